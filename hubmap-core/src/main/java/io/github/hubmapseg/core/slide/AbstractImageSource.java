@@ -1,0 +1,134 @@
+package io.github.hubmapseg.core.slide;
+
+import java.io.IOException;
+import net.imglib2.Interval;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.ByteArray;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+
+/**
+ * Base class of {@link ImageSource}s: implements padding of regions that leave the image and the
+ * downsampled read on top of one primitive operation, {@link #readValid}, which only ever sees rectangles
+ * inside the image.
+ *
+ * <p>Downsampled reads are done in bands of output rows so that at most about {@link #REDUCE_BAND_BYTES}
+ * of full-resolution pixels are held at once, whatever the region size.
+ */
+public abstract class AbstractImageSource implements ImageSource {
+
+    /** Upper bound, in bytes, of the full-resolution band buffer used by {@link #read(Interval, int)}. */
+    public static final int REDUCE_BAND_BYTES = 32 << 20;
+
+    /**
+     * Copies the in-image rectangle {@code [x, x + w) x [y, y + h)} into a channel-planar destination.
+     * The rectangle is never empty and always lies inside the image.
+     *
+     * @param dst       destination, layout {@code dst[(ox + i) + dstWidth * ((oy + j) + dstHeight * c)]}
+     * @param dstWidth  width of the destination planes
+     * @param dstHeight height of the destination planes
+     * @param ox        column in the destination of the rectangle's first column
+     * @param oy        row in the destination of the rectangle's first row
+     */
+    protected abstract void readValid(long x, long y, int w, int h, byte[] dst, int dstWidth, int dstHeight,
+                                      int ox, int oy) throws IOException;
+
+    @Override
+    public ArrayImg<UnsignedByteType, ByteArray> read(Interval region) throws IOException {
+        checkRegion(region);
+        int w = (int) region.dimension(0);
+        int h = (int) region.dimension(1);
+        byte[] dst = new byte[Math.multiplyExact(Math.multiplyExact(w, h), channels())];
+        readInto(region.min(0), region.min(1), w, h, dst);
+        return ArrayImgs.unsignedBytes(dst, w, h, channels());
+    }
+
+    /**
+     * Reads the (possibly out-of-image) rectangle {@code [x, x + w) x [y, y + h)} into a planar array of
+     * exactly {@code w * h * channels} bytes, padding with {@link #fillValue()}.
+     */
+    public void readInto(long x, long y, int w, int h, byte[] dst) throws IOException {
+        int c = channels();
+        if (dst.length != (long) w * h * c) {
+            throw new IllegalArgumentException("destination must hold w*h*channels = " + (long) w * h * c
+                    + " bytes, got " + dst.length);
+        }
+        long x0 = Math.max(x, 0);
+        long y0 = Math.max(y, 0);
+        long x1 = Math.min(x + w, width());
+        long y1 = Math.min(y + h, height());
+        boolean inside = x0 == x && y0 == y && x1 == x + w && y1 == y + h;
+        if (!inside) {
+            java.util.Arrays.fill(dst, (byte) fillValue());
+        }
+        if (x1 > x0 && y1 > y0) {
+            readValid(x0, y0, (int) (x1 - x0), (int) (y1 - y0), dst, w, h, (int) (x0 - x), (int) (y0 - y));
+        }
+    }
+
+    @Override
+    public ArrayImg<UnsignedByteType, ByteArray> read(Interval region, int reduce) throws IOException {
+        checkRegion(region);
+        if (reduce < 1) {
+            throw new IllegalArgumentException("reduce must be >= 1, got " + reduce);
+        }
+        if (reduce == 1) {
+            return read(region);
+        }
+        int w = (int) region.dimension(0);
+        int h = (int) region.dimension(1);
+        int c = channels();
+        int ow = (w + reduce - 1) / reduce;
+        int oh = (h + reduce - 1) / reduce;
+        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(ow, oh), c)];
+        long rowBytes = (long) w * c * reduce;
+        int bandRows = (int) Math.max(1, Math.min(oh, REDUCE_BAND_BYTES / Math.max(1, rowBytes)));
+        int[] acc = new int[ow];
+        int[] cnt = new int[ow];
+        for (int ob = 0; ob < oh; ob += bandRows) {
+            int nb = Math.min(bandRows, oh - ob);
+            int fy = ob * reduce;
+            int fh = Math.min(nb * reduce, h - fy);
+            byte[] band = new byte[Math.multiplyExact(Math.multiplyExact(w, fh), c)];
+            readInto(region.min(0), region.min(1) + fy, w, fh, band);
+            for (int ch = 0; ch < c; ch++) {
+                int plane = ch * w * fh;
+                for (int oy = 0; oy < nb; oy++) {
+                    java.util.Arrays.fill(acc, 0);
+                    java.util.Arrays.fill(cnt, 0);
+                    int ry0 = oy * reduce;
+                    int ry1 = Math.min(ry0 + reduce, fh);
+                    for (int ry = ry0; ry < ry1; ry++) {
+                        int base = plane + ry * w;
+                        for (int xx = 0; xx < w; xx++) {
+                            int o = xx / reduce;
+                            acc[o] += band[base + xx] & 0xFF;
+                            cnt[o]++;
+                        }
+                    }
+                    int obase = ch * ow * oh + (ob + oy) * ow;
+                    for (int ox = 0; ox < ow; ox++) {
+                        out[obase + ox] = (byte) ((acc[ox] * 2 + cnt[ox]) / (2 * cnt[ox]));
+                    }
+                }
+            }
+        }
+        return ArrayImgs.unsignedBytes(out, ow, oh, c);
+    }
+
+    /** Validates a region argument: 2-D, non-empty, at most 2^31-1 pixels per plane. */
+    protected static void checkRegion(Interval region) {
+        if (region == null || region.numDimensions() != 2) {
+            throw new IllegalArgumentException("region must be a 2-D (x, y) interval, got "
+                    + (region == null ? "null" : region.numDimensions() + " dimensions"));
+        }
+        long w = region.dimension(0);
+        long h = region.dimension(1);
+        if (w <= 0 || h <= 0) {
+            throw new IllegalArgumentException("region must be non-empty, got " + w + " x " + h);
+        }
+        if (w * h > Integer.MAX_VALUE / 4) {
+            throw new IllegalArgumentException("region " + w + " x " + h + " is too large for one read; read it in parts");
+        }
+    }
+}
