@@ -35,8 +35,8 @@ public final class RleEncoder {
     private final int height;
     private final int width;
     private final byte[] prev;
-    private final int[][] toggles;
-    private final int[] counts;
+    /** Toggles (column, row) in the order found: row order per column. */
+    private final Toggles toggles = new Toggles();
     private int rows;
     private boolean finished;
 
@@ -51,8 +51,6 @@ public final class RleEncoder {
         this.height = height;
         this.width = width;
         this.prev = new byte[width];
-        this.toggles = new int[width][];
-        this.counts = new int[width];
     }
 
     /** Mask height (rows). */
@@ -113,12 +111,12 @@ public final class RleEncoder {
             return this;
         }
         int y0 = rows;
-        scanParallel(chunks, (x0, x1) -> {
+        scanParallel(chunks, (x0, x1, out) -> {
             for (int r = 0; r < nRows; r++) {
                 if (r == 0) {
-                    compareRow(band, offset, prev, 0, x0, x1, y0);
+                    compareRow(band, offset, prev, 0, x0, x1, y0, out);
                 } else {
-                    compareRow(band, offset + r * width, band, offset + (r - 1) * width, x0, x1, y0 + r);
+                    compareRow(band, offset + r * width, band, offset + (r - 1) * width, x0, x1, y0 + r, out);
                 }
             }
         });
@@ -140,33 +138,43 @@ public final class RleEncoder {
         if (rows != height) {
             throw new IllegalStateException("RleEncoder received " + rows + " of " + height + " rows");
         }
-        compareRow(new byte[width], 0, prev, 0, 0, width, height);
+        compareRow(new byte[width], 0, prev, 0, 0, width, height, toggles);
         finished = true;
-        long total = 0;
-        for (int c : counts) {
-            total += c;
+        // bucket the toggles by column (stable counting sort: rows stay ascending within a column)
+        int total = toggles.n;
+        int[] tx = toggles.x;
+        int[] ty = toggles.y;
+        int[] colStart = new int[width + 1];
+        for (int i = 0; i < total; i++) {
+            colStart[tx[i] + 1]++;
         }
-        int n = (int) (total / 2);
+        for (int x = 0; x < width; x++) {
+            colStart[x + 1] += colStart[x];
+        }
+        int[] fill = Arrays.copyOf(colStart, width);
+        int[] byCol = new int[total];
+        for (int i = 0; i < total; i++) {
+            byCol[fill[tx[i]]++] = ty[i];
+        }
+        toggles.clear();
+        int n = total / 2;
         long[] st = new long[n];
         long[] ln = new long[n];
         int k = 0;
         long h = height;
         for (int x = 0; x < width; x++) {
-            int[] t = toggles[x];
-            int c = counts[x];
             long base = x * h;
-            for (int i = 0; i < c; i += 2) {
-                long s = base + t[i];
-                long e = base + t[i + 1];
+            for (int i = colStart[x], e = colStart[x + 1]; i < e; i += 2) {
+                long s = base + byCol[i];
+                long en = base + byCol[i + 1];
                 if (k > 0 && st[k - 1] + ln[k - 1] == s) {
-                    ln[k - 1] += e - s;
+                    ln[k - 1] += en - s;
                 } else {
                     st[k] = s;
-                    ln[k] = e - s;
+                    ln[k] = en - s;
                     k++;
                 }
             }
-            toggles[x] = null;
         }
         if (k != n) {
             st = Arrays.copyOf(st, k);
@@ -175,43 +183,39 @@ public final class RleEncoder {
         return new RleRuns(height, width, st, ln);
     }
 
-    /** Compares row {@code cur} with row {@code prv} over columns {@code [x0, x1)}, recording toggles at row y. */
-    private void compareRow(byte[] cur, int co, byte[] prv, int po, int x0, int x1, int y) {
+    /**
+     * Compares row {@code cur} with row {@code prv} over columns {@code [x0, x1)}, recording toggles at row y.
+     * Equal stretches are skipped with {@link Arrays#mismatch} (a vectorised JDK intrinsic); each differing
+     * byte is a toggle unless both bytes are non-zero.
+     */
+    private static void compareRow(byte[] cur, int co, byte[] prv, int po, int x0, int x1, int y, Toggles out) {
         int x = x0;
-        for (; x + 32 <= x1; x += 32) {
-            long a0 = (long) LONG.get(cur, co + x);
-            long b0 = (long) LONG.get(prv, po + x);
-            long a1 = (long) LONG.get(cur, co + x + 8);
-            long b1 = (long) LONG.get(prv, po + x + 8);
-            long a2 = (long) LONG.get(cur, co + x + 16);
-            long b2 = (long) LONG.get(prv, po + x + 16);
-            long a3 = (long) LONG.get(cur, co + x + 24);
-            long b3 = (long) LONG.get(prv, po + x + 24);
-            if (((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2) | (a3 ^ b3)) == 0) {
-                continue;
+        while (x < x1) {
+            int d = Arrays.mismatch(cur, co + x, co + x1, prv, po + x, po + x1);
+            if (d < 0) {
+                return;
             }
-            word(a0, b0, x, y);
-            word(a1, b1, x + 8, y);
-            word(a2, b2, x + 16, y);
-            word(a3, b3, x + 24, y);
-        }
-        for (; x + 8 <= x1; x += 8) {
-            word((long) LONG.get(cur, co + x), (long) LONG.get(prv, po + x), x, y);
-        }
-        for (; x < x1; x++) {
-            if ((cur[co + x] != 0) != (prv[po + x] != 0)) {
-                add(x, y);
+            x += d;
+            if (x + 8 <= x1) {
+                // the rest of this word at once: differences cluster along disk edges
+                word((long) LONG.get(cur, co + x), (long) LONG.get(prv, po + x), x, y, out);
+                x += 8;
+            } else {
+                if ((cur[co + x] != 0) != (prv[po + x] != 0)) {
+                    out.add(x, y);
+                }
+                x++;
             }
         }
     }
 
-    private void word(long a, long b, int x, int y) {
+    private static void word(long a, long b, int x, int y, Toggles out) {
         if (a == b) {
             return;
         }
         long d = nonZero(a) ^ nonZero(b);
         while (d != 0) {
-            add(x + (Long.numberOfTrailingZeros(d) >>> 3), y);
+            out.add(x + (Long.numberOfTrailingZeros(d) >>> 3), y);
             d &= d - 1;
         }
     }
@@ -221,36 +225,61 @@ public final class RleEncoder {
         return (((v & LOW7) + LOW7) | v) & HIGH;
     }
 
-    private void add(int x, int y) {
-        int[] t = toggles[x];
-        int c = counts[x];
-        if (t == null) {
-            t = new int[4];
-            toggles[x] = t;
-        } else if (c == t.length) {
-            t = Arrays.copyOf(t, c * 2);
-            toggles[x] = t;
+    /** A growable list of (column, row) toggles, appended sequentially (cache friendly while streaming). */
+    static final class Toggles {
+        int[] x = new int[64];
+        int[] y = new int[64];
+        int n;
+
+        void add(int cx, int cy) {
+            if (n == x.length) {
+                x = Arrays.copyOf(x, n * 2);
+                y = Arrays.copyOf(y, n * 2);
+            }
+            x[n] = cx;
+            y[n] = cy;
+            n++;
         }
-        t[c] = y;
-        counts[x] = c + 1;
+
+        void addAll(Toggles o) {
+            if (n + o.n > x.length) {
+                int cap = Math.max(n + o.n, x.length * 2);
+                x = Arrays.copyOf(x, cap);
+                y = Arrays.copyOf(y, cap);
+            }
+            System.arraycopy(o.x, 0, x, n, o.n);
+            System.arraycopy(o.y, 0, y, n, o.n);
+            n += o.n;
+        }
+
+        void clear() {
+            x = new int[0];
+            y = new int[0];
+            n = 0;
+        }
     }
 
     /** A column range task. */
     interface ColumnTask {
-        void run(int x0, int x1);
+        void run(int x0, int x1, Toggles out);
     }
 
     private void scanParallel(int chunks, ColumnTask task) {
         int n = Math.max(1, Math.min(chunks, width / 64));
         if (n == 1) {
-            task.run(0, width);
+            task.run(0, width, toggles);
             return;
         }
+        Toggles[] parts = new Toggles[n];
         IntStream.range(0, n).parallel().forEach(i -> {
             int x0 = split(width, n, i);
             int x1 = split(width, n, i + 1);
-            task.run(x0, x1);
+            parts[i] = new Toggles();
+            task.run(x0, x1, parts[i]);
         });
+        for (Toggles p : parts) {
+            toggles.addAll(p);
+        }
     }
 
     /** Boundary i of n chunks over [0, len), on multiples of 64 (a cache line) except the last. */
