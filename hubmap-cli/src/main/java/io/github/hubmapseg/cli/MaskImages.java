@@ -1,0 +1,117 @@
+package io.github.hubmapseg.cli;
+
+import io.github.hubmapseg.core.rle.RleEncoder;
+import io.github.hubmapseg.core.rle.RleRuns;
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+
+/**
+ * Binary masks as PNG/TIFF files (javax.imageio): a pixel is foreground when any of its colour samples is
+ * non-zero (alpha is ignored); written masks are 8-bit grey 0/255.
+ */
+final class MaskImages {
+
+    private MaskImages() {
+    }
+
+    /** Reads an image file; fails with a clear message if it is missing or not a PNG/TIFF image. */
+    static BufferedImage read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "mask file not found");
+        }
+        BufferedImage img = ImageIO.read(file.toFile());
+        if (img == null) {
+            throw new IllegalArgumentException("cannot read " + file + " as an image (PNG or TIFF expected)");
+        }
+        return img;
+    }
+
+    /** Row-major 0/1 mask of the image (height rows of width pixels). */
+    static byte[] mask(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        byte[] m = new byte[Math.multiplyExact(w, h)];
+        forEachRow(img, (y, row) -> System.arraycopy(row, 0, m, y * w, w));
+        return m;
+    }
+
+    /** Canonical runs of the image, streamed row by row (the mask is never copied whole). */
+    static RleRuns runs(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        RleEncoder enc = new RleEncoder(h, w);
+        forEachRow(img, (y, row) -> enc.addRows(row, 0, 1));
+        return enc.finish();
+    }
+
+    private interface RowSink {
+        void accept(int y, byte[] row);
+    }
+
+    private static void forEachRow(BufferedImage img, RowSink sink) {
+        Raster r = img.getRaster();
+        int w = img.getWidth();
+        int h = img.getHeight();
+        int colourBands = img.getColorModel().getNumColorComponents();
+        int bands = Math.min(colourBands, r.getNumBands());
+        int[] samples = new int[w];
+        byte[] row = new byte[w];
+        for (int y = 0; y < h; y++) {
+            java.util.Arrays.fill(row, (byte) 0);
+            for (int b = 0; b < bands; b++) {
+                r.getSamples(0, y, w, 1, b, samples);
+                for (int x = 0; x < w; x++) {
+                    if (samples[x] != 0) {
+                        row[x] = 1;
+                    }
+                }
+            }
+            sink.accept(y, row);
+        }
+    }
+
+    /** Writes runs as a 0/255 grey PNG or TIFF (by extension), through a temporary file moved into place. */
+    static void write(RleRuns runs, Path out) throws IOException {
+        String format = format(out);
+        BufferedImage img = new BufferedImage(runs.width(), runs.height(), BufferedImage.TYPE_BYTE_GRAY);
+        byte[] data = ((java.awt.image.DataBufferByte) img.getRaster().getDataBuffer()).getData();
+        io.github.hubmapseg.core.rle.Rle.decodeInto(runs, data, (byte) 255);
+        Path abs = out.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "output directory does not exist");
+        }
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
+        try {
+            if (!ImageIO.write(img, format, tmp.toFile())) {
+                throw new IllegalArgumentException("no image writer for format " + format);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static String format(Path out) {
+        String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".png")) {
+            return "png";
+        }
+        if (name.endsWith(".tif") || name.endsWith(".tiff")) {
+            return "tiff";
+        }
+        throw new IllegalArgumentException("output mask must end in .png, .tif or .tiff, got " + out);
+    }
+}
