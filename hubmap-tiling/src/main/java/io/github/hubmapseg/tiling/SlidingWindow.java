@@ -85,6 +85,7 @@ public final class SlidingWindow {
     private final int prefetch;
     private final Precision precision;
     private final ProgressListener progress;
+    private final int stitchThreads;
 
     private SlidingWindow(Builder b) {
         this.tile = b.tile;
@@ -103,6 +104,7 @@ public final class SlidingWindow {
         this.prefetch = b.prefetch;
         this.precision = b.precision;
         this.progress = b.progress;
+        this.stitchThreads = b.stitchThreads;
     }
 
     /** A builder for output tiles of {@code tileSize x tileSize} pixels (required). */
@@ -405,12 +407,12 @@ public final class SlidingWindow {
             int band = plan.bandRows();
             while (nextOut < finished) {
                 int n = Math.min(band, finished - nextOut);
-                for (int j = 0; j < n; j++) {
-                    if (dbl) {
+                if (dbl) {
+                    for (int j = 0; j < n; j++) {
                         stitcher.stitchRow(nextOut + j, storeD, bandD, j * width);
-                    } else {
-                        stitcher.stitchRow(nextOut + j, storeF, bandF, j * width);
                     }
+                } else {
+                    stitcher.stitchRows(nextOut, n, storeF, bandF, 0, stitchThreads);
                 }
                 if (dbl) {
                     sink.acceptDouble(nextOut, n, bandD, width);
@@ -649,6 +651,7 @@ public final class SlidingWindow {
         private int prefetch = -1;
         private Precision precision = Precision.FLOAT;
         private ProgressListener progress = ProgressListener.none();
+        private int stitchThreads = Runtime.getRuntime().availableProcessors();
 
         private Builder(int tile) {
             this.tile = tile;
@@ -746,6 +749,12 @@ public final class SlidingWindow {
             return this;
         }
 
+        /** Threads that stitch the rows of a band (float path), default the number of processors. */
+        public Builder stitchThreads(int threads) {
+            this.stitchThreads = threads;
+            return this;
+        }
+
         /** Progress callback, default none. */
         public Builder progress(ProgressListener listener) {
             this.progress = listener;
@@ -801,6 +810,9 @@ public final class SlidingWindow {
                 prefetch = Math.max(1, 2 * readerThreads);
             } else if (prefetch == 0 && readerThreads > 0) {
                 throw new IllegalArgumentException("prefetchBatches must be >= 1 with reader threads, got 0");
+            }
+            if (stitchThreads < 1) {
+                throw new IllegalArgumentException("stitchThreads must be >= 1, got " + stitchThreads);
             }
             Objects.requireNonNull(precision, "precision");
             Objects.requireNonNull(progress, "progress");

@@ -113,6 +113,46 @@ public final class Stitcher {
         }
     }
 
+    /** A copy sharing the immutable tables, with its own scratch (for another thread). */
+    private Stitcher(Stitcher o) {
+        this.tile = o.tile;
+        this.height = o.height;
+        this.width = o.width;
+        this.ys = o.ys;
+        this.xs = o.xs;
+        this.u = o.u;
+        this.wMap = o.wMap;
+        this.wMapF = o.wMapF;
+        this.nvD = o.nvD;
+        this.nvF = o.nvF;
+        this.segA = o.segA;
+        this.segB = o.segB;
+        this.segCLo = o.segCLo;
+        this.segCHi = o.segCHi;
+    }
+
+    /**
+     * Finishes rows {@code y0 .. y0 + n - 1} into {@code out} (row {@code y0 + j} at {@code off + j * width}),
+     * split over {@code threads} threads of the common fork-join pool (rows are independent).
+     */
+    public void stitchRows(int y0, int n, float[][][] tiles, float[] out, int off, int threads) {
+        int parts = Math.max(1, Math.min(threads, n / 8));
+        if (parts == 1) {
+            for (int j = 0; j < n; j++) {
+                stitchRow(y0 + j, tiles, out, off + j * width);
+            }
+            return;
+        }
+        java.util.stream.IntStream.range(0, parts).parallel().forEach(p -> {
+            Stitcher s = new Stitcher(this);
+            int a = (int) ((long) n * p / parts);
+            int b = (int) ((long) n * (p + 1) / parts);
+            for (int j = a; j < b; j++) {
+                s.stitchRow(y0 + j, tiles, out, off + j * width);
+            }
+        });
+    }
+
     /** A stitcher for the grid's output tiles blended with the given weighting. */
     public static Stitcher of(TileGrid grid, Weighting weighting) {
         return new Stitcher(grid, weighting);
