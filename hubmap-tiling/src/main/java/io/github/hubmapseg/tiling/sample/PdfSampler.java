@@ -27,6 +27,7 @@ public final class PdfSampler {
     private final int[] index;
     private final double[] cumulative;
     private final double total;
+    private final int[][] components;
 
     /**
      * @param mask          foreground flags, row-major {@code height x width} (non-zero = foreground)
@@ -103,6 +104,93 @@ public final class PdfSampler {
             }
         }
         total = s;
+        components = components(mask, width, height);
+    }
+
+    /** 8-connected foreground components of the map, each as its cell indices. */
+    private static int[][] components(byte[] mask, int w, int h) {
+        int[] label = new int[mask.length];
+        java.util.List<int[]> out = new java.util.ArrayList<>();
+        int[] stack = new int[16];
+        for (int s0 = 0; s0 < mask.length; s0++) {
+            if (mask[s0] == 0 || label[s0] != 0) {
+                continue;
+            }
+            int id = out.size() + 1;
+            int[] cells = new int[16];
+            int n = 0;
+            int sp = 0;
+            stack[sp++] = s0;
+            label[s0] = id;
+            while (sp > 0) {
+                int p = stack[--sp];
+                if (n == cells.length) {
+                    cells = Arrays.copyOf(cells, n * 2);
+                }
+                cells[n++] = p;
+                int x = p % w;
+                int y = p / w;
+                for (int dy = -1; dy <= 1; dy++) {
+                    for (int dx = -1; dx <= 1; dx++) {
+                        int xx = x + dx;
+                        int yy = y + dy;
+                        if (xx >= 0 && yy >= 0 && xx < w && yy < h) {
+                            int q = yy * w + xx;
+                            if (mask[q] != 0 && label[q] == 0) {
+                                label[q] = id;
+                                if (sp == stack.length) {
+                                    stack = Arrays.copyOf(stack, sp * 2);
+                                }
+                                stack[sp++] = q;
+                            }
+                        }
+                    }
+                }
+            }
+            out.add(Arrays.copyOf(cells, n));
+        }
+        return out.toArray(new int[0][]);
+    }
+
+    /** Number of 8-connected foreground components (glomeruli) in the map. */
+    public int componentCount() {
+        return components.length;
+    }
+
+    /**
+     * One epoch of deepflash2-style training tiles: first one tile per glomerulus (centred on a uniformly
+     * random pixel of each foreground component, in component order), so that every glomerulus is visited
+     * each epoch, then {@code randomCount} tiles centred on PDF draws. Lazy and deterministic for the seed.
+     */
+    public Iterator<Interval> epoch(long seed, int randomCount, int tile) {
+        if (randomCount < 0) {
+            throw new IllegalArgumentException("randomCount must be >= 0, got " + randomCount);
+        }
+        if (tile <= 0) {
+            throw new IllegalArgumentException("tile must be > 0, got " + tile);
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        Iterator<Interval> random = tiles(rng.nextLong(), randomCount, tile);
+        return new Iterator<>() {
+            int i;
+
+            @Override
+            public boolean hasNext() {
+                return i < components.length || random.hasNext();
+            }
+
+            @Override
+            public Interval next() {
+                if (i < components.length) {
+                    int[] comp = components[i++];
+                    int cell = comp[rng.nextInt(comp.length)];
+                    long cx = (long) (cell % width) * cellSize + (cellSize == 1 ? 0 : rng.nextInt(cellSize));
+                    long cy = (long) (cell / width) * cellSize + (cellSize == 1 ? 0 : rng.nextInt(cellSize));
+                    return FinalInterval.createMinSize(cx - tile / 2, cy - tile / 2, tile, tile);
+                }
+                return random.next();
+            }
+        };
     }
 
     /** The weight map, row-major (a copy). */

@@ -153,6 +153,29 @@ class SamplersTest {
     }
 
     @Test
+    void epochVisitsEveryGlomerulusThenDrawsFromThePdf() {
+        byte[] mask = new byte[20 * 10];
+        mask[0] = 1;
+        mask[1] = 1;
+        mask[5 * 20 + 10] = 1;
+        mask[6 * 20 + 11] = 1; // diagonal neighbour: same component
+        mask[9 * 20 + 19] = 1;
+        PdfSampler s = new PdfSampler(mask, null, 20, 10, 1.0, new double[] {0.1, 0, 0}, 1);
+        assertThat(s.componentCount()).isEqualTo(3);
+        List<Interval> e = list(s.epoch(2, 7, 4));
+        assertThat(e).hasSize(10);
+        long[][] centres = new long[3][];
+        for (int i = 0; i < 3; i++) {
+            centres[i] = new long[] {e.get(i).min(0) + 2, e.get(i).min(1) + 2};
+        }
+        assertThat(centres[0][1]).isZero();
+        assertThat(centres[0][0]).isBetween(0L, 1L);
+        assertThat(centres[1][1]).isBetween(5L, 6L);
+        assertThat(centres[2]).containsExactly(19, 9);
+        assertThat(str(list(s.epoch(2, 7, 4)))).isEqualTo(str(e));
+    }
+
+    @Test
     void loaderReadsInOrderWithBoundedPrefetch() throws Exception {
         byte[] px = new byte[64 * 64];
         for (int k = 0; k < px.length; k++) {
