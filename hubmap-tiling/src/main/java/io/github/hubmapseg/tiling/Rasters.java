@@ -1,0 +1,210 @@
+package io.github.hubmapseg.tiling;
+
+import io.github.hubmapseg.core.slide.AbstractImageSource;
+import io.github.hubmapseg.core.slide.ImageSource;
+import java.io.IOException;
+import java.util.Objects;
+import net.imglib2.FinalInterval;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.basictypeaccess.array.ByteArray;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+
+/** Factories of {@link Raster}s and the reflect-101 window reader used by the engine. */
+public final class Rasters {
+
+    private Rasters() {
+    }
+
+    /** An 8-bit {@link ImageSource} as a raster of values 0..255 (not closed by the raster). */
+    public static Raster of(ImageSource source) {
+        Objects.requireNonNull(source, "source");
+        return new Raster() {
+            @Override
+            public long width() {
+                return source.width();
+            }
+
+            @Override
+            public long height() {
+                return source.height();
+            }
+
+            @Override
+            public int channels() {
+                return source.channels();
+            }
+
+            private byte[] bytes(long x, long y, int w, int h) throws IOException {
+                if (source instanceof AbstractImageSource a) {
+                    byte[] b = new byte[Math.multiplyExact(Math.multiplyExact(w, h), source.channels())];
+                    a.readInto(x, y, w, h, b);
+                    return b;
+                }
+                ArrayImg<UnsignedByteType, ByteArray> img = source.read(FinalInterval.createMinSize(x, y, w, h));
+                return img.update(null).getCurrentStorageArray();
+            }
+
+            @Override
+            public void read(long x, long y, int w, int h, float[] dst) throws IOException {
+                byte[] b = bytes(x, y, w, h);
+                for (int k = 0; k < b.length; k++) {
+                    dst[k] = b[k] & 0xFF;
+                }
+            }
+
+            @Override
+            public void read(long x, long y, int w, int h, double[] dst) throws IOException {
+                byte[] b = bytes(x, y, w, h);
+                for (int k = 0; k < b.length; k++) {
+                    dst[k] = b[k] & 0xFF;
+                }
+            }
+        };
+    }
+
+    /**
+     * An in-memory double image, channel-planar row-major {@code data[x + width * (y + height * c)]}
+     * (not copied).
+     */
+    public static Raster of(double[] data, int width, int height, int channels) {
+        Objects.requireNonNull(data, "data");
+        if (width <= 0 || height <= 0 || channels <= 0) {
+            throw new IllegalArgumentException("raster shape must be positive, got " + width + " x " + height
+                    + " x " + channels);
+        }
+        if (data.length != (long) width * height * channels) {
+            throw new IllegalArgumentException("data must hold width*height*channels = "
+                    + (long) width * height * channels + " values, got " + data.length);
+        }
+        return new Raster() {
+            @Override
+            public long width() {
+                return width;
+            }
+
+            @Override
+            public long height() {
+                return height;
+            }
+
+            @Override
+            public int channels() {
+                return channels;
+            }
+
+            @Override
+            public void read(long x, long y, int w, int h, float[] dst) {
+                for (int c = 0; c < channels; c++) {
+                    for (int j = 0; j < h; j++) {
+                        int s = (int) (x + (long) width * (y + j + (long) height * c));
+                        int d = w * (j + h * c);
+                        for (int i = 0; i < w; i++) {
+                            dst[d + i] = (float) data[s + i];
+                        }
+                    }
+                }
+            }
+
+            @Override
+            public void read(long x, long y, int w, int h, double[] dst) {
+                for (int c = 0; c < channels; c++) {
+                    for (int j = 0; j < h; j++) {
+                        int s = (int) (x + (long) width * (y + j + (long) height * c));
+                        System.arraycopy(data, s, dst, w * (j + h * c), w);
+                    }
+                }
+            }
+        };
+    }
+
+    /** An in-memory float image, channel-planar row-major (copied to double lazily per read). */
+    public static Raster of(float[] data, int width, int height, int channels) {
+        double[] d = new double[data.length];
+        for (int k = 0; k < d.length; k++) {
+            d[k] = data[k];
+        }
+        return of(d, width, height, channels);
+    }
+
+    /** The in-image span of reflected indices of a window along one axis. */
+    private static long[] reflected(long start, int size, long length) {
+        long[] idx = new long[size];
+        for (int k = 0; k < size; k++) {
+            idx[k] = TileGrid.reflect101(start + k, length);
+        }
+        return idx;
+    }
+
+    private static long min(long[] a) {
+        long m = Long.MAX_VALUE;
+        for (long v : a) {
+            m = Math.min(m, v);
+        }
+        return m;
+    }
+
+    private static long max(long[] a) {
+        long m = Long.MIN_VALUE;
+        for (long v : a) {
+            m = Math.max(m, v);
+        }
+        return m;
+    }
+
+    /**
+     * Reads the {@code w x h} window at {@code (x, y)} (may leave the image) with reflect-101 borders into
+     * {@code dst[off + i + w * (j + h * c)]}.
+     */
+    public static void readWindow(Raster r, long x, long y, int w, int h, float[] dst, int off) throws IOException {
+        int ch = r.channels();
+        if (x >= 0 && y >= 0 && x + w <= r.width() && y + h <= r.height()) {
+            if (off == 0 && dst.length == w * h * ch) {
+                r.read(x, y, w, h, dst);
+            } else {
+                float[] tmp = new float[w * h * ch];
+                r.read(x, y, w, h, tmp);
+                System.arraycopy(tmp, 0, dst, off, tmp.length);
+            }
+            return;
+        }
+        long[] xi = reflected(x, w, r.width());
+        long[] yi = reflected(y, h, r.height());
+        long x0 = min(xi);
+        long y0 = min(yi);
+        int sw = (int) (max(xi) - x0 + 1);
+        int sh = (int) (max(yi) - y0 + 1);
+        float[] span = new float[sw * sh * ch];
+        r.read(x0, y0, sw, sh, span);
+        for (int c = 0; c < ch; c++) {
+            for (int j = 0; j < h; j++) {
+                int srow = sw * ((int) (yi[j] - y0) + sh * c);
+                int d = off + w * (j + h * c);
+                for (int i = 0; i < w; i++) {
+                    dst[d + i] = span[srow + (int) (xi[i] - x0)];
+                }
+            }
+        }
+    }
+
+    /** Double variant of {@link #readWindow(Raster, long, long, int, int, float[], int)}. */
+    public static void readWindow(Raster r, long x, long y, int w, int h, double[] dst, int off) throws IOException {
+        int ch = r.channels();
+        long[] xi = reflected(x, w, r.width());
+        long[] yi = reflected(y, h, r.height());
+        long x0 = min(xi);
+        long y0 = min(yi);
+        int sw = (int) (max(xi) - x0 + 1);
+        int sh = (int) (max(yi) - y0 + 1);
+        double[] span = new double[sw * sh * ch];
+        r.read(x0, y0, sw, sh, span);
+        for (int c = 0; c < ch; c++) {
+            for (int j = 0; j < h; j++) {
+                int srow = sw * ((int) (yi[j] - y0) + sh * c);
+                int d = off + w * (j + h * c);
+                for (int i = 0; i < w; i++) {
+                    dst[d + i] = span[srow + (int) (xi[i] - x0)];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.github.hubmapseg.tiling.sink;
+
+import java.io.IOException;
+import java.util.Objects;
+
+/** Adapters between row sinks. */
+public final class RowSinks {
+
+    private RowSinks() {
+    }
+
+    /**
+     * Thresholds probabilities into a 0/1 mask: {@code mask = value > threshold ? 1 : 0} (strictly greater,
+     * so that a threshold of 0.5 maps 0.5 to background), passing bands on unchanged in position.
+     */
+    public static RowSink threshold(double threshold, MaskRowSink next) {
+        Objects.requireNonNull(next, "next");
+        if (Double.isNaN(threshold)) {
+            throw new IllegalArgumentException("threshold must be a number, got NaN");
+        }
+        return new RowSink() {
+            private int width;
+            private byte[] buf = new byte[0];
+
+            @Override
+            public void begin(long width, long height) throws IOException {
+                this.width = Math.toIntExact(width);
+                next.begin(width, height);
+            }
+
+            @Override
+            public void accept(long y0, int rows, float[] band) throws IOException {
+                int n = rows * width;
+                if (buf.length < n) {
+                    buf = new byte[n];
+                }
+                float t = (float) threshold;
+                boolean exact = t == threshold;
+                for (int k = 0; k < n; k++) {
+                    buf[k] = (exact ? band[k] > t : band[k] > threshold) ? (byte) 1 : (byte) 0;
+                }
+                next.accept(y0, rows, buf);
+            }
+
+            @Override
+            public void acceptDouble(long y0, int rows, double[] band, int w) throws IOException {
+                int n = rows * width;
+                if (buf.length < n) {
+                    buf = new byte[n];
+                }
+                for (int k = 0; k < n; k++) {
+                    buf[k] = band[k] > threshold ? (byte) 1 : (byte) 0;
+                }
+                next.accept(y0, rows, buf);
+            }
+
+            @Override
+            public void end() throws IOException {
+                next.end();
+            }
+        };
+    }
+
+    /**
+     * Removes 8-connected foreground components smaller than {@code minSize} pixels while streaming (see
+     * {@link ComponentFilter}); {@code minSize <= 1} passes the mask through unchanged.
+     */
+    public static MaskRowSink removeSmallComponents(long minSize, MaskRowSink next) {
+        Objects.requireNonNull(next, "next");
+        if (minSize < 0) {
+            throw new IllegalArgumentException("minSize must be >= 0, got " + minSize);
+        }
+        return minSize <= 1 ? next : new ComponentFilter(minSize, next);
+    }
+
+    /** Sends every band to both sinks. */
+    public static MaskRowSink tee(MaskRowSink a, MaskRowSink b) {
+        return new MaskRowSink() {
+            @Override
+            public void begin(long width, long height) throws IOException {
+                a.begin(width, height);
+                b.begin(width, height);
+            }
+
+            @Override
+            public void accept(long y0, int rows, byte[] band) throws IOException {
+                a.accept(y0, rows, band);
+                b.accept(y0, rows, band);
+            }
+
+            @Override
+            public void end() throws IOException {
+                a.end();
+                b.end();
+            }
+        };
+    }
+}
