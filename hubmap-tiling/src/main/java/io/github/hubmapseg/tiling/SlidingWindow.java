@@ -384,6 +384,9 @@ public final class SlidingWindow {
                 if (c instanceof RuntimeException re) {
                     throw re;
                 }
+                if (c instanceof Error err) {
+                    throw err;
+                }
                 throw new UncheckedIOException(new IOException(c));
             }
         }
