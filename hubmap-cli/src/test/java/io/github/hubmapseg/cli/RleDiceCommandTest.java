@@ -72,6 +72,18 @@ class RleDiceCommandTest {
     }
 
     @Test
+    void rgbMaskIsForegroundWhereAnyColourIsNonZero() throws IOException {
+        BufferedImage img = new BufferedImage(2, 2, BufferedImage.TYPE_INT_ARGB);
+        img.setRGB(0, 0, 0xFF000001); // blue 1
+        img.setRGB(1, 0, 0x00000000); // transparent black: background
+        img.setRGB(0, 1, 0x00FF0000); // red, alpha 0: still foreground (alpha ignored)
+        img.setRGB(1, 1, 0xFF000000); // opaque black: background
+        Path p = dir.resolve("rgb.png");
+        ImageIO.write(img, "png", p.toFile());
+        assertThat(run("rle", "encode", p.toString()).out().strip()).isEqualTo("1 2");
+    }
+
+    @Test
     void decodeWritesA0255PngThatRoundTrips() throws IOException {
         Path out = dir.resolve("m.png");
         Result r = run("rle", "decode", "--size", "5x3", "1 2 5 2 10 1 13 3", "--out", out.toString());

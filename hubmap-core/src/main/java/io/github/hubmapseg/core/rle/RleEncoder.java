@@ -9,12 +9,14 @@ import java.util.stream.IntStream;
 /**
  * Streaming Kaggle RLE encoder: receives a row-major mask as successive bands of rows (top to bottom, any
  * band height, e.g. from a stitcher) and never holds the whole mask or its transpose. It keeps only the last
- * row received ({@code width} bytes) and, per column, the rows where the column switches between background
- * and foreground, so its memory is {@code O(width + number of runs)}.
+ * row received ({@code width} bytes) and the (column, row) positions where a column switches between
+ * background and foreground, so its memory is {@code O(width + number of runs)}.
  *
- * <p>Transitions are found by comparing each row with the previous one eight pixels at a time (a {@code long}
- * word), skipping equal words; large bands are split over column ranges and scanned on the common
- * fork-join pool. Non-zero bytes are foreground. Typical use:
+ * <p>Transitions are found by comparing each row with the previous one: equal stretches are skipped with the
+ * vectorised {@link java.util.Arrays#mismatch} and differing bytes are examined a {@code long} word (eight
+ * pixels) at a time; the transitions are appended in row order and bucketed by column only in
+ * {@link #finish()}. Large bands are split into row ranges scanned on the common fork-join pool. Non-zero
+ * bytes are foreground. Typical use:
  *
  * <pre>{@code
  * RleEncoder enc = new RleEncoder(height, width);
@@ -111,12 +113,13 @@ public final class RleEncoder {
             return this;
         }
         int y0 = rows;
-        scanParallel(chunks, (x0, x1, out) -> {
-            for (int r = 0; r < nRows; r++) {
+        int w = width;
+        scanParallel(chunks, nRows, (r0, r1, out) -> {
+            for (int r = r0; r < r1; r++) {
                 if (r == 0) {
-                    compareRow(band, offset, prev, 0, x0, x1, y0, out);
+                    compareRow(band, offset, prev, 0, 0, w, y0, out);
                 } else {
-                    compareRow(band, offset + r * width, band, offset + (r - 1) * width, x0, x1, y0 + r, out);
+                    compareRow(band, offset + r * w, band, offset + (r - 1) * w, 0, w, y0 + r, out);
                 }
             }
         });
@@ -259,36 +262,30 @@ public final class RleEncoder {
         }
     }
 
-    /** A column range task. */
-    interface ColumnTask {
-        void run(int x0, int x1, Toggles out);
+    /** A task over the rows {@code [r0, r1)} of a band, appending its toggles in row order to {@code out}. */
+    interface RowTask {
+        void run(int r0, int r1, Toggles out);
     }
 
-    private void scanParallel(int chunks, ColumnTask task) {
-        int n = Math.max(1, Math.min(chunks, width / 64));
+    /**
+     * Runs the task over row ranges of the band, in parallel when {@code chunks > 1}; the parts are appended in
+     * row order, so the toggles stay in row order within every column. (Splitting rows rather than columns
+     * lets each thread stream a contiguous block of memory; measured about 2x faster on 2 cores.)
+     */
+    private void scanParallel(int chunks, int nRows, RowTask task) {
+        int n = Math.max(1, Math.min(chunks, nRows / 4));
         if (n == 1) {
-            task.run(0, width, toggles);
+            task.run(0, nRows, toggles);
             return;
         }
         Toggles[] parts = new Toggles[n];
         IntStream.range(0, n).parallel().forEach(i -> {
-            int x0 = split(width, n, i);
-            int x1 = split(width, n, i + 1);
             parts[i] = new Toggles();
-            task.run(x0, x1, parts[i]);
+            task.run((int) ((long) nRows * i / n), (int) ((long) nRows * (i + 1) / n), parts[i]);
         });
         for (Toggles p : parts) {
             toggles.addAll(p);
         }
-    }
-
-    /** Boundary i of n chunks over [0, len), on multiples of 64 (a cache line) except the last. */
-    static int split(int len, int n, int i) {
-        if (i >= n) {
-            return len;
-        }
-        long b = (long) len * i / n;
-        return (int) (b & ~63L);
     }
 
     static int chunksFor(long pixels) {
