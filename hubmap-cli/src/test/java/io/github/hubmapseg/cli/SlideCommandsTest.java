@@ -44,7 +44,7 @@ class SlideCommandsTest {
         assertThat(s).contains("size:        173 x 99 pixels").contains("channels:    3 x 8 bits")
                 .contains("layout:      planar, tiled 64 x 64").contains("compression: deflate")
                 .contains("layout:      interleaved, stripped, 7 rows per strip").contains("bigtiff:     yes")
-                .contains("bigtiff:     no").contains("reader:      strips");
+                .contains("bigtiff:     no").contains("reader:      uncompressed");
     }
 
     @Test

@@ -23,18 +23,18 @@ import net.algart.matrices.tiff.TiffReader;
  * is how an OME-TIFF of shape {@code (1, 1, 3, H, W)} stores RGB (tifffile writes that shape without OME
  * metadata as one planar page, which is the planar case).
  *
- * <p>The reader is chosen per page, never by the caller: uncompressed stripped pages are read by a seeking
- * strip reader that reads only the bytes of the rows a region needs, for any strip size (a whole slide in
- * one multi-GB strip included); every other page is read by algart-tiff, which decodes only the tiles or
+ * <p>The reader is chosen per page, never by the caller: uncompressed pages (stripped or tiled) are read by a
+ * seeking reader that reads only the bytes of the rows a region needs, for any strip size (a whole slide in
+ * one multi-GB strip included); compressed pages are read by algart-tiff, which decodes only the tiles or
  * strips the region touches. algart-tiff cannot decode a tile or strip of 256 MB (2^31 bits) or more:
  * such compressed files are refused when opened, with a message naming the limit.
  *
  * <p>Padding: the parts of a region outside the image are filled with {@link #fillValue()} (255, white).
  *
  * <p>Memory: besides the returned image, a read holds at most the decoded tiles/strips it touches (algart-tiff,
- * plus a tile cache of at most {@link #TILE_CACHE_BYTES}) or a 1 MB row buffer (strip reader).
+ * plus a tile cache of at most {@link #TILE_CACHE_BYTES}) or a 1 MB row buffer (uncompressed pages).
  *
- * <p>Thread-safety: reads may be called from several threads. Pages served by the strip reader are read
+ * <p>Thread-safety: reads may be called from several threads. Uncompressed pages are read
  * concurrently (positional reads of one {@link FileChannel}); pages served by algart-tiff are read one
  * call at a time (the calls are synchronized on the file's single algart-tiff reader). To decode a
  * compressed slide on several cores, open one source per thread.
@@ -134,14 +134,14 @@ public final class TiffImageSource extends AbstractImageSource {
             }
             List<TiffPageReader> readers = new ArrayList<>();
             boolean usesAlgart = false;
-            boolean usesStrips = false;
+            boolean usesDirect = false;
             for (TiffPage p : used) {
-                if (p.uncompressedStrips()) {
+                if (p.uncompressed()) {
                     if (channel == null) {
                         channel = FileChannel.open(file, StandardOpenOption.READ);
                     }
-                    readers.add(new StripPageReader(file, channel, p));
-                    usesStrips = true;
+                    readers.add(new UncompressedPageReader(file, channel, p));
+                    usesDirect = true;
                 } else {
                     if (p.decodedBlockBytes() >= TiffPage.ALGART_MAX_BLOCK_BYTES) {
                         throw new IOException(String.format(Locale.ROOT,
@@ -163,8 +163,8 @@ public final class TiffImageSource extends AbstractImageSource {
                     usesAlgart = true;
                 }
             }
-            String readerName = usesAlgart && usesStrips ? "algart-tiff + strips" : usesAlgart ? "algart-tiff"
-                    : "strips";
+            String readerName = usesAlgart && usesDirect ? "algart-tiff + uncompressed"
+                    : usesAlgart ? "algart-tiff" : "uncompressed";
             if (used.size() > 1) {
                 readerName += " (" + used.size() + " pages as channels)";
             }

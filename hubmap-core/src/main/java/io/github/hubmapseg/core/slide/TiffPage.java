@@ -91,9 +91,9 @@ record TiffPage(int index, int width, int height, int samples, boolean planar, b
         return (long) blockWidth * blockHeight * (planar ? 1 : samples);
     }
 
-    /** Whether the seeking strip reader serves this page: uncompressed, stripped, stored values are RGB/gray. */
-    boolean uncompressedStrips() {
-        return compression == 1 && !tiled && photometric != PHOTOMETRIC_YCBCR;
+    /** Whether the seeking reader serves this page: uncompressed, stored values are RGB/gray (not YCbCr). */
+    boolean uncompressed() {
+        return compression == 1 && photometric != PHOTOMETRIC_YCBCR;
     }
 
     /**

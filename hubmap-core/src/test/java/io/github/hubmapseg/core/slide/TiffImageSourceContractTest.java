@@ -87,7 +87,7 @@ class TiffImageSourceContractTest {
 
         @Test
         void layout() {
-            assertLayout(false, true, 128, 128, "none", false, "algart-tiff");
+            assertLayout(false, true, 128, 128, "none", false, "uncompressed");
         }
     }
 
@@ -111,7 +111,7 @@ class TiffImageSourceContractTest {
 
         @Test
         void layout() {
-            assertLayout(false, false, 301, 16, "none", false, "strips");
+            assertLayout(false, false, 301, 16, "none", false, "uncompressed");
         }
     }
 
@@ -123,7 +123,7 @@ class TiffImageSourceContractTest {
 
         @Test
         void layout() {
-            assertLayout(false, false, 301, 233, "none", false, "strips");
+            assertLayout(false, false, 301, 233, "none", false, "uncompressed");
         }
     }
 
@@ -183,7 +183,7 @@ class TiffImageSourceContractTest {
 
         @Test
         void layout() {
-            assertLayout(false, true, 64, 64, "none", true, "algart-tiff");
+            assertLayout(false, true, 64, 64, "none", true, "uncompressed");
         }
     }
 
@@ -195,7 +195,7 @@ class TiffImageSourceContractTest {
 
         @Test
         void layout() {
-            assertLayout(false, false, 173, 7, "none", true, "strips");
+            assertLayout(false, false, 173, 7, "none", true, "uncompressed");
         }
     }
 
@@ -207,7 +207,7 @@ class TiffImageSourceContractTest {
 
         @Test
         void layout() {
-            assertLayout(false, false, 173, 16, "none", false, "strips");
+            assertLayout(false, false, 173, 16, "none", false, "uncompressed");
         }
     }
 
@@ -219,7 +219,7 @@ class TiffImageSourceContractTest {
 
         @Test
         void layout() {
-            assertLayout(true, true, 64, 64, "none", false, "algart-tiff");
+            assertLayout(true, true, 64, 64, "none", false, "uncompressed");
         }
     }
 
@@ -231,7 +231,7 @@ class TiffImageSourceContractTest {
 
         @Test
         void layout() {
-            assertLayout(true, false, 173, 16, "none", false, "strips");
+            assertLayout(true, false, 173, 16, "none", false, "uncompressed");
         }
     }
 
@@ -256,7 +256,7 @@ class TiffImageSourceContractTest {
 
         @Test
         void layout() {
-            assertLayout(true, false, 173, 99, "none", false, "strips");
+            assertLayout(true, false, 173, 99, "none", false, "uncompressed");
         }
     }
 
@@ -269,7 +269,7 @@ class TiffImageSourceContractTest {
 
         @Test
         void layout() {
-            assertLayout(true, false, 173, 99, "none", false, "strips (3 pages as channels)");
+            assertLayout(true, false, 173, 99, "none", false, "uncompressed (3 pages as channels)");
         }
     }
 
@@ -281,7 +281,7 @@ class TiffImageSourceContractTest {
 
         @Test
         void layout() {
-            assertLayout(false, false, 173, 16, "none", false, "strips");
+            assertLayout(false, false, 173, 16, "none", false, "uncompressed");
         }
     }
 
