@@ -17,8 +17,12 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
  */
 public abstract class AbstractImageSource implements ImageSource {
 
-    /** Upper bound, in bytes, of the full-resolution band buffer used by {@link #read(Interval, int)}. */
-    public static final int REDUCE_BAND_BYTES = 32 << 20;
+    /**
+     * Upper bound, in bytes, of the full-resolution band buffer used by {@link #read(Interval, int)}: small, so
+     * that a reduced read of a large region stays within a small heap (tiles that straddle two bands are
+     * usually served by the reader's tile cache).
+     */
+    public static final int REDUCE_BAND_BYTES = 4 << 20;
 
     /**
      * Copies the in-image rectangle {@code [x, x + w) x [y, y + h)} into a channel-planar destination.

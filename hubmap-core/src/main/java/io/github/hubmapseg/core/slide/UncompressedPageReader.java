@@ -1,0 +1,175 @@
+package io.github.hubmapseg.core.slide;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * Reads an uncompressed page, stripped or tiled, by seeking to the bytes of the rows a region needs, whatever
+ * the strip or tile size (tifffile writes a whole-slide image as one strip of several GB by default, which
+ * algart-tiff refuses; and reading uncompressed tiles directly avoids algart-tiff's decode-and-copy of whole
+ * tiles).
+ *
+ * <p>Memory: a row buffer of at most {@link #BUFFER_BYTES} (or one row segment, if larger) per call; nothing
+ * else is allocated. Region rows covering less than half a block row are read segment by segment (one
+ * positional read per row, block and plane); wider ones read runs of whole block rows at once.
+ *
+ * <p>Thread-safety: reads use {@link FileChannel#read(ByteBuffer, long)} (positional, no shared position), so
+ * concurrent reads from several threads are safe and run in parallel.
+ */
+final class UncompressedPageReader implements TiffPageReader {
+
+    /** Upper bound of the row buffer of one read call. */
+    static final int BUFFER_BYTES = 1 << 20;
+
+    private final Path file;
+    private final FileChannel channel;
+    private final int width;
+    private final int height;
+    private final int samples;
+    private final boolean planar;
+    private final int blockWidth;
+    private final int blockHeight;
+    private final int blocksAcross;
+    private final int blocksPerPlane;
+    private final long[] offsets;
+    /** Bytes of one row of one block of one plane. */
+    private final long blockRowBytes;
+    /** Bytes of one pixel inside a plane. */
+    private final int pixelBytes;
+
+    UncompressedPageReader(Path file, FileChannel channel, TiffPage page) throws IOException {
+        this.file = file;
+        this.channel = channel;
+        this.width = page.width();
+        this.height = page.height();
+        this.samples = page.samples();
+        this.planar = page.planar();
+        this.blockWidth = page.blockWidth();
+        this.blockHeight = page.blockHeight();
+        this.blocksAcross = (width + blockWidth - 1) / blockWidth;
+        int blocksDown = (height + blockHeight - 1) / blockHeight;
+        this.blocksPerPlane = blocksAcross * blocksDown;
+        this.pixelBytes = planar ? 1 : samples;
+        this.blockRowBytes = (long) blockWidth * pixelBytes;
+        int planes = planar ? samples : 1;
+        int blocks = blocksPerPlane * planes;
+        String kind = page.tiled() ? "tile" : "strip";
+        String where = file + " (page " + page.index() + ")";
+        if (page.offsets().length < blocks || page.byteCounts().length < blocks) {
+            throw new IOException(where + ": " + blocks + " " + kind + "s expected (" + width + " x " + height
+                    + " in " + blockWidth + " x " + blockHeight + " blocks), offsets has " + page.offsets().length
+                    + ", byte counts has " + page.byteCounts().length);
+        }
+        this.offsets = page.offsets().clone();
+        long fileLength = channel.size();
+        for (int s = 0; s < blocks; s++) {
+            int firstRow = (s % blocksPerPlane) / blocksAcross * blockHeight;
+            // tiles are always whole; the last strip may hold fewer rows
+            int rows = page.tiled() ? blockHeight : Math.min(blockHeight, height - firstRow);
+            long need = rows * blockRowBytes;
+            if (page.byteCounts()[s] < need) {
+                throw new IOException(where + ": " + kind + " " + s + " holds " + page.byteCounts()[s]
+                        + " bytes, an uncompressed " + kind + " of " + rows + " rows needs " + need);
+            }
+            long end = offsets[s] + need;
+            if (offsets[s] < 0 || end > fileLength) {
+                throw new IOException(where + ": file is truncated: " + kind + " " + s + " ends at byte " + end
+                        + " but the file has " + fileLength + " bytes");
+            }
+        }
+    }
+
+    @Override
+    public int channels() {
+        return samples;
+    }
+
+    @Override
+    public void read(int x, int y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox, int oy, int c0)
+            throws IOException {
+        int planes = planar ? samples : 1;
+        byte[] buf = null;
+        int bx0 = x / blockWidth;
+        int bx1 = (x + w - 1) / blockWidth;
+        for (int p = 0; p < planes; p++) {
+            for (int bx = bx0; bx <= bx1; bx++) {
+                // the part of the region inside this column of blocks
+                int sx = Math.max(x, bx * blockWidth);
+                int ex = Math.min(x + w, (bx + 1) * blockWidth);
+                int sw = ex - sx;
+                long segment = (long) sw * pixelBytes;
+                boolean dense = segment * 2 >= blockRowBytes;
+                int rowsPerRead = dense ? (int) Math.max(1, Math.min(h, BUFFER_BYTES / blockRowBytes)) : 1;
+                long need = dense ? (rowsPerRead - 1) * blockRowBytes + segment : segment;
+                if (!(planar && !dense) && (buf == null || buf.length < need)) {
+                    buf = new byte[(int) need];
+                }
+                int j = 0;
+                while (j < h) {
+                    int row = y + j;
+                    int by = row / blockHeight;
+                    int rowsLeftInBlock = Math.min((by + 1) * blockHeight, height) - row;
+                    int n = Math.min(rowsPerRead, Math.min(h - j, rowsLeftInBlock));
+                    long pos = offsets[p * blocksPerPlane + by * blocksAcross + bx]
+                            + (row - (long) by * blockHeight) * blockRowBytes
+                            + (long) (sx - bx * blockWidth) * pixelBytes;
+                    int dx = ox + sx - x;
+                    if (planar && !dense) {
+                        // planar, narrow: read straight into the destination row
+                        int d = dx + dstWidth * (oy + j + dstHeight * (c0 + p));
+                        readFully(ByteBuffer.wrap(dst, d, sw), pos);
+                    } else {
+                        int len = (int) ((n - 1) * blockRowBytes + segment);
+                        readFully(ByteBuffer.wrap(buf, 0, len), pos);
+                        for (int r = 0; r < n; r++) {
+                            int src = (int) (r * blockRowBytes);
+                            int dRow = oy + j + r;
+                            if (planar) {
+                                System.arraycopy(buf, src, dst, dx + dstWidth * (dRow + dstHeight * (c0 + p)), sw);
+                            } else {
+                                deinterleave(buf, src, sw, dst, dstWidth, dstHeight, dx, dRow, c0);
+                            }
+                        }
+                    }
+                    j += n;
+                }
+            }
+        }
+    }
+
+    private void deinterleave(byte[] buf, int src, int w, byte[] dst, int dstWidth, int dstHeight, int ox, int dRow,
+                              int c0) {
+        int plane = dstWidth * dstHeight;
+        int d0 = ox + dstWidth * (dRow + dstHeight * c0);
+        if (samples == 3) {
+            int d1 = d0 + plane;
+            int d2 = d1 + plane;
+            for (int i = 0, s = src; i < w; i++, s += 3) {
+                dst[d0 + i] = buf[s];
+                dst[d1 + i] = buf[s + 1];
+                dst[d2 + i] = buf[s + 2];
+            }
+        } else {
+            for (int c = 0; c < samples; c++) {
+                int d = d0 + c * plane;
+                for (int i = 0, s = src + c; i < w; i++, s += samples) {
+                    dst[d + i] = buf[s];
+                }
+            }
+        }
+    }
+
+    private void readFully(ByteBuffer bb, long pos) throws IOException {
+        long p = pos;
+        while (bb.hasRemaining()) {
+            int n = channel.read(bb, p);
+            if (n < 0) {
+                throw new EOFException(file + ": unexpected end of file at byte " + p + " (truncated?)");
+            }
+            p += n;
+        }
+    }
+}
