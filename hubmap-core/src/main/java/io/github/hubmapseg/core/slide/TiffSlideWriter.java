@@ -104,7 +104,7 @@ public final class TiffSlideWriter implements AutoCloseable {
         Arrays.fill(offsets, -1);
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        this.temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        this.temp = siblingTemp(dir, target);
         this.channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
         header.put((byte) 'I').put((byte) 'I').putShort((short) 43).putShort((short) 8).putShort((short) 0)
@@ -543,6 +543,21 @@ public final class TiffSlideWriter implements AutoCloseable {
                 throw new IllegalArgumentException("fillValue must be in 0..255, got " + fill);
             }
             return new TiffSlideWriter(this);
+        }
+    }
+
+    /** A new empty temporary file next to {@code target}, with default permissions (unlike createTempFile). */
+    private static Path siblingTemp(Path dir, Path target) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path p = dir.resolve("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + attempt
+                    + ".tmp");
+            try {
+                return Files.createFile(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
         }
     }
 }

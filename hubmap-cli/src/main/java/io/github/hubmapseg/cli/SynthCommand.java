@@ -1,0 +1,95 @@
+package io.github.hubmapseg.cli;
+
+import io.github.hubmapseg.core.slide.TiffSlideWriter;
+import io.github.hubmapseg.core.synth.SyntheticDataset;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code hubmap synth --out DIR [--slides N --size WxH --seed S]}: writes a synthetic competition folder
+ * (train/test TIFFs, train.csv, polygon and anatomical JSON, dataset information, sample submission and
+ * test_truth.csv). Prints one progress line per slide (a live percentage on a terminal) and a summary.
+ */
+@Command(name = "synth", mixinStandardHelpOptions = true,
+        description = "Write a synthetic HuBMAP competition folder (deterministic by seed).")
+final class SynthCommand implements Callable<Integer> {
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Option(names = "--slides", paramLabel = "N", defaultValue = "8",
+            description = "Number of slides, train and test together (default: ${DEFAULT-VALUE}).")
+    int slides;
+
+    @Option(names = "--size", paramLabel = "WxH", defaultValue = "4096x4096",
+            description = "Slide size in pixels (default: ${DEFAULT-VALUE}).")
+    String size;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--patients", paramLabel = "P", defaultValue = "4",
+            description = "Number of patients (default: ${DEFAULT-VALUE}).")
+    int patients;
+
+    @Option(names = "--compression", paramLabel = "C", defaultValue = "deflate",
+            description = "TIFF compression: none or deflate (default: ${DEFAULT-VALUE}).")
+    String compression;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Threads (default: available processors).")
+    Integer threads;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        int[] wh = parseSize(size);
+        SyntheticDataset.Builder b = SyntheticDataset.builder(out).slides(slides).size(wh[0], wh[1]).seed(seed)
+                .patients(patients).compression(TiffSlideWriter.Compression.parse(compression));
+        if (threads != null) {
+            b.threads(threads);
+        }
+        SyntheticDataset ds = b.build();
+        PrintWriter pw = spec.commandLine().getOut();
+        boolean tty = System.console() != null;
+        SyntheticDataset.Summary s = ds.write(new SyntheticDataset.Listener() {
+            @Override
+            public void rows(int index, int count, String id, int done, int total) {
+                if (tty) {
+                    pw.printf(Locale.ROOT, "\rslide %d/%d %s: %3d%%", index + 1, count, id, 100 * done / total);
+                    pw.flush();
+                }
+            }
+
+            @Override
+            public void slideDone(int index, int count, String id, boolean test, int glomeruli, double seconds) {
+                pw.printf(Locale.ROOT, "%sslide %d/%d %s (%s): %d glomeruli, %.1f s%n", tty ? "\r" : "", index + 1,
+                        count, id, test ? "test" : "train", glomeruli, seconds);
+                pw.flush();
+            }
+        });
+        pw.printf(Locale.ROOT, "wrote %d files (%.1f MB) to %s in %.1f s: %d train, %d test slides of %dx%d, %d glomeruli"
+                        + "%n", s.files(), s.bytes() / 1e6, s.dir(), s.seconds(), s.trainIds().size(),
+                s.testIds().size(), wh[0], wh[1], s.glomeruli());
+        pw.flush();
+        return 0;
+    }
+
+    static int[] parseSize(String s) {
+        String[] p = s.toLowerCase(Locale.ROOT).split("x");
+        if (p.length != 2) {
+            throw new IllegalArgumentException("--size must be WIDTHxHEIGHT like 4096x4096, got '" + s + "'");
+        }
+        try {
+            return new int[] {Integer.parseInt(p[0].strip()), Integer.parseInt(p[1].strip())};
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--size must be WIDTHxHEIGHT like 4096x4096, got '" + s + "'");
+        }
+    }
+}

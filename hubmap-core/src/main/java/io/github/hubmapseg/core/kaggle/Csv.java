@@ -1,0 +1,149 @@
+package io.github.hubmapseg.core.kaggle;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Minimal RFC 4180 CSV: comma-separated fields, optional double quotes (with {@code ""} for a quote inside,
+ * and line breaks allowed inside quotes), {@code \n} or {@code \r\n} line ends. Records carry the 1-based
+ * line number where they start, for error messages.
+ */
+final class Csv {
+
+    /** One record: its fields and the line it starts on. */
+    record Row(List<String> fields, long line) {
+    }
+
+    private final BufferedReader in;
+    private final Path file;
+    private long line = 1;
+
+    Csv(BufferedReader in, Path file) {
+        this.in = in;
+        this.file = file;
+    }
+
+    /** The next record, or {@code null} at the end; blank lines are skipped. */
+    Row next() throws IOException {
+        while (true) {
+            int c = in.read();
+            if (c < 0) {
+                return null;
+            }
+            if (c == '\n') {
+                line++;
+                continue;
+            }
+            if (c == '\r') {
+                continue;
+            }
+            long start = line;
+            List<String> fields = new ArrayList<>();
+            StringBuilder f = new StringBuilder();
+            boolean quoted = false;
+            boolean wasQuoted = false;
+            while (true) {
+                if (c < 0) {
+                    if (quoted) {
+                        throw new KaggleFormatException(file, start, "unterminated quoted field");
+                    }
+                    fields.add(f.toString());
+                    return new Row(fields, start);
+                }
+                if (quoted) {
+                    if (c == '"') {
+                        int d = in.read();
+                        if (d == '"') {
+                            f.append('"');
+                        } else {
+                            quoted = false;
+                            c = d;
+                            continue;
+                        }
+                    } else {
+                        if (c == '\n') {
+                            line++;
+                        }
+                        f.append((char) c);
+                    }
+                } else if (c == '"') {
+                    if (f.length() > 0 || wasQuoted) {
+                        throw new KaggleFormatException(file, line, "unexpected quote inside unquoted field '" + f + "'");
+                    }
+                    quoted = true;
+                    wasQuoted = true;
+                } else if (c == ',') {
+                    fields.add(f.toString());
+                    f.setLength(0);
+                    wasQuoted = false;
+                } else if (c == '\n' || c == '\r') {
+                    if (c == '\r') {
+                        in.mark(1);
+                        if (in.read() != '\n') {
+                            in.reset();
+                        }
+                    }
+                    line++;
+                    fields.add(f.toString());
+                    return new Row(fields, start);
+                } else {
+                    if (wasQuoted) {
+                        throw new KaggleFormatException(file, line, "text after closing quote: '" + (char) c + "'");
+                    }
+                    f.append((char) c);
+                }
+                c = in.read();
+            }
+        }
+    }
+
+    /** Index of each required column in the header, or an error naming the missing one. */
+    static int[] columns(Row header, Path file, String... names) throws KaggleFormatException {
+        if (header == null) {
+            throw new KaggleFormatException(file, 1, "empty file, expected a header with " + String.join(",", names));
+        }
+        int[] idx = new int[names.length];
+        for (int i = 0; i < names.length; i++) {
+            idx[i] = header.fields().indexOf(names[i]);
+            if (idx[i] < 0) {
+                throw new KaggleFormatException(file, header.line(), "missing column '" + names[i] + "' in header "
+                        + header.fields());
+            }
+        }
+        return idx;
+    }
+
+    /** Field {@code i} of a row, or an error if the row is too short. */
+    static String field(Row row, int i, Path file, int expected) throws KaggleFormatException {
+        if (i >= row.fields().size()) {
+            throw new KaggleFormatException(file, row.line(), "expected " + expected + " fields, got "
+                    + row.fields().size() + ": " + row.fields());
+        }
+        return row.fields().get(i);
+    }
+
+    /** Writes one record, quoting fields that need it. */
+    static void write(Writer out, String... fields) throws IOException {
+        for (int i = 0; i < fields.length; i++) {
+            if (i > 0) {
+                out.write(',');
+            }
+            out.write(quote(fields[i]));
+        }
+        out.write('\n');
+    }
+
+    static String quote(String s) {
+        if (s == null) {
+            return "";
+        }
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
+            return s;
+        }
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+}

@@ -1,0 +1,378 @@
+package io.github.hubmapseg.core.kaggle;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Readers and writers of the competition's files (HuBMAP - Hacking the Kidney layout):
+ * {@code train.csv} ({@code id,encoding}), submissions ({@code id,predicted}),
+ * {@code HuBMAP-20-dataset_information.csv}, glomerulus polygon JSON ({@code train/<id>.json}) and
+ * anatomical-structure JSON ({@code <id>-anatomical-structure.json}).
+ *
+ * <p>Readers report malformed input as {@link KaggleFormatException} naming the file, line and value.
+ * Writers write a temporary file in the target's directory and move it into place.
+ * Polygon coordinates are full-resolution pixels {@code [x, y]} (x = column).
+ */
+public final class KaggleFiles {
+
+    /** File name of the dataset information CSV. */
+    public static final String DATASET_INFO = "HuBMAP-20-dataset_information.csv";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern RLE = Pattern.compile("\\s*|\\s*\\d+(\\s+\\d+)*\\s*");
+
+    private KaggleFiles() {
+    }
+
+    // ------------------------------------------------------------------ RLE CSVs
+
+    /** Reads {@code train.csv} (or {@code test_truth.csv}): columns {@code id,encoding}. */
+    public static List<TrainRow> readTrain(Path file) throws IOException {
+        return readRleCsv(file, "encoding");
+    }
+
+    /** Reads a submission: columns {@code id,predicted}. */
+    public static List<TrainRow> readSubmission(Path file) throws IOException {
+        return readRleCsv(file, "predicted");
+    }
+
+    private static List<TrainRow> readRleCsv(Path file, String valueColumn) throws IOException {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            Csv csv = new Csv(r, file);
+            Csv.Row header = csv.next();
+            int[] col = Csv.columns(header, file, "id", valueColumn);
+            int n = header.fields().size();
+            List<TrainRow> rows = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            for (Csv.Row row = csv.next(); row != null; row = csv.next()) {
+                if (row.fields().size() != n) {
+                    throw new KaggleFormatException(file, row.line(), "expected " + n + " fields, got "
+                            + row.fields().size() + ": " + abbreviate(String.join(",", row.fields())));
+                }
+                String id = row.fields().get(col[0]).strip();
+                String enc = row.fields().get(col[1]);
+                if (id.isEmpty()) {
+                    throw new KaggleFormatException(file, row.line(), "empty id");
+                }
+                if (!RLE.matcher(enc).matches()) {
+                    throw new KaggleFormatException(file, row.line(), valueColumn
+                            + " must be space-separated integers 'start length ...', got '" + abbreviate(enc) + "'");
+                }
+                String e = enc.strip();
+                if (!e.isEmpty() && e.split("\\s+").length % 2 != 0) {
+                    throw new KaggleFormatException(file, row.line(), valueColumn
+                            + " must have an even number of integers (start length pairs), got '" + abbreviate(e)
+                            + "'");
+                }
+                if (!seen.add(id)) {
+                    throw new KaggleFormatException(file, row.line(), "duplicate id '" + id + "'");
+                }
+                rows.add(new TrainRow(id, e));
+            }
+            return rows;
+        }
+    }
+
+    /** Writes {@code train.csv}-style rows ({@code id,encoding}) atomically. */
+    public static void writeTrain(Path file, List<TrainRow> rows) throws IOException {
+        try (SubmissionWriter w = SubmissionWriter.encodings(file)) {
+            for (TrainRow r : rows) {
+                w.add(r.id(), r.encoding());
+            }
+        }
+    }
+
+    /** Writes a submission ({@code id,predicted}) atomically. */
+    public static void writeSubmission(Path file, List<TrainRow> rows) throws IOException {
+        try (SubmissionWriter w = SubmissionWriter.submission(file)) {
+            for (TrainRow r : rows) {
+                w.add(r.id(), r.encoding());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ dataset information
+
+    /** Reads the dataset information CSV; required columns: image_file, width_pixels, height_pixels, patient_number. */
+    public static List<DatasetInfo> readDatasetInfo(Path file) throws IOException {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            Csv csv = new Csv(r, file);
+            Csv.Row header = csv.next();
+            Csv.columns(header, file, "image_file", "width_pixels", "height_pixels", "patient_number");
+            int[] idx = new int[DatasetInfo.COLUMNS.length];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = header.fields().indexOf(DatasetInfo.COLUMNS[i]);
+            }
+            int n = header.fields().size();
+            List<DatasetInfo> out = new ArrayList<>();
+            for (Csv.Row row = csv.next(); row != null; row = csv.next()) {
+                if (row.fields().size() != n) {
+                    throw new KaggleFormatException(file, row.line(), "expected " + n + " fields, got "
+                            + row.fields().size() + ": " + abbreviate(String.join(",", row.fields())));
+                }
+                String[] v = new String[idx.length];
+                for (int i = 0; i < idx.length; i++) {
+                    v[i] = idx[i] < 0 ? "" : row.fields().get(idx[i]).strip();
+                }
+                if (v[0].isEmpty()) {
+                    throw new KaggleFormatException(file, row.line(), "empty image_file");
+                }
+                out.add(new DatasetInfo(v[0], integer(v[1], "width_pixels", file, row), integer(v[2], "height_pixels",
+                        file, row), v[3], v[4], integer(v[5], "patient_number", file, row), v[6], v[7], v[8],
+                        number(v[9], "age", file, row), number(v[10], "weight_kilograms", file, row),
+                        number(v[11], "height_centimeters", file, row), number(v[12], "bmi_kg/m^2", file, row), v[13],
+                        number(v[14], "percent_cortex", file, row), number(v[15], "percent_medulla", file, row)));
+            }
+            return out;
+        }
+    }
+
+    /** Writes the dataset information CSV atomically, in the competition's column order. */
+    public static void writeDatasetInfo(Path file, List<DatasetInfo> rows) throws IOException {
+        writeAtomically(file, w -> {
+            Csv.write(w, DatasetInfo.COLUMNS);
+            for (DatasetInfo d : rows) {
+                Csv.write(w, d.imageFile(), Long.toString(d.widthPixels()), Long.toString(d.heightPixels()),
+                        d.anatomicalStructuresFile(), d.glomerulusFile(), Long.toString(d.patientNumber()), d.race(),
+                        d.ethnicity(), d.sex(), num(d.age()), num(d.weightKilograms()), num(d.heightCentimeters()),
+                        num(d.bmi()), d.laterality(), num(d.percentCortex()), num(d.percentMedulla()));
+            }
+        });
+    }
+
+    private static long integer(String s, String name, Path file, Csv.Row row) throws KaggleFormatException {
+        try {
+            double d = Double.parseDouble(s); // pandas may write 25794.0
+            if (d != Math.rint(d) || Double.isInfinite(d)) {
+                throw new NumberFormatException();
+            }
+            return (long) d;
+        } catch (NumberFormatException e) {
+            throw new KaggleFormatException(file, row.line(), name + " must be an integer, got '" + s + "'");
+        }
+    }
+
+    private static double number(String s, String name, Path file, Csv.Row row) throws KaggleFormatException {
+        if (s.isEmpty()) {
+            return Double.NaN;
+        }
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new KaggleFormatException(file, row.line(), name + " must be a number, got '" + s + "'");
+        }
+    }
+
+    private static String num(double d) {
+        if (Double.isNaN(d)) {
+            return "";
+        }
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString((long) d);
+        }
+        return Double.toString(d);
+    }
+
+    // ------------------------------------------------------------------ JSON polygons
+
+    /** Reads a glomerulus JSON file: the outer ring of every Polygon/MultiPolygon feature. */
+    public static List<Polygon> readGlomeruli(Path file) throws IOException {
+        List<Polygon> out = new ArrayList<>();
+        for (JsonNode f : features(file)) {
+            out.addAll(polygons(f, file));
+        }
+        return out;
+    }
+
+    /** Reads an anatomical-structure JSON file: one entry per feature, named by properties.classification.name. */
+    public static List<AnatomicalStructure> readAnatomicalStructures(Path file) throws IOException {
+        List<AnatomicalStructure> out = new ArrayList<>();
+        for (JsonNode f : features(file)) {
+            String name = f.path("properties").path("classification").path("name").asText("");
+            if (name.isEmpty()) {
+                throw new KaggleFormatException(file, 0, "feature " + out.size()
+                        + " has no properties.classification.name");
+            }
+            out.add(new AnatomicalStructure(name, polygons(f, file)));
+        }
+        return out;
+    }
+
+    /** Writes a glomerulus JSON file (list of Features, classification "glomerulus", integer pixel vertices). */
+    public static void writeGlomeruli(Path file, List<Polygon> polygons) throws IOException {
+        ArrayNode root = JSON.createArrayNode();
+        for (Polygon p : polygons) {
+            root.add(feature(p, "glomerulus", -3140401));
+        }
+        writeJson(file, root);
+    }
+
+    /** Writes an anatomical-structure JSON file (one Feature per polygon, named by its structure). */
+    public static void writeAnatomicalStructures(Path file, List<AnatomicalStructure> structures) throws IOException {
+        ArrayNode root = JSON.createArrayNode();
+        for (AnatomicalStructure s : structures) {
+            int color = s.name().equalsIgnoreCase("Cortex") ? -16711936 : -8388480;
+            for (Polygon p : s.polygons()) {
+                root.add(feature(p, s.name(), color));
+            }
+        }
+        writeJson(file, root);
+    }
+
+    private static ObjectNode feature(Polygon p, String name, int color) {
+        ObjectNode f = JSON.createObjectNode();
+        f.put("type", "Feature");
+        f.put("id", "PathAnnotationObject");
+        ObjectNode g = f.putObject("geometry");
+        g.put("type", "Polygon");
+        ArrayNode ring = g.putArray("coordinates").addArray();
+        for (int i = 0; i <= p.size(); i++) {
+            int k = i % p.size(); // GeoJSON rings repeat the first vertex
+            ring.addArray().add(Math.round(p.xs()[k])).add(Math.round(p.ys()[k]));
+        }
+        ObjectNode props = f.putObject("properties");
+        ObjectNode cls = props.putObject("classification");
+        cls.put("name", name);
+        cls.put("colorRGB", color);
+        props.put("isLocked", false);
+        props.putArray("measurements");
+        return f;
+    }
+
+    private static List<JsonNode> features(Path file) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new KaggleFormatException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                    "invalid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null) {
+            throw new KaggleFormatException(file, 0, "empty file, expected a JSON list of features");
+        }
+        JsonNode list = root.isArray() ? root : root.path("features");
+        if (!list.isArray()) {
+            throw new KaggleFormatException(file, 0, "expected a JSON list of features or a FeatureCollection, got "
+                    + root.getNodeType());
+        }
+        List<JsonNode> out = new ArrayList<>();
+        list.forEach(out::add);
+        return out;
+    }
+
+    private static List<Polygon> polygons(JsonNode feature, Path file) throws KaggleFormatException {
+        JsonNode g = feature.path("geometry");
+        String type = g.path("type").asText("");
+        JsonNode coords = g.path("coordinates");
+        List<Polygon> out = new ArrayList<>();
+        if (type.equals("Polygon")) {
+            out.add(ring(coords.path(0), file));
+        } else if (type.equals("MultiPolygon")) {
+            for (JsonNode poly : coords) {
+                out.add(ring(poly.path(0), file));
+            }
+        } else {
+            throw new KaggleFormatException(file, 0, "geometry.type must be Polygon or MultiPolygon, got '" + type + "'");
+        }
+        return out;
+    }
+
+    private static Polygon ring(JsonNode ring, Path file) throws KaggleFormatException {
+        if (!ring.isArray()) {
+            throw new KaggleFormatException(file, 0, "polygon coordinates must be a list of rings [[[x, y], ...]], got "
+                    + ring);
+        }
+        int n = ring.size();
+        if (n > 1 && ring.get(0).equals(ring.get(n - 1))) {
+            n--; // closing vertex
+        }
+        double[] xs = new double[n];
+        double[] ys = new double[n];
+        for (int i = 0; i < n; i++) {
+            JsonNode p = ring.get(i);
+            if (!p.isArray() || p.size() < 2 || !p.get(0).isNumber() || !p.get(1).isNumber()) {
+                throw new KaggleFormatException(file, 0, "vertex " + i + " must be [x, y] numbers, got " + p);
+            }
+            xs[i] = p.get(0).asDouble();
+            ys[i] = p.get(1).asDouble();
+        }
+        if (n < 3) {
+            throw new KaggleFormatException(file, 0, "a polygon needs at least 3 vertices, got " + n);
+        }
+        return new Polygon(xs, ys);
+    }
+
+    private static void writeJson(Path file, JsonNode root) throws IOException {
+        writeAtomically(file, w -> w.write(JSON.writeValueAsString(root)));
+    }
+
+    // ------------------------------------------------------------------ atomic text files
+
+    /** Something that writes text. */
+    @FunctionalInterface
+    public interface TextWriter {
+        /** Writes the file's content. */
+        void write(Writer out) throws IOException;
+    }
+
+    /** Writes a UTF-8 text file through a temporary file in the same directory, then moves it into place. */
+    public static void writeAtomically(Path target, TextWriter content) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        Files.createDirectories(dir);
+        Path temp = siblingTemp(dir, abs);
+        boolean ok = false;
+        try {
+            try (Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(temp),
+                    StandardCharsets.UTF_8))) {
+                content.write(w);
+            }
+            try {
+                Files.move(temp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+
+    /** A new empty temporary file next to {@code target}, with default permissions (unlike createTempFile). */
+    private static Path siblingTemp(Path dir, Path target) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path p = dir.resolve("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + attempt
+                    + ".tmp");
+            try {
+                return Files.createFile(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,704 @@
+package io.github.hubmapseg.core.synth;
+
+import io.github.hubmapseg.core.kaggle.Polygon;
+import io.github.hubmapseg.core.slide.AbstractImageSource;
+import io.github.hubmapseg.core.slide.SlideInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A deterministic synthetic H&amp;E kidney slide, generated on demand: every pixel is a pure function of the
+ * {@link SlideSpec} and its coordinates, so any region of a 30000 x 25000 slide can be read without ever
+ * holding the slide (or its mask) in memory, and writing it to a TIFF streams tile by tile.
+ *
+ * <p>Content: white glass background; a tissue section (a lobed ellipse) with an outer cortex and an inner
+ * medulla; tubule-like texture (eosinophilic rings with nuclei around pale lumens, larger and paler in the
+ * medulla); glomeruli (round tufts dense with nuclei and capillary lumens, Bowman's space and a capsule,
+ * irregular outlines, radius about 40-120 px, mostly in the cortex); distractors (arteries: round bodies
+ * with a striated wall and a lumen with red cells, not part of the mask); slide-specific stain vectors,
+ * strengths and background.
+ *
+ * <p>Ground truth: a pixel is glomerulus iff its centre is inside one glomerulus outline
+ * ({@link #isGlomerulus}); {@link #writeMaskRle} encodes that mask column by column without rasterising it.
+ * Reads return channel-planar RGB, axes {@code (x, y, c)}.
+ */
+public final class SyntheticSlide extends AbstractImageSource {
+
+    /** Region of a pixel, as used by the anatomical-structure files. */
+    public enum Region {
+        /** Outside the tissue (glass). */
+        BACKGROUND,
+        /** Tissue outside the medulla. */
+        CORTEX,
+        /** Tissue inside the medulla outline. */
+        MEDULLA
+    }
+
+    private static final int BLOCK = 64;
+    private static final double[] DIR_C = {1, 0.7071067811865476, 0, -0.7071067811865476};
+    private static final double[] DIR_S = {0, 0.7071067811865476, 1, 0.7071067811865476};
+    private static final double OD_SCALE = 512;
+    private static final double[] EXP = new double[8 * 512 + 2];
+
+    static {
+        for (int i = 0; i < EXP.length; i++) {
+            EXP[i] = StrictMath.exp(-i / OD_SCALE);
+        }
+    }
+
+    private final SlideSpec spec;
+    private final StarShape tissue;
+    private final StarShape medulla;
+    private final List<Glomerulus> glomeruli;
+    private final List<StarShape> vessels;
+    private final double[] vesselLumen;
+    private final StarShape[] glomShapes;
+    private final StarShape[] vesselShapes;
+    private final ShapeGrid glomGrid;
+    private final ShapeGrid vesselGrid;
+    private final Stain stain;
+    private final double[] hv;
+    private final double[] ev;
+    private final int texSeed;
+    private final double cortexTubule;
+    private final double medullaTubule;
+
+    private SyntheticSlide(SlideSpec spec) {
+        this.spec = spec;
+        int w = spec.width();
+        int h = spec.height();
+        SplittableRandom rnd = new SplittableRandom(spec.seed());
+        this.texSeed = Noise.mix(spec.seed(), 7);
+
+        // stain
+        double[] hVec = normalize(0.65 + jitter(rnd, 0.06), 0.70 + jitter(rnd, 0.06), 0.29 + jitter(rnd, 0.06));
+        double[] eVec = normalize(0.13 + jitter(rnd, 0.05), 0.88, 0.36 + jitter(rnd, 0.08));
+        double hs = 0.8 + 0.45 * rnd.nextDouble();
+        double es = 0.75 + 0.55 * rnd.nextDouble();
+        double bright = 236 + 16 * rnd.nextDouble();
+        double[] bg = {bright + jitter(rnd, 3), bright + jitter(rnd, 3), bright + jitter(rnd, 3)};
+        for (int c = 0; c < 3; c++) {
+            bg[c] = Math.min(254, bg[c]);
+        }
+        this.stain = new Stain(hVec, eVec, hs, es, bg);
+        this.hv = new double[3];
+        this.ev = new double[3];
+        for (int c = 0; c < 3; c++) {
+            hv[c] = hVec[c] * hs * 1.35;
+            ev[c] = eVec[c] * es * 0.8;
+        }
+        this.cortexTubule = 44 + 10 * rnd.nextDouble();
+        this.medullaTubule = 50 + 14 * rnd.nextDouble();
+
+        // tissue and medulla
+        double tcx = w * (0.5 + jitter(rnd, 0.035));
+        double tcy = h * (0.5 + jitter(rnd, 0.035));
+        double ta = 0.40 * w * (0.92 + 0.12 * rnd.nextDouble());
+        double tb = 0.40 * h * (0.92 + 0.12 * rnd.nextDouble());
+        double[] tAmp = new double[5];
+        double[] tPh = new double[5];
+        for (int k = 0; k < 5; k++) {
+            tAmp[k] = (0.02 + 0.015 * rnd.nextDouble()) / (1 + 0.3 * k);
+            tPh[k] = 2 * Math.PI * rnd.nextDouble();
+        }
+        this.tissue = new StarShape(tcx, tcy, ta, tb, jitter(rnd, 0.25), tAmp, tPh);
+        double mScale = 0.42 + 0.13 * rnd.nextDouble();
+        double[] mAmp = new double[4];
+        double[] mPh = new double[4];
+        for (int k = 0; k < 4; k++) {
+            mAmp[k] = (0.03 + 0.03 * rnd.nextDouble()) / (1 + 0.4 * k);
+            mPh[k] = 2 * Math.PI * rnd.nextDouble();
+        }
+        this.medulla = new StarShape(tcx + jitter(rnd, 0.06) * ta, tcy + jitter(rnd, 0.06) * tb, ta * mScale,
+                tb * mScale, jitter(rnd, 0.5), mAmp, mPh);
+
+        // glomeruli, mostly in the cortex, not overlapping (with a margin for their periglomerular ring)
+        double tissueArea = Math.PI * ta * tb;
+        double medullaArea = Math.PI * ta * tb * mScale * mScale;
+        double density = (0.75 + 0.5 * rnd.nextDouble()) / 100_000.0;
+        int target = (int) Math.round((tissueArea - medullaArea) * density);
+        List<StarShape> placed = new ArrayList<>();
+        List<Glomerulus> gl = new ArrayList<>();
+        PlacementGrid pg = new PlacementGrid(w, h, 256);
+        for (int attempt = 0; attempt < target * 40 && gl.size() < target; attempt++) {
+            double x = tcx + (2 * rnd.nextDouble() - 1) * ta * 1.1;
+            double y = tcy + (2 * rnd.nextDouble() - 1) * tb * 1.1;
+            double u = rnd.nextDouble();
+            double r = u < 0.06 ? 38 + 8 * rnd.nextDouble() : 45 + 72 * Math.pow(rnd.nextDouble(), 1.25);
+            double aspect = 0.78 + 0.22 * rnd.nextDouble();
+            double[] amp = {jitter(rnd, 0.07), jitter(rnd, 0.045), jitter(rnd, 0.03), jitter(rnd, 0.02)};
+            double[] ph = {2 * Math.PI * rnd.nextDouble(), 2 * Math.PI * rnd.nextDouble(),
+                    2 * Math.PI * rnd.nextDouble(), 2 * Math.PI * rnd.nextDouble()};
+            double angle = Math.PI * rnd.nextDouble();
+            double bowman = rnd.nextDouble() < 0.15 ? 0.0 : 0.04 + 0.1 * rnd.nextDouble();
+            int seed = rnd.nextInt();
+            double accept = rnd.nextDouble();
+            if (!tissue.contains(x, y) || tissue.level(x, y) > 0.93) {
+                continue;
+            }
+            boolean inMed = medulla.contains(x, y);
+            if (inMed && accept > 0.06) {
+                continue;
+            }
+            StarShape s = new StarShape(x, y, r, r * aspect, angle, amp, ph);
+            if (s.minX() < 2 || s.minY() < 2 || s.maxX() > w - 3 || s.maxY() > h - 3) {
+                continue;
+            }
+            if (!pg.free(s, placed, 1.15, 10)) {
+                continue;
+            }
+            pg.add(s, placed);
+            gl.add(new Glomerulus(s, seed, bowman, inMed));
+        }
+        // distractors: arteries anywhere in the tissue
+        int nVessels = (int) Math.round(tissueArea / 450_000.0 * (0.7 + 0.6 * rnd.nextDouble()));
+        List<StarShape> vs = new ArrayList<>();
+        List<Double> lumens = new ArrayList<>();
+        for (int attempt = 0; attempt < nVessels * 40 && vs.size() < nVessels; attempt++) {
+            double x = tcx + (2 * rnd.nextDouble() - 1) * ta * 1.1;
+            double y = tcy + (2 * rnd.nextDouble() - 1) * tb * 1.1;
+            double r = 22 + 50 * rnd.nextDouble();
+            double[] amp = {jitter(rnd, 0.08), jitter(rnd, 0.03)};
+            double[] ph = {2 * Math.PI * rnd.nextDouble(), 2 * Math.PI * rnd.nextDouble()};
+            StarShape s = new StarShape(x, y, r, r * (0.7 + 0.3 * rnd.nextDouble()), Math.PI * rnd.nextDouble(),
+                    amp, ph);
+            double lumen = 0.35 + 0.3 * rnd.nextDouble();
+            if (!tissue.contains(x, y) || tissue.level(x, y) > 0.95 || !pg.free(s, placed, 1.12, 6)) {
+                continue;
+            }
+            pg.add(s, placed);
+            vs.add(s);
+            lumens.add(lumen);
+        }
+        this.glomeruli = Collections.unmodifiableList(gl);
+        this.vessels = Collections.unmodifiableList(vs);
+        this.vesselLumen = lumens.stream().mapToDouble(Double::doubleValue).toArray();
+        this.glomShapes = gl.stream().map(Glomerulus::shape).toArray(StarShape[]::new);
+        this.vesselShapes = vs.toArray(new StarShape[0]);
+        this.glomGrid = new ShapeGrid(Arrays.asList(glomShapes), 1.15, w, h, 256);
+        this.vesselGrid = new ShapeGrid(vs, 1.12, w, h, 256);
+    }
+
+    /** Builds the slide's geometry (fast: no pixels are generated until they are read). */
+    public static SyntheticSlide create(SlideSpec spec) {
+        return new SyntheticSlide(spec);
+    }
+
+    private static double jitter(SplittableRandom rnd, double amplitude) {
+        return (2 * rnd.nextDouble() - 1) * amplitude;
+    }
+
+    private static double[] normalize(double r, double g, double b) {
+        double n = Math.sqrt(r * r + g * g + b * b);
+        return new double[] {r / n, g / n, b / n};
+    }
+
+    /** The spec this slide was generated from. */
+    public SlideSpec spec() {
+        return spec;
+    }
+
+    /** The glomeruli, in placement order. */
+    public List<Glomerulus> glomeruli() {
+        return glomeruli;
+    }
+
+    /** Outlines of the distractor vessels (not in the mask). */
+    public List<StarShape> vessels() {
+        return vessels;
+    }
+
+    /** Outline of the tissue section. */
+    public StarShape tissue() {
+        return tissue;
+    }
+
+    /** Outline of the medulla (tissue inside it is medulla, the rest of the tissue is cortex). */
+    public StarShape medulla() {
+        return medulla;
+    }
+
+    /** This slide's stain. */
+    public Stain stain() {
+        return stain;
+    }
+
+    /** Region of pixel {@code (x, y)}. */
+    public Region region(long x, long y) {
+        double px = x + 0.5;
+        double py = y + 0.5;
+        if (!tissue.contains(px, py)) {
+            return Region.BACKGROUND;
+        }
+        return medulla.contains(px, py) ? Region.MEDULLA : Region.CORTEX;
+    }
+
+    /** Glomerulus outlines as polygons of {@code n} vertices each, for the glomerulus JSON file. */
+    public List<Polygon> glomerulusPolygons(int n) {
+        List<Polygon> out = new ArrayList<>(glomeruli.size());
+        for (Glomerulus g : glomeruli) {
+            out.add(g.shape().polygon(n));
+        }
+        return out;
+    }
+
+    /**
+     * Fractions of the tissue area that are cortex and medulla, estimated on a grid of every
+     * {@code step}-th pixel.
+     *
+     * @return {@code {cortex, medulla}}, summing to 1 (or both 0 without tissue)
+     */
+    public double[] regionFractions(int step) {
+        long cortex = 0;
+        long med = 0;
+        for (long y = step / 2; y < spec.height(); y += step) {
+            for (long x = step / 2; x < spec.width(); x += step) {
+                Region r = region(x, y);
+                if (r == Region.CORTEX) {
+                    cortex++;
+                } else if (r == Region.MEDULLA) {
+                    med++;
+                }
+            }
+        }
+        long t = cortex + med;
+        return t == 0 ? new double[] {0, 0} : new double[] {cortex / (double) t, med / (double) t};
+    }
+
+    /** Whether pixel {@code (x, y)} belongs to the glomerulus mask. */
+    public boolean isGlomerulus(long x, long y) {
+        double px = x + 0.5;
+        double py = y + 0.5;
+        int[] c = glomGrid.query(x, y, x + 1, y + 1, new int[8]);
+        for (int k = 1; k <= c[0]; k++) {
+            if (glomShapes[c[k]].contains(px, py)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The glomerulus mask of the rectangle {@code [x, x + w) x [y, y + h)}, row-major
+     * ({@code mask[j * w + i]} is pixel {@code (x + i, y + j)}), 1 = glomerulus.
+     */
+    public byte[] mask(long x, long y, int w, int h) {
+        if (w <= 0 || h <= 0) {
+            throw new IllegalArgumentException("mask region must be non-empty, got " + w + " x " + h);
+        }
+        byte[] m = new byte[Math.multiplyExact(w, h)];
+        int[] c = glomGrid.query(x, y, x + w, y + h, new int[16]);
+        for (int k = 1; k <= c[0]; k++) {
+            StarShape s = glomShapes[c[k]];
+            long x0 = Math.max(x, s.minX());
+            long x1 = Math.min(x + w - 1, s.maxX());
+            long y0 = Math.max(y, s.minY());
+            long y1 = Math.min(y + h - 1, s.maxY());
+            for (long yy = y0; yy <= y1; yy++) {
+                for (long xx = x0; xx <= x1; xx++) {
+                    if (s.containsPixel(xx, yy)) {
+                        m[(int) ((yy - y) * w + (xx - x))] = 1;
+                    }
+                }
+            }
+        }
+        return m;
+    }
+
+    /** The Kaggle RLE of the whole glomerulus mask (see {@link #writeMaskRle}). */
+    public String maskRle() {
+        StringBuilder sb = new StringBuilder();
+        try {
+            writeMaskRle(sb);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Writes the Kaggle RLE (column-major, 1-based {@code start length} pairs) of the glomerulus mask,
+     * column by column: for each column, the y-runs of every glomerulus crossing it are found by the exact
+     * per-pixel test over the glomerulus' bounding box, merged, and appended; runs that continue into the
+     * next column are joined. Memory is proportional to the glomeruli crossing one column.
+     */
+    public void writeMaskRle(Appendable out) throws IOException {
+        int w = spec.width();
+        long h = spec.height();
+        Integer[] order = new Integer[glomShapes.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingLong(i -> glomShapes[i].minX()));
+        List<StarShape> active = new ArrayList<>();
+        int next = 0;
+        long runStart = -1;
+        long runEnd = -1; // exclusive, in column-major 0-based pixel index
+        boolean first = true;
+        long[] runs = new long[64];
+        for (int x = 0; x < w; x++) {
+            while (next < order.length && glomShapes[order[next]].minX() <= x) {
+                active.add(glomShapes[order[next++]]);
+            }
+            final int fx = x;
+            active.removeIf(s -> s.maxX() < fx);
+            int n = 0;
+            for (StarShape s : active) {
+                long y0 = Math.max(0, s.minY());
+                long y1 = Math.min(h - 1, s.maxY());
+                long open = -1;
+                for (long y = y0; y <= y1; y++) {
+                    boolean in = s.containsPixel(x, y);
+                    if (in && open < 0) {
+                        open = y;
+                    } else if (!in && open >= 0) {
+                        if (n + 2 > runs.length) {
+                            runs = Arrays.copyOf(runs, runs.length * 2);
+                        }
+                        runs[n++] = open;
+                        runs[n++] = y;
+                        open = -1;
+                    }
+                }
+                if (open >= 0) {
+                    if (n + 2 > runs.length) {
+                        runs = Arrays.copyOf(runs, runs.length * 2);
+                    }
+                    runs[n++] = open;
+                    runs[n++] = y1 + 1;
+                }
+            }
+            if (n == 0) {
+                continue;
+            }
+            sortPairs(runs, n);
+            long base = x * h;
+            for (int k = 0; k < n; k += 2) {
+                long s = base + runs[k];
+                long e = base + runs[k + 1];
+                if (runStart >= 0 && s <= runEnd) {
+                    runEnd = Math.max(runEnd, e);
+                } else {
+                    if (runStart >= 0) {
+                        first = emit(out, runStart, runEnd, first);
+                    }
+                    runStart = s;
+                    runEnd = e;
+                }
+            }
+        }
+        if (runStart >= 0) {
+            emit(out, runStart, runEnd, first);
+        }
+    }
+
+    private static boolean emit(Appendable out, long start, long end, boolean first) throws IOException {
+        if (!first) {
+            out.append(' ');
+        }
+        out.append(Long.toString(start + 1)).append(' ').append(Long.toString(end - start));
+        return false;
+    }
+
+    /** Sorts (start, end) pairs by start (insertion sort: a column crosses few glomeruli). */
+    private static void sortPairs(long[] a, int n) {
+        for (int i = 2; i < n; i += 2) {
+            long s = a[i];
+            long e = a[i + 1];
+            int j = i - 2;
+            while (j >= 0 && a[j] > s) {
+                a[j + 2] = a[j];
+                a[j + 3] = a[j + 1];
+                j -= 2;
+            }
+            a[j + 2] = s;
+            a[j + 3] = e;
+        }
+    }
+
+    // ------------------------------------------------------------------ ImageSource
+
+    @Override
+    public long width() {
+        return spec.width();
+    }
+
+    @Override
+    public long height() {
+        return spec.height();
+    }
+
+    @Override
+    public int channels() {
+        return 3;
+    }
+
+    @Override
+    public SlideInfo info() {
+        return new SlideInfo(spec.width(), spec.height(), 3, 8, false, true, BLOCK, BLOCK, "none", false,
+                "synthetic");
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    protected void readValid(long x, long y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox, int oy) {
+        int[] gc = new int[16];
+        int[] vc = new int[16];
+        double[] tex = new double[BLOCK];
+        double[] fine = new double[BLOCK];
+        double[] he = new double[2];
+        int plane = dstWidth * dstHeight;
+        for (int by = 0; by < h; by += BLOCK) {
+            int bh = Math.min(BLOCK, h - by);
+            for (int bx = 0; bx < w; bx += BLOCK) {
+                int bw = Math.min(BLOCK, w - bx);
+                long x0 = x + bx;
+                long y0 = y + by;
+                gc = overlapping(glomShapes, glomGrid.query(x0, y0, x0 + bw, y0 + bh, gc), 1.15, x0, y0, bw, bh);
+                vc = overlapping(vesselShapes, vesselGrid.query(x0, y0, x0 + bw, y0 + bh, vc), 1.12, x0, y0, bw,
+                        bh);
+                double bcx = x0 + bw * 0.5;
+                double bcy = y0 + bh * 0.5;
+                double half = Math.sqrt(bw * bw + bh * bh) * 0.5 + 1;
+                int tState = tissue.classifyDisc(bcx, bcy, half);
+                int mState = tState < 0 ? -1 : medulla.classifyDisc(bcx, bcy, half);
+                for (int j = 0; j < bh; j++) {
+                    int d = ox + bx + dstWidth * (oy + by + j);
+                    double py = y0 + j + 0.5;
+                    Noise.valueRow(tex, bw, x0 + 0.5, py, 1 / 9.0, texSeed);
+                    Noise.valueRow(fine, bw, x0 + 0.5, py, 1 / 3.5, texSeed ^ 0x99);
+                    for (int i = 0; i < bw; i++, d++) {
+                        long xx = x0 + i;
+                        long yy = y0 + j;
+                        double px = xx + 0.5;
+                        if (tState < 0 || tState == 0 && !tissue.contains(px, py)) {
+                            he[0] = 0;
+                            he[1] = 0.012 + 0.02 * tex[i];
+                        } else {
+                            boolean med = mState > 0 || mState == 0 && medulla.contains(px, py);
+                            tissuePixel(px, py, (int) xx, (int) yy, gc, vc, tex[i], fine[i], med, he);
+                        }
+                        shade((int) xx, (int) yy, he[0], he[1], dst, d, plane);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Keeps the candidates whose grown bounding box meets the block (in place; count in element 0). */
+    private static int[] overlapping(StarShape[] shapes, int[] c, double grow, long x0, long y0, int bw, int bh) {
+        int n = 0;
+        for (int k = 1; k <= c[0]; k++) {
+            StarShape s = shapes[c[k]];
+            double e = s.extent() * grow + 2;
+            if (s.cx() + e >= x0 && s.cx() - e <= x0 + bw && s.cy() + e >= y0 && s.cy() - e <= y0 + bh) {
+                c[1 + n++] = c[k];
+            }
+        }
+        c[0] = n;
+        return c;
+    }
+
+    /** Beer-Lambert rendering of haematoxylin/eosin concentrations plus grain into the planar destination. */
+    private void shade(int ix, int iy, double hc, double ec, byte[] dst, int d, int plane) {
+        int g = Noise.hash(ix, iy, texSeed ^ 0x77);
+        double grain = ((g & 0xFF) - 127.5) * (5.0 / 128);
+        double[] bg = stain.background();
+        for (int c = 0; c < 3; c++) {
+            double od = hc * hv[c] + ec * ev[c];
+            int k = (int) (od * OD_SCALE);
+            if (k >= EXP.length) {
+                k = EXP.length - 1;
+            }
+            double chGrain = (((g >>> (8 + 8 * c)) & 0xFF) - 127.5) * (2.0 / 128);
+            double v = bg[c] * EXP[k] + grain + chGrain;
+            int iv = (int) (v + 0.5);
+            dst[d + c * plane] = (byte) (iv < 0 ? 0 : Math.min(iv, 255));
+        }
+    }
+
+    /** Haematoxylin and eosin concentrations of a tissue pixel, into {@code he}. */
+    private void tissuePixel(double px, double py, int ix, int iy, int[] gc, int[] vc, double tex, double fine,
+                             boolean med, double[] he) {
+        // glomeruli, then vessels; a ring around each is plain interstitium
+        boolean ring = false;
+        for (int k = 1; k <= gc[0]; k++) {
+            StarShape s = glomShapes[gc[k]];
+            if (s.contains(px, py)) {
+                glomerulusPixel(glomeruli.get(gc[k]), Math.min(s.level(px, py), 0.9999), px, py, ix, iy, tex, he);
+                return;
+            }
+            ring = ring || s.levelBelow(px, py, 1.13);
+        }
+        for (int k = 1; k <= vc[0]; k++) {
+            StarShape s = vesselShapes[vc[k]];
+            if (s.contains(px, py)) {
+                vesselPixel(Math.min(s.level(px, py), 0.9999), vesselLumen[vc[k]], px, py, ix, iy, tex, he);
+                return;
+            }
+            ring = ring || s.levelBelow(px, py, 1.10);
+        }
+        if (ring) {
+            interstitium(px, py, tex, he);
+            return;
+        }
+        double cell = med ? medullaTubule : cortexTubule;
+        // staggered grid of tubule cross-sections
+        int row = (int) Math.floor(py / cell);
+        double sx = px + ((row & 1) == 0 ? 0 : cell * 0.5);
+        int col = (int) Math.floor(sx / cell);
+        int th = Noise.hash(col, row, texSeed ^ (med ? 0x3c3c : 0x5a5a));
+        double u1 = (th & 0x3FF) / 1024.0;
+        double u2 = ((th >>> 10) & 0x3FF) / 1024.0;
+        double u3 = ((th >>> 20) & 0x3FF) / 1024.0;
+        if (u3 < 0.08) {
+            interstitium(px, py, tex, he);
+            return;
+        }
+        double rt = cell * (0.34 + 0.1 * u1);
+        double slack = cell * 0.5 - rt;
+        double tcx = (col + 0.5) * cell + (2 * u2 - 1) * slack;
+        double tcy = (row + 0.5) * cell + (2 * u1 - 1) * slack * 0.8;
+        double dx = sx - tcx;
+        double dy = py - tcy;
+        // elongated, oriented cross-section: squash along one of four directions
+        int dir = (th >>> 30) & 3;
+        double squash = 0.75 + 0.25 * u2;
+        double along = DIR_C[dir] * dx + DIR_S[dir] * dy;
+        double across = DIR_C[dir] * dy - DIR_S[dir] * dx;
+        double dist = Math.sqrt(along * along * squash + across * across / squash) + 5.0 * (tex - 0.5);
+        double lumen = rt * (med ? 0.5 + 0.25 * u3 : 0.25 + 0.25 * u3);
+        if (dist < lumen) {
+            he[0] = 0.0;
+            he[1] = 0.05 + 0.05 * tex;
+        } else if (dist < rt) {
+            he[0] = 0.06;
+            he[1] = (med ? 0.42 : 0.62) * (0.75 + 0.3 * tex + 0.2 * fine);
+            double n = nucleus(px, py, 12, med ? 0.35 : 0.45, texSeed ^ 0x4242);
+            he[0] += 0.95 * n;
+        } else {
+            interstitium(px, py, tex, he);
+        }
+    }
+
+    private void interstitium(double px, double py, double tex, double[] he) {
+        he[0] = 0.04;
+        he[1] = 0.22 * (0.7 + 0.6 * tex);
+        he[0] += 0.9 * nucleus(px, py, 13, 0.12, texSeed ^ 0x1111);
+    }
+
+    private void glomerulusPixel(Glomerulus g, double lev, double px, double py, int ix, int iy, double tex,
+                                 double[] he) {
+        int seed = g.textureSeed();
+        double capsule = 1 - Math.min(0.09, 5.0 / g.shape().ra());
+        double wobble = Noise.value(px, py, 1 / 11.0, seed) - 0.5;
+        double tuftEdge = capsule - g.bowmanWidth() + 0.06 * wobble;
+        if (lev >= capsule + 0.01 * wobble) {
+            he[0] = 0.1;
+            he[1] = 0.55 * (0.8 + 0.4 * tex);
+            he[0] += 0.8 * nucleus(px, py, 9, 0.3, seed ^ 0x2222);
+        } else if (lev >= tuftEdge) {
+            he[0] = 0.0;
+            he[1] = 0.06 + 0.04 * tex;
+        } else {
+            double cap = Noise.value(px, py, 1 / 6.5, seed ^ 0x3333);
+            if (cap > 0.68) {
+                // capillary lumen, sometimes with red cells
+                boolean rbc = Noise.unit(ix >> 2, iy >> 2, seed) < 0.25;
+                he[0] = 0.02;
+                he[1] = rbc ? 0.8 : 0.08;
+            } else {
+                he[0] = 0.22 + 0.1 * tex;
+                he[1] = 0.5 * (0.75 + 0.5 * Noise.value(px, py, 1 / 3.0, seed ^ 0x4444));
+                he[0] += 0.95 * nucleus(px, py, 9, 0.62, seed ^ 0x5555);
+            }
+        }
+    }
+
+    private void vesselPixel(double lev, double lumen, double px, double py, int ix, int iy, double tex,
+                             double[] he) {
+        if (lev < lumen) {
+            double clump = Noise.value(px, py, 1 / 5.0, texSeed ^ 0x6666);
+            he[0] = 0.01;
+            he[1] = clump > 0.6 ? 0.85 : 0.04;
+            return;
+        }
+        double t = (lev - lumen) / (1 - lumen);
+        double stripes = t * 7 + 0.8 * tex;
+        double tri = Math.abs(stripes - Math.floor(stripes) - 0.5) * 2;
+        he[0] = 0.07;
+        he[1] = 0.72 * (0.8 + 0.3 * tri);
+        he[0] += 0.7 * nucleus(px, py, 9, 0.18, texSeed ^ 0x7777);
+    }
+
+    /** Intensity (0..~1) of a nucleus at this point: one optional round nucleus per {@code cell} grid cell. */
+    private static double nucleus(double px, double py, double cell, double prob, int seed) {
+        int cx = (int) Math.floor(px / cell);
+        int cy = (int) Math.floor(py / cell);
+        int h = Noise.hash(cx, cy, seed);
+        if ((h >>> 24) >= prob * 256) {
+            return 0;
+        }
+        double jx = ((h & 0xFF) / 256.0) * 0.34 + 0.33;
+        double jy = (((h >>> 8) & 0xFF) / 256.0) * 0.34 + 0.33;
+        double r = cell * (0.22 + 0.1 * (((h >>> 16) & 0xFF) / 256.0));
+        double dx = px - (cx + jx) * cell;
+        double dy = py - (cy + jy) * cell;
+        double q = (dx * dx + dy * dy) / (r * r);
+        return q < 1 ? 1 - 0.35 * q : 0;
+    }
+
+    /** Placement helper: buckets of already-placed shapes for the overlap test. */
+    private static final class PlacementGrid {
+        private final int cell;
+        private final int cols;
+        private final int rows;
+        private final List<List<Integer>> buckets;
+
+        PlacementGrid(int w, int h, int cell) {
+            this.cell = cell;
+            this.cols = (w + cell - 1) / cell;
+            this.rows = (h + cell - 1) / cell;
+            this.buckets = new ArrayList<>(cols * rows);
+            for (int i = 0; i < cols * rows; i++) {
+                buckets.add(new ArrayList<>(2));
+            }
+        }
+
+        boolean free(StarShape s, List<StarShape> placed, double grow, double gap) {
+            int r = (int) Math.ceil((s.extent() * grow + 400) / cell);
+            int bx = (int) Math.floor(s.cx() / cell);
+            int by = (int) Math.floor(s.cy() / cell);
+            for (int y = Math.max(0, by - r); y <= Math.min(rows - 1, by + r); y++) {
+                for (int x = Math.max(0, bx - r); x <= Math.min(cols - 1, bx + r); x++) {
+                    for (int id : buckets.get(y * cols + x)) {
+                        StarShape o = placed.get(id);
+                        double dx = o.cx() - s.cx();
+                        double dy = o.cy() - s.cy();
+                        double min = (o.extent() + s.extent()) * grow + gap;
+                        if (dx * dx + dy * dy < min * min) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            return true;
+        }
+
+        void add(StarShape s, List<StarShape> placed) {
+            int bx = Math.max(0, Math.min(cols - 1, (int) Math.floor(s.cx() / cell)));
+            int by = Math.max(0, Math.min(rows - 1, (int) Math.floor(s.cy() / cell)));
+            buckets.get(by * cols + bx).add(placed.size());
+            placed.add(s);
+        }
+    }
+}
