@@ -1,0 +1,284 @@
+package io.github.hubmapseg.pipeline.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.github.hubmapseg.pipeline.util.AtomicFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Loads {@link Recipe}s: the shipped ones by name ({@link #NAMES}), or YAML / JSON files (JSON is YAML). A
+ * recipe file is merged over {@code defaults.yaml} (so it only lists what it changes); unknown keys are errors
+ * naming the key, its path and the valid keys, wrong types are errors naming the value; {@code key=value}
+ * overrides ({@code train.epochs=3}, {@code infer.tta=[hflip,vflip]}) apply on top. Number-valued keys also
+ * accept numbers written as strings (YAML 1.1 reads {@code 1e-4} without a dot as a string).
+ */
+public final class Recipes {
+
+    /** Names of the shipped recipes; {@link Recipe#DEFAULT} first. */
+    public static final List<String> NAMES = List.of("cpu-quick", "third-place", "first-place", "deepflash2-style");
+
+    private static final String DIR = "/io/github/hubmapseg/pipeline/recipes/";
+    private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build())
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+    private static final JsonNode DEFAULTS = readResource("defaults.yaml");
+
+    private Recipes() {
+    }
+
+    /** The default recipe ({@code cpu-quick}). */
+    public static Recipe defaultRecipe() {
+        return builtin(Recipe.DEFAULT);
+    }
+
+    /**
+     * A shipped recipe by name.
+     *
+     * @throws IllegalArgumentException naming the unknown name and the valid ones
+     */
+    public static Recipe builtin(String name) {
+        if (!NAMES.contains(name)) {
+            throw new IllegalArgumentException("unknown recipe '" + name + "'; shipped recipes: " + NAMES
+                    + " (or give a path to a .yaml/.json file)");
+        }
+        return bind(merge(readResource(name + ".yaml"), name + ".yaml"), name + ".yaml");
+    }
+
+    /** A shipped recipe name, or else a path to a recipe file. */
+    public static Recipe resolve(String nameOrPath) throws IOException {
+        if (NAMES.contains(nameOrPath)) {
+            return builtin(nameOrPath);
+        }
+        Path p = Path.of(nameOrPath);
+        if (!Files.exists(p)) {
+            throw new IllegalArgumentException("recipe '" + nameOrPath + "' is neither a shipped recipe " + NAMES
+                    + " nor an existing file");
+        }
+        return load(p);
+    }
+
+    /** Loads a recipe file (YAML or JSON). */
+    public static Recipe load(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "recipe file not found");
+        }
+        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /** Parses recipe text (YAML or JSON); {@code origin} names it in error messages. */
+    public static Recipe parse(String text, String origin) {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(origin + ": not valid YAML/JSON: " + e.getOriginalMessage(), e);
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            tree = YAML.createObjectNode();
+        }
+        return bind(merge(tree, origin), origin);
+    }
+
+    /**
+     * Applies {@code key=value} overrides (dotted paths, values in YAML syntax) to a recipe.
+     *
+     * @throws IllegalArgumentException for a malformed override, an unknown key or a bad value
+     */
+    public static Recipe withOverrides(Recipe recipe, List<String> overrides) {
+        ObjectNode tree = YAML.valueToTree(recipe);
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("override must look like key=value (e.g. train.epochs=3), got '" + o + "'");
+            }
+            String key = o.substring(0, eq).trim();
+            String raw = o.substring(eq + 1).trim();
+            JsonNode value;
+            try {
+                value = raw.isEmpty() ? TextNode.valueOf("") : YAML.readTree(raw);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("override " + key + ": value '" + raw + "' is not valid YAML", e);
+            }
+            if (value == null || value.isMissingNode()) {
+                value = TextNode.valueOf(raw);
+            }
+            String[] parts = key.split("\\.");
+            ObjectNode parent = tree;
+            JsonNode schema = DEFAULTS;
+            StringBuilder path = new StringBuilder();
+            for (int i = 0; i < parts.length; i++) {
+                String part = parts[i];
+                JsonNode sub = schema.get(part);
+                if (sub == null) {
+                    throw unknownKey(part, path.toString(), schema, "override '" + o + "'");
+                }
+                if (i < parts.length - 1) {
+                    if (!sub.isObject()) {
+                        throw new IllegalArgumentException("override '" + o + "': " + path + (path.length() > 0 ? "." : "")
+                                + part + " is a value, not a section");
+                    }
+                    parent = (ObjectNode) parent.get(part);
+                    schema = sub;
+                    path.append(path.length() > 0 ? "." : "").append(part);
+                } else {
+                    parent.set(part, value);
+                }
+            }
+        }
+        return bind(merge(tree, "overrides " + overrides), "overrides " + overrides);
+    }
+
+    /** The recipe as YAML text (all keys, snake_case). */
+    public static String toYaml(Recipe recipe) {
+        try {
+            return YAML.writeValueAsString(recipe);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise recipe " + recipe.name(), e);
+        }
+    }
+
+    /** Writes the recipe as YAML, atomically (e.g. into a run directory). */
+    public static void save(Recipe recipe, Path target) throws IOException {
+        AtomicFiles.writeString(target, toYaml(recipe));
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+
+    private static JsonNode readResource(String name) {
+        try (InputStream in = Recipes.class.getResourceAsStream(DIR + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + DIR + name);
+            }
+            return YAML.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read resource " + DIR + name, e);
+        }
+    }
+
+    /** Checks keys and types of {@code tree} against the defaults and returns the defaults overlaid with it. */
+    private static ObjectNode merge(JsonNode tree, String origin) {
+        if (!tree.isObject()) {
+            throw new IllegalArgumentException(origin + ": a recipe must be a mapping of keys, got " + tree.getNodeType());
+        }
+        ObjectNode merged = DEFAULTS.deepCopy();
+        overlay(merged, (ObjectNode) tree, DEFAULTS, "", origin);
+        return merged;
+    }
+
+    private static void overlay(ObjectNode target, ObjectNode src, JsonNode schema, String path, String origin) {
+        Iterator<Map.Entry<String, JsonNode>> it = src.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = e.getKey();
+            String full = path.isEmpty() ? key : path + "." + key;
+            JsonNode expected = schema.get(key);
+            if (expected == null) {
+                throw unknownKey(key, path, schema, origin);
+            }
+            JsonNode v = e.getValue();
+            if (v == null || v.isNull()) {
+                throw new IllegalArgumentException(origin + ": " + full + " must not be null");
+            }
+            if (expected.isObject()) {
+                if (!v.isObject()) {
+                    throw new IllegalArgumentException(origin + ": " + full + " must be a section (mapping) with keys "
+                            + keys(expected) + ", got " + v);
+                }
+                overlay((ObjectNode) target.get(key), (ObjectNode) v, expected, full, origin);
+            } else {
+                target.set(key, checkType(full, expected, v, origin));
+            }
+        }
+    }
+
+    private static JsonNode checkType(String full, JsonNode expected, JsonNode v, String origin) {
+        if (expected.isIntegralNumber()) {
+            if (!v.isIntegralNumber()) {
+                throw wrongType(origin, full, "an integer", v);
+            }
+        } else if (expected.isNumber()) {
+            if (v.isTextual()) {
+                try {
+                    return DoubleNode.valueOf(Double.parseDouble(v.asText().trim()));
+                } catch (NumberFormatException ex) {
+                    throw wrongType(origin, full, "a number", v);
+                }
+            }
+            if (!v.isNumber()) {
+                throw wrongType(origin, full, "a number", v);
+            }
+        } else if (expected.isBoolean()) {
+            if (!v.isBoolean()) {
+                throw wrongType(origin, full, "true or false", v);
+            }
+        } else if (expected.isTextual()) {
+            if (!v.isTextual()) {
+                throw wrongType(origin, full, "a string", v);
+            }
+        } else if (expected.isArray()) {
+            if (!v.isArray()) {
+                throw wrongType(origin, full, "a list", v);
+            }
+        }
+        return v;
+    }
+
+    private static IllegalArgumentException wrongType(String origin, String key, String what, JsonNode v) {
+        return new IllegalArgumentException(origin + ": " + key + " must be " + what + ", got " + v);
+    }
+
+    private static IllegalArgumentException unknownKey(String key, String path, JsonNode schema, String origin) {
+        return new IllegalArgumentException(origin + ": unknown key '" + key + "' at "
+                + (path.isEmpty() ? "the top level" : "'" + path + "'") + "; valid keys there: " + keys(schema));
+    }
+
+    private static List<String> keys(JsonNode schema) {
+        List<String> out = new ArrayList<>();
+        schema.fieldNames().forEachRemaining(out::add);
+        return new ArrayList<>(new TreeSet<>(out));
+    }
+
+    private static Recipe bind(ObjectNode tree, String origin) {
+        try {
+            return YAML.treeToValue(tree, Recipe.class);
+        } catch (JsonMappingException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String msg = root instanceof IllegalArgumentException ? root.getMessage()
+                    : e.getPathReference() + ": " + e.getOriginalMessage();
+            throw new IllegalArgumentException(origin + ": " + msg, root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(origin + ": " + e.getOriginalMessage(), e);
+        }
+    }
+}
