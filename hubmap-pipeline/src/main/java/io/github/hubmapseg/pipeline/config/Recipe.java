@@ -239,8 +239,8 @@ public record Recipe(String name, String description, String source, Data data, 
      * Pseudo-labelling: a second stage trained on confident predictions of unlabelled slides.
      *
      * @param enabled           run the second stage
-     * @param positiveThreshold pixels with p >= it become foreground labels
-     * @param negativeThreshold pixels with p <= it become background labels (in between: ignored)
+     * @param positiveThreshold pixels with {@code p >= it} become foreground labels
+     * @param negativeThreshold pixels with {@code p <= it} become background labels (in between: ignored)
      * @param epochs            second-stage epochs (3rd place 25)
      * @param sources           what is pseudo-labelled (e.g. "test", "test+external")
      */
