@@ -319,7 +319,7 @@ public final class Rle {
                     + " mask does not fit in one byte[]; decode windows with decodeWindow");
         }
         byte[] out = new byte[(int) total];
-        decodeInto(runs, out, (byte) 1);
+        decode(runs, out, (byte) 1, RleEncoder.chunksFor(total), true);
         return out;
     }
 
@@ -336,6 +336,17 @@ public final class Rle {
     }
 
     static void decodeInto(RleRuns runs, byte[] out, byte foreground, int chunks) {
+        decode(runs, out, foreground, chunks, false);
+    }
+
+    /**
+     * Decodes into {@code out}; {@code zeroed}: {@code out} is known to be all 0 (a new array), so only the
+     * 64-pixel blocks of each row that hold foreground are written.
+     */
+    static void decode(RleRuns runs, byte[] out, byte foreground, int chunks, boolean zeroed) {
+        if (foreground == 0) {
+            throw new IllegalArgumentException("foreground value must be non-zero, got 0");
+        }
         int h = runs.height();
         int w = runs.width();
         checkShape(out.length, h, w);
@@ -381,23 +392,52 @@ public final class Rle {
         }
         int n = Math.max(1, Math.min(chunks, h / 8));
         if (n == 1) {
-            decodeRows(events, rowStart, out, w, foreground, 0, h);
+            decodeRows(events, rowStart, out, w, foreground, 0, h, zeroed);
         } else {
             IntStream.range(0, n).parallel().forEach(k -> decodeRows(events, rowStart, out, w, foreground,
-                    (int) ((long) h * k / n), (int) ((long) h * (k + 1) / n)));
+                    (int) ((long) h * k / n), (int) ((long) h * (k + 1) / n), zeroed));
         }
     }
 
-    private static void decodeRows(int[] events, int[] rowStart, byte[] out, int w, byte fg, int y0, int y1) {
+    private static void decodeRows(int[] events, int[] rowStart, byte[] out, int w, byte fg, int y0, int y1,
+            boolean zeroed) {
         byte[] cur = new byte[w];
+        // foreground pixels per 64-pixel block of the current row (only used when out is already zeroed)
+        int[] blockOn = zeroed ? new int[(w + 63) >>> 6] : null;
         for (int k = 0; k < rowStart[y0]; k++) {
-            cur[events[k]] ^= fg;
+            toggle(cur, events[k], fg, blockOn);
         }
         for (int y = y0; y < y1; y++) {
             for (int k = rowStart[y], e = rowStart[y + 1]; k < e; k++) {
-                cur[events[k]] ^= fg;
+                toggle(cur, events[k], fg, blockOn);
             }
-            System.arraycopy(cur, 0, out, y * w, w);
+            int base = y * w;
+            if (!zeroed) {
+                System.arraycopy(cur, 0, out, base, w);
+                continue;
+            }
+            int nb = blockOn.length;
+            for (int b = 0; b < nb; b++) {
+                if (blockOn[b] == 0) {
+                    continue;
+                }
+                int b1 = b + 1;
+                while (b1 < nb && blockOn[b1] != 0) {
+                    b1++;
+                }
+                int x0 = b << 6;
+                int x1 = Math.min(b1 << 6, w);
+                System.arraycopy(cur, x0, out, base + x0, x1 - x0);
+                b = b1;
+            }
+        }
+    }
+
+    private static void toggle(byte[] cur, int x, byte fg, int[] blockOn) {
+        byte v = (byte) (cur[x] ^ fg);
+        cur[x] = v;
+        if (blockOn != null) {
+            blockOn[x >>> 6] += v != 0 ? 1 : -1;
         }
     }
 

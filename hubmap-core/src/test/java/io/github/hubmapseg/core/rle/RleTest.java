@@ -139,6 +139,9 @@ class RleTest {
             Rle.decodeInto(seq, a, (byte) 1, 1);
             Rle.decodeInto(seq, b, (byte) 1, 2 + rnd.nextInt(5));
             assertThat(b).isEqualTo(a).isEqualTo(binary(m));
+            byte[] fresh = new byte[h * w];
+            Rle.decode(seq, fresh, (byte) 1, 2 + rnd.nextInt(5), true); // sparse writes into a zeroed array
+            assertThat(fresh).isEqualTo(a);
         }
     }
 
@@ -254,6 +257,9 @@ class RleTest {
         assertThatThrownBy(() -> Rle.decode("1 99999999999999999999999", 3, 4)).hasMessageContaining("out of range");
         assertThatThrownBy(() -> Rle.decode("1 1", 0, 4)).hasMessageContaining("height 0");
         assertThatThrownBy(() -> Rle.encode(new byte[5], 2, 3)).hasMessageContaining("got 5");
+        assertThatThrownBy(() -> Rle.decodeInto(RleRuns.empty(2, 2), new byte[4], (byte) 0))
+                .hasMessageContaining("foreground value must be non-zero");
+        assertThatThrownBy(() -> Rle.decodeWindow(RleRuns.empty(2, 2), 0, 0, 0, 3)).hasMessageContaining("0 x 3");
     }
 
     @Test
