@@ -1,0 +1,32 @@
+package io.github.hubmapseg.models;
+
+import java.util.List;
+
+/**
+ * A convolutional encoder (backbone) that adds its layers to a graph and exposes its multi-scale
+ * features, like segmentation_models_pytorch encoders: features at strides 2, 4, 8, 16 and 32 (index 0
+ * to 4) with {@link #stageChannels()} channels. Layer names follow the PyTorch (torchvision/timm/smp)
+ * module names under the given prefix, so weights import by name.
+ */
+public interface Encoder {
+    /** @return the registry name, e.g. {@code resnext50_32x4d} */
+    String name();
+
+    /** @return channels of the features at strides 2, 4, 8, 16, 32 */
+    List<Integer> stageChannels();
+
+    /** @return the stride of the deepest feature (input sizes must be multiples of it) */
+    default int outputStride() {
+        return 1 << stageChannels().size();
+    }
+
+    /**
+     * Adds the encoder's layers.
+     *
+     * @param b blocks of the graph under construction
+     * @param input the input vertex (NHWC image)
+     * @param prefix name prefix, e.g. {@code "encoder."} (empty for torchvision's own names)
+     * @return the vertex names of the features at strides 2, 4, 8, 16, 32
+     */
+    List<String> build(Blocks b, String input, String prefix);
+}

@@ -1,0 +1,188 @@
+package io.github.hubmapseg.models;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Imports PyTorch weights saved as a {@code .npz} of a {@code state_dict}
+ * ({@code np.savez(f, **{k: v.numpy() for k, v in model.state_dict().items()})}); nothing is downloaded.
+ *
+ * <p>Name mapping: a DL4J layer is named like the PyTorch module ({@code layer1.0.conv2},
+ * {@code decoder.blocks.0.conv1.0}, {@code segmentation_head.0}; torchvision/timm/smp names), and
+ * {@code prefix + torchKey} must equal {@code layerName + "." + suffix} where the suffix maps as:
+ * <table>
+ *   <caption>parameter names</caption>
+ *   <tr><th>PyTorch</th><th>DL4J layer</th><th>DL4J parameter</th></tr>
+ *   <tr><td>{@code weight} [out, in/groups, kh, kw]</td><td>ConvolutionLayer</td>
+ *       <td>{@code W} [out, in, kh, kw] (grouped convs expanded to a block-diagonal dense weight)</td></tr>
+ *   <tr><td>{@code bias}</td><td>ConvolutionLayer</td><td>{@code b}</td></tr>
+ *   <tr><td>{@code weight}, {@code bias}</td><td>BatchNormalization</td><td>{@code gamma}, {@code beta}</td></tr>
+ *   <tr><td>{@code running_mean}, {@code running_var}</td><td>BatchNormalization</td>
+ *       <td>{@code mean}, {@code var}</td></tr>
+ * </table>
+ * {@code num_batches_tracked} and torchvision's classifier {@code fc.*} are ignored. Use prefix
+ * {@code ""} for an smp-style model state_dict ({@code encoder.*}, {@code decoder.*},
+ * {@code segmentation_head.*}) or for {@link Models#encoderOnly(String, int)}, and {@code "encoder."} to
+ * load a torchvision/timm backbone state_dict into the encoder of a U-Net (then only layers under
+ * {@code encoder.} are required). Missing tensors, tensors of the wrong shape and unused tensors are an
+ * error listing all of them: weights are never silently left random.
+ */
+public final class TorchWeights {
+    private TorchWeights() {
+    }
+
+    /**
+     * Reads a {@code .npz} file.
+     *
+     * @param npz the file
+     * @return tensors by name, in file order
+     * @throws IOException if it cannot be read
+     */
+    public static Map<String, INDArray> readNpz(Path npz) throws IOException {
+        if (!Files.isRegularFile(npz)) {
+            throw new java.io.FileNotFoundException("no such .npz file: " + npz);
+        }
+        return Npz.read(npz);
+    }
+
+    /**
+     * Reads a {@code .npz} state_dict and imports it.
+     *
+     * @param model the model to fill
+     * @param npz the state_dict file
+     * @param prefix prepended to every PyTorch key before matching layer names
+     * @return the number of tensors imported
+     * @throws IOException if the file cannot be read
+     */
+    public static int load(SegmentationModel model, Path npz, String prefix) throws IOException {
+        return load(model, readNpz(npz), prefix);
+    }
+
+    /**
+     * Imports a state_dict into a model; see the class documentation for the mapping.
+     *
+     * @param model the model to fill
+     * @param stateDict PyTorch tensors by name
+     * @param prefix prepended to every PyTorch key before matching layer names
+     * @return the number of tensors imported
+     * @throws IllegalArgumentException listing missing, mis-shaped and unused tensors (nothing is changed)
+     */
+    public static int load(SegmentationModel model, Map<String, INDArray> stateDict, String prefix) {
+        ComputationGraph g = model.graph();
+        Map<String, INDArray> byName = new LinkedHashMap<>();
+        Set<String> unused = new LinkedHashSet<>();
+        for (Map.Entry<String, INDArray> e : stateDict.entrySet()) {
+            String k = e.getKey();
+            if (k.endsWith("num_batches_tracked") || k.startsWith("fc.")) {
+                continue;
+            }
+            byName.put(prefix + k, e.getValue());
+            unused.add(prefix + k);
+        }
+        List<String> missing = new ArrayList<>();
+        List<String> misshaped = new ArrayList<>();
+        List<INDArray[]> assignments = new ArrayList<>();
+        for (Layer layer : g.getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            if (!name.startsWith(prefix) || layer.numParams() == 0) {
+                continue;
+            }
+            int[] grouped = model.groupedConvs().get(name);
+            boolean bn = layer instanceof BatchNormalization;
+            for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+                String torch = name + "." + torchSuffix(p.getKey(), bn);
+                INDArray src = byName.get(torch);
+                if (src == null) {
+                    missing.add(torch + " " + Arrays.toString(p.getValue().shape()));
+                    continue;
+                }
+                unused.remove(torch);
+                INDArray dst = p.getValue();
+                INDArray value = src.castTo(DataType.FLOAT);
+                if (grouped != null && "W".equals(p.getKey())) {
+                    long[] s = dst.shape();
+                    long[] expected = {s[0], s[1] / grouped[0], s[2], s[3]};
+                    if (!Arrays.equals(value.shape(), expected)) {
+                        misshaped.add(torch + ": expected " + Arrays.toString(expected) + ", got "
+                                + Arrays.toString(value.shape()));
+                        continue;
+                    }
+                    value = expandGrouped(value, s, grouped[0]);
+                } else if (value.length() != dst.length()
+                        || (value.rank() > 1 && !Arrays.equals(value.shape(), dst.shape()))) {
+                    misshaped.add(torch + ": expected " + Arrays.toString(dst.shape()) + ", got "
+                            + Arrays.toString(value.shape()));
+                    continue;
+                }
+                assignments.add(new INDArray[] {dst, value.reshape(dst.shape())});
+            }
+        }
+        if (!missing.isEmpty() || !misshaped.isEmpty() || !unused.isEmpty()) {
+            StringBuilder sb = new StringBuilder("state_dict does not fit " + model.arch() + "/" + model.encoder()
+                    + " (prefix '" + prefix + "'):");
+            appendList(sb, "missing", missing);
+            appendList(sb, "wrong shape", misshaped);
+            appendList(sb, "unused", new ArrayList<>(unused));
+            throw new IllegalArgumentException(sb.toString());
+        }
+        for (INDArray[] a : assignments) {
+            a[0].assign(a[1]);
+        }
+        return assignments.size();
+    }
+
+    private static void appendList(StringBuilder sb, String what, List<String> items) {
+        if (items.isEmpty()) {
+            return;
+        }
+        sb.append(' ').append(items.size()).append(' ').append(what).append(": ");
+        sb.append(String.join(", ", items.subList(0, Math.min(items.size(), 30))));
+        if (items.size() > 30) {
+            sb.append(", ...");
+        }
+        sb.append(';');
+    }
+
+    private static String torchSuffix(String dl4j, boolean bn) {
+        return switch (dl4j) {
+            case "W" -> "weight";
+            case "b" -> "bias";
+            case "gamma" -> "weight";
+            case "beta" -> "bias";
+            case "mean" -> "running_mean";
+            case "var" -> "running_var";
+            default -> throw new IllegalStateException("no PyTorch name for DL4J parameter " + dl4j
+                    + (bn ? " of a batch norm" : ""));
+        };
+    }
+
+    /** [out, in/G, kh, kw] grouped weight to the block-diagonal dense [out, in, kh, kw]. */
+    static INDArray expandGrouped(INDArray w, long[] dense, int groups) {
+        float[] src = w.dup('c').data().asFloat();
+        int out = (int) dense[0];
+        int in = (int) dense[1];
+        int khw = (int) (dense[2] * dense[3]);
+        int inPer = in / groups;
+        int outPer = out / groups;
+        float[] dst = new float[out * in * khw];
+        for (int o = 0; o < out; o++) {
+            int g = o / outPer;
+            System.arraycopy(src, o * inPer * khw, dst, (o * in + g * inPer) * khw, inPer * khw);
+        }
+        return Nd4j.create(dst, dense, 'c');
+    }
+}
