@@ -11,7 +11,7 @@ public final class ClassificationHead {
 
     /** One 0/1 target per image of the batch: 1 when the image's mask has a positive pixel. */
     public static double[] targets(BatchShape maskShape, double[] labels) {
-        LossInputs.check(maskShape, new double[maskShape.size()], labels, null);
+        LossInputs.checkLabels(maskShape, labels);
         int ppi = maskShape.pixelsPerImage();
         double[] t = new double[maskShape.batch()];
         for (int b = 0; b < t.length; b++) {

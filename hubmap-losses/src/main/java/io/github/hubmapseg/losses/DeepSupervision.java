@@ -52,8 +52,12 @@ public record DeepSupervision(SegLoss loss, double weight, boolean nonEmptyOnly,
      */
     public double valueAndGradient(BatchShape targetShape, double[] labels, BatchShape auxShape, double[] auxLogits,
                                    double[] auxGrad) {
-        LossInputs.check(targetShape, new double[targetShape.size()], labels, null);
-        LossInputs.check(auxShape, auxLogits, new double[auxShape.size()], auxGrad);
+        LossInputs.checkLabels(targetShape, labels);
+        LossInputs.checkLogits(auxShape, auxLogits);
+        if (auxGrad != null && auxGrad.length != auxShape.size()) {
+            throw new IllegalArgumentException("grad must have " + auxShape.size() + " values for shape " + auxShape
+                    + ", got " + auxGrad.length);
+        }
         double[] small = resize.resize(labels, targetShape, auxShape);
         int b = auxShape.batch();
         int ppiFull = targetShape.pixelsPerImage();

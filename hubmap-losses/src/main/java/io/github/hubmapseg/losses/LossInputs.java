@@ -53,6 +53,28 @@ public final class LossInputs {
         }
     }
 
+    /** Checks that {@code logits} has {@code shape.size()} finite values. */
+    public static void checkLogits(BatchShape shape, double[] logits) {
+        requireShape(shape);
+        length("logits", logits == null ? -1 : logits.length, shape);
+        for (int i = 0; i < logits.length; i++) {
+            if (!Double.isFinite(logits[i])) {
+                throw new IllegalArgumentException("logits must be finite, got " + logits[i] + " at " + where(shape, i));
+            }
+        }
+    }
+
+    /** Checks that {@code labels} has {@code shape.size()} values, each 0 or 1. */
+    public static void checkLabels(BatchShape shape, double[] labels) {
+        requireShape(shape);
+        length("labels", labels == null ? -1 : labels.length, shape);
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] != 0.0 && labels[i] != 1.0) {
+                throw new IllegalArgumentException("labels must be 0 or 1, got " + labels[i] + " at " + where(shape, i));
+            }
+        }
+    }
+
     /** A float array widened to double. */
     public static double[] widen(float[] a) {
         double[] out = new double[a.length];
