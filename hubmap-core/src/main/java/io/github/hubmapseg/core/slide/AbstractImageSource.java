@@ -72,13 +72,14 @@ public abstract class AbstractImageSource implements ImageSource {
 
     @Override
     public ArrayImg<UnsignedByteType, ByteArray> read(Interval region, int reduce) throws IOException {
-        checkRegion(region);
         if (reduce < 1) {
             throw new IllegalArgumentException("reduce must be >= 1, got " + reduce);
         }
         if (reduce == 1) {
             return read(region);
         }
+        // the full-resolution region is read in bands: only the reduced output must fit one array
+        checkRegion(region, reduce);
         int w = (int) region.dimension(0);
         int h = (int) region.dimension(1);
         int c = channels();
@@ -120,8 +121,16 @@ public abstract class AbstractImageSource implements ImageSource {
         return ArrayImgs.unsignedBytes(out, ow, oh, c);
     }
 
-    /** Validates a region argument: 2-D, non-empty, at most 2^31-1 pixels per plane. */
+    /** Validates a region argument: 2-D, non-empty, at most 2^29 pixels. */
     protected static void checkRegion(Interval region) {
+        checkRegion(region, 1);
+    }
+
+    /**
+     * Validates a region argument read with a reduction factor: 2-D, non-empty, full-resolution width and height
+     * below 2^31, at most 2^29 pixels after reduction.
+     */
+    protected static void checkRegion(Interval region, int reduce) {
         if (region == null || region.numDimensions() != 2) {
             throw new IllegalArgumentException("region must be a 2-D (x, y) interval, got "
                     + (region == null ? "null" : region.numDimensions() + " dimensions"));
@@ -131,8 +140,11 @@ public abstract class AbstractImageSource implements ImageSource {
         if (w <= 0 || h <= 0) {
             throw new IllegalArgumentException("region must be non-empty, got " + w + " x " + h);
         }
-        if (w * h > Integer.MAX_VALUE / 4) {
-            throw new IllegalArgumentException("region " + w + " x " + h + " is too large for one read; read it in parts");
+        long ow = (w + reduce - 1) / reduce;
+        long oh = (h + reduce - 1) / reduce;
+        if (w > Integer.MAX_VALUE / 4 || h > Integer.MAX_VALUE / 4 || ow * oh > Integer.MAX_VALUE / 4) {
+            throw new IllegalArgumentException("region " + w + " x " + h + (reduce > 1 ? " reduced " + reduce + "x" : "")
+                    + " is too large for one read (at most 2^29 output pixels); read it in parts");
         }
     }
 }

@@ -50,4 +50,20 @@ class ReducedReadBandsTest {
             }
         }
     }
+
+    @Test
+    void aRegionTooLargeAtFullResolutionMayBeReadReduced() throws Exception {
+        // 24000 x 24000 = 576 M pixels: refused at full resolution, accepted reduced 24x (1000 x 1000 output);
+        // reading it would scan all 576 M pixels, so only the validation is exercised here
+        FinalInterval huge = FinalInterval.createMinSize(0, 0, 24000, 24000);
+        try (InMemoryImageSource src = new InMemoryImageSource(new byte[12], 2, 2, 3)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> src.read(huge))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("24000 x 24000")
+                    .hasMessageContaining("too large");
+            FinalInterval larger = FinalInterval.createMinSize(0, 0, 100000, 100000);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> src.read(larger, 2))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("100000 x 100000 reduced 2x");
+        }
+        AbstractImageSource.checkRegion(huge, 24);
+    }
 }
