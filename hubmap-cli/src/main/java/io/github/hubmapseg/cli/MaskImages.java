@@ -1,15 +1,14 @@
 package io.github.hubmapseg.cli;
 
+import io.github.hubmapseg.core.io.AtomicFiles;
 import io.github.hubmapseg.core.rle.RleEncoder;
 import io.github.hubmapseg.core.rle.RleRuns;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 
@@ -89,19 +88,11 @@ final class MaskImages {
         if (dir != null && !Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "output directory does not exist");
         }
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-        try {
-            if (!ImageIO.write(img, format, tmp.toFile())) {
+        AtomicFiles.write(abs, stream -> {
+            if (!ImageIO.write(img, format, stream)) {
                 throw new IllegalArgumentException("no image writer for format " + format);
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static String format(Path out) {

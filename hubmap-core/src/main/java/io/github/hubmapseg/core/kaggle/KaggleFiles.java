@@ -1,5 +1,6 @@
 package io.github.hubmapseg.core.kaggle;
 
+import io.github.hubmapseg.core.io.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,10 +11,8 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -323,56 +322,15 @@ public final class KaggleFiles {
         writeAtomically(file, w -> w.write(JSON.writeValueAsString(root)));
     }
 
-    // ------------------------------------------------------------------ atomic text files
-
-    /** Something that writes text. */
-    @FunctionalInterface
-    public interface TextWriter {
-        /** Writes the file's content. */
-        void write(Writer out) throws IOException;
-    }
-
-    /** Writes a UTF-8 text file through a temporary file in the same directory, then moves it into place. */
-    public static void writeAtomically(Path target, TextWriter content) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        Path temp = siblingTemp(dir, abs);
-        boolean ok = false;
-        try {
-            try (Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(temp),
-                    StandardCharsets.UTF_8))) {
-                content.write(w);
-            }
-            try {
-                Files.move(temp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            ok = true;
-        } finally {
-            if (!ok) {
-                Files.deleteIfExists(temp);
-            }
-        }
+    /**
+     * Writes a UTF-8 text file through a temporary file in the same directory, then moves it into place.
+     * Same as {@link AtomicFiles#writeText}.
+     */
+    public static void writeAtomically(Path target, AtomicFiles.TextWriter content) throws IOException {
+        AtomicFiles.writeText(target, content);
     }
 
     private static String abbreviate(String s) {
         return s.length() <= 60 ? s : s.substring(0, 57) + "...";
-    }
-
-    /** A new empty temporary file next to {@code target}, with default permissions (unlike createTempFile). */
-    private static Path siblingTemp(Path dir, Path target) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path p = dir.resolve("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + attempt
-                    + ".tmp");
-            try {
-                return Files.createFile(p);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (attempt > 100) {
-                    throw e;
-                }
-            }
-        }
     }
 }

@@ -1,14 +1,13 @@
 package io.github.hubmapseg.core.kaggle;
 
+import io.github.hubmapseg.core.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -36,9 +35,7 @@ public final class SubmissionWriter implements AutoCloseable {
 
     private SubmissionWriter(Path target, String valueColumn) throws IOException {
         this.target = target.toAbsolutePath();
-        Path dir = this.target.getParent();
-        Files.createDirectories(dir);
-        this.temp = siblingTemp(dir, this.target);
+        this.temp = AtomicFiles.siblingTemp(this.target);
         this.out = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(temp), StandardCharsets.UTF_8),
                 1 << 16);
         out.write("id," + valueColumn + "\n");
@@ -89,11 +86,7 @@ public final class SubmissionWriter implements AutoCloseable {
         boolean ok = false;
         try {
             out.close();
-            try {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.moveIntoPlace(temp, target);
             ok = true;
         } finally {
             if (!ok) {
@@ -114,21 +107,6 @@ public final class SubmissionWriter implements AutoCloseable {
             Files.deleteIfExists(temp);
         } catch (IOException ignored) {
             // best effort
-        }
-    }
-
-    /** A new empty temporary file next to {@code target}, with default permissions (unlike createTempFile). */
-    private static Path siblingTemp(Path dir, Path target) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path p = dir.resolve("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + attempt
-                    + ".tmp");
-            try {
-                return Files.createFile(p);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (attempt > 100) {
-                    throw e;
-                }
-            }
         }
     }
 }

@@ -1,15 +1,14 @@
 package io.github.hubmapseg.core.slide;
 
+import io.github.hubmapseg.core.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -102,9 +101,7 @@ public final class TiffSlideWriter implements AutoCloseable {
         this.offsets = new long[tilesX * tilesY];
         this.counts = new long[tilesX * tilesY];
         Arrays.fill(offsets, -1);
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        this.temp = siblingTemp(dir, target);
+        this.temp = AtomicFiles.siblingTemp(target);
         this.channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
         header.put((byte) 'I').put((byte) 'I').putShort((short) 43).putShort((short) 8).putShort((short) 0)
@@ -359,11 +356,7 @@ public final class TiffSlideWriter implements AutoCloseable {
             channel.force(false);
             channel.close();
             closed = true;
-            try {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.moveIntoPlace(temp, target);
             ok = true;
         } finally {
             if (!ok) {
@@ -543,21 +536,6 @@ public final class TiffSlideWriter implements AutoCloseable {
                 throw new IllegalArgumentException("fillValue must be in 0..255, got " + fill);
             }
             return new TiffSlideWriter(this);
-        }
-    }
-
-    /** A new empty temporary file next to {@code target}, with default permissions (unlike createTempFile). */
-    private static Path siblingTemp(Path dir, Path target) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path p = dir.resolve("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + attempt
-                    + ".tmp");
-            try {
-                return Files.createFile(p);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (attempt > 100) {
-                    throw e;
-                }
-            }
         }
     }
 }

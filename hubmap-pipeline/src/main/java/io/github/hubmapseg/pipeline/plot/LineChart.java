@@ -1,6 +1,6 @@
 package io.github.hubmapseg.pipeline.plot;
 
-import io.github.hubmapseg.pipeline.util.AtomicFiles;
+import io.github.hubmapseg.core.io.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

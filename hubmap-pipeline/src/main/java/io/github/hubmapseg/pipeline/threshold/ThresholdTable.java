@@ -1,7 +1,7 @@
 package io.github.hubmapseg.pipeline.threshold;
 
 import io.github.hubmapseg.pipeline.plot.LineChart;
-import io.github.hubmapseg.pipeline.util.AtomicFiles;
+import io.github.hubmapseg.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,13 +1,12 @@
 package io.github.hubmapseg.tiling.sink;
 
+import io.github.hubmapseg.core.io.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -58,9 +57,7 @@ public final class PngMaskWriter implements MaskRowSink, AutoCloseable {
         }
         this.width = (int) width;
         this.height = height;
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        tmp = AtomicFiles.siblingTemp(target);
         out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16));
         out.write(SIGNATURE);
         byte[] ihdr = new byte[13];
@@ -114,11 +111,7 @@ public final class PngMaskWriter implements MaskRowSink, AutoCloseable {
         out = null;
         deflater.end();
         deflater = null;
-        try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.moveIntoPlace(tmp, target);
         tmp = null;
     }
 
