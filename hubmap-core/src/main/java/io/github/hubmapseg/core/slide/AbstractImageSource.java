@@ -86,6 +86,10 @@ public abstract class AbstractImageSource implements ImageSource {
         int ow = (w + reduce - 1) / reduce;
         int oh = (h + reduce - 1) / reduce;
         byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(ow, oh), c)];
+        if (blockWidthHint() > 0 && blockHeightHint() > 0) {
+            reduceByBlocks(region.min(0), region.min(1), w, h, reduce, out);
+            return ArrayImgs.unsignedBytes(out, ow, oh, c);
+        }
         long rowBytes = (long) w * c * reduce;
         int bandRows = (int) Math.max(1, Math.min(oh, REDUCE_BAND_BYTES / Math.max(1, rowBytes)));
         int[] acc = new int[ow];
@@ -119,6 +123,97 @@ public abstract class AbstractImageSource implements ImageSource {
             }
         }
         return ArrayImgs.unsignedBytes(out, ow, oh, c);
+    }
+
+    /**
+     * Width of the blocks (tiles, or strips: the image width) that the file is decoded in, or 0 when reading any
+     * rectangle costs only its own pixels. With both hints positive, {@link #read(Interval, int)} reads the
+     * region block row by block row, in chunks aligned to the block grid, so each block is decoded once.
+     */
+    protected int blockWidthHint() {
+        return 0;
+    }
+
+    /** Height of the blocks (tiles or strips) the file is decoded in, or 0; see {@link #blockWidthHint()}. */
+    protected int blockHeightHint() {
+        return 0;
+    }
+
+    /**
+     * Reduced read in chunks aligned to the block grid of {@link #blockWidthHint()} x {@link #blockHeightHint()}
+     * (anchored at the image origin): block row by block row, each row in chunks of whole blocks of at most about
+     * {@link #REDUCE_BAND_BYTES} (at least one block). Block sums are accumulated in ints for the output rows the
+     * current block row touches, so every block is read once and memory stays at one chunk plus a few output rows.
+     */
+    private void reduceByBlocks(long rx, long ry, int w, int h, int r, byte[] out) throws IOException {
+        int c = channels();
+        int bw = blockWidthHint();
+        int bh = blockHeightHint();
+        int ow = (w + r - 1) / r;
+        int oh = (h + r - 1) / r;
+        int accRows = (bh + r - 1) / r + 1;
+        int[] acc = new int[ow * accRows * c];
+        int oBase = 0;                                    // output row held in acc row 0
+        long chunkBlocks = Math.max(1, REDUCE_BAND_BYTES / Math.max(1, (long) bw * bh * c));
+        long cwMax = Math.min(chunkBlocks * bw, Integer.MAX_VALUE / 4);
+        byte[] buf = new byte[0];
+        int[] oxOf = new int[0];
+        long yEnd = ry + h;
+        long xEnd = rx + w;
+        for (long fy0 = ry; fy0 < yEnd; ) {
+            long fy1 = Math.min(yEnd, Math.floorDiv(fy0, bh) * bh + bh);
+            int fh = (int) (fy1 - fy0);
+            for (long fx0 = rx; fx0 < xEnd; ) {
+                long fx1 = Math.min(xEnd, Math.floorDiv(fx0, bw) * bw + cwMax);
+                int fw = (int) (fx1 - fx0);
+                int need = fw * fh * c;
+                if (buf.length != need) {
+                    buf = new byte[need];   // readInto wants the exact size; only edge chunks differ
+                }
+                readInto(fx0, fy0, fw, fh, buf);
+                if (oxOf.length < fw) {
+                    oxOf = new int[fw];
+                }
+                int dx = (int) (fx0 - rx);
+                for (int i = 0; i < fw; i++) {
+                    oxOf[i] = (dx + i) / r;
+                }
+                for (int ch = 0; ch < c; ch++) {
+                    int plane = ch * fw * fh;
+                    int accPlane = ch * ow * accRows;
+                    for (int j = 0; j < fh; j++) {
+                        int accRow = accPlane + ((int) (fy0 - ry + j) / r - oBase) * ow;
+                        int base = plane + j * fw;
+                        for (int i = 0; i < fw; i++) {
+                            acc[accRow + oxOf[i]] += buf[base + i] & 0xFF;
+                        }
+                    }
+                }
+                fx0 = fx1;
+            }
+            // output rows complete after this block row
+            int oDone = fy1 == yEnd ? oh : (int) ((fy1 - ry) / r);
+            for (int o = oBase; o < oDone; o++) {
+                int cellH = Math.min(r, h - o * r);
+                for (int ch = 0; ch < c; ch++) {
+                    int a = ch * ow * accRows + (o - oBase) * ow;
+                    int dst = ch * ow * oh + o * ow;
+                    for (int ox = 0; ox < ow; ox++) {
+                        int n = cellH * Math.min(r, w - ox * r);
+                        out[dst + ox] = (byte) ((acc[a + ox] * 2 + n) / (2 * n));
+                    }
+                }
+            }
+            // move the rows not yet complete (at most one, holding partial sums) to the front
+            int done = oDone - oBase;
+            for (int ch = 0; ch < c; ch++) {
+                int a = ch * ow * accRows;
+                System.arraycopy(acc, a + done * ow, acc, a, (accRows - done) * ow);
+                java.util.Arrays.fill(acc, a + (accRows - done) * ow, a + accRows * ow, 0);
+            }
+            oBase = oDone;
+            fy0 = fy1;
+        }
     }
 
     /** Validates a region argument: 2-D, non-empty, at most 2^29 pixels. */

@@ -53,9 +53,11 @@ public final class TiffImageSource extends AbstractImageSource {
     private final long height;
     private final int channels;
     private final SlideInfo info;
+    private final int blockWidthHint;
+    private final int blockHeightHint;
 
     private TiffImageSource(Path file, TiffReader algart, FileChannel channel, List<TiffPageReader> pages,
-                            long width, long height, SlideInfo info) {
+                            long width, long height, SlideInfo info, int[] blockHint) {
         this.file = file;
         this.algart = algart;
         this.channel = channel;
@@ -70,6 +72,8 @@ public final class TiffImageSource extends AbstractImageSource {
         this.width = width;
         this.height = height;
         this.info = info;
+        this.blockWidthHint = blockHint[0];
+        this.blockHeightHint = blockHint[1];
     }
 
     /**
@@ -133,6 +137,7 @@ public final class TiffImageSource extends AbstractImageSource {
                 }
             }
             List<TiffPageReader> readers = new ArrayList<>();
+            int[] blockHint = {0, 0};
             boolean usesAlgart = false;
             boolean usesDirect = false;
             for (TiffPage p : used) {
@@ -160,6 +165,9 @@ public final class TiffImageSource extends AbstractImageSource {
                         throw new IOException(file + " (page " + p.index() + "): algart-tiff cannot read it: "
                                 + e.getMessage(), e);
                     }
+                    if (!usesAlgart) {
+                        blockHint = new int[] {p.blockWidth(), p.blockHeight()};
+                    }
                     usesAlgart = true;
                 }
             }
@@ -174,7 +182,7 @@ public final class TiffImageSource extends AbstractImageSource {
                     TiffPage.compressionName(first.compression()), reader.isBigTiff(), readerName);
             TiffReader keep = usesAlgart ? reader : null;
             TiffImageSource source = new TiffImageSource(file, keep, channel, readers, first.width(),
-                    first.height(), info);
+                    first.height(), info, blockHint);
             if (!usesAlgart) {
                 reader.close();
             }
@@ -240,6 +248,17 @@ public final class TiffImageSource extends AbstractImageSource {
     @Override
     public SlideInfo info() {
         return info;
+    }
+
+    /** The tile (or strip) width of the first page decoded by algart-tiff, 0 when every page is uncompressed. */
+    @Override
+    protected int blockWidthHint() {
+        return blockWidthHint;
+    }
+
+    @Override
+    protected int blockHeightHint() {
+        return blockHeightHint;
     }
 
     @Override

@@ -66,4 +66,85 @@ class ReducedReadBandsTest {
         }
         AbstractImageSource.checkRegion(huge, 24);
     }
+
+    /** An in-memory source that declares a block grid, so reduced reads take the block-by-block path. */
+    static final class Blocked extends AbstractImageSource {
+        final InMemoryImageSource inner;
+        final int bw;
+        final int bh;
+        int reads;
+
+        Blocked(InMemoryImageSource inner, int bw, int bh) {
+            this.inner = inner;
+            this.bw = bw;
+            this.bh = bh;
+        }
+
+        @Override
+        protected int blockWidthHint() {
+            return bw;
+        }
+
+        @Override
+        protected int blockHeightHint() {
+            return bh;
+        }
+
+        @Override
+        protected void readValid(long x, long y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox,
+                                 int oy) throws java.io.IOException {
+            reads++;
+            // a chunk never straddles a block boundary except at the image/region edges
+            assertThat(x % bw == 0 || x == 0 || (x + w) % bw == 0 || x + w == inner.width()).isTrue();
+            inner.readValid(x, y, w, h, dst, dstWidth, dstHeight, ox, oy);
+        }
+
+        @Override
+        public long width() {
+            return inner.width();
+        }
+
+        @Override
+        public long height() {
+            return inner.height();
+        }
+
+        @Override
+        public int channels() {
+            return inner.channels();
+        }
+
+        @Override
+        public SlideInfo info() {
+            return inner.info();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void blockByBlockReducedReadEqualsTheBandedOne() throws Exception {
+        int w = 5000;
+        int h = 1100;
+        byte[] p = new byte[w * h * 3];
+        SplittableRandom rnd = new SplittableRandom(9);
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (byte) rnd.nextInt(256);
+        }
+        InMemoryImageSource plain = new InMemoryImageSource(p, w, h, 3);
+        // 512 x 512 RGB blocks: 5 per chunk (4 MB budget), chunks aligned to the block grid: x in [-7, 2048),
+        // [2048, 4608), [4608, 5002)
+        Blocked blocked = new Blocked(plain, 512, 512);
+        for (int r : new int[] {2, 3, 4}) {
+            FinalInterval region = FinalInterval.createMinSize(-7, 301, w + 9, h - 250);   // padded left, right, bottom
+            byte[] banded = ImageSourceContract.data(plain.read(region, r));
+            blocked.reads = 0;
+            byte[] byBlocks = ImageSourceContract.data(blocked.read(region, r));
+            assertThat(byBlocks).as("reduce %d", r).isEqualTo(banded);
+            // 3 block rows (301..511, 512..1023, 1024..1150) x 3 chunks, each read once
+            assertThat(blocked.reads).isEqualTo(9);
+        }
+    }
 }
