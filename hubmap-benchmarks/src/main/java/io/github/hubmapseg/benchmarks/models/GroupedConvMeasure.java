@@ -10,6 +10,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Measures the two exact formulations of a ResNeXt grouped 3x3 convolution (G = 32, Cin = Cout = C) in DL4J at
