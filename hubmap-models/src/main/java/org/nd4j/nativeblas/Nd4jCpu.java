@@ -34,11 +34,7 @@ public final class Nd4jCpu {
          * @return {@code true} when libnd4j was built with oneDNN and it is switched on
          */
         public boolean isUseMKLDNN() {
-            try {
-                return org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN();
-            } catch (Throwable t) {
-                return false;
-            }
+            return io.github.hubmapseg.models.Dl4jRuntime.oneDnnAvailable();
         }
     }
 }

@@ -70,8 +70,11 @@ public final class Dl4jRuntime {
             return false;
         }
         try {
-            return org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN();
-        } catch (Throwable t) {
+            // by reflection: the class exists only with the nd4j-native (CPU) backend, not with -Pcuda
+            Class<?> c = Class.forName("org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu$Environment");
+            Object instance = c.getMethod("getInstance").invoke(null);
+            return (Boolean) c.getMethod("isUseONEDNN").invoke(instance);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             return false;
         }
     }

@@ -56,6 +56,11 @@ public final class SegmentationModel implements AutoCloseable {
         return graph;
     }
 
+    /** @return names of the batch-norm layers */
+    public List<String> batchNorms() {
+        return batchNorms;
+    }
+
     /** @return names of grouped (masked dense) convolutions with {groups, kernel size} */
     public Map<String, int[]> groupedConvs() {
         return groupedConvs;

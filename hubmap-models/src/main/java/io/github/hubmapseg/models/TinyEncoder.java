@@ -14,7 +14,7 @@ import java.util.List;
  */
 public record TinyEncoder(String name, List<Integer> channels) implements Encoder {
 
-    /** @return the default tiny encoder (8, 16, 24, 32, 48 channels; 62k parameters) */
+    /** @return the default tiny encoder (8, 16, 24, 32, 48 channels; 64,088 parameters) */
     public static TinyEncoder tiny() {
         return new TinyEncoder("tiny", List.of(8, 16, 24, 32, 48));
     }

@@ -20,8 +20,18 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** Fails if the oneDNN recipe of {@link Dl4jRuntime} does not put DL4J layers on oneDNN helpers. */
+/**
+ * Fails if the oneDNN recipe of {@link Dl4jRuntime} does not put DL4J layers on oneDNN helpers (CPU backend
+ * only; skipped under {@code -Pcuda}).
+ */
 class OneDnnEngagementTest {
+
+    @org.junit.jupiter.api.BeforeEach
+    void cpuBackendOnly() {
+        Dl4jRuntime.configure();
+        org.junit.jupiter.api.Assumptions.assumeTrue("CPU".equalsIgnoreCase(
+                Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend")), "CPU backend only");
+    }
 
     @Test
     void oneDnnBuildIsLoaded() {
