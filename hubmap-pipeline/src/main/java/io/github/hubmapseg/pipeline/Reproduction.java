@@ -209,14 +209,10 @@ public final class Reproduction {
             FoldAssignment folds = folds(recipe, ds);
             Folds.save(folds, out.resolve("folds.json"));
             List<Integer> trained = trainedFolds(recipe, folds);
+            List<Trainer.Result> results = trainFolds(recipe, ds, folds, out, threads, log, trainListener);
             List<List<EpochMetrics>> histories = new ArrayList<>();
             List<Path> members = new ArrayList<>();
-            for (int f : trained) {
-                List<String> trainIds = folds.k() == 1 ? ds.trainIds() : folds.trainingIds(f);
-                List<String> valIds = folds.k() == 1 ? List.of() : folds.validationIds(f);
-                log.accept(String.format(Locale.ROOT, "fold %d: training on %s, validating on %s", f, trainIds, valIds));
-                Trainer.Result r = Trainer.builder(recipe, ds, trainIds, valIds, out.resolve("fold-" + f)).fold(f)
-                        .threads(threads).listener(trainListener).build().train();
+            for (Trainer.Result r : results) {
                 histories.add(r.history());
                 members.add(r.best());
             }
@@ -227,19 +223,7 @@ public final class Reproduction {
             double oof = Double.NaN;
             boolean searched = false;
             if (folds.k() > 1) {
-                ThresholdSearch search = new ThresholdSearch(ThresholdGrid.linear(0.05, 0.95, 0.05));
-                Inference oofInference = new Inference(inf, threshold, null);
-                for (int i = 0; i < trained.size(); i++) {
-                    int f = trained.get(i);
-                    try (ModelPredictor p = ModelPredictor.load(members.get(i))) {
-                        for (String id : folds.validationIds(f)) {
-                            oofInference.addOutOfFold(search, ds, id, List.of(p));
-                        }
-                    }
-                }
-                ThresholdTable table = search.result();
-                table.writeCsv(out.resolve("threshold.csv"));
-                table.writePng(out.resolve("threshold.png"));
+                ThresholdTable table = outOfFold(recipe, ds, folds, trained, members, out);
                 ThresholdTable.Best best = table.best(ThresholdTable.Mode.MEAN_OVER_IMAGES);
                 if (inf.searchThreshold()) {
                     threshold = best.threshold();
@@ -282,6 +266,58 @@ public final class Reproduction {
             AtomicFiles.writeString(out.resolve("report.txt"), rep.text());
             return rep;
         }
+    }
+
+    /**
+     * Trains the recipe's folds, each in {@code out/fold-N} (resuming where a {@code last.zip} exists).
+     *
+     * @return one result per trained fold, in {@link #trainedFolds} order
+     * @throws IOException on read or write failure
+     */
+    public static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
+                                                  int threads, Consumer<String> log, TrainListener listener)
+            throws IOException {
+        List<Trainer.Result> results = new ArrayList<>();
+        for (int f : trainedFolds(recipe, folds)) {
+            List<String> trainIds = folds.k() == 1 ? ds.trainIds() : folds.trainingIds(f);
+            List<String> valIds = folds.k() == 1 ? List.of() : folds.validationIds(f);
+            log.accept(String.format(Locale.ROOT, "fold %d: training on %s, validating on %s", f, trainIds, valIds));
+            results.add(Trainer.builder(recipe, ds, trainIds, valIds, out.resolve("fold-" + f)).fold(f)
+                    .threads(threads).listener(listener).build().train());
+        }
+        return results;
+    }
+
+    /**
+     * Out-of-fold threshold search: each trained fold's model predicts its validation slides (whole slides, the
+     * recipe's inference settings), Dice vs threshold is tabulated per slide and written to
+     * {@code out/threshold.csv} and {@code out/threshold.png}.
+     *
+     * @param trained the trained folds
+     * @param members their checkpoints, same order
+     * @return the table
+     * @throws IOException on read or write failure
+     */
+    public static ThresholdTable outOfFold(Recipe recipe, CompetitionDataset ds, FoldAssignment folds,
+                                           List<Integer> trained, List<Path> members, Path out) throws IOException {
+        ThresholdSearch search = new ThresholdSearch(ThresholdGrid.linear(0.05, 0.95, 0.05));
+        Inference oofInference = new Inference(recipe.infer(), recipe.infer().threshold(), null);
+        for (int i = 0; i < trained.size(); i++) {
+            int f = trained.get(i);
+            try (ModelPredictor p = ModelPredictor.load(members.get(i))) {
+                for (String id : folds.validationIds(f)) {
+                    oofInference.addOutOfFold(search, ds, id, List.of(p));
+                }
+            }
+        }
+        if (search.imageCount() == 0) {
+            throw new IllegalArgumentException("no validation slides to search a threshold on");
+        }
+        ThresholdTable table = search.result();
+        Files.createDirectories(out);
+        table.writeCsv(out.resolve("threshold.csv"));
+        table.writePng(out.resolve("threshold.png"));
+        return table;
     }
 
     private static int nearest(double[] grid, double v) {
