@@ -121,6 +121,7 @@ public final class Models {
         private ILossFunction loss = new SigmoidBceWithLogits();
         private IUpdater updater = new Adam(1e-3);
         private long seed = 42;
+        private org.deeplearning4j.nn.conf.layers.Layer outputLayer;
 
         private Builder(String arch, Encoder encoder) {
             this.arch = arch;
@@ -183,6 +184,20 @@ public final class Models {
         }
 
         /**
+         * Replaces the default output layer (a {@code CnnLossLayer} with {@link #loss}) by a layer of your own,
+         * e.g. {@code SegLossLayer} of hubmap-losses; it receives the logits {@code [N, H, W, classes]} and must
+         * accept NHWC activations. What the model's first output then holds (logits or probabilities) is that
+         * layer's inference output.
+         *
+         * @param layer the output layer configuration, or {@code null} for the default
+         * @return this
+         */
+        public Builder outputLayer(org.deeplearning4j.nn.conf.layers.Layer layer) {
+            this.outputLayer = layer;
+            return this;
+        }
+
+        /**
          * @param s random seed of the weight initialisation (default 42)
          * @return this
          */
@@ -238,8 +253,8 @@ public final class Models {
             Blocks b = new Blocks(g, "input", inChannels);
             List<String> features = encoder.build(b, "input", "encoder.");
             String logits = UnetDecoder.build(b, features, decoderChannels, classes, upsampling);
-            g.addLayer("loss", new CnnLossLayer.Builder(loss).activation(Activation.IDENTITY)
-                    .format(Blocks.FORMAT).build(), logits);
+            g.addLayer("loss", outputLayer != null ? outputLayer.clone() : new CnnLossLayer.Builder(loss)
+                    .activation(Activation.IDENTITY).format(Blocks.FORMAT).build(), logits);
             g.setOutputs("loss");
             blocks = b;
             return g.build();

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Readers and writers of the competition's files (HuBMAP - Hacking the Kidney layout):
@@ -35,7 +34,6 @@ public final class KaggleFiles {
     public static final String DATASET_INFO = "HuBMAP-20-dataset_information.csv";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern RLE = Pattern.compile("\\s*|\\s*\\d+(\\s+\\d+)*\\s*");
 
     private KaggleFiles() {
     }
@@ -50,6 +48,30 @@ public final class KaggleFiles {
     /** Reads a submission: columns {@code id,predicted}. */
     public static List<TrainRow> readSubmission(Path file) throws IOException {
         return readRleCsv(file, "predicted");
+    }
+
+    /** Whitespace and digits only (a regex here overflowed the stack on long encodings). */
+    private static boolean isRleText(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9') && !Character.isWhitespace(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int countIntegers(String s) {
+        int n = 0;
+        boolean in = false;
+        for (int i = 0; i < s.length(); i++) {
+            boolean d = !Character.isWhitespace(s.charAt(i));
+            if (d && !in) {
+                n++;
+            }
+            in = d;
+        }
+        return n;
     }
 
     private static List<TrainRow> readRleCsv(Path file, String valueColumn) throws IOException {
@@ -70,12 +92,12 @@ public final class KaggleFiles {
                 if (id.isEmpty()) {
                     throw new KaggleFormatException(file, row.line(), "empty id");
                 }
-                if (!RLE.matcher(enc).matches()) {
+                if (!isRleText(enc)) {
                     throw new KaggleFormatException(file, row.line(), valueColumn
                             + " must be space-separated integers 'start length ...', got '" + abbreviate(enc) + "'");
                 }
                 String e = enc.strip();
-                if (!e.isEmpty() && e.split("\\s+").length % 2 != 0) {
+                if (countIntegers(e) % 2 != 0) {
                     throw new KaggleFormatException(file, row.line(), valueColumn
                             + " must have an even number of integers (start length pairs), got '" + abbreviate(e)
                             + "'");

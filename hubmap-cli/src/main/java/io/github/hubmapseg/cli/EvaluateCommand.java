@@ -1,0 +1,95 @@
+package io.github.hubmapseg.cli;
+
+import io.github.hubmapseg.core.kaggle.KaggleFiles;
+import io.github.hubmapseg.core.kaggle.TrainRow;
+import io.github.hubmapseg.core.metrics.Dice;
+import io.github.hubmapseg.core.rle.Rle;
+import io.github.hubmapseg.core.rle.RleRuns;
+import io.github.hubmapseg.core.slide.ImageSource;
+import io.github.hubmapseg.core.slide.ImageSources;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code hubmap evaluate}: Dice of a submission against a truth CSV, per image and mean (the Kaggle metric). */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = {"Dice of a submission (id,predicted) against truth (id,encoding, e.g. test_truth.csv): per "
+                + "image and the mean over images (Kaggle's metric). Every truth id must be in the submission."})
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "SUBMISSION", description = "Submission CSV (id,predicted).")
+    Path submission;
+
+    @Parameters(index = "1", paramLabel = "TRUTH", description = "Truth CSV (id,encoding).")
+    Path truth;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Competition folder, for slide sizes (optional: Dice does not depend on them).")
+    Path data;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> pred = new LinkedHashMap<>();
+        for (TrainRow r : KaggleFiles.readSubmission(submission)) {
+            pred.put(r.id(), r.encoding());
+        }
+        PrintWriter pw = spec.commandLine().getOut();
+        List<Double> all = new ArrayList<>();
+        for (TrainRow t : KaggleFiles.readTrain(truth)) {
+            String p = pred.get(t.id());
+            if (p == null) {
+                throw new IllegalArgumentException("submission " + submission + " has no row for image '" + t.id() + "'");
+            }
+            long[] hw = size(t.id(), p, t.encoding());
+            double d = Dice.dice(Rle.parse(p, (int) hw[0], (int) hw[1]), Rle.parse(t.encoding(), (int) hw[0], (int) hw[1]));
+            all.add(d);
+            pw.printf(Locale.ROOT, "%s %.6f%n", t.id(), d);
+        }
+        pw.printf(Locale.ROOT, "mean %.6f%n", Dice.mean(all.stream().mapToDouble(Double::doubleValue).toArray()));
+        pw.flush();
+        return 0;
+    }
+
+    private long[] size(String id, String a, String b) throws Exception {
+        if (data != null) {
+            for (String sub : new String[] {"train", "test"}) {
+                Path p = data.resolve(sub).resolve(id + ".tiff");
+                if (Files.exists(p)) {
+                    try (ImageSource s = ImageSources.open(p)) {
+                        return new long[] {s.height(), s.width()};
+                    }
+                }
+            }
+        }
+        // Dice depends only on the pixel sets: any (height, width) holding every run gives the same value
+        long end = Math.max(maxEnd(a), maxEnd(b));
+        long w = Math.max(1, (long) Math.ceil(Math.sqrt((double) end)));
+        long h = Math.max(1, (end + w - 1) / w);
+        if (h * w > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("encodings too large to score without --data");
+        }
+        return new long[] {h, w};
+    }
+
+    private static long maxEnd(String rle) {
+        String[] p = rle.strip().isEmpty() ? new String[0] : rle.strip().split("\\s+");
+        long m = 1;
+        for (int i = 0; i + 1 < p.length; i += 2) {
+            m = Math.max(m, Long.parseLong(p[i]) + Long.parseLong(p[i + 1]) - 1);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,91 @@
+package io.github.hubmapseg.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.hubmapseg.core.synth.SyntheticDataset;
+import io.github.hubmapseg.pipeline.folds.FoldAssignment;
+import io.github.hubmapseg.pipeline.folds.Folds;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class PipelineCommandsTest {
+    @TempDir
+    static Path data;
+
+    @BeforeAll
+    static void synth() throws Exception {
+        SyntheticDataset.builder(data).slides(4).size(256, 256).patients(3).seed(5).threads(1).build()
+                .write(new SyntheticDataset.Listener() {
+                });
+    }
+
+    private static int run(StringWriter out, StringWriter err, String... args) {
+        CommandLine cl = HubmapCommand.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    @Test
+    void evaluateScoresTruthAgainstItselfAsOneAndAnEmptySubmissionLower(@TempDir Path tmp) throws Exception {
+        Path truth = tmp.resolve("truth.csv");
+        Files.write(truth, List.of("id,encoding", "a,1 10 50 5", "b,"));
+        Path sub = tmp.resolve("sub.csv");
+        Files.write(sub, List.of("id,predicted", "a,1 10 50 5", "b,"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(run(out, err, "evaluate", sub.toString(), truth.toString())).isEqualTo(0);
+        assertThat(out.toString()).contains("a 1.000000").contains("b 1.000000").contains("mean 1.000000");
+        // a: |P| = 5, |T| = 15, |P & T| = 5 -> 2 * 5 / 20 = 0.5; b: both empty -> 1
+        Files.write(sub, List.of("id,predicted", "a,50 5", "b,"));
+        out = new StringWriter();
+        assertThat(run(out, err, "evaluate", sub.toString(), truth.toString())).isEqualTo(0);
+        assertThat(out.toString()).contains("a 0.500000").contains("mean 0.750000");
+    }
+
+    @Test
+    void evaluateNamesAMissingImage(@TempDir Path tmp) throws Exception {
+        Path sub = tmp.resolve("sub.csv");
+        Files.write(sub, List.of("id,predicted", "nothere,1 2"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(run(out, err, "evaluate", sub.toString(), data.resolve("test_truth.csv").toString())).isNotEqualTo(0);
+        assertThat(err.toString()).contains("has no row for image").doesNotContain("\tat ");
+    }
+
+    @Test
+    void foldsSplitsByPatientAndSaves(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("folds.json");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(run(out, err, "folds", "--data", data.toString(), "--out", f.toString())).isEqualTo(0);
+        FoldAssignment a = Folds.load(f);
+        assertThat(a.k()).isEqualTo(2);
+        // a patient is never on both sides of a fold: all slides of a group share one fold
+        for (FoldAssignment.Entry e : a.items()) {
+            for (FoldAssignment.Entry o : a.items()) {
+                if (e.group().equals(o.group())) {
+                    assertThat(o.fold()).isEqualTo(e.fold());
+                }
+            }
+        }
+        assertThat(a.items()).extracting(FoldAssignment.Entry::fold).contains(0, 1);
+    }
+
+    @Test
+    void unknownRecipeKeyIsOneLine() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(run(out, err, "folds", "--data", data.toString(), "--set", "train.nope=1")).isNotEqualTo(0);
+        assertThat(err.toString()).contains("nope").doesNotContain("\tat ");
+        assertThat(run(out, err, "reproduce", "--data", data.resolve("missing").toString())).isNotEqualTo(0);
+        assertThat(err.toString()).contains("does not exist");
+    }
+}

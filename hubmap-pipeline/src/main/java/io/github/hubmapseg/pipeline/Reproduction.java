@@ -1,0 +1,423 @@
+package io.github.hubmapseg.pipeline;
+
+import io.github.hubmapseg.core.metrics.Dice;
+import io.github.hubmapseg.core.rle.RleRuns;
+import io.github.hubmapseg.core.synth.SyntheticDataset;
+import io.github.hubmapseg.pipeline.config.Recipe;
+import io.github.hubmapseg.pipeline.config.Recipes;
+import io.github.hubmapseg.pipeline.data.CompetitionDataset;
+import io.github.hubmapseg.pipeline.folds.FoldAssignment;
+import io.github.hubmapseg.pipeline.folds.FoldItem;
+import io.github.hubmapseg.pipeline.folds.Folds;
+import io.github.hubmapseg.pipeline.infer.Ensemble;
+import io.github.hubmapseg.pipeline.infer.Inference;
+import io.github.hubmapseg.pipeline.infer.ModelPredictor;
+import io.github.hubmapseg.pipeline.infer.Overlays;
+import io.github.hubmapseg.pipeline.threshold.ThresholdGrid;
+import io.github.hubmapseg.pipeline.threshold.ThresholdSearch;
+import io.github.hubmapseg.pipeline.threshold.ThresholdTable;
+import io.github.hubmapseg.pipeline.train.EpochMetrics;
+import io.github.hubmapseg.pipeline.train.TrainListener;
+import io.github.hubmapseg.pipeline.train.Trainer;
+import io.github.hubmapseg.pipeline.util.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The whole Kaggle reproduction as one library call (what {@code hubmap reproduce} runs): optionally generate a
+ * synthetic competition folder, make the recipe's folds (saved as {@code folds.json}), train every fold
+ * ({@link Trainer}; resumes from {@code last.zip} if a previous run was interrupted), predict the validation
+ * slides out of fold and search the threshold ({@code threshold.csv}, {@code threshold.png}), save the
+ * ensemble ({@code ensemble.json}, with its threshold), predict the test slides into {@code submission.csv},
+ * score it against the test truth when the folder has one, draw overlays and write {@code report.txt}.
+ * <p>Output folder layout: {@code data/} (synthetic data, when generated), {@code fold-N/} (checkpoints,
+ * metrics, curves), {@code recipe.yaml}, {@code folds.json}, {@code threshold.csv/.png}, {@code ensemble.json},
+ * {@code submission.csv}, {@code overlays/<id>.png}, {@code report.txt}.
+ */
+public final class Reproduction {
+    private final Path data;
+    private final Recipe recipe;
+    private final Path out;
+    private final int synthSlides;
+    private final int synthSize;
+    private final int synthPatients;
+    private final long synthSeed;
+    private final int threads;
+    private final boolean overlays;
+    private final Consumer<String> log;
+    private final TrainListener trainListener;
+
+    private Reproduction(Builder b) {
+        this.data = b.data;
+        this.recipe = b.recipe;
+        this.out = b.out;
+        this.synthSlides = b.synthSlides;
+        this.synthSize = b.synthSize;
+        this.synthPatients = b.synthPatients;
+        this.synthSeed = b.synthSeed;
+        this.threads = b.threads;
+        this.overlays = b.overlays;
+        this.log = b.log;
+        this.trainListener = b.trainListener;
+    }
+
+    /**
+     * @param out the output folder
+     * @return a builder with defaults: synthetic data, the {@code cpu-quick} recipe
+     */
+    public static Builder builder(Path out) {
+        return new Builder(out);
+    }
+
+    /**
+     * What a reproduction produced.
+     *
+     * @param out         output folder
+     * @param dataDir     the competition folder used
+     * @param submission  the submission file
+     * @param ensemble    the ensemble file
+     * @param threshold   threshold used for the test masks
+     * @param diceBySlide Dice per scored test slide (empty when there is no truth)
+     * @param meanDice    mean of {@code diceBySlide} ({@code NaN} when empty)
+     * @param oofDice     out-of-fold mean Dice at the threshold ({@code NaN} without validation)
+     * @param seconds     wall time per stage, in order
+     * @param folds       per fold, the metrics history
+     */
+    public record Report(Path out, Path dataDir, Path submission, Path ensemble, double threshold,
+                         Map<String, Double> diceBySlide, double meanDice, double oofDice,
+                         Map<String, Double> seconds, List<List<EpochMetrics>> folds) {
+        /** @return the human-readable report */
+        public String text() {
+            StringBuilder sb = new StringBuilder();
+            sb.append("hubmap reproduce: ").append(dataDir).append('\n');
+            for (int f = 0; f < folds.size(); f++) {
+                List<EpochMetrics> h = folds.get(f);
+                if (!h.isEmpty()) {
+                    EpochMetrics best = h.stream().filter(m -> !Double.isNaN(m.softDice()))
+                            .max((a, b) -> Double.compare(a.softDice(), b.softDice())).orElse(h.get(h.size() - 1));
+                    sb.append(String.format(Locale.ROOT, "fold %d: %d epochs, best epoch %d, val soft Dice %.4f, "
+                            + "hard Dice %.4f%n", f, h.size(), best.epoch(), best.softDice(), best.hardDice()));
+                }
+            }
+            if (!Double.isNaN(oofDice)) {
+                sb.append(String.format(Locale.ROOT, "out-of-fold Dice %.4f at threshold %.2f%n", oofDice, threshold));
+            } else {
+                sb.append(String.format(Locale.ROOT, "threshold %.2f%n", threshold));
+            }
+            for (Map.Entry<String, Double> e : diceBySlide.entrySet()) {
+                sb.append(String.format(Locale.ROOT, "test %s: Dice %.4f%n", e.getKey(), e.getValue()));
+            }
+            if (!diceBySlide.isEmpty()) {
+                sb.append(String.format(Locale.ROOT, "mean test Dice: %.4f%n", meanDice));
+            }
+            double total = 0;
+            for (Map.Entry<String, Double> e : seconds.entrySet()) {
+                sb.append(String.format(Locale.ROOT, "time %-10s %7.1f s%n", e.getKey(), e.getValue()));
+                total += e.getValue();
+            }
+            sb.append(String.format(Locale.ROOT, "time %-10s %7.1f s%n", "total", total));
+            sb.append("submission: ").append(submission).append('\n');
+            sb.append("ensemble:   ").append(ensemble).append('\n');
+            sb.append("run folder: ").append(out).append(" (fold-N/metrics.csv, loss.png, dice.png; threshold.csv, "
+                    + "threshold.png; overlays/)\n");
+            return sb.toString();
+        }
+    }
+
+    /**
+     * The folds of a recipe over a dataset's training slides.
+     *
+     * @param recipe  the recipe ({@code cv})
+     * @param dataset the dataset
+     * @return the assignment ({@code k = 1} with every slide always training for {@code cv.split: none})
+     */
+    public static FoldAssignment folds(Recipe recipe, CompetitionDataset dataset) {
+        Recipe.Cv cv = recipe.cv();
+        List<String> ids = dataset.trainIds();
+        boolean byPatient = !cv.split().equals("group-kfold-image") && !cv.split().equals("kfold")
+                && !cv.split().equals("stratified");
+        List<FoldItem> items = dataset.foldItems(ids, byPatient);
+        return switch (cv.split()) {
+            case "group-kfold-image", "group-kfold-patient" -> Folds.groupKFold(items, cv.folds());
+            case "one-patient-per-fold" -> Folds.onePerGroup(items);
+            case "validation-groups" -> Folds.byValidationGroups(items, cv.validationGroups());
+            case "stratified" -> Folds.stratifiedKFold(items, cv.folds(), cv.seed());
+            case "kfold" -> Folds.kFold(items, cv.folds(), cv.seed());
+            default -> {
+                List<FoldAssignment.Entry> e = new ArrayList<>();
+                for (FoldItem i : items) {
+                    e.add(new FoldAssignment.Entry(i.id(), i.group(), i.label(), FoldAssignment.ALWAYS_TRAIN));
+                }
+                yield new FoldAssignment("none", 1, cv.seed(), e);
+            }
+        };
+    }
+
+    /** @return the folds the recipe trains ({@code cv.train_folds}, or all) */
+    public static List<Integer> trainedFolds(Recipe recipe, FoldAssignment folds) {
+        List<Integer> tf = recipe.cv().trainFolds();
+        if (!tf.isEmpty()) {
+            for (int f : tf) {
+                if (f < 0 || f >= folds.k()) {
+                    throw new IllegalArgumentException("cv.train_folds entry " + f + " is not a fold 0.." + (folds.k() - 1));
+                }
+            }
+            return tf;
+        }
+        List<Integer> all = new ArrayList<>();
+        for (int f = 0; f < folds.k(); f++) {
+            all.add(f);
+        }
+        return all;
+    }
+
+    /**
+     * Runs everything.
+     *
+     * @return the report (also written to {@code report.txt})
+     * @throws IOException on read or write failure
+     */
+    public Report run() throws IOException {
+        Files.createDirectories(out);
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        Path dataDir = data;
+        if (dataDir == null) {
+            dataDir = out.resolve("data");
+            if (!Files.exists(dataDir.resolve("train.csv"))) {
+                log.accept(String.format(Locale.ROOT, "generating %d synthetic slides of %dx%d in %s", synthSlides,
+                        synthSize, synthSize, dataDir));
+                SyntheticDataset.builder(dataDir).slides(synthSlides).size(synthSize, synthSize).patients(synthPatients)
+                        .seed(synthSeed).build().write(new SyntheticDataset.Listener() {
+                        });
+            } else {
+                log.accept("reusing synthetic data in " + dataDir);
+            }
+            seconds.put("synth", lap(t0));
+        }
+        Recipes.save(recipe, out.resolve("recipe.yaml"));
+        try (CompetitionDataset ds = CompetitionDataset.open(dataDir)) {
+            long t = System.nanoTime();
+            FoldAssignment folds = folds(recipe, ds);
+            Folds.save(folds, out.resolve("folds.json"));
+            List<Integer> trained = trainedFolds(recipe, folds);
+            List<Trainer.Result> results = trainFolds(recipe, ds, folds, out, threads, log, trainListener);
+            List<List<EpochMetrics>> histories = new ArrayList<>();
+            List<Path> members = new ArrayList<>();
+            for (Trainer.Result r : results) {
+                histories.add(r.history());
+                members.add(r.best());
+            }
+            seconds.put("train", lap(t));
+            t = System.nanoTime();
+            Recipe.Infer inf = recipe.infer();
+            double threshold = inf.threshold();
+            double oof = Double.NaN;
+            boolean searched = false;
+            if (folds.k() > 1) {
+                ThresholdTable table = outOfFold(recipe, ds, folds, trained, members, out);
+                ThresholdTable.Best best = table.best(ThresholdTable.Mode.MEAN_OVER_IMAGES);
+                if (inf.searchThreshold()) {
+                    threshold = best.threshold();
+                    oof = best.dice();
+                    searched = true;
+                } else {
+                    oof = table.meanDice()[nearest(table.thresholds(), threshold)];
+                }
+                log.accept(String.format(Locale.ROOT, "out-of-fold Dice %.4f at threshold %.2f", oof, threshold));
+                seconds.put("oof", lap(t));
+            }
+            Ensemble ensemble = new Ensemble(members, threshold, searched, oof);
+            Path ensembleFile = out.resolve("ensemble.json");
+            ensemble.save(ensembleFile);
+            t = System.nanoTime();
+            Path submission = out.resolve("submission.csv");
+            Map<String, RleRuns> pred;
+            List<ModelPredictor> ps = ensemble.open();
+            try {
+                log.accept("predicting " + ds.testIds().size() + " test slides with " + ps.size() + " models");
+                pred = new Inference(inf, threshold, null).writeSubmission(ds, ds.testIds(), ps, submission);
+            } finally {
+                ps.forEach(ModelPredictor::close);
+            }
+            seconds.put("predict", lap(t));
+            Map<String, Double> dice = new LinkedHashMap<>();
+            for (String id : ds.testIds()) {
+                if (ds.hasMask(id)) {
+                    dice.put(id, Dice.dice(pred.get(id), ds.mask(id)));
+                }
+                if (overlays) {
+                    Overlays.write(ds.slide(id), ds.hasMask(id) ? ds.mask(id) : null, pred.get(id), 1024,
+                            out.resolve("overlays").resolve(id + ".png"));
+                }
+            }
+            double mean = dice.isEmpty() ? Double.NaN
+                    : Dice.mean(dice.values().stream().mapToDouble(Double::doubleValue).toArray());
+            Report rep = new Report(out, dataDir, submission, ensembleFile, threshold, dice, mean, oof, seconds,
+                    histories);
+            AtomicFiles.writeString(out.resolve("report.txt"), rep.text());
+            return rep;
+        }
+    }
+
+    /**
+     * Trains the recipe's folds, each in {@code out/fold-N} (resuming where a {@code last.zip} exists).
+     *
+     * @return one result per trained fold, in {@link #trainedFolds} order
+     * @throws IOException on read or write failure
+     */
+    public static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
+                                                  int threads, Consumer<String> log, TrainListener listener)
+            throws IOException {
+        List<Trainer.Result> results = new ArrayList<>();
+        for (int f : trainedFolds(recipe, folds)) {
+            List<String> trainIds = folds.k() == 1 ? ds.trainIds() : folds.trainingIds(f);
+            List<String> valIds = folds.k() == 1 ? List.of() : folds.validationIds(f);
+            log.accept(String.format(Locale.ROOT, "fold %d: training on %s, validating on %s", f, trainIds, valIds));
+            results.add(Trainer.builder(recipe, ds, trainIds, valIds, out.resolve("fold-" + f)).fold(f)
+                    .threads(threads).listener(listener).build().train());
+        }
+        return results;
+    }
+
+    /**
+     * Out-of-fold threshold search: each trained fold's model predicts its validation slides (whole slides, the
+     * recipe's inference settings), Dice vs threshold is tabulated per slide and written to
+     * {@code out/threshold.csv} and {@code out/threshold.png}.
+     *
+     * @param trained the trained folds
+     * @param members their checkpoints, same order
+     * @return the table
+     * @throws IOException on read or write failure
+     */
+    public static ThresholdTable outOfFold(Recipe recipe, CompetitionDataset ds, FoldAssignment folds,
+                                           List<Integer> trained, List<Path> members, Path out) throws IOException {
+        ThresholdSearch search = new ThresholdSearch(ThresholdGrid.linear(0.05, 0.95, 0.05));
+        Inference oofInference = new Inference(recipe.infer(), recipe.infer().threshold(), null);
+        for (int i = 0; i < trained.size(); i++) {
+            int f = trained.get(i);
+            try (ModelPredictor p = ModelPredictor.load(members.get(i))) {
+                for (String id : folds.validationIds(f)) {
+                    oofInference.addOutOfFold(search, ds, id, List.of(p));
+                }
+            }
+        }
+        if (search.imageCount() == 0) {
+            throw new IllegalArgumentException("no validation slides to search a threshold on");
+        }
+        ThresholdTable table = search.result();
+        Files.createDirectories(out);
+        table.writeCsv(out.resolve("threshold.csv"));
+        table.writePng(out.resolve("threshold.png"));
+        return table;
+    }
+
+    private static int nearest(double[] grid, double v) {
+        int k = 0;
+        for (int i = 1; i < grid.length; i++) {
+            if (Math.abs(grid[i] - v) < Math.abs(grid[k] - v)) {
+                k = i;
+            }
+        }
+        return k;
+    }
+
+    private static double lap(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Options of a {@link Reproduction}. */
+    public static final class Builder {
+        private final Path out;
+        private Path data;
+        private Recipe recipe = Recipes.defaultRecipe();
+        private int synthSlides = 8;
+        private int synthSize = 2048;
+        private int synthPatients = 4;
+        private long synthSeed = 42;
+        private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        private boolean overlays = true;
+        private Consumer<String> log = s -> { };
+        private TrainListener trainListener = TrainListener.NONE;
+
+        private Builder(Path out) {
+            this.out = Objects.requireNonNull(out, "out");
+        }
+
+        /** @param dir a competition folder; {@code null} (default) generates synthetic data @return this */
+        public Builder data(Path dir) {
+            this.data = dir;
+            return this;
+        }
+
+        /** @param r the recipe (default cpu-quick) @return this */
+        public Builder recipe(Recipe r) {
+            this.recipe = Objects.requireNonNull(r, "recipe");
+            return this;
+        }
+
+        /**
+         * Synthetic data options (used without {@link #data}).
+         *
+         * @param slides   slides, train and test (default 8: 6 train, 2 test)
+         * @param size     side of each square slide in pixels (default 2048)
+         * @param patients patients (default 4)
+         * @param seed     seed (default 42)
+         * @return this
+         */
+        public Builder synthetic(int slides, int size, int patients, long seed) {
+            this.synthSlides = slides;
+            this.synthSize = size;
+            this.synthPatients = patients;
+            this.synthSeed = seed;
+            return this;
+        }
+
+        /** @param n data loader threads @return this */
+        public Builder threads(int n) {
+            this.threads = n;
+            return this;
+        }
+
+        /** @param b write overlay PNGs of the test slides (default true) @return this */
+        public Builder overlays(boolean b) {
+            this.overlays = b;
+            return this;
+        }
+
+        /** @param l receives one-line progress messages @return this */
+        public Builder log(Consumer<String> l) {
+            this.log = Objects.requireNonNull(l, "log");
+            return this;
+        }
+
+        /** @param l training progress @return this */
+        public Builder trainListener(TrainListener l) {
+            this.trainListener = Objects.requireNonNull(l, "trainListener");
+            return this;
+        }
+
+        /** @return the reproduction */
+        public Reproduction build() {
+            if (synthSlides < 3) {
+                throw new IllegalArgumentException("synthetic slides must be >= 3 (train folds + a test slide), got "
+                        + synthSlides);
+            }
+            if (synthSize < 64) {
+                throw new IllegalArgumentException("synthetic slide size must be >= 64, got " + synthSize);
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            }
+            return new Reproduction(this);
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package io.github.hubmapseg.pipeline.data;
+
+import io.github.hubmapseg.core.kaggle.AnatomicalStructure;
+import io.github.hubmapseg.core.kaggle.DatasetInfo;
+import io.github.hubmapseg.core.kaggle.KaggleFiles;
+import io.github.hubmapseg.core.kaggle.TrainRow;
+import io.github.hubmapseg.core.rle.Rle;
+import io.github.hubmapseg.core.rle.RleRuns;
+import io.github.hubmapseg.core.slide.ImageSource;
+import io.github.hubmapseg.core.slide.ImageSources;
+import io.github.hubmapseg.pipeline.folds.FoldItem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import net.imglib2.Interval;
+
+/**
+ * A HuBMAP competition folder, real or synthetic ({@code hubmap synth}): {@code train/<id>.tiff},
+ * {@code test/<id>.tiff}, {@code train.csv} (id, RLE), optional {@code test_truth.csv} (synthetic only),
+ * {@code sample_submission.csv}, {@code HuBMAP-20-dataset_information.csv} (patients) and
+ * {@code <id>-anatomical-structure.json}.
+ * <p>Lazy: slides are opened on first use and kept open (they only hold file handles and a tile cache);
+ * masks are parsed from their RLE to runs on first use (O(runs) memory, never a full mask) and decoded per
+ * window. Thread-safe. Close it to close the slides.
+ */
+public final class CompetitionDataset implements AutoCloseable {
+    /** File of the synthetic test masks (not in the real competition data). */
+    public static final String TEST_TRUTH = "test_truth.csv";
+
+    private final Path dir;
+    private final List<String> trainIds;
+    private final List<String> testIds;
+    private final Map<String, String> encodings = new HashMap<>();
+    private final Map<String, DatasetInfo> infos = new HashMap<>();
+    private final Map<String, ImageSource> slides = new HashMap<>();
+    private final Map<String, RleRuns> masks = new HashMap<>();
+
+    private CompetitionDataset(Path dir, List<String> trainIds, List<String> testIds) {
+        this.dir = dir;
+        this.trainIds = List.copyOf(trainIds);
+        this.testIds = List.copyOf(testIds);
+    }
+
+    /**
+     * Opens a competition folder.
+     *
+     * @param dir the folder
+     * @return the dataset
+     * @throws IOException if it is not a competition folder or a CSV cannot be read
+     */
+    public static CompetitionDataset open(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("data folder " + dir + " does not exist");
+        }
+        Path train = dir.resolve("train.csv");
+        if (!Files.exists(train)) {
+            throw new IllegalArgumentException(dir + " is not a competition folder: train.csv is missing (expected "
+                    + "train/, test/, train.csv as in the Kaggle data or 'hubmap synth' output)");
+        }
+        List<TrainRow> rows = KaggleFiles.readTrain(train);
+        List<String> trainIds = new ArrayList<>();
+        Map<String, String> enc = new LinkedHashMap<>();
+        for (TrainRow r : rows) {
+            trainIds.add(r.id());
+            enc.put(r.id(), r.encoding());
+        }
+        List<String> testIds = new ArrayList<>();
+        Path sample = dir.resolve("sample_submission.csv");
+        if (Files.exists(sample)) {
+            for (TrainRow r : KaggleFiles.readSubmission(sample)) {
+                testIds.add(r.id());
+            }
+        } else if (Files.isDirectory(dir.resolve("test"))) {
+            try (Stream<Path> s = Files.list(dir.resolve("test"))) {
+                s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tiff") || n.endsWith(".tif"))
+                        .map(n -> n.substring(0, n.lastIndexOf('.'))).sorted().forEach(testIds::add);
+            }
+        }
+        Path truth = dir.resolve(TEST_TRUTH);
+        if (Files.exists(truth)) {
+            for (TrainRow r : KaggleFiles.readTrain(truth)) {
+                enc.put(r.id(), r.encoding());
+            }
+        }
+        CompetitionDataset d = new CompetitionDataset(dir, trainIds, testIds);
+        d.encodings.putAll(enc);
+        Path info = dir.resolve(KaggleFiles.DATASET_INFO);
+        if (Files.exists(info)) {
+            for (DatasetInfo i : KaggleFiles.readDatasetInfo(info)) {
+                d.infos.put(i.id(), i);
+            }
+        }
+        return d;
+    }
+
+    /** @return the folder */
+    public Path dir() {
+        return dir;
+    }
+
+    /** @return ids of the training slides (train.csv order) */
+    public List<String> trainIds() {
+        return trainIds;
+    }
+
+    /** @return ids of the test slides (sample_submission.csv order) */
+    public List<String> testIds() {
+        return testIds;
+    }
+
+    /** @return whether a mask (train.csv or test_truth.csv) exists for the slide */
+    public boolean hasMask(String id) {
+        return encodings.containsKey(id);
+    }
+
+    /** @return the slide's TIFF file under train/ or test/ */
+    public Path slidePath(String id) {
+        for (String sub : new String[] {"train", "test"}) {
+            for (String ext : new String[] {".tiff", ".tif"}) {
+                Path p = dir.resolve(sub).resolve(id + ext);
+                if (Files.exists(p)) {
+                    return p;
+                }
+            }
+        }
+        throw new IllegalArgumentException("no slide '" + id + "' under " + dir.resolve("train") + " or "
+                + dir.resolve("test"));
+    }
+
+    /**
+     * The slide, opened on first use and kept open until {@link #close()}.
+     *
+     * @param id slide id
+     * @return the image source (do not close it; the dataset does)
+     * @throws IOException if it cannot be opened
+     */
+    public synchronized ImageSource slide(String id) throws IOException {
+        ImageSource s = slides.get(id);
+        if (s == null) {
+            s = ImageSources.open(slidePath(id));
+            slides.put(id, s);
+        }
+        return s;
+    }
+
+    /**
+     * The slide's mask as runs (parsed once, then cached).
+     *
+     * @param id slide id with a mask
+     * @return the runs
+     * @throws IOException if the slide (for its size) cannot be opened
+     */
+    public RleRuns mask(String id) throws IOException {
+        synchronized (this) {
+            RleRuns r = masks.get(id);
+            if (r != null) {
+                return r;
+            }
+        }
+        String enc = encodings.get(id);
+        if (enc == null) {
+            throw new IllegalArgumentException("no mask for slide '" + id + "' (train.csv / " + TEST_TRUTH + ")");
+        }
+        ImageSource s = slide(id);
+        RleRuns r = Rle.parse(enc, Math.toIntExact(s.height()), Math.toIntExact(s.width()));
+        synchronized (this) {
+            masks.put(id, r);
+        }
+        return r;
+    }
+
+    /**
+     * The mask under a full-resolution region at a reduce factor: output pixel {@code (i, j)} is 1 where at
+     * least half of its {@code reduce x reduce} block is foreground (pixels outside the slide count as 0).
+     *
+     * @param id     slide id with a mask
+     * @param region full-resolution region {@code (x, y)}, inclusive max, may extend past the slide
+     * @param reduce reduce factor, {@code >= 1}
+     * @return row-major {@code ceil(h / reduce) x ceil(w / reduce)} 0/1 bytes
+     * @throws IOException if the slide cannot be opened
+     */
+    public byte[] maskWindow(String id, Interval region, int reduce) throws IOException {
+        return reduceMask(Rle.decodeWindow(mask(id), region), (int) region.dimension(0), (int) region.dimension(1),
+                reduce);
+    }
+
+    /**
+     * Block-reduces a 0/1 mask: an output pixel is 1 where at least half of its block is 1 (a partial last
+     * block counts its missing pixels as 0).
+     *
+     * @param mask   row-major {@code h x w}
+     * @param w      width
+     * @param h      height
+     * @param reduce factor {@code >= 1}
+     * @return row-major {@code ceil(h / reduce) x ceil(w / reduce)}
+     */
+    public static byte[] reduceMask(byte[] mask, int w, int h, int reduce) {
+        if (reduce < 1) {
+            throw new IllegalArgumentException("reduce must be >= 1, got " + reduce);
+        }
+        if (reduce == 1) {
+            return mask;
+        }
+        int ow = (w + reduce - 1) / reduce;
+        int oh = (h + reduce - 1) / reduce;
+        int[] acc = new int[ow];
+        byte[] out = new byte[ow * oh];
+        int half = (reduce * reduce + 1) / 2;
+        for (int oy = 0; oy < oh; oy++) {
+            java.util.Arrays.fill(acc, 0);
+            for (int y = oy * reduce, ye = Math.min(h, y + reduce); y < ye; y++) {
+                int base = y * w;
+                for (int x = 0; x < w; x++) {
+                    acc[x / reduce] += mask[base + x];
+                }
+            }
+            for (int ox = 0; ox < ow; ox++) {
+                out[oy * ow + ox] = (byte) (acc[ox] >= half ? 1 : 0);
+            }
+        }
+        return out;
+    }
+
+    /** @return the dataset-information row of the slide, when the CSV has one */
+    public Optional<DatasetInfo> info(String id) {
+        return Optional.ofNullable(infos.get(id));
+    }
+
+    /** @return the slide's patient number as text, or the slide id when unknown (then each slide is its own group) */
+    public String patient(String id) {
+        DatasetInfo i = infos.get(id);
+        return i == null ? id : Long.toString(i.patientNumber());
+    }
+
+    /**
+     * Items for {@code Folds}: one per slide, grouped by patient ({@code byPatient}) or by image, labelled by
+     * whether the slide has any glomerulus (as text, for stratification).
+     *
+     * @param ids       slide ids
+     * @param byPatient group by patient rather than by image
+     * @return the items
+     */
+    public List<FoldItem> foldItems(List<String> ids, boolean byPatient) {
+        List<FoldItem> items = new ArrayList<>();
+        for (String id : ids) {
+            String enc = encodings.get(id);
+            String label = enc == null ? "" : (enc.isBlank() ? "0" : "1");
+            items.add(new FoldItem(id, byPatient ? patient(id) : id, label));
+        }
+        return items;
+    }
+
+    /**
+     * The slide's anatomical structures (Cortex, Medulla polygons), read from
+     * {@code <id>-anatomical-structure.json} next to the slide; empty when the file is missing.
+     *
+     * @param id slide id
+     * @return the structures
+     * @throws IOException if the file exists but cannot be read
+     */
+    public List<AnatomicalStructure> structures(String id) throws IOException {
+        Path slide = slidePath(id);
+        Path f = slide.resolveSibling(id + "-anatomical-structure.json");
+        if (!Files.exists(f)) {
+            return Collections.emptyList();
+        }
+        return KaggleFiles.readAnatomicalStructures(f);
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        IOException first = null;
+        for (ImageSource s : slides.values()) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        slides.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+}

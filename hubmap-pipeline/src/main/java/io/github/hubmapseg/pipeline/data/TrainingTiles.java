@@ -1,0 +1,392 @@
+package io.github.hubmapseg.pipeline.data;
+
+import io.github.hubmapseg.core.rle.Rle;
+import io.github.hubmapseg.core.rle.RleRuns;
+import io.github.hubmapseg.core.slide.ImageSource;
+import io.github.hubmapseg.pipeline.augment.Augmentation;
+import io.github.hubmapseg.pipeline.augment.Augmentations;
+import io.github.hubmapseg.pipeline.augment.Tile;
+import io.github.hubmapseg.tiling.sample.BalancedSampler;
+import io.github.hubmapseg.tiling.sample.GridTiles;
+import io.github.hubmapseg.tiling.sample.PdfSampler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import net.imglib2.FinalInterval;
+import net.imglib2.Interval;
+
+/**
+ * The training tiles of a set of slides and how to turn them into batches: each epoch draws
+ * {@code tile * reduce}-pixel regions with a sampling strategy, reads them at the reduce factor, decodes the
+ * mask window, augments image and mask together (seeded per sample, so an epoch is reproducible) and
+ * normalises. {@link #batches} does this in background threads ahead of the consumer.
+ * <p>Sampling strategies (recipe {@code data.sampling}): {@code grid} (a regular grid, shuffled per epoch),
+ * {@code shifted} (grid plus the half-tile shifted grid, 1st place), {@code balanced} (equal share per
+ * masked-area bin, plus {@code emptyFraction} empty tiles; 1st place), {@code random-positive} (= balanced),
+ * {@code pdf} (deepflash2: tile centres drawn from a density that weighs glomeruli), {@code random}
+ * (uniform positions). An epoch has {@code epochSize} tiles ({@code 0}: one per grid tile).
+ */
+public final class TrainingTiles {
+    /** Sampling strategy names. */
+    public static final Set<String> SAMPLINGS = Set.of("grid", "shifted", "balanced", "random-positive", "pdf",
+            "random");
+
+    private final CompetitionDataset dataset;
+    private final List<String> ids;
+    private final int tile;
+    private final int reduce;
+    private final String sampling;
+    private final int epochSize;
+    private final int bins;
+    private final double emptyFraction;
+    private final Augmentation augmentation;
+    private final Normalization normalization;
+    private final long seed;
+    private final List<SlideInterval> grid = new ArrayList<>();
+    private BalancedSampler balanced;
+    private final List<PdfSampler> pdf = new ArrayList<>();
+
+    private TrainingTiles(Builder b) throws IOException {
+        this.dataset = b.dataset;
+        this.ids = List.copyOf(b.ids);
+        this.tile = b.tile;
+        this.reduce = b.reduce;
+        this.sampling = b.sampling;
+        this.bins = b.bins;
+        this.emptyFraction = b.emptyFraction;
+        this.augmentation = b.augmentation;
+        this.normalization = b.normalization;
+        this.seed = b.seed;
+        for (int i = 0; i < ids.size(); i++) {
+            ImageSource s = dataset.slide(ids.get(i));
+            addGrid(i, GridTiles.regular(s.width(), s.height(), tile, reduce));
+            if (sampling.equals("shifted")) {
+                addGrid(i, GridTiles.shifted(s.width(), s.height(), tile, reduce));
+            }
+        }
+        this.epochSize = b.epochSize > 0 ? b.epochSize : grid.size();
+        if (sampling.equals("balanced") || sampling.equals("random-positive")) {
+            List<RleRuns> runs = new ArrayList<>();
+            for (String id : ids) {
+                runs.add(dataset.mask(id));
+            }
+            balanced = new BalancedSampler(grid, t -> area(runs.get(((SlideInterval) t).slide), t), bins, epochSize,
+                    emptyFraction);
+        } else if (sampling.equals("pdf")) {
+            int cell = 16;
+            for (String id : ids) {
+                ImageSource s = dataset.slide(id);
+                FinalInterval all = new FinalInterval(s.width(), s.height());
+                byte[] m = CompetitionDataset.reduceMask(Rle.decodeWindow(dataset.mask(id), all), (int) s.width(),
+                        (int) s.height(), cell);
+                byte[] any = new byte[m.length];
+                // cells of the slide are "cortex" (weight 1) so that background is sampled too
+                java.util.Arrays.fill(any, (byte) 1);
+                pdf.add(new PdfSampler(m, any, (int) ((s.width() + cell - 1) / cell),
+                        (int) ((s.height() + cell - 1) / cell), 10, new double[] {0, 1, 1}, cell));
+            }
+        }
+    }
+
+    private void addGrid(int slide, GridTiles g) {
+        Iterator<Interval> it = g.tiles(0);
+        while (it.hasNext()) {
+            Interval t = it.next();
+            grid.add(new SlideInterval(slide, t));
+        }
+    }
+
+    private static long area(RleRuns runs, Interval t) {
+        byte[] m = Rle.decodeWindow(runs, t);
+        long a = 0;
+        for (byte v : m) {
+            a += v;
+        }
+        return a;
+    }
+
+    /**
+     * Starts the options.
+     *
+     * @param dataset the competition folder
+     * @param ids     training slides (with masks)
+     * @param tile    tile side at the reduced resolution (the model input), {@code >= 1}
+     * @param reduce  reduce factor, {@code >= 1}
+     * @return a builder
+     */
+    public static Builder builder(CompetitionDataset dataset, List<String> ids, int tile, int reduce) {
+        return new Builder(dataset, ids, tile, reduce);
+    }
+
+    /** @return tiles per epoch */
+    public int epochSize() {
+        return epochSize;
+    }
+
+    /** @return model input tile side */
+    public int tile() {
+        return tile;
+    }
+
+    /** @return reduce factor */
+    public int reduce() {
+        return reduce;
+    }
+
+    /** @return the normalisation applied to images */
+    public Normalization normalization() {
+        return normalization;
+    }
+
+    /** @return the candidate grid tiles of all slides (validation uses them in order) */
+    public List<SlideTile> gridTiles() {
+        List<SlideTile> out = new ArrayList<>();
+        for (SlideInterval s : grid) {
+            out.add(new SlideTile(ids.get(s.slide), s));
+        }
+        return out;
+    }
+
+    /**
+     * The tiles of an epoch, deterministic for (seed, epoch).
+     *
+     * @param epoch epoch number from 0
+     * @return {@link #epochSize()} tiles
+     */
+    public List<SlideTile> epoch(int epoch) {
+        long s = Augmentations.sampleSeed(seed, epoch, -1);
+        List<SlideTile> out = new ArrayList<>(epochSize);
+        switch (sampling) {
+            case "balanced", "random-positive" -> {
+                Iterator<Interval> it = balanced.tiles(s);
+                while (it.hasNext() && out.size() < epochSize) {
+                    SlideInterval t = (SlideInterval) it.next();
+                    out.add(new SlideTile(ids.get(t.slide), t));
+                }
+            }
+            case "pdf" -> {
+                SplittableRandom r = new SplittableRandom(s);
+                for (int i = 0; i < epochSize; i++) {
+                    int k = r.nextInt(ids.size());
+                    long[] c = pdf.get(k).drawCentre(r);
+                    out.add(new SlideTile(ids.get(k), centred(c[0], c[1])));
+                }
+            }
+            case "random" -> {
+                SplittableRandom r = new SplittableRandom(s);
+                for (int i = 0; i < epochSize; i++) {
+                    int k = r.nextInt(ids.size());
+                    ImageSource src = slide(ids.get(k));
+                    out.add(new SlideTile(ids.get(k), centred(r.nextLong(src.width()), r.nextLong(src.height()))));
+                }
+            }
+            default -> {
+                List<SlideInterval> all = new ArrayList<>(grid);
+                java.util.Collections.shuffle(all, new java.util.Random(s));
+                for (int i = 0; i < epochSize; i++) {
+                    SlideInterval t = all.get(i % all.size());
+                    out.add(new SlideTile(ids.get(t.slide), t));
+                }
+            }
+        }
+        return out;
+    }
+
+    private ImageSource slide(String id) {
+        try {
+            return dataset.slide(id);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Interval centred(long cx, long cy) {
+        long side = (long) tile * reduce;
+        long x0 = cx - side / 2;
+        long y0 = cy - side / 2;
+        return new FinalInterval(new long[] {x0, y0}, new long[] {x0 + side - 1, y0 + side - 1});
+    }
+
+    /**
+     * Reads, augments and normalises one tile into a batch.
+     *
+     * @param t      the tile
+     * @param sample sample seed (augmentation), or {@code null} for no augmentation
+     * @param images NHWC destination
+     * @param masks  NHW destination
+     * @param n      index in the batch
+     * @throws IOException if the slide cannot be read
+     */
+    public void load(SlideTile t, Long sample, float[] images, float[] masks, int n) throws IOException {
+        ImageSource s = dataset.slide(t.slideId());
+        byte[] px = s.read(t.region(), reduce).update(null).getCurrentStorageArray();
+        int c = s.channels();
+        int plane = tile * tile;
+        if (px.length != plane * c) {
+            throw new IllegalStateException("region " + t.region() + " read at reduce " + reduce + " gave "
+                    + px.length + " values, expected " + plane * c);
+        }
+        float[] img = new float[px.length];
+        for (int i = 0; i < px.length; i++) {
+            img[i] = px[i] & 0xFF;
+        }
+        byte[] m = dataset.hasMask(t.slideId()) ? dataset.maskWindow(t.slideId(), t.region(), reduce)
+                : new byte[plane];
+        if (sample != null && augmentation != null) {
+            Tile a = Tile.of(img, m, c, tile, tile);
+            Augmentations.apply(augmentation, a, sample);
+            if (a.height() != tile || a.width() != tile) {
+                throw new IllegalStateException("augmentation changed the tile size to " + a.width() + "x"
+                        + a.height() + "; use size-preserving augmentations");
+            }
+            img = a.image();
+            m = a.mask();
+        }
+        normalization.planarToInterleaved(img, 0, plane, images, n * plane * c);
+        for (int i = 0; i < plane; i++) {
+            masks[n * plane + i] = m[i];
+        }
+    }
+
+    /**
+     * The batches of an epoch, loaded by {@code threads} background threads at most {@code prefetch} batches
+     * ahead, in order. Close the loader when done.
+     *
+     * @param epoch     epoch number from 0
+     * @param batchSize samples per batch (the last batch may be smaller)
+     * @param threads   loader threads, {@code >= 1}
+     * @param prefetch  batches loaded ahead, {@code >= 1}
+     * @return the loader
+     */
+    public BatchLoader batches(int epoch, int batchSize, int threads, int prefetch) {
+        List<SlideTile> tiles = epoch(epoch);
+        return new BatchLoader(this, tiles, batchSize, threads, prefetch,
+                i -> Augmentations.sampleSeed(seed, epoch, i));
+    }
+
+    /**
+     * Batches of given tiles without augmentation (validation), loaded like {@link #batches}.
+     *
+     * @param tiles     the tiles
+     * @param batchSize samples per batch
+     * @param threads   loader threads
+     * @param prefetch  batches loaded ahead
+     * @return the loader
+     */
+    public BatchLoader plainBatches(List<SlideTile> tiles, int batchSize, int threads, int prefetch) {
+        return new BatchLoader(this, tiles, batchSize, threads, prefetch, null);
+    }
+
+    /** A grid tile remembering its slide (BalancedSampler hands back the candidates it was given). */
+    private static final class SlideInterval extends net.imglib2.AbstractInterval {
+        final int slide;
+
+        SlideInterval(int slide, Interval t) {
+            super(t);
+            this.slide = slide;
+        }
+
+        @Override
+        public String toString() {
+            return "slide " + slide + " [" + min[0] + ", " + min[1] + "] -> [" + max[0] + ", " + max[1] + "]";
+        }
+    }
+
+    /** Options of {@link TrainingTiles}. */
+    public static final class Builder {
+        private final CompetitionDataset dataset;
+        private final List<String> ids;
+        private final int tile;
+        private final int reduce;
+        private String sampling = "grid";
+        private int epochSize;
+        private int bins = 4;
+        private double emptyFraction = 0.1;
+        private Augmentation augmentation;
+        private Normalization normalization;
+        private long seed = 42;
+
+        private Builder(CompetitionDataset dataset, List<String> ids, int tile, int reduce) {
+            this.dataset = Objects.requireNonNull(dataset, "dataset");
+            this.ids = List.copyOf(ids);
+            this.tile = tile;
+            this.reduce = reduce;
+        }
+
+        /** @param s sampling strategy, one of {@link #SAMPLINGS} (default grid) @return this */
+        public Builder sampling(String s) {
+            this.sampling = s;
+            return this;
+        }
+
+        /** @param n tiles per epoch, 0 for one per grid tile (default 0) @return this */
+        public Builder epochSize(int n) {
+            this.epochSize = n;
+            return this;
+        }
+
+        /** @param b masked-area bins of balanced sampling (default 4) @return this */
+        public Builder bins(int b) {
+            this.bins = b;
+            return this;
+        }
+
+        /** @param f share of empty tiles in balanced sampling (default 0.1) @return this */
+        public Builder emptyFraction(double f) {
+            this.emptyFraction = f;
+            return this;
+        }
+
+        /** @param a augmentation (default none) @return this */
+        public Builder augmentation(Augmentation a) {
+            this.augmentation = a;
+            return this;
+        }
+
+        /** @param n normalisation (default: /255) @return this */
+        public Builder normalization(Normalization n) {
+            this.normalization = n;
+            return this;
+        }
+
+        /** @param s seed of sampling and augmentation (default 42) @return this */
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        /**
+         * Validates, then lists the candidate tiles (and, for balanced sampling, their masked areas).
+         *
+         * @return the tiles
+         * @throws IOException if a slide or mask cannot be read
+         */
+        public TrainingTiles build() throws IOException {
+            if (ids.isEmpty()) {
+                throw new IllegalArgumentException("ids must not be empty");
+            }
+            if (tile < 1) {
+                throw new IllegalArgumentException("tile must be >= 1, got " + tile);
+            }
+            if (reduce < 1) {
+                throw new IllegalArgumentException("reduce must be >= 1, got " + reduce);
+            }
+            if (!SAMPLINGS.contains(sampling)) {
+                throw new IllegalArgumentException("sampling must be one of " + new java.util.TreeSet<>(SAMPLINGS)
+                        + ", got '" + sampling + "'");
+            }
+            if (epochSize < 0) {
+                throw new IllegalArgumentException("epochSize must be >= 0, got " + epochSize);
+            }
+            if (normalization == null) {
+                normalization = Normalization.scale255(dataset.slide(ids.get(0)).channels());
+            }
+            return new TrainingTiles(this);
+        }
+    }
+}

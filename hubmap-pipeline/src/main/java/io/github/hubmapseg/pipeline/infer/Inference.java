@@ -1,0 +1,191 @@
+package io.github.hubmapseg.pipeline.infer;
+
+import io.github.hubmapseg.core.kaggle.SubmissionWriter;
+import io.github.hubmapseg.core.predict.Predictor;
+import io.github.hubmapseg.core.rle.Rle;
+import io.github.hubmapseg.core.rle.RleRuns;
+import io.github.hubmapseg.core.slide.ImageSource;
+import io.github.hubmapseg.pipeline.config.Recipe;
+import io.github.hubmapseg.pipeline.data.CompetitionDataset;
+import io.github.hubmapseg.pipeline.threshold.ThresholdSearch;
+import io.github.hubmapseg.tiling.D4;
+import io.github.hubmapseg.tiling.ProgressListener;
+import io.github.hubmapseg.tiling.Rasters;
+import io.github.hubmapseg.tiling.SlidingWindow;
+import io.github.hubmapseg.tiling.Weighting;
+import io.github.hubmapseg.tiling.sink.MaskRowSink;
+import io.github.hubmapseg.tiling.sink.RleMaskSink;
+import io.github.hubmapseg.tiling.sink.RowSink;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Whole-slide inference as a recipe's {@code infer} section describes it: the {@link SlidingWindow} engine at
+ * {@code infer.tile_size} with {@code infer.expansion}, stride {@code tile - infer.overlap}, mean or Gaussian
+ * blending, the TTA poses, mean or vote ensembling and the threshold, run on a {@link ReducedImageSource} view
+ * when {@code infer.reduce > 1} and brought back to full resolution by {@link UpsampleSinks} (streaming: no
+ * full-resolution probability map or mask is ever held).
+ */
+public final class Inference {
+    private final Recipe.Infer infer;
+    private final double threshold;
+    private final ProgressListener progress;
+
+    /**
+     * @param infer     the recipe's inference settings
+     * @param threshold the mask threshold to use (e.g. the ensemble's searched one)
+     * @param progress  tile progress per slide
+     */
+    public Inference(Recipe.Infer infer, double threshold, ProgressListener progress) {
+        this.infer = Objects.requireNonNull(infer, "infer");
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
+        }
+        this.threshold = threshold;
+        this.progress = progress == null ? ProgressListener.none() : progress;
+    }
+
+    /** @return the mask threshold */
+    public double threshold() {
+        return threshold;
+    }
+
+    /** @return the TTA poses of the settings (identity first) */
+    public static D4[] poses(List<String> tta) {
+        List<D4> p = new ArrayList<>();
+        p.add(D4.IDENTITY);
+        for (String t : tta) {
+            D4 d = switch (t) {
+                case "hflip" -> D4.HFLIP;
+                case "vflip" -> D4.VFLIP;
+                case "transpose" -> D4.TRANSPOSE;
+                case "rot90" -> D4.ROT90;
+                default -> throw new IllegalArgumentException("unknown TTA '" + t + "'; valid: hflip, vflip, "
+                        + "transpose, rot90");
+            };
+            if (!p.contains(d)) {
+                p.add(d);
+            }
+        }
+        return p.toArray(new D4[0]);
+    }
+
+    /** @return the engine configured from the settings */
+    public SlidingWindow engine() {
+        int tile = infer.tileSize();
+        if (infer.overlap() >= tile) {
+            throw new IllegalArgumentException("infer.overlap must be < infer.tile_size " + tile + ", got "
+                    + infer.overlap());
+        }
+        SlidingWindow.Builder b = SlidingWindow.builder(tile).stride(tile - infer.overlap()).expand(infer.expansion())
+                .weighting(infer.blending().equals("gaussian") ? Weighting.gaussian() : Weighting.mean())
+                .tta(poses(infer.tta())).threshold(threshold).progress(progress)
+                .minComponentSize(infer.minComponentArea() / ((long) infer.reduce() * infer.reduce()));
+        if (infer.ensemble().equals("vote")) {
+            b.vote(Math.max(1, infer.voteThreshold()));
+        } else {
+            b.mean();
+        }
+        return b.build();
+    }
+
+    /**
+     * Predicts a slide's mask at full resolution, streamed to {@code sink}.
+     *
+     * @param slide      the full-resolution slide
+     * @param predictors the ensemble (one or more)
+     * @param sink       receives full-resolution mask rows
+     * @throws IOException if the slide cannot be read
+     */
+    public void predictMask(ImageSource slide, List<? extends Predictor> predictors, MaskRowSink sink)
+            throws IOException {
+        int r = infer.reduce();
+        engine().runMask(r == 1 ? slide : new ReducedImageSource(slide, r), predictors,
+                UpsampleSinks.mask(slide.width(), slide.height(), r, sink));
+    }
+
+    /**
+     * Predicts a slide's probabilities at full resolution (ensemble mean), streamed to {@code sink}.
+     *
+     * @param slide      the full-resolution slide
+     * @param predictors the ensemble
+     * @param sink       receives full-resolution probability rows
+     * @throws IOException if the slide cannot be read
+     */
+    public void predictProbabilities(ImageSource slide, List<? extends Predictor> predictors, RowSink sink)
+            throws IOException {
+        int r = infer.reduce();
+        engine().run(Rasters.of(r == 1 ? slide : new ReducedImageSource(slide, r)), predictors,
+                UpsampleSinks.probabilities(slide.width(), slide.height(), r, sink));
+    }
+
+    /**
+     * Predicts a slide and returns its mask as runs (memory O(width + runs)).
+     *
+     * @return the runs
+     * @throws IOException if the slide cannot be read
+     */
+    public RleRuns predictRuns(ImageSource slide, List<? extends Predictor> predictors) throws IOException {
+        RleMaskSink s = new RleMaskSink();
+        predictMask(slide, predictors, s);
+        return s.runs();
+    }
+
+    /**
+     * Predicts slides and writes a Kaggle submission ({@code id,predicted}) atomically, each mask streamed to
+     * RLE.
+     *
+     * @param dataset    the competition folder
+     * @param ids        slides to predict, in submission order
+     * @param predictors the ensemble
+     * @param target     the CSV file
+     * @return the runs of every slide, by id (for scoring and overlays)
+     * @throws IOException on read or write failure
+     */
+    public Map<String, RleRuns> writeSubmission(CompetitionDataset dataset, List<String> ids,
+                                               List<? extends Predictor> predictors, Path target) throws IOException {
+        Map<String, RleRuns> out = new LinkedHashMap<>();
+        try (SubmissionWriter w = SubmissionWriter.submission(target)) {
+            for (String id : ids) {
+                RleRuns runs = predictRuns(dataset.slide(id), predictors);
+                out.put(id, runs);
+                w.add(id, Rle.format(runs));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds a slide's out-of-fold probabilities to a threshold search, band by band against the truth decoded
+     * per band (never a whole mask).
+     *
+     * @param search     the search
+     * @param dataset    the dataset (truth)
+     * @param id         the slide, with a mask
+     * @param predictors the models that did not train on it
+     * @throws IOException if the slide cannot be read
+     */
+    public void addOutOfFold(ThresholdSearch search, CompetitionDataset dataset, String id,
+                             List<? extends Predictor> predictors) throws IOException {
+        RleRuns truth = dataset.mask(id);
+        predictProbabilities(dataset.slide(id), predictors, new RowSink() {
+            private int width;
+
+            @Override
+            public void begin(long w, long h) {
+                width = (int) w;
+            }
+
+            @Override
+            public void accept(long y0, int rows, float[] band) {
+                byte[] t = Rle.decodeWindow(truth, 0, (int) y0, width, rows);
+                search.add(id, band, 0, t, 0, rows * width);
+            }
+        });
+    }
+}

@@ -1,0 +1,115 @@
+package io.github.hubmapseg.pipeline.infer;
+
+import io.github.hubmapseg.core.predict.Predictor;
+import io.github.hubmapseg.core.predict.TileBatch;
+import io.github.hubmapseg.losses.dl4j.SegLossLayer;
+import io.github.hubmapseg.models.SegmentationModel;
+import io.github.hubmapseg.pipeline.data.Normalization;
+import io.github.hubmapseg.pipeline.train.Checkpoint;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A {@link Predictor} over a DL4J {@link SegmentationModel}: takes NCHW tiles in pixel units (0..255), normalises
+ * them as training did ({@link Normalization}), reorders to NHWC, runs the model and returns one channel of
+ * probabilities (models whose output layer is a {@link SegLossLayer} output sigmoid probabilities; other models
+ * output logits and {@link #outputsLogits()} says so, the sliding-window engine then applies the sigmoid).
+ * Owns the model: {@link #close()} closes it. Called from one thread at a time.
+ */
+public final class ModelPredictor implements Predictor {
+    private final SegmentationModel model;
+    private final Normalization normalization;
+    private final boolean logits;
+
+    /**
+     * @param model         the model (owned from now on)
+     * @param normalization the training normalisation; its channel count must equal the model's
+     */
+    public ModelPredictor(SegmentationModel model, Normalization normalization) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.normalization = Objects.requireNonNull(normalization, "normalization");
+        if (normalization.channels() != model.inChannels()) {
+            throw new IllegalArgumentException("normalization has " + normalization.channels()
+                    + " channels but the model takes " + model.inChannels());
+        }
+        this.logits = !(model.graph().getLayer("loss").conf().getLayer() instanceof SegLossLayer);
+    }
+
+    /**
+     * Loads a checkpoint ({@code best.zip} of a fold).
+     *
+     * @param checkpoint the file
+     * @return the predictor
+     * @throws IOException if it cannot be read
+     */
+    public static ModelPredictor load(Path checkpoint) throws IOException {
+        Checkpoint c = Checkpoint.load(checkpoint);
+        return new ModelPredictor(c.restore(), c.normalization());
+    }
+
+    /** @return the model */
+    public SegmentationModel model() {
+        return model;
+    }
+
+    /** @return the normalisation applied to inputs */
+    public Normalization normalization() {
+        return normalization;
+    }
+
+    @Override
+    public int inputChannels() {
+        return model.inChannels();
+    }
+
+    @Override
+    public boolean outputsLogits() {
+        return logits;
+    }
+
+    @Override
+    public int sizeDivisor() {
+        return model.outputStride();
+    }
+
+    /**
+     * The model input for a batch: normalised, NHWC.
+     *
+     * @param tiles NCHW tiles in pixel units
+     * @return {@code [N, H, W, C]} values
+     */
+    public float[] toModelInput(TileBatch tiles) {
+        if (tiles.channels() != model.inChannels()) {
+            throw new IllegalArgumentException("tiles must have " + model.inChannels() + " channels, got "
+                    + tiles.channels());
+        }
+        int plane = tiles.height() * tiles.width();
+        int len = tiles.tileLength();
+        float[] nhwc = new float[tiles.data().length];
+        for (int n = 0; n < tiles.size(); n++) {
+            normalization.planarToInterleaved(tiles.data(), n * len, plane, nhwc, n * len);
+        }
+        return nhwc;
+    }
+
+    @Override
+    public TileBatch predict(TileBatch tiles) {
+        float[] nhwc = toModelInput(tiles);
+        INDArray x = Nd4j.create(nhwc, new long[] {tiles.size(), tiles.height(), tiles.width(), tiles.channels()}, 'c');
+        INDArray out = model.logits(x);
+        if (out.size(3) != 1) {
+            throw new IllegalStateException("model must output 1 channel, got shape "
+                    + java.util.Arrays.toString(out.shape()));
+        }
+        // [N, H, W, 1] in c order is the same memory as [N, 1, H, W]
+        return new TileBatch(out.dup('c').data().asFloat(), tiles.size(), 1, tiles.height(), tiles.width());
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,365 @@
+package io.github.hubmapseg.pipeline.train;
+
+import io.github.hubmapseg.core.slide.ImageSource;
+import io.github.hubmapseg.models.SegmentationModel;
+import io.github.hubmapseg.pipeline.augment.Augmentations;
+import io.github.hubmapseg.pipeline.config.Recipe;
+import io.github.hubmapseg.pipeline.config.Recipes;
+import io.github.hubmapseg.pipeline.data.Batch;
+import io.github.hubmapseg.pipeline.data.BatchLoader;
+import io.github.hubmapseg.pipeline.data.CompetitionDataset;
+import io.github.hubmapseg.pipeline.data.Normalization;
+import io.github.hubmapseg.pipeline.data.SlideTile;
+import io.github.hubmapseg.pipeline.data.TrainingTiles;
+import io.github.hubmapseg.pipeline.plot.LineChart;
+import io.github.hubmapseg.pipeline.schedule.LrSchedule;
+import io.github.hubmapseg.pipeline.schedule.LrSchedules;
+import io.github.hubmapseg.pipeline.schedule.OneCycleLr;
+import io.github.hubmapseg.pipeline.util.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Trains one fold of a recipe: the model from {@link ModelFactory}, the recipe's loss ({@code SegLossLayer}),
+ * optimizer and learning-rate schedule (set before every step), global gradient-norm clipping
+ * ({@link GradientClipping}), training tiles from {@link TrainingTiles} loaded in background threads, validation
+ * soft and hard Dice per epoch on the grid tiles of the validation slides, checkpoints and early stopping.
+ * <p>Run directory ({@code runDir}): {@code last.zip} (resumable: model, optimizer state, epoch, recipe) after
+ * every epoch, {@code best.zip} (the epoch best by {@code train.select_by}), {@code recipe.yaml},
+ * {@code metrics.csv}, {@code loss.png}, {@code dice.png}. If {@code last.zip} exists when {@link #train} starts,
+ * training resumes after its epoch (same data order, schedule and optimizer state as an uninterrupted run).
+ */
+public final class Trainer {
+    private final Recipe recipe;
+    private final CompetitionDataset dataset;
+    private final List<String> trainIds;
+    private final List<String> valIds;
+    private final Path runDir;
+    private final int fold;
+    private final TrainListener listener;
+    private final int threads;
+    private final int stopAfter;
+
+    private Trainer(Builder b) {
+        this.recipe = b.recipe;
+        this.dataset = b.dataset;
+        this.trainIds = List.copyOf(b.trainIds);
+        this.valIds = List.copyOf(b.valIds);
+        this.runDir = b.runDir;
+        this.fold = b.fold;
+        this.listener = b.listener;
+        this.threads = b.threads;
+        this.stopAfter = b.stopAfter;
+    }
+
+    /**
+     * @param recipe   the recipe
+     * @param dataset  the competition folder
+     * @param trainIds training slides (with masks)
+     * @param valIds   validation slides (with masks; may be empty: then the last epoch is kept as best)
+     * @param runDir   the fold's run directory (created)
+     * @return a builder
+     */
+    public static Builder builder(Recipe recipe, CompetitionDataset dataset, List<String> trainIds,
+                                  List<String> valIds, Path runDir) {
+        return new Builder(recipe, dataset, trainIds, valIds, runDir);
+    }
+
+    /** Result of {@link #train}. */
+    public record Result(Path best, Path last, List<EpochMetrics> history, int bestEpoch, double bestScore,
+                         boolean stoppedEarly, Normalization normalization) {
+    }
+
+    /**
+     * The normalisation a recipe asks for, measured on the training slides for {@code mean-std}.
+     *
+     * @throws IOException if a slide cannot be read
+     */
+    public static Normalization normalization(Recipe recipe, CompetitionDataset dataset, List<String> ids)
+            throws IOException {
+        return switch (recipe.data().normalize()) {
+            case "imagenet" -> Normalization.imagenet();
+            case "scale-255" -> Normalization.scale255(dataset.slide(ids.get(0)).channels());
+            default -> {
+                List<ImageSource> s = new ArrayList<>();
+                for (String id : ids) {
+                    s.add(dataset.slide(id));
+                }
+                yield Normalization.measure(s, 512);
+            }
+        };
+    }
+
+    /**
+     * The recipe's learning-rate schedule over {@code totalSteps} steps (a one-cycle schedule with too few
+     * steps for its warm-up becomes a cosine decay from {@code max_lr}).
+     *
+     * @return the schedule
+     */
+    public static LrSchedule schedule(Recipe.Lr lr, long totalSteps) {
+        return switch (lr.schedule()) {
+            case "one-cycle" -> totalSteps * lr.pctStart() > 1.5 && totalSteps * (1 - lr.pctStart()) > 1.5
+                    ? new OneCycleLr(lr.maxLr(), totalSteps, lr.pctStart(), lr.divFactor(), lr.finalDivFactor(), true,
+                            false, 0.85, 0.95)
+                    // too few steps for the warm-up phase (tiny test runs): cosine from the peak
+                    : LrSchedules.cosine(lr.maxLr(), lr.maxLr() / lr.divFactor() / lr.finalDivFactor(),
+                            Math.max(1, totalSteps));
+            case "cosine" -> LrSchedules.cosine(lr.maxLr(), lr.minLr(), totalSteps);
+            default -> LrSchedules.constant(lr.maxLr());
+        };
+    }
+
+    /**
+     * Trains (or resumes) the fold.
+     *
+     * @return where the checkpoints are and the metrics
+     * @throws IOException if data cannot be read or outputs written
+     */
+    public Result train() throws IOException {
+        Files.createDirectories(runDir);
+        Path lastFile = runDir.resolve("last.zip");
+        Path bestFile = runDir.resolve("best.zip");
+        Recipe.Train t = recipe.train();
+        Normalization norm;
+        SegmentationModel model;
+        List<EpochMetrics> history = new ArrayList<>();
+        int startEpoch = 0;
+        long iteration = 0;
+        double bestScore = Double.NaN;
+        int bestEpoch = 0;
+        if (Files.exists(lastFile)) {
+            Checkpoint c = Checkpoint.load(lastFile);
+            model = c.restore();
+            norm = c.normalization();
+            history.addAll(c.history());
+            startEpoch = c.epochsDone();
+            iteration = c.iteration();
+            bestScore = c.bestScore();
+            bestEpoch = c.bestEpoch();
+        } else {
+            norm = normalization(recipe, dataset, trainIds);
+            model = ModelFactory.create(recipe);
+        }
+        Recipes.save(recipe, runDir.resolve("recipe.yaml"));
+        Recipe.Data d = recipe.data();
+        TrainingTiles tiles = TrainingTiles.builder(dataset, trainIds, d.tileSize(), d.reduce()).sampling(d.sampling())
+                .epochSize(d.tilesPerEpoch()).bins(d.balancedBins()).emptyFraction(d.randomTileFraction())
+                .augmentation(Augmentations.preset(t.augment())).normalization(norm).seed(t.seed()).build();
+        TrainingTiles val = valIds.isEmpty() ? null
+                : TrainingTiles.builder(dataset, valIds, d.tileSize(), d.reduce()).normalization(norm).build();
+        List<SlideTile> valTiles = val == null ? List.of() : val.gridTiles();
+        int stepsPerEpoch = (tiles.epochSize() + t.batchSize() - 1) / t.batchSize();
+        LrSchedule schedule = schedule(t.lr(), (long) stepsPerEpoch * t.epochs());
+        ComputationGraph g = model.graph();
+        if (t.gradClipNorm() > 0) {
+            g.setListeners(new GradientClipping(t.gradClipNorm()));
+        }
+        boolean stopped = false;
+        int ran = 0;
+        try {
+            int patience = 0;
+            for (int e = startEpoch; e < t.epochs(); e++) {
+                if (stopAfter > 0 && ran >= stopAfter) {
+                    break;
+                }
+                long t0 = System.nanoTime();
+                double lossSum = 0;
+                int steps = 0;
+                double lr = Double.NaN;
+                try (BatchLoader loader = tiles.batches(e, t.batchSize(), threads, 2 * threads)) {
+                    int n = loader.batchCount();
+                    while (loader.hasNext()) {
+                        Batch b = loader.next();
+                        lr = schedule.lr(iteration);
+                        g.setLearningRate(lr);
+                        INDArray x = Nd4j.create(b.images(), new long[] {b.size(), b.height(), b.width(), b.channels()},
+                                'c');
+                        INDArray y = Nd4j.create(b.masks(), new long[] {b.size(), b.height(), b.width(), 1}, 'c');
+                        double loss = model.fit(x, y);
+                        iteration++;
+                        steps++;
+                        lossSum += loss;
+                        listener.step(e + 1, steps, n, loss);
+                    }
+                }
+                double[] v = val == null ? new double[] {Double.NaN, Double.NaN, Double.NaN}
+                        : validate(model, val, valTiles, t.batchSize());
+                EpochMetrics m = new EpochMetrics(e + 1, lossSum / Math.max(1, steps), v[0], v[1], v[2], lr,
+                        (System.nanoTime() - t0) / 1e9);
+                history.add(m);
+                double score = score(m, t.selectBy());
+                boolean best = Double.isNaN(bestScore) || Double.isNaN(score) || score > bestScore;
+                if (best) {
+                    bestScore = score;
+                    bestEpoch = e + 1;
+                    patience = 0;
+                    Checkpoint.of(recipe, e + 1, iteration, norm, history, bestScore, bestEpoch, model, false)
+                            .save(bestFile);
+                } else {
+                    patience++;
+                }
+                Checkpoint.of(recipe, e + 1, iteration, norm, history, bestScore, bestEpoch, model, true).save(lastFile);
+                writeMetrics(history);
+                listener.epoch(fold, m, best);
+                ran++;
+                if (t.earlyStopPatience() > 0 && patience >= t.earlyStopPatience()) {
+                    stopped = true;
+                    break;
+                }
+            }
+        } finally {
+            model.close();
+        }
+        return new Result(bestFile, lastFile, history, bestEpoch, bestScore, stopped, norm);
+    }
+
+    private static double score(EpochMetrics m, String selectBy) {
+        return switch (selectBy) {
+            case "best-soft-dice" -> m.softDice();
+            case "best-dice" -> m.hardDice();
+            case "best-loss" -> -m.valLoss();
+            default -> m.epoch(); // "last": every epoch is better than the previous
+        };
+    }
+
+    /** @return {val BCE, soft Dice, hard Dice} pooled over the tiles */
+    private double[] validate(SegmentationModel model, TrainingTiles val, List<SlideTile> tiles, int batchSize) {
+        double inter = 0;
+        double psum = 0;
+        double tsum = 0;
+        long hi = 0;
+        long hp = 0;
+        double bce = 0;
+        long px = 0;
+        try (BatchLoader loader = val.plainBatches(tiles, batchSize, threads, 2 * threads)) {
+            while (loader.hasNext()) {
+                Batch b = loader.next();
+                INDArray x = Nd4j.create(b.images(), new long[] {b.size(), b.height(), b.width(), b.channels()}, 'c');
+                float[] p = model.logits(x).data().asFloat();
+                float[] y = b.masks();
+                for (int i = 0; i < p.length; i++) {
+                    double pi = p[i];
+                    double yi = y[i];
+                    inter += pi * yi;
+                    psum += pi;
+                    tsum += yi;
+                    if (pi > 0.5) {
+                        hp++;
+                        if (yi > 0.5) {
+                            hi++;
+                        }
+                    }
+                    double pc = Math.min(1 - 1e-7, Math.max(1e-7, pi));
+                    bce -= yi * Math.log(pc) + (1 - yi) * Math.log(1 - pc);
+                }
+                px += p.length;
+            }
+        }
+        double soft = psum + tsum == 0 ? 1 : 2 * inter / (psum + tsum);
+        double hard = hp + tsum == 0 ? 1 : 2.0 * hi / (hp + tsum);
+        return new double[] {bce / Math.max(1, px), soft, hard};
+    }
+
+    private void writeMetrics(List<EpochMetrics> history) throws IOException {
+        StringBuilder sb = new StringBuilder("epoch,train_loss,val_loss,soft_dice,hard_dice,lr,seconds\n");
+        double[] x = new double[history.size()];
+        double[] tl = new double[x.length];
+        double[] vl = new double[x.length];
+        double[] sd = new double[x.length];
+        double[] hd = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            EpochMetrics m = history.get(i);
+            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.3e,%.2f%n", m.epoch(), m.trainLoss(),
+                    m.valLoss(), m.softDice(), m.hardDice(), m.lr(), m.seconds()));
+            x[i] = m.epoch();
+            tl[i] = m.trainLoss();
+            vl[i] = m.valLoss();
+            sd[i] = m.softDice();
+            hd[i] = m.hardDice();
+        }
+        AtomicFiles.writeString(runDir.resolve("metrics.csv"), sb.toString());
+        LineChart.builder("Loss, fold " + fold).xLabel("epoch").yLabel("loss").series("train", x, tl)
+                .series("validation BCE", x, vl).build().writePng(runDir.resolve("loss.png"), 640, 400);
+        LineChart.builder("Validation Dice, fold " + fold).xLabel("epoch").yLabel("Dice").series("soft", x, sd)
+                .series("hard (p > 0.5)", x, hd).build().writePng(runDir.resolve("dice.png"), 640, 400);
+    }
+
+    /** Options of a {@link Trainer}. */
+    public static final class Builder {
+        private final Recipe recipe;
+        private final CompetitionDataset dataset;
+        private final List<String> trainIds;
+        private final List<String> valIds;
+        private final Path runDir;
+        private int fold;
+        private TrainListener listener = TrainListener.NONE;
+        private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        private int stopAfter;
+
+        private Builder(Recipe recipe, CompetitionDataset dataset, List<String> trainIds, List<String> valIds,
+                        Path runDir) {
+            this.recipe = Objects.requireNonNull(recipe, "recipe");
+            this.dataset = Objects.requireNonNull(dataset, "dataset");
+            this.trainIds = List.copyOf(trainIds);
+            this.valIds = List.copyOf(valIds);
+            this.runDir = Objects.requireNonNull(runDir, "runDir");
+        }
+
+        /** @param f fold number (labels only; default 0) @return this */
+        public Builder fold(int f) {
+            this.fold = f;
+            return this;
+        }
+
+        /** @param l progress listener @return this */
+        public Builder listener(TrainListener l) {
+            this.listener = Objects.requireNonNull(l, "listener");
+            return this;
+        }
+
+        /** @param n data loader threads (default min(4, processors)) @return this */
+        public Builder threads(int n) {
+            this.threads = n;
+            return this;
+        }
+
+        /**
+         * Stops after this many epochs of this call (as if interrupted; the checkpoint allows resuming);
+         * 0 = run to the recipe's epoch count (default).
+         *
+         * @param epochs epochs to run in this call
+         * @return this
+         */
+        public Builder stopAfter(int epochs) {
+            this.stopAfter = epochs;
+            return this;
+        }
+
+        /** @return the trainer */
+        public Trainer build() {
+            if (trainIds.isEmpty()) {
+                throw new IllegalArgumentException("trainIds must not be empty");
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+            }
+            if (stopAfter < 0) {
+                throw new IllegalArgumentException("stopAfter must be >= 0, got " + stopAfter);
+            }
+            for (String id : trainIds) {
+                if (!dataset.hasMask(id)) {
+                    throw new IllegalArgumentException("training slide '" + id + "' has no mask");
+                }
+            }
+            return new Trainer(this);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.github.hubmapseg.pipeline.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.github.hubmapseg.models.SegmentationModel;
+import io.github.hubmapseg.pipeline.TinyData;
+import io.github.hubmapseg.pipeline.config.Recipe;
+import io.github.hubmapseg.pipeline.data.CompetitionDataset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class TrainerTest {
+
+    @Test
+    void twoEpochsEqualOneEpochThenResumeThenOne(@TempDir Path tmp) throws Exception {
+        Recipe r = TinyData.recipe("train.epochs=2");
+        try (CompetitionDataset ds = CompetitionDataset.open(TinyData.dir())) {
+            String a = ds.trainIds().get(0);
+            String b = ds.trainIds().get(1);
+            Trainer.Result straight = Trainer.builder(r, ds, List.of(a), List.of(b), tmp.resolve("straight")).threads(2)
+                    .build().train();
+            Trainer.Result first = Trainer.builder(r, ds, List.of(a), List.of(b), tmp.resolve("resumed")).threads(1)
+                    .stopAfter(1).build().train();
+            assertThat(first.history()).hasSize(1);
+            Trainer.Result resumed = Trainer.builder(r, ds, List.of(a), List.of(b), tmp.resolve("resumed")).threads(2)
+                    .build().train();
+            assertThat(resumed.history()).hasSize(2);
+            Checkpoint s = Checkpoint.load(straight.last());
+            Checkpoint c = Checkpoint.load(resumed.last());
+            assertThat(c.epochsDone()).isEqualTo(2);
+            assertThat(c.iteration()).isEqualTo(s.iteration()).isEqualTo(4);
+            double maxDiff = s.params().sub(c.params()).amaxNumber().doubleValue();
+            assertThat(maxDiff).as("max |param difference|").isLessThan(1e-4);
+            assertThat(c.updaterState().sub(s.updaterState()).amaxNumber().doubleValue()).isLessThan(1e-4);
+            assertThat(resumed.history().get(1).trainLoss()).isCloseTo(straight.history().get(1).trainLoss(),
+                    within(1e-4));
+            // and the parameters did change during training
+            try (SegmentationModel fresh = ModelFactory.create(r)) {
+                assertThat(fresh.graph().params().sub(s.params()).amaxNumber().doubleValue()).isGreaterThan(1e-4);
+            }
+            for (String f : List.of("best.zip", "last.zip", "metrics.csv", "loss.png", "dice.png", "recipe.yaml")) {
+                assertThat(tmp.resolve("straight").resolve(f)).exists();
+            }
+            assertThat(Files.readAllLines(tmp.resolve("straight/metrics.csv"))).hasSize(3)
+                    .first().asString().startsWith("epoch,train_loss,val_loss,soft_dice,hard_dice");
+            EpochMetrics m = straight.history().get(1);
+            assertThat(m.softDice()).isBetween(0.0, 1.0);
+            assertThat(m.hardDice()).isBetween(0.0, 1.0);
+        }
+    }
+
+    @Test
+    void checkpointRoundTripsParametersAndRecipe(@TempDir Path tmp) throws Exception {
+        Recipe r = TinyData.recipe();
+        try (SegmentationModel m = ModelFactory.create(r)) {
+            m.graph().params().addi(0.25);
+            Checkpoint c = Checkpoint.of(r, 3, 17, io.github.hubmapseg.pipeline.data.Normalization.scale255(3),
+                    List.of(), Double.NaN, 0, m, false);
+            c.save(tmp.resolve("c.zip"));
+            Checkpoint back = Checkpoint.load(tmp.resolve("c.zip"));
+            assertThat(back.recipe()).isEqualTo(r);
+            assertThat(back.epochsDone()).isEqualTo(3);
+            assertThat(back.iteration()).isEqualTo(17);
+            try (SegmentationModel restored = back.restore()) {
+                assertThat(restored.graph().params()).isEqualTo(m.graph().params());
+            }
+        }
+        assertThatThrownBy(() -> Checkpoint.load(tmp.resolve("missing.zip"))).hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void gradientClippingScalesTheGlobalNorm() {
+        GradientClipping clip = new GradientClipping(1.0);
+        Recipe r = TinyData.recipe();
+        try (SegmentationModel m = ModelFactory.create(r)) {
+            double[] seen = new double[1];
+            // a second listener, called after the clipping one and before the optimizer update
+            m.graph().setListeners(clip, new org.deeplearning4j.optimize.api.BaseTrainingListener() {
+                @Override
+                public void onGradientCalculation(org.deeplearning4j.nn.api.Model model) {
+                    seen[0] = model.gradient().gradient().norm2Number().doubleValue();
+                }
+            });
+            INDArray x = Nd4j.rand(new int[] {2, 32, 32, 3}).muli(50);
+            INDArray y = Nd4j.rand(new int[] {2, 32, 32, 1}).gt(0.5).castTo(x.dataType());
+            m.fit(x, y);
+            assertThat(clip.lastNorm()).as("norm before clipping").isGreaterThan(1.0);
+            assertThat(seen[0]).as("norm after clipping").isCloseTo(1.0, within(1e-4));
+        }
+        assertThatThrownBy(() -> new GradientClipping(0)).hasMessageContaining("maxNorm must be > 0, got 0");
+    }
+}
