@@ -19,7 +19,7 @@ import io.github.hubmapseg.pipeline.threshold.ThresholdTable;
 import io.github.hubmapseg.pipeline.train.EpochMetrics;
 import io.github.hubmapseg.pipeline.train.TrainListener;
 import io.github.hubmapseg.pipeline.train.Trainer;
-import io.github.hubmapseg.pipeline.util.AtomicFiles;
+import io.github.hubmapseg.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.github.hubmapseg.pipeline.infer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.github.hubmapseg.pipeline.util.AtomicFiles;
+import io.github.hubmapseg.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

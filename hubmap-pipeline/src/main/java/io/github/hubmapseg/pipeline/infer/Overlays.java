@@ -3,7 +3,7 @@ package io.github.hubmapseg.pipeline.infer;
 import io.github.hubmapseg.core.rle.Rle;
 import io.github.hubmapseg.core.rle.RleRuns;
 import io.github.hubmapseg.core.slide.ImageSource;
-import io.github.hubmapseg.pipeline.util.AtomicFiles;
+import io.github.hubmapseg.core.io.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import io.github.hubmapseg.models.SegmentationModel;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.config.Recipes;
 import io.github.hubmapseg.pipeline.data.Normalization;
-import io.github.hubmapseg.pipeline.util.AtomicFiles;
+import io.github.hubmapseg.core.io.AtomicFiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -15,7 +15,7 @@ import io.github.hubmapseg.pipeline.plot.LineChart;
 import io.github.hubmapseg.pipeline.schedule.LrSchedule;
 import io.github.hubmapseg.pipeline.schedule.LrSchedules;
 import io.github.hubmapseg.pipeline.schedule.OneCycleLr;
-import io.github.hubmapseg.pipeline.util.AtomicFiles;
+import io.github.hubmapseg.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
