@@ -16,13 +16,14 @@ import picocli.CommandLine.Parameters;
  * pixels are foreground; 1.0 when both are empty).
  */
 @Command(name = "dice", mixinStandardHelpOptions = true,
-        description = "Print the Dice coefficient of two PNG/TIFF masks (non-zero = foreground).")
+        description = {"Print the Dice coefficient of two PNG/TIFF masks (non-zero = foreground), or of two Kaggle",
+                "CSVs (id,encoding or id,predicted): Dice per image and the mean over images."})
 final class DiceCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "PRED", description = "Predicted mask (.png, .tif).")
+    @Parameters(index = "0", paramLabel = "PRED", description = "Predicted mask (.png, .tif) or CSV.")
     Path pred;
 
-    @Parameters(index = "1", paramLabel = "TRUTH", description = "Ground-truth mask (.png, .tif).")
+    @Parameters(index = "1", paramLabel = "TRUTH", description = "Ground-truth mask (.png, .tif) or CSV.")
     Path truth;
 
     @Option(names = "--counts", description = "Also print intersection, pred and truth pixel counts.")
@@ -33,6 +34,15 @@ final class DiceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        boolean predCsv = pred.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv");
+        boolean truthCsv = truth.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv");
+        if (predCsv || truthCsv) {
+            if (!(predCsv && truthCsv)) {
+                throw new IllegalArgumentException("compare two masks or two CSVs, got " + pred + " and " + truth);
+            }
+            EvaluateCommand.evaluate(pred, truth, null, spec.commandLine().getOut());
+            return 0;
+        }
         BufferedImage p = MaskImages.read(pred);
         BufferedImage t = MaskImages.read(truth);
         if (p.getWidth() != t.getWidth() || p.getHeight() != t.getHeight()) {

@@ -42,28 +42,32 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        evaluate(submission, truth, data, spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** Prints the Dice of every truth image and the mean; also serves {@code hubmap dice} on two CSVs. */
+    static void evaluate(Path submission, Path truth, Path data, PrintWriter pw) throws Exception {
         Map<String, String> pred = new LinkedHashMap<>();
         for (TrainRow r : KaggleFiles.readSubmission(submission)) {
             pred.put(r.id(), r.encoding());
         }
-        PrintWriter pw = spec.commandLine().getOut();
         List<Double> all = new ArrayList<>();
         for (TrainRow t : KaggleFiles.readTrain(truth)) {
             String p = pred.get(t.id());
             if (p == null) {
                 throw new IllegalArgumentException("submission " + submission + " has no row for image '" + t.id() + "'");
             }
-            long[] hw = size(t.id(), p, t.encoding());
+            long[] hw = size(data, t.id(), p, t.encoding());
             double d = Dice.dice(Rle.parse(p, (int) hw[0], (int) hw[1]), Rle.parse(t.encoding(), (int) hw[0], (int) hw[1]));
             all.add(d);
             pw.printf(Locale.ROOT, "%s %.6f%n", t.id(), d);
         }
         pw.printf(Locale.ROOT, "mean %.6f%n", Dice.mean(all.stream().mapToDouble(Double::doubleValue).toArray()));
         pw.flush();
-        return 0;
     }
 
-    private long[] size(String id, String a, String b) throws Exception {
+    private static long[] size(Path data, String id, String a, String b) throws Exception {
         if (data != null) {
             for (String sub : new String[] {"train", "test"}) {
                 Path p = data.resolve(sub).resolve(id + ".tiff");

@@ -121,6 +121,21 @@ class RleDiceCommandTest {
     }
 
     @Test
+    void diceOfTwoCsvsIsPerImageAndMean() throws IOException {
+        Path sub = dir.resolve("submission.csv");
+        Path truth = dir.resolve("truth.csv");
+        // image a: pred pixels 1-4, truth 3-6 -> 2*2/8 = 0.5; image b: identical -> 1.0 (computed by hand)
+        java.nio.file.Files.writeString(sub, "id,predicted\na,1 4\nb,10 3\n");
+        java.nio.file.Files.writeString(truth, "id,encoding\na,3 4\nb,10 3\n");
+        Result r = run("dice", sub.toString(), truth.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("a 0.500000").contains("b 1.000000").contains("mean 0.750000");
+        Result mixed = run("dice", sub.toString(), writeMask("m.png", "png", A, 255).toString());
+        assertThat(mixed.code()).isNotZero();
+        assertThat(mixed.err()).contains("compare two masks or two CSVs");
+    }
+
+    @Test
     void badInputEndsInOneClearErrorLine() throws IOException {
         Result r = run("rle", "decode", "--size", "5x3", "1 2 5", "--out", dir.resolve("x.png").toString());
         assertThat(r.code()).isNotZero();
