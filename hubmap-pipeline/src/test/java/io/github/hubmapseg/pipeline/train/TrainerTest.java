@@ -85,7 +85,13 @@ class TrainerTest {
             m.graph().setListeners(clip, new org.deeplearning4j.optimize.api.BaseTrainingListener() {
                 @Override
                 public void onGradientCalculation(org.deeplearning4j.nn.api.Model model) {
+                    // the norm of the gradients proper (batch-norm running statistics are not clipped)
+                    INDArray all = model.gradient().gradient().dup();
+                    for (INDArray s : GradientClipping.runningStatistics(model)) {
+                        s.assign(0);
+                    }
                     seen[0] = model.gradient().gradient().norm2Number().doubleValue();
+                    model.gradient().gradient().assign(all);
                 }
             });
             INDArray x = Nd4j.rand(new int[] {2, 32, 32, 3}).muli(50);
@@ -95,5 +101,39 @@ class TrainerTest {
             assertThat(seen[0]).as("norm after clipping").isCloseTo(1.0, within(1e-4));
         }
         assertThatThrownBy(() -> new GradientClipping(0)).hasMessageContaining("maxNorm must be > 0, got 0");
+    }
+
+    @Test
+    void gradientClippingLeavesBatchNormRunningStatisticsAlone() {
+        // regression: clipping scaled the running-statistic updates too (DL4J passes them through the gradient
+        // view), so the running mean/var stayed near 0/1 and inference outputs were mostly foreground
+        Recipe r = TinyData.recipe();
+        org.nd4j.linalg.api.rng.Random rng = Nd4j.getRandomFactory().getNewRandomInstance(5);
+        INDArray x = Nd4j.rand(rng, 2, 32, 32, 3).muli(4).addi(3);
+        INDArray y = Nd4j.rand(rng, 2, 32, 32, 1).gt(0.5).castTo(x.dataType());
+        INDArray[] stats = new INDArray[2];
+        GradientClipping clip = new GradientClipping(1e-3);
+        for (int run = 0; run < 2; run++) {
+            try (SegmentationModel m = ModelFactory.create(r)) {
+                org.deeplearning4j.nn.graph.ComputationGraph g = m.graph();
+                if (run == 1) {
+                    g.setListeners(clip);
+                }
+                for (int i = 0; i < 20; i++) {
+                    g.setLearningRate(1e-9); // weights (nearly) fixed: only the running statistics move
+                    m.fit(x, y);
+                }
+                INDArray mean = g.getLayer("encoder.stages.0.0.1").getParam("mean").dup();
+                INDArray var = g.getLayer("encoder.stages.0.0.1").getParam("var").dup();
+                stats[run] = Nd4j.concat(0, mean.reshape(-1), var.reshape(-1));
+                assertThat(GradientClipping.runningStatistics(g)).isNotEmpty().hasSize(2 * g.getLayers().length - 2 * (int) java.util.Arrays.stream(g.getLayers()).filter(l -> !(l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization)).count());
+            }
+        }
+        assertThat(clip.lastNorm()).as("clipping was active").isGreaterThan(1e-3);
+        // the running statistics moved far from their initial 0 / 1 and clipping did not change them
+        assertThat(stats[0].get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 8)).amaxNumber().doubleValue())
+                .isGreaterThan(0.5);
+        assertThat(stats[1].sub(stats[0]).amaxNumber().doubleValue()).as("max |clipped - unclipped running stat|")
+                .isLessThan(1e-3);
     }
 }
