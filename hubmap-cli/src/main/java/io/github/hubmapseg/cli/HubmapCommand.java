@@ -35,6 +35,9 @@ public final class HubmapCommand implements Runnable {
                     || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
             Throwable t = ex;
             String msg = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (t instanceof java.nio.file.NoSuchFileException nsf) {
+                msg = nsf.getFile() + ": " + (nsf.getReason() == null ? "no such file" : nsf.getReason());
+            }
             err.println("hubmap: error: " + msg);
             if (verbose) {
                 ex.printStackTrace(err);

@@ -133,6 +133,10 @@ class RleDiceCommandTest {
         Result mixed = run("dice", sub.toString(), writeMask("m.png", "png", A, 255).toString());
         assertThat(mixed.code()).isNotZero();
         assertThat(mixed.err()).contains("compare two masks or two CSVs");
+        Path absent = dir.resolve("absent.csv");
+        Result missing = run("dice", absent.toString(), truth.toString());
+        assertThat(missing.code()).isNotZero();
+        assertThat(missing.err().lines().findFirst().orElse("")).isEqualTo("hubmap: error: " + absent + ": no such file");
     }
 
     @Test
