@@ -27,16 +27,7 @@ public record LovaszHinge(boolean perImage) implements SegLoss {
 
     @Override
     public double compute(BatchShape shape, double[] x, double[] y, double[] grad) {
-        if (!perImage) {
-            return group(x, y, grad, 0, shape.size(), 1.0);
-        }
-        int ppi = shape.pixelsPerImage();
-        int b = shape.batch();
-        double sum = 0;
-        for (int i = 0; i < b; i++) {
-            sum += group(x, y, grad, i * ppi, ppi, 1.0 / b);
-        }
-        return sum / b;
+        return ImageGroups.reduce(shape, perImage, x, y, grad, LovaszHinge::group);
     }
 
     /** Lovász hinge of pixels [off, off+n); gradient scaled by {@code scale}. */
