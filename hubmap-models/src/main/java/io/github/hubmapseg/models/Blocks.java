@@ -186,6 +186,35 @@ public final class Blocks {
     }
 
     /**
+     * A broadcast product {@code x * gate}: {@code gate} is {@code [N, 1, 1, C]} (a channel gate, as in
+     * squeeze-and-excitation) or {@code [N, H, W, 1]} (a spatial gate), see {@link BroadcastMulVertex}.
+     *
+     * @param name vertex name
+     * @param x activations {@code [N, H, W, C]}
+     * @param gate the gate
+     * @return the vertex name
+     */
+    public String scale(String name, String x, String gate) {
+        graph.addVertex(name, new BroadcastMulVertex(), x, gate);
+        channels.put(name, channels(x));
+        return name;
+    }
+
+    /**
+     * Global average pooling keeping the spatial axes: {@code [N, H, W, C] -> [N, 1, 1, C]}
+     * ({@code torch.nn.AdaptiveAvgPool2d(1)}), see {@link GlobalAvgPoolVertex}.
+     *
+     * @param name vertex name
+     * @param in input
+     * @return the vertex name
+     */
+    public String globalAvgPool(String name, String in) {
+        graph.addVertex(name, new GlobalAvgPoolVertex(), in);
+        channels.put(name, channels(in));
+        return name;
+    }
+
+    /**
      * {@code torch.nn.MaxPool2d(k, stride, padding)} (zero padding: equal to PyTorch's -inf padding on
      * non-negative inputs such as ReLU outputs).
      *
