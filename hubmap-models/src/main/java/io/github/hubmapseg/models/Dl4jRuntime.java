@@ -9,7 +9,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Out of the box, ComputationGraph layers never reach oneDNN in M2.1 and convolutions run as Java
  * im2col + OpenBLAS (about 15-20x slower than PyTorch). {@link #configure()} applies the recipe:
  * <ol>
- *   <li>selects the {@code nd4j-native} {@code linux-x86_64-onednn} native build by setting the JavaCPP
+ *   <li>selects the {@code nd4j-native} {@code linux-x86_64-onednn} native build (with the Maven profile
+ *       {@code cuda}, whose CUDA backend is found on the class path, the {@code -cudnn} build instead) by setting the JavaCPP
  *       property {@code org.bytedeco.javacpp.platform.extension=-onednn} (unless already set). The jar
  *       is a dependency of hubmap-models; the property only has an effect if it is set before ND4J loads
  *       its native library, so call {@code configure()} first thing (every factory of this module does).
@@ -47,7 +48,8 @@ public final class Dl4jRuntime {
         if (!configured) {
             if (!"false".equalsIgnoreCase(System.getProperty(ENABLE))) {
                 if (System.getProperty(PLATFORM_EXTENSION) == null) {
-                    System.setProperty(PLATFORM_EXTENSION, "-onednn");
+                    // -Pcuda puts the CUDA backend on the class path instead: its fast build is "-cudnn"
+                    System.setProperty(PLATFORM_EXTENSION, cudaBackendPresent() ? "-cudnn" : "-onednn");
                 }
                 if (System.getProperty(HELPERS_DISABLE) == null) {
                     System.setProperty(HELPERS_DISABLE, "false");
@@ -57,6 +59,21 @@ public final class Dl4jRuntime {
             configured = true;
         }
         return oneDnnAvailable();
+    }
+
+    /**
+     * Whether ND4J's CUDA backend ({@code nd4j-cuda-11.6}, Maven profile {@code cuda}) is on the class path;
+     * checked without loading it, before ND4J picks a backend.
+     *
+     * @return {@code true} if the CUDA backend class is present
+     */
+    public static boolean cudaBackendPresent() {
+        try {
+            Class.forName("org.nd4j.linalg.jcublas.JCublasBackend", false, Dl4jRuntime.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /**
