@@ -8,6 +8,7 @@ import io.github.hubmapseg.pipeline.infer.Ensemble;
 import io.github.hubmapseg.pipeline.infer.Inference;
 import io.github.hubmapseg.pipeline.infer.ModelPredictor;
 import io.github.hubmapseg.pipeline.infer.Overlays;
+import io.github.hubmapseg.pipeline.infer.PyramidTiffSink;
 import io.github.hubmapseg.pipeline.train.Checkpoint;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -49,6 +50,20 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--overlays", paramLabel = "DIR", description = "Also write overlay PNGs here.")
     Path overlays;
 
+    @Option(names = "--probability-tiff", paramLabel = "DIR",
+            description = "Also write each slide's probability map as a pyramidal OME-TIFF DIR/<id>.ome.tif (tiled "
+                    + "BigTIFF, reduced levels as SubIFDs; opens in QuPath, Bio-Formats, tifffile). Costs a second "
+                    + "inference pass per slide.")
+    Path probabilityTiff;
+
+    @Option(names = "--tiff-format", paramLabel = "uint8|float32", defaultValue = "uint8",
+            description = "Sample type of --probability-tiff: uint8 = round(255 p) or float32 (default: ${DEFAULT-VALUE}).")
+    String tiffFormat;
+
+    @Option(names = "--tiff-tile", paramLabel = "PX", defaultValue = "256",
+            description = "Tile side of --probability-tiff, a multiple of 16 (default: ${DEFAULT-VALUE}).")
+    int tiffTile;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -62,12 +77,29 @@ final class PredictCommand implements Callable<Integer> {
             r = io.github.hubmapseg.pipeline.config.Recipes.withOverrides(r, overrides);
         }
         double t = threshold != null ? threshold : e.threshold();
+        PyramidTiffSink.Format format = switch (tiffFormat.toLowerCase(Locale.ROOT)) {
+            case "uint8" -> PyramidTiffSink.Format.UINT8;
+            case "float32" -> PyramidTiffSink.Format.FLOAT32;
+            default -> throw new IllegalArgumentException("--tiff-format must be uint8 or float32, got '" + tiffFormat
+                    + "'");
+        };
+        if (tiffTile <= 0 || tiffTile % 16 != 0) {
+            throw new IllegalArgumentException("--tiff-tile must be a positive multiple of 16, got " + tiffTile);
+        }
         try (CompetitionDataset ds = CompetitionDataset.open(data)) {
             List<String> todo = ids != null ? ids : ds.testIds();
             List<ModelPredictor> ps = e.open();
             Map<String, RleRuns> pred;
             try {
-                pred = new Inference(r.infer(), t, null).writeSubmission(ds, todo, ps, out);
+                Inference inference = new Inference(r.infer(), t, null);
+                pred = inference.writeSubmission(ds, todo, ps, out);
+                if (probabilityTiff != null) {
+                    for (String id : todo) {
+                        Path f = probabilityTiff.resolve(id + ".ome.tif");
+                        int levels = inference.writeProbabilityTiff(ds.slide(id), ps, f, format, tiffTile);
+                        pw.printf(Locale.ROOT, "wrote %s (%d levels)%n", f, levels);
+                    }
+                }
             } finally {
                 ps.forEach(ModelPredictor::close);
             }

@@ -13,6 +13,8 @@ import io.github.hubmapseg.pipeline.infer.Ensemble;
 import io.github.hubmapseg.pipeline.infer.Inference;
 import io.github.hubmapseg.pipeline.infer.ModelPredictor;
 import io.github.hubmapseg.pipeline.infer.Overlays;
+import io.github.hubmapseg.pipeline.pseudo.PseudoLabeler;
+import io.github.hubmapseg.pipeline.pseudo.PseudoLabels;
 import io.github.hubmapseg.pipeline.threshold.ThresholdGrid;
 import io.github.hubmapseg.pipeline.threshold.ThresholdSearch;
 import io.github.hubmapseg.pipeline.threshold.ThresholdTable;
@@ -41,6 +43,12 @@ import java.util.function.Consumer;
  * <p>Output folder layout: {@code data/} (synthetic data, when generated), {@code fold-N/} (checkpoints,
  * metrics, curves), {@code recipe.yaml}, {@code folds.json}, {@code threshold.csv/.png}, {@code ensemble.json},
  * {@code submission.csv}, {@code overlays/<id>.png}, {@code report.txt}.
+ * <p>With {@code pseudo.enabled} (1st place, team B) a second stage follows the first stage's threshold
+ * search: the stage-1 ensemble ({@code ensemble-stage1.json}) pseudo-labels the {@code pseudo.sources} slides
+ * ({@code pseudo/pseudo_labels.csv}, {@code pseudo/pseudo_uncertain.csv}; {@link PseudoLabeler}), every fold
+ * is trained again for {@code pseudo.epochs} epochs on its training slides plus the pseudo-labelled ones
+ * ({@code stage2/fold-N}; tiles mostly in the uncertain region are not sampled), the threshold is searched
+ * again ({@code stage2/threshold.csv}) and the stage-2 ensemble predicts the test slides.
  */
 public final class Reproduction {
     private final Path data;
@@ -89,11 +97,14 @@ public final class Reproduction {
      * @param meanDice    mean of {@code diceBySlide} ({@code NaN} when empty)
      * @param oofDice     out-of-fold mean Dice at the threshold ({@code NaN} without validation)
      * @param seconds     wall time per stage, in order
-     * @param folds       per fold, the metrics history
+     * @param folds       per fold, the metrics history (of the second stage when pseudo-labelling ran)
+     * @param pseudoSlides slides pseudo-labelled for a second stage (0 when {@code pseudo.enabled} is false)
+     * @param stage1OofDice out-of-fold Dice of the first stage when a second stage ran, else {@code NaN}
      */
     public record Report(Path out, Path dataDir, Path submission, Path ensemble, double threshold,
                          Map<String, Double> diceBySlide, double meanDice, double oofDice,
-                         Map<String, Double> seconds, List<List<EpochMetrics>> folds) {
+                         Map<String, Double> seconds, List<List<EpochMetrics>> folds, int pseudoSlides,
+                         double stage1OofDice) {
         /** @return the human-readable report */
         public String text() {
             StringBuilder sb = new StringBuilder();
@@ -106,6 +117,10 @@ public final class Reproduction {
                     sb.append(String.format(Locale.ROOT, "fold %d: %d epochs, best epoch %d, val soft Dice %.4f, "
                             + "hard Dice %.4f%n", f, h.size(), best.epoch(), best.softDice(), best.hardDice()));
                 }
+            }
+            if (pseudoSlides > 0) {
+                sb.append(String.format(Locale.ROOT, "second stage with %d pseudo-labelled slides (pseudo/); stage-1 "
+                        + "out-of-fold Dice %.4f; folds above and below are stage 2%n", pseudoSlides, stage1OofDice));
             }
             if (!Double.isNaN(oofDice)) {
                 sb.append(String.format(Locale.ROOT, "out-of-fold Dice %.4f at threshold %.2f%n", oofDice, threshold));
@@ -159,6 +174,33 @@ public final class Reproduction {
                 yield new FoldAssignment("none", 1, cv.seed(), e);
             }
         };
+    }
+
+    /**
+     * The slides a recipe pseudo-labels ({@code pseudo.sources}): the test slides, the {@code external/} slides,
+     * or both.
+     *
+     * @throws IOException if the external folder cannot be listed
+     */
+    public static List<String> pseudoIds(Recipe recipe, CompetitionDataset ds) throws IOException {
+        String src = recipe.pseudo().sources();
+        List<String> ids = new ArrayList<>();
+        if (src.contains("test")) {
+            ids.addAll(ds.testIds());
+        }
+        if (src.contains("external")) {
+            ids.addAll(ds.externalIds());
+        }
+        if (ids.isEmpty()) {
+            throw new IllegalArgumentException("pseudo.sources=" + src + " but " + ds.dir() + " has no such slides "
+                    + "(test/ from sample_submission.csv, unlabelled slides in external/)");
+        }
+        return ids;
+    }
+
+    /** @return the second-stage recipe: {@code train.epochs = pseudo.epochs} */
+    public static Recipe stage2(Recipe recipe) {
+        return Recipes.withOverrides(recipe, List.of("train.epochs=" + recipe.pseudo().epochs()));
     }
 
     /** @return the folds the recipe trains ({@code cv.train_folds}, or all) */
@@ -236,6 +278,62 @@ public final class Reproduction {
                 seconds.put("oof", lap(t));
             }
             Ensemble ensemble = new Ensemble(members, threshold, searched, oof);
+            double stage1Oof = Double.NaN;
+            int pseudoCount = 0;
+            if (recipe.pseudo().enabled()) {
+                stage1Oof = oof;
+                ensemble.save(out.resolve("ensemble-stage1.json"));
+                t = System.nanoTime();
+                List<String> pids = pseudoIds(recipe, ds);
+                pseudoCount = pids.size();
+                Path pdir = out.resolve("pseudo");
+                log.accept("pseudo-labelling " + pids + " with the stage-1 ensemble (threshold "
+                        + String.format(Locale.ROOT, "%.2f", threshold) + ")");
+                List<ModelPredictor> ps1 = ensemble.open();
+                try {
+                    PseudoLabeler.of(recipe, threshold).write(ds, pids, ps1, pdir, log);
+                } finally {
+                    ps1.forEach(ModelPredictor::close);
+                }
+                seconds.put("pseudo", lap(t));
+                t = System.nanoTime();
+                Recipe r2 = stage2(recipe);
+                try (CompetitionDataset ds2 = ds.withPseudoLabels(PseudoLabels.load(pdir,
+                        recipe.pseudo().maxUncertainFraction()))) {
+                    List<Trainer.Result> results2 = new ArrayList<>();
+                    for (int f : trained) {
+                        List<String> trainIds = new ArrayList<>(folds.k() == 1 ? ds.trainIds() : folds.trainingIds(f));
+                        trainIds.addAll(pids);
+                        List<String> valIds = folds.k() == 1 ? List.of() : folds.validationIds(f);
+                        log.accept(String.format(Locale.ROOT, "stage 2, fold %d: training on %s, validating on %s", f,
+                                trainIds, valIds));
+                        results2.add(Trainer.builder(r2, ds2, trainIds, valIds, out.resolve("stage2").resolve("fold-" + f))
+                                .fold(f).threads(threads).listener(trainListener).build().train());
+                    }
+                    histories.clear();
+                    members.clear();
+                    for (Trainer.Result r : results2) {
+                        histories.add(r.history());
+                        members.add(r.best());
+                    }
+                    seconds.put("train2", lap(t));
+                    if (folds.k() > 1) {
+                        t = System.nanoTime();
+                        ThresholdTable table = outOfFold(r2, ds2, folds, trained, members, out.resolve("stage2"));
+                        ThresholdTable.Best best = table.best(ThresholdTable.Mode.MEAN_OVER_IMAGES);
+                        if (inf.searchThreshold()) {
+                            threshold = best.threshold();
+                            oof = best.dice();
+                        } else {
+                            oof = table.meanDice()[nearest(table.thresholds(), threshold)];
+                        }
+                        log.accept(String.format(Locale.ROOT, "stage 2 out-of-fold Dice %.4f at threshold %.2f", oof,
+                                threshold));
+                        seconds.put("oof2", lap(t));
+                    }
+                }
+                ensemble = new Ensemble(members, threshold, searched, oof);
+            }
             Path ensembleFile = out.resolve("ensemble.json");
             ensemble.save(ensembleFile);
             t = System.nanoTime();
@@ -262,7 +360,7 @@ public final class Reproduction {
             double mean = dice.isEmpty() ? Double.NaN
                     : Dice.mean(dice.values().stream().mapToDouble(Double::doubleValue).toArray());
             Report rep = new Report(out, dataDir, submission, ensembleFile, threshold, dice, mean, oof, seconds,
-                    histories);
+                    histories, pseudoCount, stage1Oof);
             AtomicFiles.writeString(out.resolve("report.txt"), rep.text());
             return rep;
         }

@@ -44,13 +44,15 @@ public record Recipe(String name, String description, String source, Data data, 
      * @param foregroundWeight    pdf sampling weight of glomerulus pixels
      * @param cortexWeight        pdf sampling weight of cortex
      * @param medullaWeight       pdf sampling weight of medulla
-     * @param otherWeight         pdf sampling weight of other tissue/background
+     * @param otherWeight         pdf sampling weight of other tissue/background (the floor)
      * @param tilesPerEpoch       tiles drawn per epoch by random samplers (0: one pass over the grid)
      * @param normalize           imagenet, mean-std or scale-255
+     * @param pdfCell             side of a pdf-map cell in full-resolution pixels (the map's resolution)
+     * @param pdfDilation         glomerulus mask dilation radius of the pdf map, full-resolution pixels
      */
     public record Data(int tileSize, int reduce, String sampling, int shift, int saturationThreshold, int balancedBins,
                        double randomTileFraction, double foregroundWeight, double cortexWeight, double medullaWeight,
-                       double otherWeight, int tilesPerEpoch, String normalize) {
+                       double otherWeight, int tilesPerEpoch, String normalize, int pdfCell, int pdfDilation) {
         /** Validates. */
         public Data {
             Valid.positive("data.tile_size", tileSize);
@@ -66,6 +68,8 @@ public record Recipe(String name, String description, String source, Data data, 
             Valid.nonNegative("data.other_weight", otherWeight);
             Valid.nonNegative("data.tiles_per_epoch", tilesPerEpoch);
             Valid.oneOf("data.normalize", normalize, Set.of("imagenet", "mean-std", "scale-255"));
+            Valid.positive("data.pdf_cell", pdfCell);
+            Valid.nonNegative("data.pdf_dilation", pdfDilation);
         }
     }
 
@@ -236,15 +240,26 @@ public record Recipe(String name, String description, String source, Data data, 
     }
 
     /**
-     * Pseudo-labelling: a second stage trained on confident predictions of unlabelled slides.
+     * Pseudo-labelling (1st place, team B, 3rd place's hand-label variant): after the first stage, the
+     * ensemble predicts the {@code sources} slides; the mask at the ensemble threshold becomes their label,
+     * and pixels with {@code negative_threshold < p < positive_threshold} (or, when {@code max_tta_std > 0},
+     * a standard deviation over the TTA poses above it) form an uncertain region. The write-ups do not say
+     * how uncertain pixels were handled; the losses here take no per-pixel mask, so training tiles whose
+     * uncertain share exceeds {@code max_uncertain_fraction} are not sampled. A second stage then trains
+     * every fold again (from scratch, {@code epochs} epochs) on its training slides plus the pseudo-labelled
+     * ones.
      *
-     * @param enabled           run the second stage
-     * @param positiveThreshold pixels with {@code p >= it} become foreground labels
-     * @param negativeThreshold pixels with {@code p <= it} become background labels (in between: ignored)
-     * @param epochs            second-stage epochs (3rd place 25)
-     * @param sources           what is pseudo-labelled (e.g. "test", "test+external")
+     * @param enabled              run the second stage
+     * @param positiveThreshold    pixels with {@code p >= it} are confident foreground
+     * @param negativeThreshold    pixels with {@code p <= it} are confident background (in between: uncertain)
+     * @param epochs               second-stage epochs (3rd place 25)
+     * @param sources              what is pseudo-labelled: test, external ({@code external/} slides) or
+     *                             test+external
+     * @param maxTtaStd            pixels whose std over TTA poses exceeds it are uncertain too; 0 for off
+     * @param maxUncertainFraction training tiles with a larger uncertain share are not sampled
      */
-    public record Pseudo(boolean enabled, double positiveThreshold, double negativeThreshold, int epochs, String sources) {
+    public record Pseudo(boolean enabled, double positiveThreshold, double negativeThreshold, int epochs, String sources,
+                         double maxTtaStd, double maxUncertainFraction) {
         /** Validates. */
         public Pseudo {
             Valid.unit("pseudo.positive_threshold", positiveThreshold);
@@ -254,7 +269,11 @@ public record Recipe(String name, String description, String source, Data data, 
                         + positiveThreshold + ", got " + negativeThreshold);
             }
             Valid.positive("pseudo.epochs", epochs);
-            Valid.notNull("pseudo.sources", sources);
+            Valid.oneOf("pseudo.sources", sources, Set.of("test", "external", "test+external"));
+            if (!(maxTtaStd >= 0 && maxTtaStd <= 0.5)) {
+                throw new IllegalArgumentException("pseudo.max_tta_std must be in [0, 0.5] (0 = off), got " + maxTtaStd);
+            }
+            Valid.unit("pseudo.max_uncertain_fraction", maxUncertainFraction);
         }
     }
 

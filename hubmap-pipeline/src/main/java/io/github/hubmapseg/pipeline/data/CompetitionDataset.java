@@ -26,7 +26,9 @@ import net.imglib2.Interval;
  * A HuBMAP competition folder, real or synthetic ({@code hubmap synth}): {@code train/<id>.tiff},
  * {@code test/<id>.tiff}, {@code train.csv} (id, RLE), optional {@code test_truth.csv} (synthetic only),
  * {@code sample_submission.csv}, {@code HuBMAP-20-dataset_information.csv} (patients) and
- * {@code <id>-anatomical-structure.json}.
+ * {@code <id>-anatomical-structure.json}; optional {@code external/<id>.tiff} (unlabelled slides for
+ * pseudo-labelling). {@link #withPseudoLabels} gives a view where pseudo-labelled slides have masks and an
+ * ignored (uncertain) region that training-tile sampling avoids.
  * <p>Lazy: slides are opened on first use and kept open (they only hold file handles and a tile cache);
  * masks are parsed from their RLE to runs on first use (O(runs) memory, never a full mask) and decoded per
  * window. Thread-safe. Close it to close the slides.
@@ -42,6 +44,9 @@ public final class CompetitionDataset implements AutoCloseable {
     private final Map<String, DatasetInfo> infos = new HashMap<>();
     private final Map<String, ImageSource> slides = new HashMap<>();
     private final Map<String, RleRuns> masks = new HashMap<>();
+    private final Map<String, String> ignoredEncodings = new HashMap<>();
+    private final Map<String, RleRuns> ignored = new HashMap<>();
+    private double maxIgnoredFraction = 1;
 
     private CompetitionDataset(Path dir, List<String> trainIds, List<String> testIds) {
         this.dir = dir;
@@ -123,7 +128,7 @@ public final class CompetitionDataset implements AutoCloseable {
 
     /** @return the slide's TIFF file under train/ or test/ */
     public Path slidePath(String id) {
-        for (String sub : new String[] {"train", "test"}) {
+        for (String sub : new String[] {"train", "test", "external"}) {
             for (String ext : new String[] {".tiff", ".tif"}) {
                 Path p = dir.resolve(sub).resolve(id + ext);
                 if (Files.exists(p)) {
@@ -227,6 +232,83 @@ public final class CompetitionDataset implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** @return ids of the unlabelled slides under {@code external/} (sorted; empty without the folder) */
+    public List<String> externalIds() throws IOException {
+        List<String> out = new ArrayList<>();
+        Path ext = dir.resolve("external");
+        if (Files.isDirectory(ext)) {
+            try (Stream<Path> s = Files.list(ext)) {
+                s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tiff") || n.endsWith(".tif"))
+                        .map(n -> n.substring(0, n.lastIndexOf('.'))).sorted().forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A view of this folder where the pseudo-labelled slides have the pseudo masks (replacing any mask they
+     * had, e.g. the synthetic {@code test_truth.csv}) and an ignored region (the uncertain pixels). The view
+     * opens its own slides; close it too.
+     *
+     * @param labels the pseudo-labels (every id must be a slide of the folder)
+     * @return the view
+     */
+    public CompetitionDataset withPseudoLabels(io.github.hubmapseg.pipeline.pseudo.PseudoLabels labels) {
+        for (String id : labels.masks().keySet()) {
+            slidePath(id);
+        }
+        CompetitionDataset d = new CompetitionDataset(dir, trainIds, testIds);
+        d.encodings.putAll(encodings);
+        d.encodings.putAll(labels.masks());
+        d.infos.putAll(infos);
+        d.ignoredEncodings.putAll(labels.uncertain());
+        d.maxIgnoredFraction = labels.maxUncertainFraction();
+        return d;
+    }
+
+    /** @return whether the slide has an ignored (pseudo-label uncertain) region */
+    public boolean hasIgnoredRegion(String id) {
+        return ignoredEncodings.containsKey(id);
+    }
+
+    /** @return the largest ignored share a training tile may have (1 without pseudo-labels) */
+    public double maxIgnoredFraction() {
+        return maxIgnoredFraction;
+    }
+
+    /**
+     * The share of a full-resolution region's pixels that lie in the slide's ignored region (pixels outside
+     * the slide count as not ignored); 0 for slides without one.
+     *
+     * @param id     slide id
+     * @param region full-resolution region, inclusive max
+     * @return the share in [0, 1]
+     * @throws IOException if the slide cannot be opened
+     */
+    public double ignoredFraction(String id, Interval region) throws IOException {
+        String enc = ignoredEncodings.get(id);
+        if (enc == null) {
+            return 0;
+        }
+        RleRuns r;
+        synchronized (this) {
+            r = ignored.get(id);
+        }
+        if (r == null) {
+            ImageSource s = slide(id);
+            r = Rle.parse(enc, Math.toIntExact(s.height()), Math.toIntExact(s.width()));
+            synchronized (this) {
+                ignored.put(id, r);
+            }
+        }
+        byte[] m = Rle.decodeWindow(r, region);
+        long n = 0;
+        for (byte b : m) {
+            n += b;
+        }
+        return m.length == 0 ? 0 : n / (double) m.length;
     }
 
     /** @return the dataset-information row of the slide, when the CSV has one */

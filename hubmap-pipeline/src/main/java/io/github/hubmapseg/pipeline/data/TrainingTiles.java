@@ -28,8 +28,12 @@ import net.imglib2.Interval;
  * <p>Sampling strategies (recipe {@code data.sampling}): {@code grid} (a regular grid, shuffled per epoch),
  * {@code shifted} (grid plus the half-tile shifted grid, 1st place), {@code balanced} (equal share per
  * masked-area bin, plus {@code emptyFraction} empty tiles; 1st place), {@code random-positive} (= balanced),
- * {@code pdf} (deepflash2: tile centres drawn from a density that weighs glomeruli), {@code random}
- * (uniform positions). An epoch has {@code epochSize} tiles ({@code 0}: one per grid tile).
+ * {@code pdf} (deepflash2: tile centres drawn from a density over a reduced-resolution map weighing dilated
+ * glomeruli, cortex and medulla from the anatomical-structure polygons, and a background floor; see
+ * {@link PdfWeights}, {@link PdfMaps}), {@code random} (uniform positions).
+ * <p>Slides with an ignored region ({@link CompetitionDataset#withPseudoLabels}, the uncertain pixels of
+ * pseudo-labels) only give tiles whose ignored share is at most {@link CompetitionDataset#maxIgnoredFraction()}:
+ * grid candidates are filtered, random draws are redrawn (up to 50 times). An epoch has {@code epochSize} tiles ({@code 0}: one per grid tile).
  */
 public final class TrainingTiles {
     /** Sampling strategy names. */
@@ -50,6 +54,9 @@ public final class TrainingTiles {
     private final List<SlideInterval> grid = new ArrayList<>();
     private BalancedSampler balanced;
     private final List<PdfSampler> pdf = new ArrayList<>();
+    private final PdfWeights pdfWeights;
+    /** Draws of a random sampler before a tile in an ignored region is accepted anyway. */
+    private static final int MAX_REDRAWS = 50;
 
     private TrainingTiles(Builder b) throws IOException {
         this.dataset = b.dataset;
@@ -62,12 +69,18 @@ public final class TrainingTiles {
         this.augmentation = b.augmentation;
         this.normalization = b.normalization;
         this.seed = b.seed;
+        this.pdfWeights = b.pdfWeights;
         for (int i = 0; i < ids.size(); i++) {
             ImageSource s = dataset.slide(ids.get(i));
             addGrid(i, GridTiles.regular(s.width(), s.height(), tile, reduce));
             if (sampling.equals("shifted")) {
                 addGrid(i, GridTiles.shifted(s.width(), s.height(), tile, reduce));
             }
+        }
+        if (grid.isEmpty()) {
+            throw new IllegalArgumentException("no training tile of " + tile + " x " + reduce + " pixels is left in "
+                    + ids + " after excluding tiles with more than " + dataset.maxIgnoredFraction()
+                    + " of their pixels in the pseudo-label uncertain region");
         }
         this.epochSize = b.epochSize > 0 ? b.epochSize : grid.size();
         if (sampling.equals("balanced") || sampling.equals("random-positive")) {
@@ -78,26 +91,34 @@ public final class TrainingTiles {
             balanced = new BalancedSampler(grid, t -> area(runs.get(((SlideInterval) t).slide), t), bins, epochSize,
                     emptyFraction);
         } else if (sampling.equals("pdf")) {
-            int cell = 16;
             for (String id : ids) {
-                ImageSource s = dataset.slide(id);
-                FinalInterval all = new FinalInterval(s.width(), s.height());
-                byte[] m = CompetitionDataset.reduceMask(Rle.decodeWindow(dataset.mask(id), all), (int) s.width(),
-                        (int) s.height(), cell);
-                byte[] any = new byte[m.length];
-                // cells of the slide are "cortex" (weight 1) so that background is sampled too
-                java.util.Arrays.fill(any, (byte) 1);
-                pdf.add(new PdfSampler(m, any, (int) ((s.width() + cell - 1) / cell),
-                        (int) ((s.height() + cell - 1) / cell), 10, new double[] {0, 1, 1}, cell));
+                pdf.add(PdfMaps.sampler(dataset.mask(id), dataset.structures(id), pdfWeights));
             }
         }
     }
 
-    private void addGrid(int slide, GridTiles g) {
+    private void addGrid(int slide, GridTiles g) throws IOException {
         Iterator<Interval> it = g.tiles(0);
+        String id = ids.get(slide);
+        boolean filter = dataset.hasIgnoredRegion(id);
         while (it.hasNext()) {
             Interval t = it.next();
+            if (filter && dataset.ignoredFraction(id, t) > dataset.maxIgnoredFraction()) {
+                continue;
+            }
             grid.add(new SlideInterval(slide, t));
+        }
+    }
+
+    /** Whether a drawn tile may be used: not too much of it in the slide's ignored (uncertain) region. */
+    private boolean usable(String id, Interval t) {
+        if (!dataset.hasIgnoredRegion(id)) {
+            return true;
+        }
+        try {
+            return dataset.ignoredFraction(id, t) <= dataset.maxIgnoredFraction();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -172,17 +193,32 @@ public final class TrainingTiles {
             case "pdf" -> {
                 SplittableRandom r = new SplittableRandom(s);
                 for (int i = 0; i < epochSize; i++) {
-                    int k = r.nextInt(ids.size());
-                    long[] c = pdf.get(k).drawCentre(r);
-                    out.add(new SlideTile(ids.get(k), centred(c[0], c[1])));
+                    SlideTile st = null;
+                    for (int tries = 0; tries < MAX_REDRAWS && (st == null || !usable(st.slideId(), st.region()));
+                         tries++) {
+                        int k = r.nextInt(ids.size());
+                        if (emptyFraction > 0 && r.nextDouble() < emptyFraction) {
+                            ImageSource src = slide(ids.get(k));
+                            st = new SlideTile(ids.get(k), centred(r.nextLong(src.width()), r.nextLong(src.height())));
+                        } else {
+                            long[] c = pdf.get(k).drawCentre(r);
+                            st = new SlideTile(ids.get(k), centred(c[0], c[1]));
+                        }
+                    }
+                    out.add(st);
                 }
             }
             case "random" -> {
                 SplittableRandom r = new SplittableRandom(s);
                 for (int i = 0; i < epochSize; i++) {
-                    int k = r.nextInt(ids.size());
-                    ImageSource src = slide(ids.get(k));
-                    out.add(new SlideTile(ids.get(k), centred(r.nextLong(src.width()), r.nextLong(src.height()))));
+                    SlideTile st = null;
+                    for (int tries = 0; tries < MAX_REDRAWS && (st == null || !usable(st.slideId(), st.region()));
+                         tries++) {
+                        int k = r.nextInt(ids.size());
+                        ImageSource src = slide(ids.get(k));
+                        st = new SlideTile(ids.get(k), centred(r.nextLong(src.width()), r.nextLong(src.height())));
+                    }
+                    out.add(st);
                 }
             }
             default -> {
@@ -310,6 +346,7 @@ public final class TrainingTiles {
         private Augmentation augmentation;
         private Normalization normalization;
         private long seed = 42;
+        private PdfWeights pdfWeights = PdfWeights.DEFAULT;
 
         private Builder(CompetitionDataset dataset, List<String> ids, int tile, int reduce) {
             this.dataset = Objects.requireNonNull(dataset, "dataset");
@@ -351,6 +388,18 @@ public final class TrainingTiles {
         /** @param n normalisation (default: /255) @return this */
         public Builder normalization(Normalization n) {
             this.normalization = n;
+            return this;
+        }
+
+        /**
+         * Weights and map resolution of {@code pdf} sampling (default {@link PdfWeights#DEFAULT}); with pdf
+         * sampling, {@link #emptyFraction} is the share of uniformly random tiles mixed in.
+         *
+         * @param w the weights
+         * @return this
+         */
+        public Builder pdf(PdfWeights w) {
+            this.pdfWeights = Objects.requireNonNull(w, "pdf weights");
             return this;
         }
 

@@ -125,6 +125,30 @@ public final class Inference {
     }
 
     /**
+     * Predicts a slide's probabilities at full resolution into a pyramidal OME-TIFF ({@link PyramidTiffSink}:
+     * tiled BigTIFF, reduced levels as SubIFDs, Deflate), streamed band by band and moved into place
+     * atomically when complete.
+     *
+     * @param slide      the full-resolution slide
+     * @param predictors the ensemble
+     * @param target     the {@code .ome.tif} file
+     * @param format     uint8 ({@code round(255 p)}) or float32
+     * @param tileSize   TIFF tile side (multiple of 16, e.g. 256)
+     * @return number of pyramid levels written
+     * @throws IOException if the slide cannot be read or the file written
+     */
+    public int writeProbabilityTiff(ImageSource slide, List<? extends Predictor> predictors, Path target,
+                                    PyramidTiffSink.Format format, int tileSize) throws IOException {
+        String name = target.getFileName().toString();
+        try (PyramidTiffSink sink = PyramidTiffSink.open(target, slide.width(), slide.height(), tileSize, format,
+                name)) {
+            predictProbabilities(slide, predictors, sink);
+            sink.end();
+            return sink.levelCount();
+        }
+    }
+
+    /**
      * Predicts a slide and returns its mask as runs (memory O(width + runs)).
      *
      * @return the runs

@@ -152,7 +152,8 @@ public final class Trainer {
         Recipe.Data d = recipe.data();
         TrainingTiles tiles = TrainingTiles.builder(dataset, trainIds, d.tileSize(), d.reduce()).sampling(d.sampling())
                 .epochSize(d.tilesPerEpoch()).bins(d.balancedBins()).emptyFraction(d.randomTileFraction())
-                .augmentation(Augmentations.preset(t.augment())).normalization(norm).seed(t.seed()).build();
+                .augmentation(Augmentations.preset(t.augment())).normalization(norm).seed(t.seed())
+                .pdf(io.github.hubmapseg.pipeline.data.PdfWeights.of(d)).build();
         TrainingTiles val = valIds.isEmpty() ? null
                 : TrainingTiles.builder(dataset, valIds, d.tileSize(), d.reduce()).normalization(norm).build();
         List<SlideTile> valTiles = val == null ? List.of() : val.gridTiles();
