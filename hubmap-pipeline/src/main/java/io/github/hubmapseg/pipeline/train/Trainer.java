@@ -100,11 +100,15 @@ public final class Trainer {
 
     /**
      * The recipe's learning-rate schedule over {@code totalSteps} steps (a one-cycle schedule with too few
-     * steps for its warm-up becomes a cosine decay from {@code max_lr}).
+     * steps for its warm-up becomes a cosine decay from {@code max_lr}; a run of a single step uses
+     * {@code max_lr}).
      *
      * @return the schedule
      */
     public static LrSchedule schedule(Recipe.Lr lr, long totalSteps) {
+        if (totalSteps < 2 && !"constant".equals(lr.schedule())) {
+            return LrSchedules.constant(lr.maxLr()); // a decay needs two steps
+        }
         return switch (lr.schedule()) {
             case "one-cycle" -> totalSteps * lr.pctStart() > 1.5 && totalSteps * (1 - lr.pctStart()) > 1.5
                     ? new OneCycleLr(lr.maxLr(), totalSteps, lr.pctStart(), lr.divFactor(), lr.finalDivFactor(), true,
