@@ -27,8 +27,11 @@ import java.util.function.Consumer;
  * keys are recorded but the model factory ignores them): FPN skips, ASPP, pixel shuffle, mixed precision and the
  * swsl pretrained weights, so the model is a plain U-Net.
  *
- * <p>The full recipe is a GPU-days job; {@code --quick} (see {@link #QUICK}) shrinks it to minutes on a laptop
- * while keeping its structure (grid tiles, expansion = tile / 8, BCE, one-cycle, best soft Dice).
+ * <p>The full recipe is a GPU-days job; {@code --quick} (see {@link #QUICK}) shrinks it to minutes on a CPU
+ * while keeping its structure (grid tiles, expansion = tile / 8, BCE, one-cycle, best soft Dice). It shows the
+ * workflow, not the score: 4 epochs of mostly empty grid tiles leave the Dice low; add e.g.
+ * {@code --set train.epochs=30} for a model worth looking at (the {@code cpu-quick} recipe is the fast-converging
+ * CPU setting).
  *
  * <p>Run (after {@code mvn -q -DskipTests -Dmaven.javadoc.skip=true package} at the repository root):
  * <pre>
