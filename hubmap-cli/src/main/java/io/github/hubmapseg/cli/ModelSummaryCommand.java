@@ -2,6 +2,8 @@ package io.github.hubmapseg.cli;
 
 import io.github.hubmapseg.models.ModelSummary;
 import io.github.hubmapseg.models.Models;
+import io.github.hubmapseg.models.Upsampling;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "summary", mixinStandardHelpOptions = true,
         description = "Print a model's layers, parameter counts and output stride.")
 final class ModelSummaryCommand implements Callable<Integer> {
-    @Option(names = "--arch", defaultValue = "unet", description = "Architecture (default ${DEFAULT-VALUE}).")
+    @Option(names = "--arch", defaultValue = "unet", description = "Architecture: unet, fpn, linknet (default"
+            + " ${DEFAULT-VALUE}).")
     String arch;
 
     @Option(names = "--encoder", required = true, description = "Encoder, e.g. resnext50_32x4d.")
@@ -30,12 +33,54 @@ final class ModelSummaryCommand implements Callable<Integer> {
     @Option(names = "--no-layers", description = "Print only the totals.")
     boolean noLayers;
 
+    @Option(names = "--decoder-channels", split = ",", paramLabel = "C", description = "U-Net decoder block"
+            + " channels, e.g. 256,128,64,32,16.")
+    List<Integer> decoderChannels;
+
+    @Option(names = "--upsampling", description = "U-Net upsampling: ${COMPLETION-CANDIDATES}.")
+    Upsampling upsampling;
+
+    @Option(names = "--aspp", paramLabel = "CHANNELS", description = "U-Net: ASPP with this many channels at the"
+            + " bottleneck.")
+    Integer aspp;
+
+    @Option(names = "--aspp-rates", split = ",", defaultValue = "1,2,3,4", description = "ASPP dilation rates"
+            + " (default ${DEFAULT-VALUE}).")
+    List<Integer> asppRates;
+
+    @Option(names = "--hypercolumn", paramLabel = "CHANNELS", description = "U-Net: hypercolumn of the decoder"
+            + " blocks; 0 = as they are, > 0 = FPN convs to this many channels first (3rd place: 16).")
+    Integer hypercolumn;
+
+    @Option(names = "--scse", description = "U-Net: scSE attention in the decoder blocks.")
+    boolean scse;
+
+    @Option(names = "--deep-supervision", description = "U-Net: deep-supervision outputs (strides 16, 8, 4, 2).")
+    boolean deepSupervision;
+
+    @Option(names = "--classification-head", description = "A tile classification output.")
+    boolean classificationHead;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        ModelSummary s = Models.builder(arch, encoder).inChannels(inChannels).summary(size, size);
+        Models.Builder b = Models.builder(arch, encoder).inChannels(inChannels);
+        if (decoderChannels != null) {
+            b.decoderChannels(decoderChannels);
+        }
+        if (upsampling != null) {
+            b.upsampling(upsampling);
+        }
+        if (aspp != null) {
+            b.aspp(aspp, asppRates);
+        }
+        if (hypercolumn != null) {
+            b.hypercolumn(hypercolumn);
+        }
+        b.scse(scse).deepSupervision(deepSupervision).classificationHead(classificationHead);
+        ModelSummary s = b.summary(size, size);
         String text = s.format();
         if (noLayers) {
             text = text.substring(text.indexOf("trainable parameters"));

@@ -41,4 +41,19 @@ class ModelSummaryCommandTest {
         assertThat(r[0]).isNotEqualTo("0");
         assertThat(r[2]).contains("100x100").contains("output stride 32");
     }
+
+    @Test
+    void fpnResnet34AndUnetOptions() {
+        String[] r = run("model", "summary", "--arch", "fpn", "--encoder", "resnet34", "--size", "64");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("fpn / resnet34").contains("decoder.p5").contains("encoder parameters:   21,284,672");
+        r = run("model", "summary", "--encoder", "tiny", "--size", "64", "--upsampling", "PIXEL_SHUFFLE", "--aspp",
+                "32", "--hypercolumn", "16", "--scse", "--deep-supervision", "--classification-head");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("decoder.aspp.project.0").contains("decoder.blocks.0.shuffle.2")
+                .contains("deep_supervision.3").contains("classification_head.3");
+        r = run("model", "summary", "--arch", "linknet", "--encoder", "tiny", "--scse");
+        assertThat(r[0]).isNotEqualTo("0");
+        assertThat(r[2]).startsWith("hubmap: error: options not applicable to linknet: scse");
+    }
 }

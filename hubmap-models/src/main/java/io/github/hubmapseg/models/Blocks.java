@@ -275,4 +275,98 @@ public final class Blocks {
     public void register(String name, long c) {
         channels.put(name, c);
     }
+
+    /**
+     * A dilated 2-D convolution, {@code torch.nn.Conv2d(in, out, k, padding=pad, dilation=dilation, bias=bias)}
+     * (stride 1).
+     *
+     * @param name layer name (the PyTorch module name)
+     * @param in input vertex
+     * @param out output channels
+     * @param k square kernel size
+     * @param pad symmetric zero padding
+     * @param dilation dilation (atrous rate)
+     * @param bias whether it has a bias
+     * @return the layer name
+     */
+    public String dilatedConv(String name, String in, long out, int k, int pad, int dilation, boolean bias) {
+        graph.addLayer(name, new ConvolutionLayer.Builder(k, k).stride(1, 1).padding(pad, pad)
+                .dilation(dilation, dilation).convolutionMode(ConvolutionMode.Truncate).nIn(channels(in)).nOut(out)
+                .hasBias(bias).activation(Activation.IDENTITY).dataFormat(FORMAT).build(), in);
+        channels.put(name, out);
+        return name;
+    }
+
+    /**
+     * {@code torch.nn.ConvTranspose2d(in, out, k, stride, padding, bias=bias)}; DL4J stores its weight
+     * {@code [in, out, kh, kw]} like PyTorch.
+     *
+     * @param name layer name
+     * @param in input vertex
+     * @param out output channels
+     * @param k square kernel
+     * @param stride stride
+     * @param pad symmetric padding
+     * @param bias whether it has a bias
+     * @return the layer name
+     */
+    public String transposedConv(String name, String in, long out, int k, int stride, int pad, boolean bias) {
+        graph.addLayer(name, new org.deeplearning4j.nn.conf.layers.Deconvolution2D.Builder(k, k).stride(stride, stride)
+                .padding(pad, pad).convolutionMode(ConvolutionMode.Truncate).nIn(channels(in)).nOut(out)
+                .hasBias(bias).activation(Activation.IDENTITY).dataFormat(FORMAT).build(), in);
+        channels.put(name, out);
+        return name;
+    }
+
+    /**
+     * Element-wise dropout with drop probability {@code p} (PyTorch convention; DL4J's {@code Dropout} takes
+     * the retain probability {@code 1 - p}); the identity at inference. Note: PyTorch's {@code Dropout2d}
+     * drops whole channels, this drops elements.
+     *
+     * @param name layer name
+     * @param in input
+     * @param p drop probability in [0, 1)
+     * @return the layer name
+     */
+    public String dropout(String name, String in, double p) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        }
+        graph.addLayer(name, new org.deeplearning4j.nn.conf.layers.DropoutLayer.Builder(1.0 - p).build(), in);
+        channels.put(name, channels(in));
+        return name;
+    }
+
+    /**
+     * {@code torch.nn.PixelShuffle(2)}: {@code [N, H, W, 4C] -> [N, 2H, 2W, C]} in PyTorch's channel order,
+     * see {@link PixelShuffleVertex}.
+     *
+     * @param name vertex name
+     * @param in input with a channel count divisible by 4
+     * @return the vertex name
+     */
+    public String pixelShuffle(String name, String in) {
+        long c = channels(in);
+        if (c % 4 != 0) {
+            throw new IllegalArgumentException("pixel shuffle " + name + ": channels must be divisible by 4, got " + c);
+        }
+        graph.addVertex(name, new PixelShuffleVertex(), in);
+        channels.put(name, c / 4);
+        return name;
+    }
+
+    /**
+     * Repeats a pooled {@code [N, 1, 1, C]} map over the spatial size of {@code reference}, see
+     * {@link ExpandVertex}.
+     *
+     * @param name vertex name
+     * @param pooled the {@code [N, 1, 1, C]} vertex
+     * @param reference a vertex whose height and width the output takes
+     * @return the vertex name
+     */
+    public String expand(String name, String pooled, String reference) {
+        graph.addVertex(name, new ExpandVertex(), pooled, reference);
+        channels.put(name, channels(pooled));
+        return name;
+    }
 }

@@ -3,7 +3,9 @@ package io.github.hubmapseg.models;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ArrayList;
 import java.util.Set;
+import java.util.TreeSet;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -26,14 +28,17 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * (default {@link SigmoidBceWithLogits}).
  */
 public final class Models {
-    private static final Set<String> ARCHS = Set.of("unet");
+    private static final List<String> ARCHS = List.of("unet", "fpn", "linknet");
 
     private Models() {
     }
 
-    /** @return valid architecture names */
+    /**
+     * @return valid architecture names: {@code unet} (smp.Unet and the winners' options), {@code fpn}
+     *     (smp.FPN layout), {@code linknet} (smp.Linknet)
+     */
     public static List<String> architectures() {
-        return List.of("unet");
+        return ARCHS;
     }
 
     /** @return valid encoder names */
@@ -112,16 +117,35 @@ public final class Models {
 
     /** Options of a model; required values are given to {@link Models#builder(String, String)}. */
     public static final class Builder {
+        private static final Map<String, Set<String>> APPLICABLE = Map.of(
+                "unet", Set.of("decoderChannels", "upsampling", "aspp", "hypercolumn", "scse", "dropout",
+                        "deepSupervision", "deepSupervisionLayer"),
+                "fpn", Set.of("pyramidChannels", "segmentationChannels", "dropout"),
+                "linknet", Set.of("prefinalChannels"));
         private final String arch;
         private final Encoder encoder;
+        private final Set<String> set = new TreeSet<>();
         private int inChannels = 3;
         private int classes = 1;
         private List<Integer> decoderChannels = List.of(256, 128, 64, 32, 16);
         private Upsampling upsampling = Upsampling.NEAREST;
+        private List<Integer> asppRates = List.of();
+        private int asppChannels = 256;
+        private boolean hypercolumn;
+        private int hypercolumnChannels;
+        private boolean scse;
+        private Double dropout;
+        private int pyramidChannels = 256;
+        private int segmentationChannels = 128;
+        private int prefinalChannels = 32;
+        private boolean deepSupervision;
+        private boolean classificationHead;
         private ILossFunction loss = new SigmoidBceWithLogits();
         private IUpdater updater = new Adam(1e-3);
         private long seed = 42;
         private org.deeplearning4j.nn.conf.layers.Layer outputLayer;
+        private org.deeplearning4j.nn.conf.layers.Layer deepSupervisionLayer;
+        private org.deeplearning4j.nn.conf.layers.Layer classificationLayer;
 
         private Builder(String arch, Encoder encoder) {
             this.arch = arch;
@@ -147,21 +171,176 @@ public final class Models {
         }
 
         /**
+         * U-Net only.
+         *
          * @param c channels of the five decoder blocks (default 256, 128, 64, 32, 16 as in smp)
          * @return this
          */
         public Builder decoderChannels(List<Integer> c) {
             this.decoderChannels = List.copyOf(c);
+            set.add("decoderChannels");
             return this;
         }
 
         /**
-         * @param u upsampling mode (default nearest)
+         * U-Net only.
+         *
+         * @param u upsampling of the decoder blocks (default nearest; the 3rd place used pixel shuffle)
          * @return this
          */
         public Builder upsampling(Upsampling u) {
             this.upsampling = Objects.requireNonNull(u, "upsampling");
+            if (u != Upsampling.NEAREST) {
+                set.add("upsampling");
+            }
             return this;
+        }
+
+        /**
+         * U-Net only: ASPP on the deepest encoder feature, see {@link Aspp} (the 3rd place: rates 1, 2, 3, 4).
+         *
+         * @param channels channels of every branch and of the ASPP output (3rd place 512, smp DeepLabV3 256)
+         * @param rates dilation rates of the 3x3 branches, at least one
+         * @return this
+         */
+        public Builder aspp(int channels, List<Integer> rates) {
+            this.asppChannels = channels;
+            this.asppRates = List.copyOf(rates);
+            set.add("aspp");
+            return this;
+        }
+
+        /**
+         * U-Net only: the hypercolumn (3rd place's "FPN skips", 1st place's hypercolumn): the outputs of decoder
+         * blocks 0..3 upsampled to the last block's resolution and concatenated with it before the head.
+         *
+         * @param channels 0 to concatenate the block outputs as they are (1st place), or the channels each is
+         *     first mapped to by a conv-ReLU-BN-conv module (3rd place: 16)
+         * @return this
+         */
+        public Builder hypercolumn(int channels) {
+            this.hypercolumn = true;
+            this.hypercolumnChannels = channels;
+            set.add("hypercolumn");
+            return this;
+        }
+
+        /**
+         * U-Net only: scSE attention in every decoder block (smp {@code decoder_attention_type="scse"}).
+         *
+         * @param on whether to add it
+         * @return this
+         */
+        public Builder scse(boolean on) {
+            this.scse = on;
+            if (on) {
+                set.add("scse");
+            }
+            return this;
+        }
+
+        /**
+         * U-Net (before the head; default 0) and FPN (after the merge; default 0.2 as smp).
+         *
+         * @param p drop probability in [0, 1)
+         * @return this
+         */
+        public Builder dropout(double p) {
+            this.dropout = p;
+            set.add("dropout");
+            return this;
+        }
+
+        /**
+         * FPN only.
+         *
+         * @param c pyramid channels (default 256 as smp)
+         * @return this
+         */
+        public Builder pyramidChannels(int c) {
+            this.pyramidChannels = c;
+            set.add("pyramidChannels");
+            return this;
+        }
+
+        /**
+         * FPN only.
+         *
+         * @param c segmentation-block channels (default 128 as smp)
+         * @return this
+         */
+        public Builder segmentationChannels(int c) {
+            this.segmentationChannels = c;
+            set.add("segmentationChannels");
+            return this;
+        }
+
+        /**
+         * Linknet only.
+         *
+         * @param c channels of the last decoder block (default 32 as smp)
+         * @return this
+         */
+        public Builder prefinalChannels(int c) {
+            this.prefinalChannels = c;
+            set.add("prefinalChannels");
+            return this;
+        }
+
+        /**
+         * U-Net only: deep supervision, extra outputs {@code deep_supervision.i.loss} (i = 0..3) with the logits
+         * of decoder blocks 0..3 ({@code deep_supervision.i}: 1x1 conv with bias), at strides 16, 8, 4, 2.
+         *
+         * @param on whether to add them
+         * @return this
+         */
+        public Builder deepSupervision(boolean on) {
+            this.deepSupervision = on;
+            if (on) {
+                set.add("deepSupervision");
+            }
+            return this;
+        }
+
+        /**
+         * The output layer of every deep-supervision output (cloned per output). Default: a
+         * {@code CnnLossLayer} with {@link #loss}, whose labels must have the output's resolution (as
+         * {@link SegmentationModel#labels(INDArray)} makes them). {@code SegLossLayer} of hubmap-losses with a
+         * weight (0.1 in the 1st place) and {@code nonEmptyOnly} is the 1st-place recipe. Implies
+         * {@link #deepSupervision}.
+         *
+         * @param layer the layer configuration
+         * @return this
+         */
+        public Builder deepSupervisionLayer(org.deeplearning4j.nn.conf.layers.Layer layer) {
+            this.deepSupervisionLayer = Objects.requireNonNull(layer, "deepSupervisionLayer");
+            set.add("deepSupervisionLayer");
+            return deepSupervision(true);
+        }
+
+        /**
+         * A classification head (1st place): global average pool of the deepest encoder feature and a linear
+         * layer to one logit ({@code classification_head.3}, a 1x1 conv; smp's {@code aux_params} names, its
+         * Linear weight imports), output {@code classification_head.loss} {@code [N, 1, 1, 1]}.
+         *
+         * @param on whether to add it
+         * @return this
+         */
+        public Builder classificationHead(boolean on) {
+            this.classificationHead = on;
+            return this;
+        }
+
+        /**
+         * The output layer of the classification head. Default: a {@code CnnLossLayer} with
+         * {@link SigmoidBceWithLogits} on {@code [N, 1, 1, 1]} labels. Implies {@link #classificationHead}.
+         *
+         * @param layer the layer configuration
+         * @return this
+         */
+        public Builder classificationLayer(org.deeplearning4j.nn.conf.layers.Layer layer) {
+            this.classificationLayer = Objects.requireNonNull(layer, "classificationLayer");
+            return classificationHead(true);
         }
 
         /**
@@ -212,7 +391,12 @@ public final class Models {
          * @return the model
          */
         public SegmentationModel build() {
-            return init(arch, encoder, inChannels, configure(), blocks);
+            ComputationGraphConfiguration conf = configure();
+            SegmentationModel m = init(arch, encoder, inChannels, conf, blocks);
+            for (String name : icnr) {
+                icnrInit(m.graph().getLayer(name).getParam("W"));
+            }
+            return m;
         }
 
         /**
@@ -227,15 +411,30 @@ public final class Models {
             if (height % encoder.outputStride() != 0 || width % encoder.outputStride() != 0 || height <= 0
                     || width <= 0) {
                 throw new IllegalArgumentException("input size " + height + "x" + width + " (HxW) is not a positive"
-                        + " multiple of the output stride " + encoder.outputStride());
+                        + " multiple of the output stride " + encoder.outputStride() + "; pad to "
+                        + roundUp(Math.max(height, 1)) + "x" + roundUp(Math.max(width, 1)));
             }
             return ModelSummary.of(arch, encoder.name(), inChannels, encoder.outputStride(), conf,
                     blocks.groupedConvs(), blocks.batchNorms(), height, width);
         }
 
-        private Blocks blocks;
+        private int roundUp(int v) {
+            int s = encoder.outputStride();
+            return (v + s - 1) / s * s;
+        }
 
-        private ComputationGraphConfiguration configure() {
+        private Blocks blocks;
+        private List<String> icnr = List.of();
+
+        private void validate() {
+            Set<String> wrong = new TreeSet<>(set);
+            wrong.removeAll(APPLICABLE.get(arch));
+            if (!wrong.isEmpty()) {
+                Set<String> ok = new TreeSet<>(APPLICABLE.get(arch));
+                ok.add("classificationHead");
+                throw new IllegalArgumentException("options not applicable to " + arch + ": " + String.join(", ", wrong)
+                        + " (" + arch + " takes: " + String.join(", ", ok) + ")");
+            }
             if (inChannels < 1) {
                 throw new IllegalArgumentException("inChannels must be >= 1, got " + inChannels);
             }
@@ -247,17 +446,92 @@ public final class Models {
                     throw new IllegalArgumentException("decoderChannels must be >= 1, got " + decoderChannels);
                 }
             }
+            if (set.contains("aspp")) {
+                if (asppChannels < 1) {
+                    throw new IllegalArgumentException("aspp channels must be >= 1, got " + asppChannels);
+                }
+                if (asppRates.isEmpty() || asppRates.stream().anyMatch(r -> r < 1)) {
+                    throw new IllegalArgumentException("aspp rates must be >= 1 and at least one, got " + asppRates);
+                }
+            }
+            if (hypercolumnChannels < 0) {
+                throw new IllegalArgumentException("hypercolumn channels must be >= 0, got " + hypercolumnChannels);
+            }
+            if (dropout != null && !(dropout >= 0 && dropout < 1)) {
+                throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+            }
+            for (int c : new int[] {pyramidChannels, segmentationChannels, prefinalChannels}) {
+                if (c < 1) {
+                    throw new IllegalArgumentException("pyramidChannels, segmentationChannels and prefinalChannels"
+                            + " must be >= 1, got " + pyramidChannels + ", " + segmentationChannels + ", "
+                            + prefinalChannels);
+                }
+            }
+        }
+
+        private ComputationGraphConfiguration configure() {
+            validate();
             Dl4jRuntime.configure();
             GraphBuilder g = base(seed, updater).addInputs("input")
                     .setInputTypes(InputType.convolutional(256, 256, inChannels, Blocks.FORMAT));
             Blocks b = new Blocks(g, "input", inChannels);
             List<String> features = encoder.build(b, "input", "encoder.");
-            String logits = UnetDecoder.build(b, features, decoderChannels, classes, upsampling);
-            g.addLayer("loss", outputLayer != null ? outputLayer.clone() : new CnnLossLayer.Builder(loss)
-                    .activation(Activation.IDENTITY).format(Blocks.FORMAT).build(), logits);
-            g.setOutputs("loss");
+            List<String> outputs = new ArrayList<>();
+            String logits;
+            List<String> dsLevels = List.of();
+            icnr = List.of();
+            switch (arch) {
+                case "unet" -> {
+                    UnetDecoder.Result r = UnetDecoder.build(b, features, new UnetDecoder.Options(decoderChannels,
+                            upsampling, scse, asppRates, asppChannels, hypercolumn, hypercolumnChannels,
+                            dropout == null ? 0 : dropout), classes);
+                    logits = r.logits();
+                    dsLevels = r.blockOutputs().subList(0, r.blockOutputs().size() - 1);
+                    icnr = r.icnr();
+                }
+                case "fpn" -> logits = FpnDecoder.build(b, features, pyramidChannels, segmentationChannels,
+                        dropout == null ? 0.2 : dropout, classes);
+                case "linknet" -> logits = LinknetDecoder.build(b, features, prefinalChannels, classes);
+                default -> throw new IllegalStateException(arch);
+            }
+            g.addLayer("loss", outputLayer != null ? outputLayer.clone() : lossLayer(loss), logits);
+            outputs.add("loss");
+            if (deepSupervision) {
+                for (int i = 0; i < dsLevels.size(); i++) {
+                    String h = b.conv("deep_supervision." + i, dsLevels.get(i), classes, 1, 1, 0, 1, true);
+                    String name = "deep_supervision." + i + ".loss";
+                    g.addLayer(name, deepSupervisionLayer != null ? deepSupervisionLayer.clone() : lossLayer(loss), h);
+                    outputs.add(name);
+                }
+            }
+            if (classificationHead) {
+                String pooled = b.globalAvgPool("classification_head.0", features.get(features.size() - 1));
+                String h = b.conv("classification_head.3", pooled, 1, 1, 1, 0, 1, true);
+                g.addLayer("classification_head.loss", classificationLayer != null ? classificationLayer.clone()
+                        : lossLayer(new SigmoidBceWithLogits()), h);
+                outputs.add("classification_head.loss");
+            }
+            g.setOutputs(outputs.toArray(new String[0]));
             blocks = b;
             return g.build();
+        }
+
+        private static CnnLossLayer lossLayer(ILossFunction l) {
+            return new CnnLossLayer.Builder(l).activation(Activation.IDENTITY).format(Blocks.FORMAT).build();
+        }
+    }
+
+    /**
+     * ICNR initialisation (Aitken et al. 2017) of a conv feeding {@code PixelShuffle(2)}: the 4 sub-pixel
+     * kernels of each output channel ({@code W[c*4 + k]}, k = 0..3) are set equal to {@code W[c*4]}.
+     */
+    static void icnrInit(INDArray w) {
+        long out = w.size(0);
+        for (long c = 0; c < out; c += 4) {
+            INDArray first = w.slice(c).dup();
+            for (long k = 1; k < 4; k++) {
+                w.slice(c + k).assign(first);
+            }
         }
     }
 }

@@ -34,7 +34,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <tr><td>{@code running_mean}, {@code running_var}</td><td>BatchNormalization</td>
  *       <td>{@code mean}, {@code var}</td></tr>
  * </table>
- * {@code num_batches_tracked} and torchvision's classifier {@code fc.*} are ignored. Use prefix
+ * A {@code nn.Linear} weight {@code [out, in]} imports into a 1x1 convolution {@code [out, in, 1, 1]} (the
+ * classification head). {@code num_batches_tracked} and torchvision's classifier {@code fc.*} are ignored. Use prefix
  * {@code ""} for an smp-style model state_dict ({@code encoder.*}, {@code decoder.*},
  * {@code segmentation_head.*}) or for {@link Models#encoderOnly(String, int)}, and {@code "encoder."} to
  * load a torchvision/timm backbone state_dict into the encoder of a U-Net (then only layers under
@@ -123,7 +124,7 @@ public final class TorchWeights {
                     }
                     value = expandGrouped(value, s, grouped[0]);
                 } else if (value.length() != dst.length()
-                        || (value.rank() > 1 && !Arrays.equals(value.shape(), dst.shape()))) {
+                        || (value.rank() > 1 && !Arrays.equals(value.shape(), dst.shape()) && !linearAs1x1(value, dst))) {
                     misshaped.add(torch + ": expected " + Arrays.toString(dst.shape()) + ", got "
                             + Arrays.toString(value.shape()));
                     continue;
@@ -143,6 +144,12 @@ public final class TorchWeights {
             a[0].assign(a[1]);
         }
         return assignments.size();
+    }
+
+    /** A {@code nn.Linear} weight {@code [out, in]} into a 1x1 conv {@code [out, in, 1, 1]} (same order). */
+    private static boolean linearAs1x1(INDArray value, INDArray dst) {
+        return value.rank() == 2 && dst.rank() == 4 && dst.size(2) == 1 && dst.size(3) == 1
+                && value.size(0) == dst.size(0) && value.size(1) == dst.size(1);
     }
 
     private static void appendList(StringBuilder sb, String what, List<String> items) {

@@ -3,6 +3,7 @@ package io.github.hubmapseg.pipeline.train;
 import io.github.hubmapseg.losses.dl4j.SegLossLayer;
 import io.github.hubmapseg.models.Models;
 import io.github.hubmapseg.models.SegmentationModel;
+import io.github.hubmapseg.models.Upsampling;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import java.util.List;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -15,14 +16,25 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 
 /**
- * Builds the model a recipe describes: {@code Models.builder(model.architecture, model.encoder)} with decoder
- * channels {@code (8b, 4b, 2b, b, b)} for {@code b = model.base_channels}, the recipe's loss as a
+ * Builds the model a recipe describes: {@code Models.builder(model.architecture, model.encoder)} with, for
+ * {@code b = model.base_channels}, U-Net decoder channels {@code (8b, 4b, 2b, b, b)}, FPN pyramid/segmentation
+ * channels {@code 8b/4b}, Linknet prefinal channels {@code b}; the model keys map onto builder options:
+ * {@code fpn_skips} = hypercolumn of 16-channel FPN convs (3rd place), {@code hypercolumn} = plain hypercolumn
+ * (1st place), {@code aspp} = ASPP with {@code 8b} channels and rates 1, 2, 3, 4, {@code pixel_shuffle} = pixel
+ * shuffle upsampling, {@code attention} = scSE, {@code deep_supervision} = deep-supervision outputs with the
+ * recipe's loss weighted by {@code train.deep_supervision_weight} on non-empty tiles, {@code classification_head}
+ * = a BCE tile classifier (options that do not apply to the architecture fail, naming them); the recipe's loss as a
  * {@link SegLossLayer} output layer (so the model's output at inference is the sigmoid probability), and the
  * optimizer: {@code adam}; {@code adamw} = Adam with decoupled weight decay ({@link WeightDecay} on the
  * convolution weights, scaled by the learning rate as in PyTorch's AdamW); {@code sgd}; {@code ranger} is not
  * available in DL4J and is refused.
  */
 public final class ModelFactory {
+    /** Channels of each FPN-skip level (3rd place / iafoss: 16). */
+    static final int FPN_SKIP_CHANNELS = 16;
+    /** ASPP dilation rates of the 3rd place (iafoss's UneXt50: 1, 2, 3, 4 at the stride-32 feature). */
+    static final List<Integer> ASPP_RATES = List.of(1, 2, 3, 4);
+
     private ModelFactory() {
     }
 
@@ -40,10 +52,46 @@ public final class ModelFactory {
             default -> throw new IllegalArgumentException("train.optimizer '" + t.optimizer()
                     + "' is not available on the DL4J backend; use adam, adamw or sgd");
         };
-        SegmentationModel model = Models.builder(m.architecture(), m.encoder())
-                .decoderChannels(List.of(8 * b, 4 * b, 2 * b, b, b))
+        Models.Builder builder = Models.builder(m.architecture(), m.encoder())
                 .outputLayer(SegLossLayer.builder(t.loss()).build())
-                .updater(updater).seed(t.seed()).build();
+                .updater(updater).seed(t.seed());
+        switch (m.architecture()) {
+            case "fpn" -> builder.pyramidChannels(8 * b).segmentationChannels(4 * b);
+            case "linknet" -> builder.prefinalChannels(b);
+            default -> builder.decoderChannels(List.of(8 * b, 4 * b, 2 * b, b, b));
+        }
+        if (m.fpnSkips() && m.hypercolumn()) {
+            throw new IllegalArgumentException("model.fpn_skips and model.hypercolumn are two variants of the same"
+                    + " skips (16-channel FPN convs per level, or the block outputs as they are); set one");
+        }
+        if (m.fpnSkips()) {
+            builder.hypercolumn(FPN_SKIP_CHANNELS);
+        }
+        if (m.hypercolumn()) {
+            builder.hypercolumn(0);
+        }
+        if (m.aspp()) {
+            builder.aspp(8 * b, ASPP_RATES);
+        }
+        if (m.pixelShuffle()) {
+            builder.upsampling(Upsampling.PIXEL_SHUFFLE);
+        }
+        if (m.attention()) {
+            builder.scse(true);
+        }
+        if (m.deepSupervision() != t.deepSupervisionWeight() > 0) {
+            throw new IllegalArgumentException("model.deep_supervision (" + m.deepSupervision() + ") needs"
+                    + " train.deep_supervision_weight > 0 and the weight needs deep supervision, got weight "
+                    + t.deepSupervisionWeight());
+        }
+        if (m.deepSupervision()) {
+            builder.deepSupervisionLayer(SegLossLayer.builder(t.loss()).weight(t.deepSupervisionWeight())
+                    .nonEmptyOnly(true).build());
+        }
+        if (m.classificationHead()) {
+            builder.classificationLayer(SegLossLayer.builder("bce").build());
+        }
+        SegmentationModel model = builder.build();
         if (t.optimizer().equals("adamw") && t.weightDecay() > 0) {
             ComputationGraph g = model.graph();
             for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {

@@ -1,0 +1,119 @@
+package io.github.hubmapseg.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.assertj.core.data.Offset;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+
+/** {@link PixelShuffleVertex}, {@link ExpandVertex}, dilated and transposed convs: values, gradients, JSON. */
+class DecoderVerticesTest {
+
+    /** conv -> pixel shuffle -> conv, plus an image-pooling branch (pool, 1x1 conv, expand) and an atrous conv. */
+    private static ComputationGraph net(DataType type) {
+        Dl4jRuntime.configure();
+        GraphBuilder g = new NeuralNetConfiguration.Builder().dataType(type).seed(7).updater(new NoOp())
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(3, 4, 2, Blocks.FORMAT));
+        Blocks b = new Blocks(g, "in", 2);
+        String x = b.conv("c", "in", 8, 3, 1, 1, 1, true);
+        String ps = b.pixelShuffle("ps", x);
+        String y = b.conv("c2", ps, 3, 3, 1, 1, 1, true);
+        String pooled = b.conv("pc", b.globalAvgPool("pool", y), 3, 1, 1, 0, 1, true);
+        String e = b.expand("expand", b.act("tanh", pooled, Activation.TANH), y);
+        String d = b.dilatedConv("atrous", y, 3, 3, 2, 2, true);
+        String t = b.transposedConv("up", b.add("sum", y, e, d), 2, 4, 2, 1, true);
+        g.setOutputs(b.act("out", t, Activation.IDENTITY));
+        ComputationGraph n = new ComputationGraph(g.build());
+        n.init();
+        SegmentationModel.bypassOneDnnForDilatedConvs(n);
+        return n;
+    }
+
+    @Test
+    void pixelShuffleUsesPyTorchChannelOrder() {
+        ComputationGraph n = net(DataType.FLOAT);
+        INDArray in = Nd4j.rand(DataType.FLOAT, 2, 3, 4, 2);
+        var acts = n.feedForward(in, false);
+        INDArray x = acts.get("c");
+        INDArray ps = acts.get("ps");
+        assertThat(ps.shape()).containsExactly(2, 6, 8, 2);
+        for (int b = 0; b < 2; b++) {
+            for (int h = 0; h < 3; h++) {
+                for (int w = 0; w < 4; w++) {
+                    for (int c = 0; c < 2; c++) {
+                        for (int i = 0; i < 2; i++) {
+                            for (int j = 0; j < 2; j++) {
+                                // torch.nn.PixelShuffle: out[c, 2h+i, 2w+j] = in[c*4 + i*2 + j, h, w]
+                                assertThat(ps.getDouble(b, 2 * h + i, 2 * w + j, c))
+                                        .isEqualTo(x.getDouble(b, h, w, c * 4 + i * 2 + j));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        INDArray e = acts.get("expand");
+        INDArray p = acts.get("tanh");
+        assertThat(e.shape()).containsExactly(2, 6, 8, 3);
+        assertThat(e.getDouble(1, 5, 7, 2)).isEqualTo(p.getDouble(1, 0, 0, 2));
+        assertThat(e.getDouble(0, 2, 3, 1)).isEqualTo(p.getDouble(0, 0, 0, 1));
+        assertThat(n.outputSingle(in).shape()).containsExactly(2, 12, 16, 2);
+        // any size at run time
+        assertThat(n.outputSingle(Nd4j.rand(DataType.FLOAT, 1, 5, 2, 2)).shape()).containsExactly(1, 20, 8, 2);
+    }
+
+    /** Analytic gradients of L = sum(out * R) against central differences, in double (as AttentionVerticesTest). */
+    @Test
+    void gradientsMatchFiniteDifferences() {
+        DataType before = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            Nd4j.getRandom().setSeed(3);
+            ComputationGraph n = net(DataType.DOUBLE);
+            INDArray in = Nd4j.rand(DataType.DOUBLE, 2, 3, 4, 2).subi(0.5);
+            INDArray r = Nd4j.rand(DataType.DOUBLE, 2, 12, 16, 2).subi(0.5);
+            n.feedForward(new INDArray[] {in}, true, false);
+            n.backpropGradient(r);
+            INDArray grad = n.getFlattenedGradients().dup();
+            INDArray params = n.params();
+            // every 7th parameter (all layers are covered; keeps the test short on a loaded machine)
+            for (int i = 0; i < params.length(); i += 7) {
+                double p = params.getDouble(i);
+                params.putScalar(i, p + 1e-6);
+                double lp = n.outputSingle(in).mul(r).sumNumber().doubleValue();
+                params.putScalar(i, p - 1e-6);
+                double lm = n.outputSingle(in).mul(r).sumNumber().doubleValue();
+                params.putScalar(i, p);
+                double numeric = (lp - lm) / 2e-6;
+                assertThat(grad.getDouble(i)).as("gradient of parameter %d", i)
+                        .isCloseTo(numeric, Offset.offset(1e-6 + 1e-5 * Math.abs(numeric)));
+            }
+        } finally {
+            Nd4j.setDefaultDataTypes(before, before);
+        }
+    }
+
+    @Test
+    void survivesSerialisation(@TempDir Path dir) throws Exception {
+        ComputationGraph n = net(DataType.FLOAT);
+        Path f = dir.resolve("dec.zip");
+        ModelSerializer.writeModel(n, f.toFile(), true);
+        ComputationGraph back = ModelSerializer.restoreComputationGraph(f.toFile(), true);
+        SegmentationModel.bypassOneDnnForDilatedConvs(back);
+        INDArray in = Nd4j.rand(DataType.FLOAT, 1, 3, 4, 2);
+        assertThat(back.outputSingle(in).equalsWithEps(n.outputSingle(in), 0)).isTrue();
+    }
+}

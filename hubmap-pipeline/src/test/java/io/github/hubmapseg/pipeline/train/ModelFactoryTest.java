@@ -1,0 +1,59 @@
+package io.github.hubmapseg.pipeline.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.hubmapseg.models.SegmentationModel;
+import io.github.hubmapseg.pipeline.config.Recipe;
+import io.github.hubmapseg.pipeline.config.Recipes;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The recipe's model keys map onto the models builder's options (on a tiny encoder, small channels). */
+class ModelFactoryTest {
+    private static Recipe tiny(String builtin, String... more) {
+        List<String> o = new java.util.ArrayList<>(List.of("model.encoder=tiny", "model.base_channels=4"));
+        o.addAll(List.of(more));
+        return Recipes.withOverrides(Recipes.builtin(builtin), o);
+    }
+
+    private static boolean has(SegmentationModel m, String vertex) {
+        return m.graph().getConfiguration().getVertices().containsKey(vertex);
+    }
+
+    @Test
+    void thirdPlaceKeysGiveAsppFpnSkipsAndPixelShuffle() {
+        try (SegmentationModel m = ModelFactory.create(tiny("third-place"))) {
+            assertThat(has(m, "decoder.aspp.convs.4.0")).isTrue(); // rates 1, 2, 3, 4
+            assertThat(has(m, "decoder.blocks.0.shuffle.0")).isTrue();
+            assertThat(has(m, "decoder.hypercolumn.3.3")).isTrue();
+            assertThat(m.outputNames()).containsExactly("loss");
+        }
+    }
+
+    @Test
+    void firstPlaceKeysGiveHeadsThatTrainOneStep() {
+        // attention (scSE) needs >= 16 channels: base 16
+        try (SegmentationModel m = ModelFactory.create(tiny("first-place", "model.base_channels=16"))) {
+            assertThat(has(m, "decoder.blocks.0.attention1.attention.cSE.1")).isTrue();
+            assertThat(has(m, "decoder.hypercolumn")).isTrue();
+            assertThat(m.outputNames()).hasSize(6);
+            INDArray x = Nd4j.rand(DataType.FLOAT, 2, 64, 64, 3);
+            INDArray y = Nd4j.rand(DataType.FLOAT, 2, 64, 64, 1).gt(0.7).castTo(DataType.FLOAT);
+            assertThat(m.fit(x, y)).isFinite().isPositive();
+        }
+    }
+
+    @Test
+    void inconsistentKeysAreRefused() {
+        assertThatThrownBy(() -> ModelFactory.create(tiny("cpu-quick", "model.fpn_skips=true",
+                "model.hypercolumn=true"))).hasMessageContaining("model.fpn_skips and model.hypercolumn");
+        assertThatThrownBy(() -> ModelFactory.create(tiny("cpu-quick", "model.deep_supervision=true")))
+                .hasMessageContaining("train.deep_supervision_weight");
+        assertThatThrownBy(() -> ModelFactory.create(tiny("cpu-quick", "model.architecture=fpn",
+                "model.aspp=true"))).hasMessageContaining("not applicable to fpn: aspp");
+    }
+}
