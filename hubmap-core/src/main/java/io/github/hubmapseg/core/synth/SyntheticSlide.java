@@ -624,7 +624,7 @@ public final class SyntheticSlide extends AbstractImageSource {
         double[] he = sc.he;
         int seed = g.textureSeed();
         double capsule = 1 - Math.min(0.09, 5.0 / g.shape().ra());
-        double wobble = Noise.value(px, py, 1 / 11.0, seed) - 0.5;
+        double wobble = sc.wobble.at(px, py, 1 / 11.0, seed) - 0.5;
         double tuftEdge = capsule - g.bowmanWidth() + 0.06 * wobble;
         if (lev >= capsule + 0.01 * wobble) {
             he[0] = 0.1;
@@ -634,7 +634,7 @@ public final class SyntheticSlide extends AbstractImageSource {
             he[0] = 0.0;
             he[1] = 0.06 + 0.04 * tex;
         } else {
-            double cap = Noise.value(px, py, 1 / 6.5, seed ^ 0x3333);
+            double cap = sc.capillary.at(px, py, 1 / 6.5, seed ^ 0x3333);
             if (cap > 0.68) {
                 // capillary lumen, sometimes with red cells
                 boolean rbc = Noise.unit(ix >> 2, iy >> 2, seed) < 0.25;
@@ -642,7 +642,7 @@ public final class SyntheticSlide extends AbstractImageSource {
                 he[1] = rbc ? 0.8 : 0.08;
             } else {
                 he[0] = 0.22 + 0.1 * tex;
-                he[1] = 0.5 * (0.75 + 0.5 * Noise.value(px, py, 1 / 3.0, seed ^ 0x4444));
+                he[1] = 0.5 * (0.75 + 0.5 * sc.tuftTexture.at(px, py, 1 / 3.0, seed ^ 0x4444));
                 he[0] += 0.95 * sc.tuft.at(px, py, 9, 0.62, seed ^ 0x5555);
             }
         }
@@ -652,7 +652,7 @@ public final class SyntheticSlide extends AbstractImageSource {
                              Scratch sc) {
         double[] he = sc.he;
         if (lev < lumen) {
-            double clump = Noise.value(px, py, 1 / 5.0, texSeed ^ 0x6666);
+            double clump = sc.clump.at(px, py, 1 / 5.0, texSeed ^ 0x6666);
             he[0] = 0.01;
             he[1] = clump > 0.6 ? 0.85 : 0.04;
             return;
@@ -666,7 +666,7 @@ public final class SyntheticSlide extends AbstractImageSource {
     }
 
     /** Intensity (0..~1) of a nucleus at this point: one optional round nucleus per {@code cell} grid cell. */
-    private static double nucleus(double px, double py, double cell, double prob, int seed) {
+    static double nucleus(double px, double py, double cell, double prob, int seed) {
         int cx = (int) Math.floor(px / cell);
         int cy = (int) Math.floor(py / cell);
         int h = Noise.hash(cx, cy, seed);
@@ -729,6 +729,47 @@ public final class SyntheticSlide extends AbstractImageSource {
         }
     }
 
+    /**
+     * {@link Noise#value} with the four lattice values kept while consecutive points stay in one lattice cell:
+     * the same arithmetic, so the same values, with four hashes per cell instead of per pixel.
+     */
+    static final class ValueCache {
+        private boolean valid;
+        private int ix;
+        private int iy;
+        private int seed;
+        private double inv;
+        private double a;
+        private double b;
+        private double c;
+        private double d;
+
+        double at(double x, double y, double inv, int seed) {
+            double fx = x * inv;
+            double fy = y * inv;
+            int jx = (int) Math.floor(fx);
+            int jy = (int) Math.floor(fy);
+            double tx = fx - jx;
+            double ty = fy - jy;
+            tx = tx * tx * (3 - 2 * tx);
+            ty = ty * ty * (3 - 2 * ty);
+            if (!valid || jx != ix || jy != iy || seed != this.seed || inv != this.inv) {
+                valid = true;
+                ix = jx;
+                iy = jy;
+                this.seed = seed;
+                this.inv = inv;
+                a = Noise.unit(jx, jy, seed);
+                b = Noise.unit(jx + 1, jy, seed);
+                c = Noise.unit(jx, jy + 1, seed);
+                d = Noise.unit(jx + 1, jy + 1, seed);
+            }
+            double top = a + (b - a) * tx;
+            double bot = c + (d - c) * tx;
+            return top + (bot - top) * ty;
+        }
+    }
+
     /** Per-read scratch: H&amp;E output, and caches of per-cell values (one per texture). */
     static final class Scratch {
         final double[] he = new double[2];
@@ -737,6 +778,10 @@ public final class SyntheticSlide extends AbstractImageSource {
         final NucleusCache capsule = new NucleusCache();
         final NucleusCache tuft = new NucleusCache();
         final NucleusCache vessel = new NucleusCache();
+        final ValueCache wobble = new ValueCache();
+        final ValueCache capillary = new ValueCache();
+        final ValueCache tuftTexture = new ValueCache();
+        final ValueCache clump = new ValueCache();
         // tubule cell cache, key (col, row, med)
         boolean tValid;
         int tCol;
