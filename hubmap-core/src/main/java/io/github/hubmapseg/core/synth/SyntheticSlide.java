@@ -698,9 +698,18 @@ public final class SyntheticSlide extends AbstractImageSource {
         private double ccy;
         private double rr;
 
+        private double lastPy = Double.NaN;
+        private double lastPyCell;
+        private int lastY;
+
         double at(double px, double py, double cell, double prob, int seed) {
             int x = (int) Math.floor(px / cell);
-            int y = (int) Math.floor(py / cell);
+            if (py != lastPy || cell != lastPyCell) {
+                lastPy = py;
+                lastPyCell = cell;
+                lastY = (int) Math.floor(py / cell);
+            }
+            int y = lastY;
             if (!valid || x != cx || y != cy || seed != this.seed || cell != this.cell || prob != this.prob) {
                 valid = true;
                 cx = x;
@@ -724,7 +733,11 @@ public final class SyntheticSlide extends AbstractImageSource {
             }
             double dx = px - ccx;
             double dy = py - ccy;
-            double q = (dx * dx + dy * dy) / rr;
+            double d2 = dx * dx + dy * dy;
+            if (d2 >= rr) {
+                return 0; // then d2 / rr >= rr / rr = 1 (division is monotonic): outside, no division needed
+            }
+            double q = d2 / rr;
             return q < 1 ? 1 - 0.35 * q : 0;
         }
     }
