@@ -33,8 +33,6 @@ public final class RleEncoder {
     private static final long HIGH = 0x8080808080808080L;
     /** Bands with at least this many pixels are scanned in parallel. */
     static final long PARALLEL_PIXELS = 1L << 21;
-    /** Row ranges per thread in a parallel scan (load balancing on a shared machine). */
-    static final int PARTS_PER_THREAD = 4;
 
     private final int height;
     private final int width;
@@ -272,13 +270,10 @@ public final class RleEncoder {
     /**
      * Runs the task over row ranges of the band, in parallel when {@code chunks > 1}; the parts are appended in
      * row order, so the toggles stay in row order within every column. (Splitting rows rather than columns
-     * lets each thread stream a contiguous block of memory; measured about 2x faster on 2 cores.) Each of the
-     * {@code chunks} threads gets {@value #PARTS_PER_THREAD} parts on average, so that a thread slowed down by
-     * other work on the machine does not hold up the whole band (the scan is memory-bound: one part per thread
-     * finishes only when the slowest thread does).
+     * lets each thread stream a contiguous block of memory; measured about 2x faster on 2 cores.)
      */
     private void scanParallel(int chunks, int nRows, RowTask task) {
-        int n = chunks <= 1 ? 1 : Math.max(1, Math.min(chunks * PARTS_PER_THREAD, nRows / 16));
+        int n = Math.max(1, Math.min(chunks, nRows / 4));
         if (n == 1) {
             task.run(0, nRows, toggles);
             return;
