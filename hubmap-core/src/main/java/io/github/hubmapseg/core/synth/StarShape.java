@@ -178,6 +178,46 @@ public final class StarShape {
         return r / radius(u / r, v / r);
     }
 
+    /** {@link #probe} result: outside, level below the limit. */
+    static final double NEAR = -1;
+    /** {@link #probe} result: outside, level at or above the limit. */
+    static final double FAR = -2;
+
+    /**
+     * {@link #contains}, {@link #level} and {@link #levelBelow} in one evaluation (one radius at most), with
+     * exactly their values: the level ({@code >= 0}) if the point is inside, else {@link #NEAR} if
+     * {@code levelBelow(x, y, limit)}, else {@link #FAR}.
+     *
+     * @param limit ring limit, {@code >= 1}
+     */
+    double probe(double x, double y, double limit) {
+        double dx = x - cx;
+        double dy = y - cy;
+        double u = (dx * cosA + dy * sinA) * invA;
+        double v = (dy * cosA - dx * sinA) * invB;
+        double r2 = u * u + v * v;
+        double l2 = limit * limit;
+        if (r2 >= rMax2 * l2) {
+            return FAR; // limit >= 1: also outside
+        }
+        if (r2 < rMin2) {
+            if (r2 == 0) {
+                return 0;
+            }
+            double r = Math.sqrt(r2);
+            return r / radius(u / r, v / r);
+        }
+        double r = Math.sqrt(r2);
+        double rad = radius(u / r, v / r);
+        if (r2 < rMax2 && r < rad) {
+            return r / rad;
+        }
+        if (r2 < rMin2 * l2) {
+            return NEAR;
+        }
+        return r / rad < limit ? NEAR : FAR;
+    }
+
     /**
      * Whether {@link #level} of the point is below {@code limit} (e.g. {@code 1.1} for a ring of 10% around
      * the shape), with fast paths that avoid the harmonic evaluation far from the boundary.

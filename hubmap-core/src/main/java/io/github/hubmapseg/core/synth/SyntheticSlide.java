@@ -455,7 +455,8 @@ public final class SyntheticSlide extends AbstractImageSource {
         int[] vc = new int[16];
         double[] tex = new double[BLOCK];
         double[] fine = new double[BLOCK];
-        double[] he = new double[2];
+        Scratch sc = new Scratch();
+        double[] he = sc.he;
         int plane = dstWidth * dstHeight;
         for (int by = 0; by < h; by += BLOCK) {
             int bh = Math.min(BLOCK, h - by);
@@ -485,7 +486,7 @@ public final class SyntheticSlide extends AbstractImageSource {
                             he[1] = 0.012 + 0.02 * tex[i];
                         } else {
                             boolean med = mState > 0 || mState == 0 && medulla.contains(px, py);
-                            tissuePixel(px, py, (int) xx, (int) yy, gc, vc, tex[i], fine[i], med, he);
+                            tissuePixel(px, py, (int) xx, (int) yy, gc, vc, tex[i], fine[i], med, sc);
                         }
                         shade((int) xx, (int) yy, he[0], he[1], dst, d, plane);
                     }
@@ -528,89 +529,112 @@ public final class SyntheticSlide extends AbstractImageSource {
 
     /** Haematoxylin and eosin concentrations of a tissue pixel, into {@code he}. */
     private void tissuePixel(double px, double py, int ix, int iy, int[] gc, int[] vc, double tex, double fine,
-                             boolean med, double[] he) {
+                             boolean med, Scratch sc) {
+        double[] he = sc.he;
         // glomeruli, then vessels; a ring around each is plain interstitium
         boolean ring = false;
+        // (StarShape.probe = contains, level and levelBelow in one evaluation, same values)
         for (int k = 1; k <= gc[0]; k++) {
-            StarShape s = glomShapes[gc[k]];
-            if (s.contains(px, py)) {
-                glomerulusPixel(glomeruli.get(gc[k]), Math.min(s.level(px, py), 0.9999), px, py, ix, iy, tex, he);
+            double lev = glomShapes[gc[k]].probe(px, py, 1.13);
+            if (lev >= 0) {
+                glomerulusPixel(glomeruli.get(gc[k]), Math.min(lev, 0.9999), px, py, ix, iy, tex, sc);
                 return;
             }
-            ring = ring || s.levelBelow(px, py, 1.13);
+            ring |= lev == StarShape.NEAR;
         }
         for (int k = 1; k <= vc[0]; k++) {
-            StarShape s = vesselShapes[vc[k]];
-            if (s.contains(px, py)) {
-                vesselPixel(Math.min(s.level(px, py), 0.9999), vesselLumen[vc[k]], px, py, ix, iy, tex, he);
+            double lev = vesselShapes[vc[k]].probe(px, py, 1.10);
+            if (lev >= 0) {
+                vesselPixel(Math.min(lev, 0.9999), vesselLumen[vc[k]], px, py, ix, iy, tex, sc);
                 return;
             }
-            ring = ring || s.levelBelow(px, py, 1.10);
+            ring |= lev == StarShape.NEAR;
         }
         if (ring) {
-            interstitium(px, py, tex, he);
+            interstitium(px, py, tex, sc);
             return;
         }
         double cell = med ? medullaTubule : cortexTubule;
-        // staggered grid of tubule cross-sections
-        int row = (int) Math.floor(py / cell);
-        double sx = px + ((row & 1) == 0 ? 0 : cell * 0.5);
+        // staggered grid of tubule cross-sections (per-row and per-cell values cached in the scratch)
+        if (!sc.rValid || py != sc.rPy || med != sc.rMed) {
+            sc.rValid = true;
+            sc.rPy = py;
+            sc.rMed = med;
+            sc.rRow = (int) Math.floor(py / cell);
+            sc.rShift = (sc.rRow & 1) == 0 ? 0 : cell * 0.5;
+        }
+        int row = sc.rRow;
+        double sx = px + sc.rShift;
         int col = (int) Math.floor(sx / cell);
-        int th = Noise.hash(col, row, texSeed ^ (med ? 0x3c3c : 0x5a5a));
-        double u1 = (th & 0x3FF) / 1024.0;
-        double u2 = ((th >>> 10) & 0x3FF) / 1024.0;
-        double u3 = ((th >>> 20) & 0x3FF) / 1024.0;
-        if (u3 < 0.08) {
-            interstitium(px, py, tex, he);
+        if (!sc.tValid || col != sc.tCol || row != sc.tRow || med != sc.tMed) {
+            sc.tValid = true;
+            sc.tCol = col;
+            sc.tRow = row;
+            sc.tMed = med;
+            int th = Noise.hash(col, row, texSeed ^ (med ? 0x3c3c : 0x5a5a));
+            double u1 = (th & 0x3FF) / 1024.0;
+            double u2 = ((th >>> 10) & 0x3FF) / 1024.0;
+            double u3 = ((th >>> 20) & 0x3FF) / 1024.0;
+            sc.tPlain = u3 < 0.08;
+            double rt = cell * (0.34 + 0.1 * u1);
+            double slack = cell * 0.5 - rt;
+            sc.tRt = rt;
+            sc.tTcx = (col + 0.5) * cell + (2 * u2 - 1) * slack;
+            sc.tTcy = (row + 0.5) * cell + (2 * u1 - 1) * slack * 0.8;
+            sc.tDir = (th >>> 30) & 3;
+            sc.tSquash = 0.75 + 0.25 * u2;
+            sc.tLumen = rt * (med ? 0.5 + 0.25 * u3 : 0.25 + 0.25 * u3);
+        }
+        if (sc.tPlain) {
+            interstitium(px, py, tex, sc);
             return;
         }
-        double rt = cell * (0.34 + 0.1 * u1);
-        double slack = cell * 0.5 - rt;
-        double tcx = (col + 0.5) * cell + (2 * u2 - 1) * slack;
-        double tcy = (row + 0.5) * cell + (2 * u1 - 1) * slack * 0.8;
-        double dx = sx - tcx;
-        double dy = py - tcy;
+        double rt = sc.tRt;
+        double dx = sx - sc.tTcx;
+        double dy = py - sc.tTcy;
         // elongated, oriented cross-section: squash along one of four directions
-        int dir = (th >>> 30) & 3;
-        double squash = 0.75 + 0.25 * u2;
+        int dir = sc.tDir;
+        double squash = sc.tSquash;
         double along = DIR_C[dir] * dx + DIR_S[dir] * dy;
         double across = DIR_C[dir] * dy - DIR_S[dir] * dx;
         double dist = Math.sqrt(along * along * squash + across * across / squash) + 5.0 * (tex - 0.5);
-        double lumen = rt * (med ? 0.5 + 0.25 * u3 : 0.25 + 0.25 * u3);
+        double lumen = sc.tLumen;
         if (dist < lumen) {
             he[0] = 0.0;
             he[1] = 0.05 + 0.05 * tex;
         } else if (dist < rt) {
             he[0] = 0.06;
             he[1] = (med ? 0.42 : 0.62) * (0.75 + 0.3 * tex + 0.2 * fine);
-            double n = nucleus(px, py, 12, med ? 0.35 : 0.45, texSeed ^ 0x4242);
+            double n = sc.tubule.at(px, py, 12, med ? 0.35 : 0.45, texSeed ^ 0x4242);
             he[0] += 0.95 * n;
         } else {
-            interstitium(px, py, tex, he);
+            interstitium(px, py, tex, sc);
         }
     }
 
-    private void interstitium(double px, double py, double tex, double[] he) {
+    private void interstitium(double px, double py, double tex, Scratch sc) {
+        double[] he = sc.he;
         he[0] = 0.04;
         he[1] = 0.22 * (0.7 + 0.6 * tex);
-        he[0] += 0.9 * nucleus(px, py, 13, 0.12, texSeed ^ 0x1111);
+        he[0] += 0.9 * sc.interstitium.at(px, py, 13, 0.12, texSeed ^ 0x1111);
     }
 
     private void glomerulusPixel(Glomerulus g, double lev, double px, double py, int ix, int iy, double tex,
-                                 double[] he) {
+                                 Scratch sc) {
+        double[] he = sc.he;
         int seed = g.textureSeed();
         double capsule = 1 - Math.min(0.09, 5.0 / g.shape().ra());
-        double wobble = Noise.value(px, py, 1 / 11.0, seed) - 0.5;
+        double wobble = sc.wobble.at(px, py, 1 / 11.0, seed) - 0.5;
         double tuftEdge = capsule - g.bowmanWidth() + 0.06 * wobble;
         if (lev >= capsule + 0.01 * wobble) {
             he[0] = 0.1;
             he[1] = 0.55 * (0.8 + 0.4 * tex);
-            he[0] += 0.8 * nucleus(px, py, 9, 0.3, seed ^ 0x2222);
+            he[0] += 0.8 * sc.capsule.at(px, py, 9, 0.3, seed ^ 0x2222);
         } else if (lev >= tuftEdge) {
             he[0] = 0.0;
             he[1] = 0.06 + 0.04 * tex;
         } else {
-            double cap = Noise.value(px, py, 1 / 6.5, seed ^ 0x3333);
+            double cap = sc.capillary.at(px, py, 1 / 6.5, seed ^ 0x3333);
             if (cap > 0.68) {
                 // capillary lumen, sometimes with red cells
                 boolean rbc = Noise.unit(ix >> 2, iy >> 2, seed) < 0.25;
@@ -618,16 +642,17 @@ public final class SyntheticSlide extends AbstractImageSource {
                 he[1] = rbc ? 0.8 : 0.08;
             } else {
                 he[0] = 0.22 + 0.1 * tex;
-                he[1] = 0.5 * (0.75 + 0.5 * Noise.value(px, py, 1 / 3.0, seed ^ 0x4444));
-                he[0] += 0.95 * nucleus(px, py, 9, 0.62, seed ^ 0x5555);
+                he[1] = 0.5 * (0.75 + 0.5 * sc.tuftTexture.at(px, py, 1 / 3.0, seed ^ 0x4444));
+                he[0] += 0.95 * sc.tuft.at(px, py, 9, 0.62, seed ^ 0x5555);
             }
         }
     }
 
     private void vesselPixel(double lev, double lumen, double px, double py, int ix, int iy, double tex,
-                             double[] he) {
+                             Scratch sc) {
+        double[] he = sc.he;
         if (lev < lumen) {
-            double clump = Noise.value(px, py, 1 / 5.0, texSeed ^ 0x6666);
+            double clump = sc.clump.at(px, py, 1 / 5.0, texSeed ^ 0x6666);
             he[0] = 0.01;
             he[1] = clump > 0.6 ? 0.85 : 0.04;
             return;
@@ -637,11 +662,11 @@ public final class SyntheticSlide extends AbstractImageSource {
         double tri = Math.abs(stripes - Math.floor(stripes) - 0.5) * 2;
         he[0] = 0.07;
         he[1] = 0.72 * (0.8 + 0.3 * tri);
-        he[0] += 0.7 * nucleus(px, py, 9, 0.18, texSeed ^ 0x7777);
+        he[0] += 0.7 * sc.vessel.at(px, py, 9, 0.18, texSeed ^ 0x7777);
     }
 
     /** Intensity (0..~1) of a nucleus at this point: one optional round nucleus per {@code cell} grid cell. */
-    private static double nucleus(double px, double py, double cell, double prob, int seed) {
+    static double nucleus(double px, double py, double cell, double prob, int seed) {
         int cx = (int) Math.floor(px / cell);
         int cy = (int) Math.floor(py / cell);
         int h = Noise.hash(cx, cy, seed);
@@ -655,6 +680,139 @@ public final class SyntheticSlide extends AbstractImageSource {
         double dy = py - (cy + jy) * cell;
         double q = (dx * dx + dy * dy) / (r * r);
         return q < 1 ? 1 - 0.35 * q : 0;
+    }
+
+    /**
+     * {@link #nucleus} with the per-cell values (hash, centre, radius) kept while consecutive pixels stay in
+     * one grid cell: the same arithmetic, so the same values, without re-hashing every pixel.
+     */
+    static final class NucleusCache {
+        private boolean valid;
+        private int cx;
+        private int cy;
+        private int seed;
+        private double cell;
+        private double prob;
+        private boolean present;
+        private double ccx;
+        private double ccy;
+        private double rr;
+
+        private double lastPy = Double.NaN;
+        private double lastPyCell;
+        private int lastY;
+
+        double at(double px, double py, double cell, double prob, int seed) {
+            int x = (int) Math.floor(px / cell);
+            if (py != lastPy || cell != lastPyCell) {
+                lastPy = py;
+                lastPyCell = cell;
+                lastY = (int) Math.floor(py / cell);
+            }
+            int y = lastY;
+            if (!valid || x != cx || y != cy || seed != this.seed || cell != this.cell || prob != this.prob) {
+                valid = true;
+                cx = x;
+                cy = y;
+                this.seed = seed;
+                this.cell = cell;
+                this.prob = prob;
+                int h = Noise.hash(x, y, seed);
+                present = (h >>> 24) < prob * 256;
+                if (present) {
+                    double jx = ((h & 0xFF) / 256.0) * 0.34 + 0.33;
+                    double jy = (((h >>> 8) & 0xFF) / 256.0) * 0.34 + 0.33;
+                    double r = cell * (0.22 + 0.1 * (((h >>> 16) & 0xFF) / 256.0));
+                    ccx = (x + jx) * cell;
+                    ccy = (y + jy) * cell;
+                    rr = r * r;
+                }
+            }
+            if (!present) {
+                return 0;
+            }
+            double dx = px - ccx;
+            double dy = py - ccy;
+            double d2 = dx * dx + dy * dy;
+            if (d2 >= rr) {
+                return 0; // then d2 / rr >= rr / rr = 1 (division is monotonic): outside, no division needed
+            }
+            double q = d2 / rr;
+            return q < 1 ? 1 - 0.35 * q : 0;
+        }
+    }
+
+    /**
+     * {@link Noise#value} with the four lattice values kept while consecutive points stay in one lattice cell:
+     * the same arithmetic, so the same values, with four hashes per cell instead of per pixel.
+     */
+    static final class ValueCache {
+        private boolean valid;
+        private int ix;
+        private int iy;
+        private int seed;
+        private double inv;
+        private double a;
+        private double b;
+        private double c;
+        private double d;
+
+        double at(double x, double y, double inv, int seed) {
+            double fx = x * inv;
+            double fy = y * inv;
+            int jx = (int) Math.floor(fx);
+            int jy = (int) Math.floor(fy);
+            double tx = fx - jx;
+            double ty = fy - jy;
+            tx = tx * tx * (3 - 2 * tx);
+            ty = ty * ty * (3 - 2 * ty);
+            if (!valid || jx != ix || jy != iy || seed != this.seed || inv != this.inv) {
+                valid = true;
+                ix = jx;
+                iy = jy;
+                this.seed = seed;
+                this.inv = inv;
+                a = Noise.unit(jx, jy, seed);
+                b = Noise.unit(jx + 1, jy, seed);
+                c = Noise.unit(jx, jy + 1, seed);
+                d = Noise.unit(jx + 1, jy + 1, seed);
+            }
+            double top = a + (b - a) * tx;
+            double bot = c + (d - c) * tx;
+            return top + (bot - top) * ty;
+        }
+    }
+
+    /** Per-read scratch: H&amp;E output, and caches of per-cell values (one per texture). */
+    static final class Scratch {
+        final double[] he = new double[2];
+        final NucleusCache interstitium = new NucleusCache();
+        final NucleusCache tubule = new NucleusCache();
+        final NucleusCache capsule = new NucleusCache();
+        final NucleusCache tuft = new NucleusCache();
+        final NucleusCache vessel = new NucleusCache();
+        final ValueCache wobble = new ValueCache();
+        final ValueCache capillary = new ValueCache();
+        final ValueCache tuftTexture = new ValueCache();
+        final ValueCache clump = new ValueCache();
+        // tubule cell cache, key (col, row, med)
+        boolean tValid;
+        int tCol;
+        int tRow;
+        boolean tMed;
+        boolean tPlain;
+        double tRt;
+        double tTcx;
+        double tTcy;
+        int tDir;
+        double tSquash;
+        double tLumen;
+        // tubule row cache, key (py, med)
+        boolean rValid;
+        double rPy;
+        boolean rMed;
+        int rRow;
+        double rShift;
     }
 
     /** Placement helper: buckets of already-placed shapes for the overlap test. */

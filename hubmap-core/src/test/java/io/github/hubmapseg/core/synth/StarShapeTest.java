@@ -70,4 +70,31 @@ class StarShapeTest {
             assertThat(s.level(p.xs()[i], p.ys()[i])).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
         }
     }
+
+    @Test
+    void probeGivesExactlyContainsLevelAndLevelBelow() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        StarShape s = new StarShape(100.3, 80.7, 60, 45, 0.7, new double[] {0.07, -0.04, 0.03, 0.02},
+                new double[] {0.3, 1.1, 2.0, 4.0});
+        int inside = 0;
+        int near = 0;
+        for (int k = 0; k < 200_000; k++) {
+            double x = 100.3 + (rnd.nextDouble() * 2 - 1) * 90;
+            double y = 80.7 + (rnd.nextDouble() * 2 - 1) * 90;
+            double limit = k % 2 == 0 ? 1.13 : 1.0;
+            double p = s.probe(x, y, limit);
+            if (s.contains(x, y)) {
+                inside++;
+                assertThat(Double.doubleToLongBits(p)).isEqualTo(Double.doubleToLongBits(s.level(x, y)));
+            } else if (s.levelBelow(x, y, limit)) {
+                near++;
+                assertThat(p).isEqualTo(StarShape.NEAR);
+            } else {
+                assertThat(p).isEqualTo(StarShape.FAR);
+            }
+        }
+        assertThat(s.probe(100.3, 80.7, 1.1)).isEqualTo(s.level(100.3, 80.7));
+        assertThat(inside).isGreaterThan(1000);
+        assertThat(near).isGreaterThan(1000);
+    }
 }

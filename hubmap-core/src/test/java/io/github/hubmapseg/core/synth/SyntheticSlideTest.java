@@ -193,4 +193,25 @@ class SyntheticSlideTest {
         }
         return m;
     }
+
+    @Test
+    void rowCachesGiveExactlyTheUncachedNoiseAndNuclei() {
+        SyntheticSlide.NucleusCache nc = new SyntheticSlide.NucleusCache();
+        SyntheticSlide.ValueCache vc = new SyntheticSlide.ValueCache();
+        int[] seeds = {7, 7, 0x1111, -5};
+        double[] cells = {9, 13};
+        for (int row = 0; row < 40; row++) {
+            double py = 1000 + row * 0.5 + 0.5;
+            for (int i = 0; i < 300; i++) {
+                double px = -20 + i + 0.5;
+                int seed = seeds[(i / 37) % seeds.length];
+                double cell = cells[(i / 53) % 2];
+                assertThat(Double.doubleToLongBits(nc.at(px, py, cell, 0.45, seed)))
+                        .isEqualTo(Double.doubleToLongBits(SyntheticSlide.nucleus(px, py, cell, 0.45, seed)));
+                double inv = (i / 71) % 2 == 0 ? 1 / 6.5 : 1 / 11.0;
+                assertThat(Double.doubleToLongBits(vc.at(px, py, inv, seed)))
+                        .isEqualTo(Double.doubleToLongBits(Noise.value(px, py, inv, seed)));
+            }
+        }
+    }
 }

@@ -170,7 +170,7 @@ public final class Trainer {
         boolean stopped = false;
         int ran = 0;
         try {
-            int patience = 0;
+            int patience = startEpoch - bestEpoch; // epochs since the best one (0 when starting fresh)
             for (int e = startEpoch; e < t.epochs(); e++) {
                 if (stopAfter > 0 && ran >= stopAfter) {
                     break;

@@ -71,8 +71,52 @@ class TrainerTest {
             try (SegmentationModel restored = back.restore()) {
                 assertThat(restored.graph().params()).isEqualTo(m.graph().params());
             }
+            // one format: the models library reads the same file, the training state is its metadata
+            io.github.hubmapseg.models.Checkpoints.Contents mc =
+                    io.github.hubmapseg.models.Checkpoints.read(tmp.resolve("c.zip"));
+            assertThat(mc.metadata()).containsKey(Checkpoint.METADATA_KEY);
+            try (SegmentationModel viaModels = io.github.hubmapseg.models.Checkpoints.load(tmp.resolve("c.zip"))) {
+                assertThat(viaModels.graph().params()).isEqualTo(m.graph().params());
+                assertThat(viaModels.encoder()).isEqualTo(m.encoder());
+            }
+            // a plain model checkpoint is not a training checkpoint
+            io.github.hubmapseg.models.Checkpoints.save(m, tmp.resolve("plain.zip"));
+            assertThatThrownBy(() -> Checkpoint.load(tmp.resolve("plain.zip"))).hasMessageContaining("plain.zip")
+                    .hasMessageContaining("without training state");
         }
         assertThatThrownBy(() -> Checkpoint.load(tmp.resolve("missing.zip"))).hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void previousPipelineFormatStillLoadsAndResaves(@TempDir Path tmp) throws Exception {
+        Recipe r = TinyData.recipe();
+        try (SegmentationModel m = ModelFactory.create(r)) {
+            m.graph().params().addi(0.125);
+            Path old = tmp.resolve("old.zip");
+            // format 1 as the pipeline wrote it: meta.json, recipe.yaml, params.bin (ND4J binary)
+            try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(old))) {
+                z.putNextEntry(new java.util.zip.ZipEntry("meta.json"));
+                z.write(("{\"format\":\"hubmap-checkpoint/1\",\"epochs_done\":2,\"iteration\":9,\"mean\":[0,0,0],"
+                        + "\"std\":[255,255,255],\"best_score\":0.5,\"best_epoch\":1,\"history\":[]}").getBytes());
+                z.putNextEntry(new java.util.zip.ZipEntry("recipe.yaml"));
+                z.write(io.github.hubmapseg.pipeline.config.Recipes.toYaml(r).getBytes());
+                z.putNextEntry(new java.util.zip.ZipEntry("params.bin"));
+                java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+                org.nd4j.linalg.factory.Nd4j.write(b, m.graph().params());
+                z.write(b.toByteArray());
+            }
+            Checkpoint c = Checkpoint.load(old);
+            assertThat(c.epochsDone()).isEqualTo(2);
+            assertThat(c.bestScore()).isEqualTo(0.5);
+            assertThat(c.recipe()).isEqualTo(r);
+            assertThat(c.params()).isEqualTo(m.graph().params());
+            c.save(tmp.resolve("new.zip"));
+            Checkpoint again = Checkpoint.load(tmp.resolve("new.zip"));
+            assertThat(again.iteration()).isEqualTo(9);
+            try (SegmentationModel restored = again.restore()) {
+                assertThat(restored.graph().params()).isEqualTo(m.graph().params());
+            }
+        }
     }
 
     @Test
