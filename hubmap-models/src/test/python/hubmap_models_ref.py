@@ -18,6 +18,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 
+import ref_encoders  # encoder cases (se_resnext, efficientnet): see ref_encoders.py
+
 
 def conv_bn_relu(cin, cout, stride=1):
     return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
@@ -128,6 +130,8 @@ def build(case):
 
 def main():
     case, out = sys.argv[1], sys.argv[2]
+    if case in ref_encoders.CASES:
+        return ref_encoders.run(case, out)
     torch.manual_seed(1234)
     gen = torch.Generator().manual_seed(99)
     model, shape = build(case)

@@ -298,6 +298,51 @@ public final class Blocks {
     }
 
     /**
+     * {@code torch.nn.BatchNorm2d(c, eps=eps, momentum=momentum)}, e.g. torchvision's EfficientNet-B5..B7
+     * ({@code eps=1e-3, momentum=0.01}); DL4J's decay is {@code 1 - momentum}.
+     *
+     * @param name layer name
+     * @param in input vertex
+     * @param eps the variance epsilon (&gt; 0)
+     * @param momentum PyTorch's running-statistics momentum, in (0, 1)
+     * @return the layer name
+     */
+    public String bn(String name, String in, double eps, double momentum) {
+        if (!(eps > 0) || !(momentum > 0 && momentum < 1)) {
+            throw new IllegalArgumentException("batch norm " + name + ": eps must be > 0 and momentum in (0, 1), got"
+                    + " eps " + eps + ", momentum " + momentum);
+        }
+        graph.addLayer(name, new BatchNormalization.Builder().nIn(channels(in)).nOut(channels(in)).eps(eps)
+                .decay(1 - momentum).useLogStd(false).dataFormat(FORMAT).build(), in);
+        channels.put(name, channels(in));
+        batchNorms.add(name);
+        return name;
+    }
+
+    /**
+     * A depthwise convolution equal to {@code torch.nn.Conv2d(c, c, k, stride, pad, groups=c, bias=bias)}
+     * (depth multiplier 1, oneDNN's {@code jit_dw} path). DL4J stores its weight as {@code [k, k, c, 1]};
+     * {@link TorchWeights} transposes PyTorch's {@code [c, 1, k, k]}.
+     *
+     * @param name layer name (the PyTorch module name)
+     * @param in input vertex
+     * @param k square kernel size
+     * @param stride stride
+     * @param pad symmetric zero padding
+     * @param bias whether it has a bias
+     * @return the layer name
+     */
+    public String depthwiseConv(String name, String in, int k, int stride, int pad, boolean bias) {
+        long c = channels(in);
+        graph.addLayer(name, new org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.Builder(k, k)
+                .stride(stride, stride).padding(pad, pad).depthMultiplier(1)
+                .convolutionMode(ConvolutionMode.Truncate).nIn(c).nOut(c).hasBias(bias)
+                .activation(Activation.IDENTITY).dataFormat(FORMAT).build(), in);
+        channels.put(name, c);
+        return name;
+    }
+
+    /**
      * {@code torch.nn.ConvTranspose2d(in, out, k, stride, padding, bias=bias)}; DL4J stores its weight
      * {@code [in, out, kh, kw]} like PyTorch.
      *
@@ -367,6 +412,24 @@ public final class Blocks {
     public String expand(String name, String pooled, String reference) {
         graph.addVertex(name, new ExpandVertex(), pooled, reference);
         channels.put(name, channels(pooled));
+        return name;
+    }
+
+    /**
+     * Zero padding of the spatial axes, possibly asymmetric.
+     *
+     * @param name layer name
+     * @param in input vertex
+     * @param top rows added above
+     * @param bottom rows added below
+     * @param left columns added left
+     * @param right columns added right
+     * @return the layer name
+     */
+    public String zeroPad(String name, String in, int top, int bottom, int left, int right) {
+        graph.addLayer(name, new org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer.Builder(top, bottom, left, right)
+                .dataFormat(FORMAT).build(), in);
+        channels.put(name, channels(in));
         return name;
     }
 }

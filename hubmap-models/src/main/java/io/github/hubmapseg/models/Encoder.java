@@ -29,4 +29,15 @@ public interface Encoder {
      * @return the vertex names of the features at strides 2, 4, 8, 16, 32
      */
     List<String> build(Blocks b, String input, String prefix);
+
+    /**
+     * Top-level modules of the original PyTorch network that this encoder does not build (classifier
+     * heads), e.g. {@code last_linear} or {@code features.8} and {@code classifier}: {@link TorchWeights}
+     * skips their tensors instead of reporting them unused.
+     *
+     * @return module names, relative to the encoder (no prefix)
+     */
+    default List<String> unusedTorchModules() {
+        return List.of();
+    }
 }

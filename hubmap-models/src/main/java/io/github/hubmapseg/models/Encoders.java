@@ -15,6 +15,12 @@ public final class Encoders {
         REGISTRY.put("resnet50", ResNetEncoder::resnet50);
         REGISTRY.put("resnext50_32x4d", ResNetEncoder::resnext50);
         REGISTRY.put("resnext101_32x4d", ResNetEncoder::resnext101);
+        REGISTRY.put("se_resnext50_32x4d", SeResNeXtEncoder::seResnext50);
+        REGISTRY.put("se_resnext101_32x4d", SeResNeXtEncoder::seResnext101);
+        for (int i = 0; i <= 7; i++) {
+            int n = i;
+            REGISTRY.put("efficientnet-b" + n, () -> EfficientNetEncoder.b(n));
+        }
     }
 
     private Encoders() {
@@ -26,12 +32,16 @@ public final class Encoders {
     }
 
     /**
-     * @param name an encoder name
+     * @param name an encoder name ({@code efficientnet_bN}, torchvision's spelling, is accepted for
+     *     {@code efficientnet-bN})
      * @return a new encoder description
      * @throws IllegalArgumentException naming the valid names if {@code name} is unknown
      */
     public static Encoder create(String name) {
         Supplier<Encoder> s = REGISTRY.get(name);
+        if (s == null && name != null && name.startsWith("efficientnet_b")) {
+            s = REGISTRY.get("efficientnet-b" + name.substring("efficientnet_b".length())); // torchvision spelling
+        }
         if (s == null) {
             throw new IllegalArgumentException("unknown encoder '" + name + "'; valid encoders: "
                     + String.join(", ", REGISTRY.keySet()));

@@ -35,7 +35,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *       <td>{@code mean}, {@code var}</td></tr>
  * </table>
  * A {@code nn.Linear} weight {@code [out, in]} imports into a 1x1 convolution {@code [out, in, 1, 1]} (the
- * classification head). {@code num_batches_tracked} and torchvision's classifier {@code fc.*} are ignored. Use prefix
+ * classification head).
+ * {@code num_batches_tracked}, torchvision's classifier {@code fc.*} and the modules the encoder lists in
+ * {@link Encoder#unusedTorchModules()} (e.g. {@code last_linear.*}; EfficientNet's {@code features.8.*},
+ * {@code classifier.*}) are ignored. Depthwise convolutions: PyTorch {@code [c * m, 1, kh, kw]} to DL4J
+ * {@code [kh, kw, c, m]}. Use prefix
  * {@code ""} for an smp-style model state_dict ({@code encoder.*}, {@code decoder.*},
  * {@code segmentation_head.*}) or for {@link Models#encoderOnly(String, int)}, and {@code "encoder."} to
  * load a torchvision/timm backbone state_dict into the encoder of a U-Net (then only layers under
@@ -86,9 +90,10 @@ public final class TorchWeights {
         ComputationGraph g = model.graph();
         Map<String, INDArray> byName = new LinkedHashMap<>();
         Set<String> unused = new LinkedHashSet<>();
+        List<String> skipped = unusedModules(model);
         for (Map.Entry<String, INDArray> e : stateDict.entrySet()) {
             String k = e.getKey();
-            if (k.endsWith("num_batches_tracked") || k.startsWith("fc.")) {
+            if (k.endsWith("num_batches_tracked") || k.startsWith("fc.") || isUnusedModule(prefix + k, skipped)) {
                 continue;
             }
             byName.put(prefix + k, e.getValue());
@@ -104,6 +109,7 @@ public final class TorchWeights {
             }
             int[] grouped = model.groupedConvs().get(name);
             boolean bn = layer instanceof BatchNormalization;
+            boolean depthwise = layer instanceof org.deeplearning4j.nn.layers.convolution.DepthwiseConvolution2DLayer;
             for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
                 String torch = name + "." + torchSuffix(p.getKey(), bn);
                 INDArray src = byName.get(torch);
@@ -123,6 +129,15 @@ public final class TorchWeights {
                         continue;
                     }
                     value = expandGrouped(value, s, grouped[0]);
+                } else if (depthwise && "W".equals(p.getKey())) {
+                    long[] s = dst.shape(); // DL4J [kh, kw, c, multiplier], PyTorch [c * multiplier, 1, kh, kw]
+                    long[] expected = {s[2] * s[3], 1, s[0], s[1]};
+                    if (!Arrays.equals(value.shape(), expected)) {
+                        misshaped.add(torch + ": expected " + Arrays.toString(expected) + ", got "
+                                + Arrays.toString(value.shape()));
+                        continue;
+                    }
+                    value = value.reshape(s[2], s[3], s[0], s[1]).permute(2, 3, 0, 1).dup('c');
                 } else if (value.length() != dst.length()
                         || (value.rank() > 1 && !Arrays.equals(value.shape(), dst.shape()) && !linearAs1x1(value, dst))) {
                     misshaped.add(torch + ": expected " + Arrays.toString(dst.shape()) + ", got "
@@ -150,6 +165,28 @@ public final class TorchWeights {
     private static boolean linearAs1x1(INDArray value, INDArray dst) {
         return value.rank() == 2 && dst.rank() == 4 && dst.size(2) == 1 && dst.size(3) == 1
                 && value.size(0) == dst.size(0) && value.size(1) == dst.size(1);
+    }
+
+    /** Modules of the encoder's original network it does not build, relative to the model (encoder prefix). */
+    private static List<String> unusedModules(SegmentationModel model) {
+        List<String> out = new ArrayList<>();
+        if (!Encoders.names().contains(model.encoder())) {
+            return out;
+        }
+        for (String m : Encoders.create(model.encoder()).unusedTorchModules()) {
+            out.add(m + ".");
+            out.add("encoder." + m + ".");
+        }
+        return out;
+    }
+
+    private static boolean isUnusedModule(String key, List<String> modulePrefixes) {
+        for (String m : modulePrefixes) {
+            if (key.startsWith(m)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void appendList(StringBuilder sb, String what, List<String> items) {
