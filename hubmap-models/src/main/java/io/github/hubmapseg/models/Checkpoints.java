@@ -66,6 +66,7 @@ public final class Checkpoints {
         }
         Map<String, Object> meta = ModelSerializer.getObjectFromFile(file.toFile(), METADATA);
         ComputationGraph g = ModelSerializer.restoreComputationGraph(file.toFile(), true);
+        Dl4jRuntime.accelerate(g);
         return new SegmentationModel((String) meta.get("arch"), (String) meta.get("encoder"),
                 (Integer) meta.get("inChannels"), (Integer) meta.get("outputStride"), g,
                 (Map<String, int[]>) meta.get("groupedConvs"), (List<String>) meta.get("batchNorms"));
