@@ -91,8 +91,9 @@ public final class Dl4jRuntime {
      * Puts a graph on this library's faster CPU training path (every model of this module gets it from
      * {@link Models} and {@link Checkpoints}; call it on graphs restored or built by other means):
      * <ul>
-     *   <li>cache mode {@link CacheMode#DEVICE}: convolution layers keep their forward output for backprop
-     *       instead of computing the forward convolution a second time in every training step;</li>
+     *   <li>cache mode {@link CacheMode#DEVICE} on {@link NhwcConvolutionLayer}s: they keep their forward output
+     *       for backprop instead of computing the forward convolution a second time in every training step
+     *       (DL4J's layers recompute it);</li>
      *   <li>batch-norm layers whose oneDNN helper is in use get {@code NhwcBatchNormHelper}, which computes
      *       the batch statistics and the backward pass with matrix products instead of DL4J's strided
      *       reductions (same arithmetic; see the class).</li>
@@ -110,9 +111,11 @@ public final class Dl4jRuntime {
             return 0;
         }
         graph.getConfiguration().setCacheMode(CacheMode.DEVICE);
-        graph.setCacheMode(CacheMode.DEVICE);
         int n = 0;
         for (Layer l : graph.getLayers()) {
+            // only this library's convolution layer uses the cached forward output safely and usefully; in DL4J's
+            // other layers (upsampling, ...) the cache is an extra copy that backprop never reads
+            l.setCacheMode(l instanceof NhwcConvolutionLayer.Impl ? CacheMode.DEVICE : CacheMode.NONE);
             if (l instanceof BatchNormalization bn && bn.getHelper() instanceof MKLDNNBatchNormHelper
                     && !bn.layerConf().isLockGammaBeta()) {
                 try {
