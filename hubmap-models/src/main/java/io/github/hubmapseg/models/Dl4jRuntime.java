@@ -40,7 +40,10 @@ public final class Dl4jRuntime {
     public static final String ENABLE = "hubmap.onednn";
     /** Property of this library: {@code false} leaves glibc's malloc settings alone (see {@link #tuneMalloc()}). */
     public static final String MALLOPT = "hubmap.mallopt";
-    /** Property of this library: {@code false} makes {@link #accelerate(ComputationGraph)} a no-op (for comparisons). */
+    /**
+     * Property of this library: {@code false} makes {@link #accelerate(ComputationGraph)} a no-op and
+     * {@link NhwcConvolutionLayer}s built meanwhile run DL4J's own code (for comparisons).
+     */
     public static final String ACCELERATE = "hubmap.accelerate";
 
     private static volatile boolean configured;

@@ -25,7 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * helper, which never reads the copy; the copy is made on every forward pass and again on the backward
  * pass (about 8 % of a tiny U-Net training step, a full transpose of every convolution input). This layer
  * calls the helper directly when one is in use, the layout is NHWC and the mode is not {@code Same};
- * otherwise (no helper, NCHW, {@code Same}) it runs DL4J's code unchanged.
+ * otherwise (no helper, NCHW, {@code Same}, or built under {@code -Dhubmap.accelerate=false}) it runs DL4J's
+ * code unchanged.
  */
 public class NhwcConvolutionLayer extends org.deeplearning4j.nn.conf.layers.ConvolutionLayer {
     private static final long serialVersionUID = 1L;
@@ -46,7 +47,8 @@ public class NhwcConvolutionLayer extends org.deeplearning4j.nn.conf.layers.Conv
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
             int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet("ConvolutionLayer", getLayerName(), layerIndex, getNIn(), getNOut());
-        Impl ret = new Impl(conf, networkDataType);
+        Impl ret = new Impl(conf, networkDataType,
+                !"false".equalsIgnoreCase(System.getProperty(Dl4jRuntime.ACCELERATE)));
         ret.setListeners(trainingListeners);
         ret.setIndex(layerIndex);
         ret.setParamsViewArray(layerParamsView);
@@ -63,8 +65,12 @@ public class NhwcConvolutionLayer extends org.deeplearning4j.nn.conf.layers.Conv
         /** The input whose forward output {@code preOutput} holds (cache mode on), else null. */
         private transient INDArray cachedFor;
 
-        Impl(NeuralNetConfiguration conf, DataType dataType) {
+        /** False when built under {@code -Dhubmap.accelerate=false}: DL4J's own code path, for comparisons. */
+        private final boolean enabled;
+
+        Impl(NeuralNetConfiguration conf, DataType dataType, boolean enabled) {
             super(conf, dataType);
+            this.enabled = enabled;
         }
 
         @Override
@@ -79,7 +85,7 @@ public class NhwcConvolutionLayer extends org.deeplearning4j.nn.conf.layers.Conv
 
         /** @return whether the direct NHWC helper path applies to the current input */
         boolean direct() {
-            return helper != null && helperCountFail == 0 && input != null && input.rank() == 4
+            return enabled && helper != null && helperCountFail == 0 && input != null && input.rank() == 4
                     && input.dataType() == dataType && convolutionMode != ConvolutionMode.Same
                     && layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC;
         }

@@ -15,7 +15,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The fast training path ({@link Dl4jRuntime#accelerate}: {@link NhwcConvolutionLayer}'s direct helper call,
- * the cached forward output, {@link NhwcBatchNormHelper}) must train like DL4J's own layers: same loss, same gradients (up to
+ * the cached forward output, {@link NhwcBatchNormHelper}) must train like DL4J's own layers (a model built under
+ * {@code -Dhubmap.accelerate=false} runs DL4J's code in every layer): same loss, same gradients (up to
  * float rounding of the batch-norm sums), same weights after several SGD steps on changing batches, and
  * inference in between must not leave a stale cached forward output behind.
  */
