@@ -24,7 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *       which disables all layer helpers) unless the user set it;</li>
  *   <li>relies on the shim {@code org.nd4j.nativeblas.Nd4jCpu$Environment} shipped in this module:
  *       DL4J's {@code BaseMKLDNNHelper} looks that class up by its pre-M2 name;</li>
- *   <li>allows helpers in the ND4J environment.</li>
+ *   <li>allows helpers in the ND4J environment;</li>
+ *   <li>sets {@code OMP_WAIT_POLICY=PASSIVE} (unless set) before the native library loads and tunes glibc's
+ *       malloc ({@link #tuneMalloc()}): both measured, see the methods.</li>
  * </ol>
  * The models of this module are also built with {@code CNN2DFormat.NHWC} on every layer (removes
  * oneDNN's layout reorders) and keep workspaces ENABLED (NONE is about 15x slower).
@@ -40,6 +42,8 @@ public final class Dl4jRuntime {
     public static final String ENABLE = "hubmap.onednn";
     /** Property of this library: {@code false} leaves glibc's malloc settings alone (see {@link #tuneMalloc()}). */
     public static final String MALLOPT = "hubmap.mallopt";
+    /** Property of this library: {@code false} leaves {@code OMP_WAIT_POLICY} alone (see {@link #configure()}). */
+    public static final String OMP_PASSIVE = "hubmap.ompPassive";
     /**
      * Property of this library: {@code false} makes {@link #accelerate(ComputationGraph)} a no-op and
      * {@link NhwcConvolutionLayer}s built meanwhile run DL4J's own code (for comparisons).
@@ -59,6 +63,7 @@ public final class Dl4jRuntime {
     public static synchronized boolean configure() {
         if (!configured) {
             if (!"false".equalsIgnoreCase(System.getProperty(ENABLE))) {
+                passiveOmpWait();
                 if (System.getProperty(PLATFORM_EXTENSION) == null) {
                     System.setProperty(PLATFORM_EXTENSION, "-onednn");
                 }
@@ -74,6 +79,30 @@ public final class Dl4jRuntime {
     }
 
     private static volatile boolean mallocTuned;
+
+    /**
+     * Sets the environment variable {@code OMP_WAIT_POLICY=PASSIVE} of this process unless it is set already
+     * (Linux; skipped with {@code -Dhubmap.ompPassive=false}). It only takes effect if ND4J's native library
+     * (and with it the OpenMP runtime, which reads the variable once when it loads) has not been loaded yet,
+     * which is why {@link #configure()} does it first.
+     *
+     * <p>Why: with more than one OpenMP thread, libgomp's waiting threads spin between parallel regions. When
+     * the cores are shared (other processes, or PyTorch in the same benchmark window) the spinning threads
+     * take the CPU from the working ones: a tiny U-Net training step with 2 threads on a loaded 2-core machine
+     * took 3.0 s with the default policy and 0.53 s with {@code PASSIVE} (PyTorch, also spinning: 1.7 s).
+     */
+    private static void passiveOmpWait() {
+        if ("false".equalsIgnoreCase(System.getProperty(OMP_PASSIVE)) || System.getenv("OMP_WAIT_POLICY") != null
+                || !System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            return;
+        }
+        try {
+            com.sun.jna.NativeLibrary.getInstance("c").getFunction("setenv")
+                    .invokeInt(new Object[] {"OMP_WAIT_POLICY", "PASSIVE", 0});
+        } catch (RuntimeException | LinkageError e) {
+            // JNA missing: keep the OpenMP default
+        }
+    }
 
     /**
      * Stops glibc from handing the large temporary buffers of oneDNN back to the kernel after every use
