@@ -8,7 +8,8 @@
 #
 # Environment: THREADS (default "1 2"), NETS (default "tiny,resnext50_32x4d"), ITERS measured calls (default 8),
 # WARMUP calls (default 3), OUT results folder (default hubmap-benchmarks/target/model-bench), JAVA_OPTS extra
-# JVM options of the benchmark fork (e.g. "-Dhubmap.accelerate=false" to measure DL4J's own layers).
+# JVM options of the benchmark fork (e.g. "-Dhubmap.accelerate=false" to measure DL4J's own layers),
+# OMP_WAIT_POLICY for both sides (default PASSIVE, as Dl4jRuntime sets for DL4J).
 # Needs /usr/bin/python3 with torch and torchvision. Builds the benchmark jar if it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,8 @@ NETS=${NETS:-"tiny,resnext50_32x4d"}
 ITERS=${ITERS:-8}
 WARMUP=${WARMUP:-3}
 OUT=${OUT:-hubmap-benchmarks/target/model-bench}
+# the DL4J side sets OMP_WAIT_POLICY=PASSIVE itself (Dl4jRuntime); give PyTorch the same OpenMP policy
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 JAR=hubmap-benchmarks/target/benchmarks.jar
 if [ ! -f "$JAR" ]; then
   mvn -B -q -DskipTests -Dmaven.javadoc.skip=true package -pl hubmap-benchmarks -am
