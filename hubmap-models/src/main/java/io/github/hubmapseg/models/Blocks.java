@@ -97,7 +97,7 @@ public final class Blocks {
             b.constrainWeights(new GroupMaskConstraint(groups));
             groupedConvs.put(name, new int[] {groups, k});
         }
-        graph.addLayer(name, b.build(), in);
+        graph.addLayer(name, new NhwcConvolutionLayer(b), in);
         channels.put(name, out);
         return name;
     }

@@ -322,6 +322,7 @@ public final class Checkpoints {
         ComputationGraph g = new ComputationGraph(
                 org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(c.configuration()));
         g.init(c.params(), false);
+        Dl4jRuntime.accelerate(g);
         if (c.updaterState() != null) {
             g.getUpdater(true).setStateViewArray(c.updaterState());
         }

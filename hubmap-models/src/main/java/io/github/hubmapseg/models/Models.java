@@ -105,6 +105,7 @@ public final class Models {
             Blocks b) {
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
+        Dl4jRuntime.accelerate(graph);
         // grouped convs: zero the weights outside the groups; rescale to the grouped fan-in (He init)
         for (Map.Entry<String, int[]> en : b.groupedConvs().entrySet()) {
             INDArray w = graph.getLayer(en.getKey()).getParam("W");

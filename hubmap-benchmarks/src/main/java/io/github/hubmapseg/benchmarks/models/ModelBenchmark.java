@@ -29,7 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Run: {@code java -jar hubmap-benchmarks/target/benchmarks.jar ModelBenchmark}. {@code tiny} is the tiny
  * encoder with decoder channels 32, 24, 16, 8, 8 (125,569 parameters); {@code resnext50_32x4d} the
  * smp-default decoder (256, 128, 64, 32, 16). Add {@code -jvmArgsAppend -Dhubmap.onednn=false} to measure
- * DL4J without the recipe.
+ * DL4J without the recipe, {@code -Dhubmap.accelerate=false} without this library's faster convolution and
+ * batch-norm paths, {@code -Dhubmap.mallopt=false} with glibc's default malloc settings. The thread count is
+ * the environment's {@code OMP_NUM_THREADS}. {@code hubmap-benchmarks/run-model-bench.sh} runs this benchmark
+ * and the PyTorch script one after the other for 1 and 2 threads and prints the table of ratios.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -1,0 +1,119 @@
+package io.github.hubmapseg.models;
+
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * DL4J's 2-D convolution layer configuration with a faster NHWC forward pass; same parameters, same
+ * results, same JSON apart from the class name. {@link Blocks#conv} builds every convolution with it.
+ *
+ * <p>Why: in M2.1, {@code ConvolutionLayer.preOutput} copies every NHWC input into an NCHW array
+ * ({@code input.permute(0,3,1,2).dup()}) before it hands the <em>original</em> NHWC input to the oneDNN
+ * helper, which never reads the copy; the copy is made on every forward pass and again on the backward
+ * pass (about 8 % of a tiny U-Net training step, a full transpose of every convolution input). This layer
+ * calls the helper directly when one is in use, the layout is NHWC and the mode is not {@code Same};
+ * otherwise (no helper, NCHW, {@code Same}, or built under {@code -Dhubmap.accelerate=false}) it runs DL4J's
+ * code unchanged.
+ */
+public class NhwcConvolutionLayer extends org.deeplearning4j.nn.conf.layers.ConvolutionLayer {
+    private static final long serialVersionUID = 1L;
+
+    /** For JSON deserialisation. */
+    public NhwcConvolutionLayer() {
+        super();
+    }
+
+    /**
+     * @param builder a configured DL4J convolution builder (its {@code build()} is not called)
+     */
+    public NhwcConvolutionLayer(org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder builder) {
+        super(builder);
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
+            int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        LayerValidation.assertNInNOutSet("ConvolutionLayer", getLayerName(), layerIndex, getNIn(), getNOut());
+        Impl ret = new Impl(conf, networkDataType,
+                !"false".equalsIgnoreCase(System.getProperty(Dl4jRuntime.ACCELERATE)));
+        ret.setListeners(trainingListeners);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        ret.setParamTable(paramTable);
+        ret.setConf(conf);
+        return ret;
+    }
+
+    /** The layer implementation: DL4J's, with the NHWC helper path taken without the NCHW copy. */
+    static final class Impl extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
+        private static final long serialVersionUID = 1L;
+
+        /** The input whose forward output {@code preOutput} holds (cache mode on), else null. */
+        private transient INDArray cachedFor;
+
+        /** False when built under {@code -Dhubmap.accelerate=false}: DL4J's own code path, for comparisons. */
+        private final boolean enabled;
+
+        Impl(NeuralNetConfiguration conf, DataType dataType, boolean enabled) {
+            super(conf, dataType);
+            this.enabled = enabled;
+        }
+
+        @Override
+        public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+            INDArray before = preOutput;
+            INDArray out = super.activate(training, workspaceMgr);
+            // DL4J never clears the cached forward output: remember which input it belongs to, so that a
+            // backward pass after a forward pass that did not refresh it recomputes instead of using stale values
+            cachedFor = preOutput != null && preOutput != before ? input : null;
+            return out;
+        }
+
+        /** @return whether the direct NHWC helper path applies to the current input */
+        boolean direct() {
+            return enabled && helper != null && helperCountFail == 0 && input != null && input.rank() == 4
+                    && input.dataType() == dataType && convolutionMode != ConvolutionMode.Same
+                    && layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC;
+        }
+
+        @Override
+        protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop,
+                LayerWorkspaceMgr workspaceMgr) {
+            if (!direct()) {
+                return super.preOutput(training, forBackprop, workspaceMgr);
+            }
+            if (preOutput != null && forBackprop && cachedFor == input) {
+                return new Pair<>(preOutput, null);
+            }
+            INDArray bias = getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr);
+            INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
+            validateInputDepth(weights.size(1));
+            if (!hasBias()) {
+                if (dummyBias == null) {
+                    try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                        dummyBias = Nd4j.create(1, layerConf().getNOut());
+                    }
+                }
+                bias = dummyBias;
+            }
+            INDArray ret = helper.preOutput(input, weights, bias, layerConf().getKernelSize(), layerConf().getStride(),
+                    layerConf().getPadding(), layerConf().getCudnnAlgoMode(), layerConf().getCudnnFwdAlgo(),
+                    convolutionMode, layerConf().getDilation(), CNN2DFormat.NHWC, workspaceMgr);
+            return new Pair<>(ret, null);
+        }
+    }
+}
