@@ -19,8 +19,8 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  * channels {@code (8b, 4b, 2b, b, b)} for {@code b = model.base_channels}, the recipe's loss as a
  * {@link SegLossLayer} output layer (so the model's output at inference is the sigmoid probability), and the
  * optimizer: {@code adam}; {@code adamw} = Adam with decoupled weight decay ({@link WeightDecay} on the
- * convolution weights, scaled by the learning rate as in PyTorch's AdamW); {@code sgd}; {@code ranger} is not
- * available in DL4J and is refused.
+ * convolution weights, scaled by the learning rate as in PyTorch's AdamW); {@code sgd}; {@code ranger} =
+ * {@link Ranger} (RAdam + Lookahead with Ranger's defaults).
  */
 public final class ModelFactory {
     private ModelFactory() {
@@ -37,8 +37,9 @@ public final class ModelFactory {
         IUpdater updater = switch (t.optimizer()) {
             case "adam", "adamw" -> new Adam(t.lr().maxLr());
             case "sgd" -> new Sgd(t.lr().maxLr());
+            case "ranger" -> new Ranger(t.lr().maxLr());
             default -> throw new IllegalArgumentException("train.optimizer '" + t.optimizer()
-                    + "' is not available on the DL4J backend; use adam, adamw or sgd");
+                    + "' is not available on the DL4J backend; use adam, adamw, sgd or ranger");
         };
         SegmentationModel model = Models.builder(m.architecture(), m.encoder())
                 .decoderChannels(List.of(8 * b, 4 * b, 2 * b, b, b))
