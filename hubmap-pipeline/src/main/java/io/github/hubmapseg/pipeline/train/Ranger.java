@@ -171,9 +171,22 @@ public final class Ranger implements IUpdater {
         return u;
     }
 
+    /**
+     * A Ranger driven by a learning-rate schedule (DL4J's {@code ISchedule}) instead of a fixed rate.
+     *
+     * @param schedule the schedule
+     * @return Ranger with the default hyper-parameters and this schedule
+     */
+    public static Ranger withSchedule(ISchedule schedule) {
+        Ranger r = new Ranger();
+        r.setLrAndSchedule(Double.NaN, Objects.requireNonNull(schedule, "schedule"));
+        return r;
+    }
+
     @Override
     public Ranger clone() {
-        Ranger r = new Ranger(learningRate, beta1, beta2, epsilon, k, alpha);
+        Ranger r = new Ranger(0, beta1, beta2, epsilon, k, alpha);
+        r.learningRate = learningRate; // may be NaN when a schedule drives the rate
         r.learningRateSchedule = learningRateSchedule == null ? null : learningRateSchedule.clone();
         return r;
     }

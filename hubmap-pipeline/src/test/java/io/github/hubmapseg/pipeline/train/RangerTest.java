@@ -234,6 +234,20 @@ class RangerTest {
     }
 
     @Test
+    void aScheduleDrivesTheRateAndSurvivesCloning() {
+        Ranger r = Ranger.withSchedule(new org.nd4j.linalg.schedule.StepSchedule(
+                org.nd4j.linalg.schedule.ScheduleType.ITERATION, 0.1, 0.5, 10));
+        Ranger c = r.clone();
+        assertThat(c).isEqualTo(r).isNotSameAs(r);
+        assertThat(c.getLearningRate(0, 0)).isEqualTo(0.1);
+        assertThat(c.getLearningRate(25, 0)).isEqualTo(0.025);
+        c.setLrAndSchedule(0.3, null);
+        assertThat(c.getLearningRate(25, 0)).isEqualTo(0.3);
+        assertThat(r.getLearningRate(25, 0)).as("the original is unchanged").isEqualTo(0.025);
+        assertThat(c).isNotEqualTo(r);
+    }
+
+    @Test
     void invalidHyperParametersAreNamed() {
         assertThatThrownBy(() -> new Ranger(1e-3, 1.0, 0.999, 1e-5, 6, 0.5)).hasMessageContaining("beta1")
                 .hasMessageContaining("1.0");
