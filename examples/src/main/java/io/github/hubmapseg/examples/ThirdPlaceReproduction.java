@@ -36,7 +36,7 @@ import java.util.function.Consumer;
  * synthetic slides hold only a few dozen grid tiles that pass the saturation filter, and an earlier setting
  * (reduce 4, one pass over the grid, 4 epochs: about 16 optimizer steps) ended near test Dice 0.01. With
  * {@link #QUICK} on the default synthetic slides the mean test Dice was 0.923 (0.935 / 0.911), 42 minutes on a
- * shared, heavily loaded 2-core machine (about 10 on an idle one, judging from its faster epochs).
+ * shared, heavily loaded 2-core machine (epochs took 1 to 4 minutes as the load varied).
  *
  * <p>Run (after {@code mvn -q -DskipTests -Dmaven.javadoc.skip=true package} at the repository root):
  * <pre>
