@@ -28,10 +28,15 @@ import java.util.function.Consumer;
  * swsl pretrained weights, so the model is a plain U-Net.
  *
  * <p>The full recipe is a GPU-days job; {@code --quick} (see {@link #QUICK}) shrinks it to minutes on a CPU
- * while keeping its structure (grid tiles, expansion = tile / 8, BCE, one-cycle, best soft Dice). It shows the
- * workflow, not the score: 4 epochs of mostly empty grid tiles leave the Dice low; add e.g.
- * {@code --set train.epochs=30} for a model worth looking at (the {@code cpu-quick} recipe is the fast-converging
- * CPU setting).
+ * while keeping its structure (grid tiles with the saturation filter, expansion = tile / 8, BCE, gradient
+ * clipping, the 3rd-place augmentations, one-cycle, best soft Dice). Two values differ from the write-up on
+ * purpose. The one-cycle peak is 3e-3 instead of 1e-4: the quick model starts from random weights and trains
+ * for a few hundred steps, where 1e-4 (a fine-tuning rate for ImageNet-pretrained encoders, 50 epochs) barely
+ * moves it. And each epoch cycles 384 shuffled grid tiles ({@code data.tiles_per_epoch}) at reduce 2: the small
+ * synthetic slides hold only a few dozen grid tiles that pass the saturation filter, and an earlier setting
+ * (reduce 4, one pass over the grid, 4 epochs: about 16 optimizer steps) ended near test Dice 0.01. With
+ * {@link #QUICK} on the default synthetic slides the mean test Dice was 0.923 (0.935 / 0.911), 42 minutes on a
+ * shared, heavily loaded 2-core machine (epochs took 1 to 4 minutes as the load varied).
  *
  * <p>Run (after {@code mvn -q -DskipTests -Dmaven.javadoc.skip=true package} at the repository root):
  * <pre>
@@ -43,10 +48,17 @@ import java.util.function.Consumer;
  */
 public final class ThirdPlaceReproduction {
 
-    /** Laptop-sized overrides: tiny encoder, 128-pixel tiles at reduce 4 (expansion 16 = tile / 8), 2 folds. */
+    /**
+     * CPU-sized overrides: tiny encoder (random init), 128-pixel grid tiles at reduce 2 (expansion 16 = tile / 8),
+     * 10 epochs of 384 grid tiles (the shuffled grid is cycled), batch 8, one-cycle peak 3e-3, 2 folds. The
+     * learning rate is 30x the write-up's 1e-4: that value suits ImageNet-pretrained ResNeXt encoders fine-tuned
+     * for 50 epochs; a randomly initialised encoder trained for a few hundred steps barely moves at 1e-4 (the
+     * {@code cpu-quick} recipe's 3e-3 is the setting that converges in minutes on a CPU).
+     */
     public static final List<String> QUICK = List.of("model.encoder=tiny", "model.base_channels=8",
-            "data.tile_size=128", "data.reduce=4", "infer.tile_size=128", "infer.reduce=4", "infer.expansion=16",
-            "train.epochs=4", "train.batch_size=8", "train.lr.max_lr=3e-3", "cv.folds=2");
+            "data.tile_size=128", "data.reduce=2", "data.tiles_per_epoch=384", "infer.tile_size=128",
+            "infer.reduce=2", "infer.expansion=16", "train.epochs=10", "train.batch_size=8",
+            "train.lr.max_lr=3e-3", "cv.folds=2");
 
     /**
      * Runs the {@code third-place} recipe with overrides.

@@ -19,7 +19,7 @@ final class TinyRun {
     static {
         List<String> o = new ArrayList<>(ThirdPlaceReproduction.QUICK);
         o.addAll(List.of("data.tile_size=64", "infer.tile_size=64", "train.epochs=1", "train.batch_size=2",
-                "model.base_channels=4"));
+                "model.base_channels=4", "data.reduce=4", "infer.reduce=4", "data.tiles_per_epoch=0"));
         TINY = List.copyOf(o);
     }
 

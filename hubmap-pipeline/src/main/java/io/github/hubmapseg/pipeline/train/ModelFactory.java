@@ -26,8 +26,8 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  * = a BCE tile classifier (options that do not apply to the architecture fail, naming them); the recipe's loss as a
  * {@link SegLossLayer} output layer (so the model's output at inference is the sigmoid probability), and the
  * optimizer: {@code adam}; {@code adamw} = Adam with decoupled weight decay ({@link WeightDecay} on the
- * convolution weights, scaled by the learning rate as in PyTorch's AdamW); {@code sgd}; {@code ranger} is not
- * available in DL4J and is refused.
+ * convolution weights, scaled by the learning rate as in PyTorch's AdamW); {@code sgd}; {@code ranger} =
+ * {@link Ranger} (RAdam + Lookahead with Ranger's defaults).
  */
 public final class ModelFactory {
     /** Channels of each FPN-skip level (3rd place / iafoss: 16). */
@@ -49,8 +49,9 @@ public final class ModelFactory {
         IUpdater updater = switch (t.optimizer()) {
             case "adam", "adamw" -> new Adam(t.lr().maxLr());
             case "sgd" -> new Sgd(t.lr().maxLr());
+            case "ranger" -> new Ranger(t.lr().maxLr());
             default -> throw new IllegalArgumentException("train.optimizer '" + t.optimizer()
-                    + "' is not available on the DL4J backend; use adam, adamw or sgd");
+                    + "' is not available on the DL4J backend; use adam, adamw, sgd or ranger");
         };
         Models.Builder builder = Models.builder(m.architecture(), m.encoder())
                 .outputLayer(SegLossLayer.builder(t.loss()).build())
