@@ -113,6 +113,10 @@ public class NhwcConvolutionLayer extends org.deeplearning4j.nn.conf.layers.Conv
             INDArray ret = helper.preOutput(input, weights, bias, layerConf().getKernelSize(), layerConf().getStride(),
                     layerConf().getPadding(), layerConf().getCudnnAlgoMode(), layerConf().getCudnnFwdAlgo(),
                     convolutionMode, layerConf().getDilation(), CNN2DFormat.NHWC, workspaceMgr);
+            if (ret == null) {
+                // the helper declines what it does not support (e.g. double precision): DL4J's own path
+                return super.preOutput(training, forBackprop, workspaceMgr);
+            }
             return new Pair<>(ret, null);
         }
     }
