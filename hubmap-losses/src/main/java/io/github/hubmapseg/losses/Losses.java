@@ -16,7 +16,9 @@ import java.util.function.Function;
  * <p>Syntax: {@code term ('+' term)*}, {@code term = [weight '*'] name ['(' key=value (',' key=value)* ')']},
  * case-insensitive, spaces ignored. Examples: {@code "bce+lovasz"} (1st place), {@code "dice"},
  * {@code "0.5*bce+0.5*dice"}, {@code "focal(gamma=2,alpha=0.25)"}, {@code "bce(pos_weight=3,smoothing=0.1)"}.
- * The names of the conformance file ({@code bce_with_logits}, {@code soft_dice_batch},
+ * {@code ce} / {@code cross_entropy} name BCE too: for one foreground class, a two-class softmax
+ * cross-entropy on logits {@code (0, z)} is exactly BCE on {@code z} (the 10th place's "Dice-CrossEntropy" is
+ * {@code dice+ce}). The names of the conformance file ({@code bce_with_logits}, {@code soft_dice_batch},
  * {@code lovasz_hinge_per_image}, {@code focal_gamma2_alpha0.25}, ...) are accepted too. A wrong name or
  * parameter fails with the list of valid ones.
  */
@@ -96,6 +98,9 @@ public final class Losses {
                 p -> new BceWithLogits(p.get("pos_weight"), p.get("smoothing")));
         NAMES.put("bce", bce);
         NAMES.put("bce_with_logits", bce);
+        // two-class softmax cross-entropy on (0, z) equals BCE on z: "ce" of the binary write-ups
+        NAMES.put("ce", bce);
+        NAMES.put("cross_entropy", bce);
         for (boolean perImage : new boolean[] {false, true}) {
             Family dice = new Family(params("smooth", 1.0, "per_image", perImage ? 1.0 : 0.0),
                     p -> new SoftDice(p.get("smooth"), flag(p, "per_image")));

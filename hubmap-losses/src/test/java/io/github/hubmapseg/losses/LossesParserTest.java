@@ -23,6 +23,22 @@ class LossesParserTest {
         assertThat(Losses.parse("2*bce")).isEqualTo(Losses.sum(new double[] {2}, Losses.bce()));
     }
 
+    /** "ce" of the binary write-ups: a two-class softmax cross-entropy on (0, z), computed here, equals BCE on z. */
+    @Test
+    void crossEntropyOfTwoClassesIsBce() {
+        BatchShape s = BatchShape.of(1, 2, 3);
+        double[] z = {0.3, -1.7, 2.2, 0.0, -0.4, 5.0};
+        double[] y = {1, 0, 1, 1, 0, 0};
+        double ce = 0;
+        for (int i = 0; i < z.length; i++) {
+            double logSumExp = Math.log(Math.exp(0) + Math.exp(z[i]));
+            ce += -(y[i] == 1 ? z[i] : 0) + logSumExp;
+        }
+        ce /= z.length;
+        assertThat(Losses.parse("ce").value(s, z, y)).isCloseTo(ce, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(Losses.parse("dice+cross_entropy")).isEqualTo(Losses.parse("dice+bce"));
+    }
+
     @Test
     void namesRoundTrip() {
         for (String spec : new String[] {"bce", "bce(pos_weight=2,smoothing=0.1)", "dice", "dice_per_image",

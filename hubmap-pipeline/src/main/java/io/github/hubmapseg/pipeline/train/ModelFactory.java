@@ -43,6 +43,28 @@ public final class ModelFactory {
      * @return a freshly initialised model (seeded with {@code train.seed})
      */
     public static SegmentationModel create(Recipe recipe) {
+        Recipe.Train t = recipe.train();
+        SegmentationModel model = builder(recipe).build();
+        if (t.optimizer().equals("adamw") && t.weightDecay() > 0) {
+            ComputationGraph g = model.graph();
+            for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+                if (l.conf().getLayer() instanceof ConvolutionLayer c) {
+                    ((BaseLayer) c).setRegularization(List.<Regularization>of(new WeightDecay(t.weightDecay(), true)));
+                }
+            }
+        }
+        return model;
+    }
+
+    /**
+     * The model options a recipe describes, without allocating weights: {@code builder(recipe).summary(h, w)}
+     * describes the model {@link #create(Recipe)} builds (apart from AdamW's weight decay, set on the built model).
+     *
+     * @param recipe the recipe
+     * @return the model builder
+     * @throws IllegalArgumentException if the recipe's model keys are inconsistent
+     */
+    public static Models.Builder builder(Recipe recipe) {
         Recipe.Model m = recipe.model();
         Recipe.Train t = recipe.train();
         int b = m.baseChannels();
@@ -92,15 +114,6 @@ public final class ModelFactory {
         if (m.classificationHead()) {
             builder.classificationLayer(SegLossLayer.builder("bce").build());
         }
-        SegmentationModel model = builder.build();
-        if (t.optimizer().equals("adamw") && t.weightDecay() > 0) {
-            ComputationGraph g = model.graph();
-            for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
-                if (l.conf().getLayer() instanceof ConvolutionLayer c) {
-                    ((BaseLayer) c).setRegularization(List.<Regularization>of(new WeightDecay(t.weightDecay(), true)));
-                }
-            }
-        }
-        return model;
+        return builder;
     }
 }

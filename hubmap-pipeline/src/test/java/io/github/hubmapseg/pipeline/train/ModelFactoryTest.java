@@ -24,6 +24,17 @@ class ModelFactoryTest {
         return m.graph().getConfiguration().getVertices().containsKey(vertex);
     }
 
+    /** Every shipped recipe describes a model that builds, as shipped (summary only: no weights allocated). */
+    @Test
+    void everyShippedRecipeDescribesABuildableModel() {
+        for (String name : Recipes.NAMES) {
+            Recipe r = Recipes.builtin(name);
+            var summary = ModelFactory.builder(r).summary(r.data().tileSize(), r.data().tileSize());
+            assertThat(summary.encoder()).as(name).isEqualTo(r.model().encoder());
+            assertThat(summary.layers()).as(name).isNotEmpty();
+        }
+    }
+
     @Test
     void thirdPlaceKeysGiveAsppFpnSkipsAndPixelShuffle() {
         try (SegmentationModel m = ModelFactory.create(tiny("third-place"))) {
