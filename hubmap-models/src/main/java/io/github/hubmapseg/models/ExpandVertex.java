@@ -1,16 +1,10 @@
 package io.github.hubmapseg.models;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -26,45 +20,19 @@ import org.nd4j.linalg.factory.Nd4j;
  * Works at any run-time size. Gradient: the pooled input receives {@code dL/dy} summed over H and W; the
  * reference receives zero (only its shape is used).
  */
-public class ExpandVertex extends GraphVertex {
+public class ExpandVertex extends ParameterFreeVertex {
     /** Creates the vertex configuration. */
     public ExpandVertex() {
     }
 
     @Override
-    public ExpandVertex clone() {
-        return new ExpandVertex();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ExpandVertex;
-    }
-
-    @Override
-    public int hashCode() {
-        return ExpandVertex.class.hashCode();
-    }
-
-    @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
-    public int minVertexInputs() {
+    protected int inputCount() {
         return 2;
     }
 
     @Override
-    public int maxVertexInputs() {
-        return 2;
-    }
-
-    @Override
-    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
-            INDArray paramsView, boolean initializeParams, DataType networkDatatype) {
-        return new Impl(graph, name, idx, networkDatatype);
+    protected Impl create(ComputationGraph graph, String name, int idx, DataType dataType) {
+        return new Impl(graph, name, idx, dataType);
     }
 
     @Override
@@ -77,26 +45,10 @@ public class ExpandVertex extends GraphVertex {
         return InputType.convolutional(r.getHeight(), r.getWidth(), p.getChannels(), CNN2DFormat.NHWC);
     }
 
-    @Override
-    public MemoryReport getMemoryReport(InputType... in) {
-        return new LayerMemoryReport.Builder(null, ExpandVertex.class, in[0], getOutputType(-1, in))
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
-    }
-
     /** The runtime vertex. */
-    static final class Impl extends BaseGraphVertex {
+    static final class Impl extends ParameterFreeVertex.Impl {
         Impl(ComputationGraph graph, String name, int idx, DataType dataType) {
-            super(graph, name, idx, null, null, dataType);
-        }
-
-        @Override
-        public boolean hasLayer() {
-            return false;
-        }
-
-        @Override
-        public Layer getLayer() {
-            return null;
+            super(graph, name, idx, dataType);
         }
 
         @Override
@@ -121,24 +73,6 @@ public class ExpandVertex extends GraphVertex {
             dp.assign(epsilon.sum(true, 1, 2));
             INDArray dr = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, r.dataType(), r.shape(), 'c');
             return new Pair<>(null, new INDArray[] {dp, dr});
-        }
-
-        @Override
-        public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-            if (backpropGradientsViewArray != null) {
-                throw new IllegalStateException("ExpandVertex has no parameters");
-            }
-        }
-
-        @Override
-        public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                int minibatchSize) {
-            return new Pair<>(null, currentMaskState);
-        }
-
-        @Override
-        public String toString() {
-            return "ExpandVertex(" + vertexName + ")";
         }
     }
 }

@@ -1,16 +1,10 @@
 package io.github.hubmapseg.models;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -25,45 +19,19 @@ import org.nd4j.linalg.factory.Nd4j;
  * when it keeps the pooled axes (it reshapes an NHWC mean to the wrong shape), hence this vertex. The
  * gradient spreads {@code dL/dy / (H W)} over the pooled window. Any input size works at run time.
  */
-public class GlobalAvgPoolVertex extends GraphVertex {
+public class GlobalAvgPoolVertex extends ParameterFreeVertex {
     /** Creates the vertex configuration. */
     public GlobalAvgPoolVertex() {
     }
 
     @Override
-    public GlobalAvgPoolVertex clone() {
-        return new GlobalAvgPoolVertex();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof GlobalAvgPoolVertex;
-    }
-
-    @Override
-    public int hashCode() {
-        return GlobalAvgPoolVertex.class.hashCode();
-    }
-
-    @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
-    public int minVertexInputs() {
+    protected int inputCount() {
         return 1;
     }
 
     @Override
-    public int maxVertexInputs() {
-        return 1;
-    }
-
-    @Override
-    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
-            INDArray paramsView, boolean initializeParams, DataType networkDatatype) {
-        return new Impl(graph, name, idx, networkDatatype);
+    protected Impl create(ComputationGraph graph, String name, int idx, DataType dataType) {
+        return new Impl(graph, name, idx, dataType);
     }
 
     @Override
@@ -76,26 +44,10 @@ public class GlobalAvgPoolVertex extends GraphVertex {
         return InputType.convolutional(1, 1, c.getChannels(), CNN2DFormat.NHWC);
     }
 
-    @Override
-    public MemoryReport getMemoryReport(InputType... in) {
-        return new LayerMemoryReport.Builder(null, GlobalAvgPoolVertex.class, in[0], getOutputType(-1, in))
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
-    }
-
     /** The runtime vertex. */
-    static final class Impl extends BaseGraphVertex {
+    static final class Impl extends ParameterFreeVertex.Impl {
         Impl(ComputationGraph graph, String name, int idx, DataType dataType) {
-            super(graph, name, idx, null, null, dataType);
-        }
-
-        @Override
-        public boolean hasLayer() {
-            return false;
-        }
-
-        @Override
-        public Layer getLayer() {
-            return null;
+            super(graph, name, idx, dataType);
         }
 
         @Override
@@ -117,24 +69,6 @@ public class GlobalAvgPoolVertex extends GraphVertex {
             INDArray scaled = epsilon.div(x.size(1) * x.size(2));
             Nd4j.exec(new BroadcastTo(scaled, x.shape(), dx)); // [N,1,1,C] repeated over H, W
             return new Pair<>(null, new INDArray[] {dx});
-        }
-
-        @Override
-        public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-            if (backpropGradientsViewArray != null) {
-                throw new IllegalStateException("GlobalAvgPoolVertex has no parameters");
-            }
-        }
-
-        @Override
-        public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                int minibatchSize) {
-            return new Pair<>(null, currentMaskState);
-        }
-
-        @Override
-        public String toString() {
-            return "GlobalAvgPoolVertex(" + vertexName + ")";
         }
     }
 }

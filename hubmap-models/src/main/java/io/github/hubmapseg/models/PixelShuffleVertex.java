@@ -1,16 +1,10 @@
 package io.github.hubmapseg.models;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -24,45 +18,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * imports from PyTorch unchanged. A pure permutation: the backward pass is the inverse permutation.
  * Any input size works at run time.
  */
-public class PixelShuffleVertex extends GraphVertex {
+public class PixelShuffleVertex extends ParameterFreeVertex {
     /** Creates the vertex configuration (upscale factor 2). */
     public PixelShuffleVertex() {
     }
 
     @Override
-    public PixelShuffleVertex clone() {
-        return new PixelShuffleVertex();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof PixelShuffleVertex;
-    }
-
-    @Override
-    public int hashCode() {
-        return PixelShuffleVertex.class.hashCode();
-    }
-
-    @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
-    public int minVertexInputs() {
+    protected int inputCount() {
         return 1;
     }
 
     @Override
-    public int maxVertexInputs() {
-        return 1;
-    }
-
-    @Override
-    public org.deeplearning4j.nn.graph.vertex.GraphVertex instantiate(ComputationGraph graph, String name, int idx,
-            INDArray paramsView, boolean initializeParams, DataType networkDatatype) {
-        return new Impl(graph, name, idx, networkDatatype);
+    protected Impl create(ComputationGraph graph, String name, int idx, DataType dataType) {
+        return new Impl(graph, name, idx, dataType);
     }
 
     @Override
@@ -78,26 +46,10 @@ public class PixelShuffleVertex extends GraphVertex {
         return InputType.convolutional(2 * c.getHeight(), 2 * c.getWidth(), c.getChannels() / 4, CNN2DFormat.NHWC);
     }
 
-    @Override
-    public MemoryReport getMemoryReport(InputType... in) {
-        return new LayerMemoryReport.Builder(null, PixelShuffleVertex.class, in[0], getOutputType(-1, in))
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
-    }
-
     /** The runtime vertex. */
-    static final class Impl extends BaseGraphVertex {
+    static final class Impl extends ParameterFreeVertex.Impl {
         Impl(ComputationGraph graph, String name, int idx, DataType dataType) {
-            super(graph, name, idx, null, null, dataType);
-        }
-
-        @Override
-        public boolean hasLayer() {
-            return false;
-        }
-
-        @Override
-        public Layer getLayer() {
-            return null;
+            super(graph, name, idx, dataType);
         }
 
         @Override
@@ -128,24 +80,6 @@ public class PixelShuffleVertex extends GraphVertex {
                     new long[] {n, h, w, c, 2, 2}, 'c');
             dx.assign(epsilon.reshape('c', n, h, 2, w, 2, c).permute(0, 1, 3, 5, 2, 4));
             return new Pair<>(null, new INDArray[] {dx.reshape('c', n, h, w, 4 * c)});
-        }
-
-        @Override
-        public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-            if (backpropGradientsViewArray != null) {
-                throw new IllegalStateException("PixelShuffleVertex has no parameters");
-            }
-        }
-
-        @Override
-        public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-                int minibatchSize) {
-            return new Pair<>(null, currentMaskState);
-        }
-
-        @Override
-        public String toString() {
-            return "PixelShuffleVertex(" + vertexName + ")";
         }
     }
 }

@@ -76,37 +76,10 @@ class AttentionVerticesTest {
         assertThat(n.outputSingle(Nd4j.rand(DataType.FLOAT, 1, 9, 4, 3)).shape()).containsExactly(1, 9, 4, 4);
     }
 
-    /**
-     * Analytic gradients of L = sum(out * R) for a fixed random R against central differences, in double.
-     * (DL4J's GradientCheckUtil cannot be used here: CnnLossLayer scores NHWC activations wrongly.)
-     */
+    /** Analytic gradients of the gates against central differences, every parameter ({@link FiniteDifferences}). */
     @Test
     void gradientsMatchFiniteDifferences() {
-        DataType before = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        try {
-            Nd4j.getRandom().setSeed(3);
-            ComputationGraph n = net(DataType.DOUBLE);
-            INDArray in = Nd4j.rand(DataType.DOUBLE, 2, 6, 5, 3).subi(0.5);
-            INDArray r = Nd4j.rand(DataType.DOUBLE, 2, 6, 5, 4).subi(0.5);
-            n.feedForward(new INDArray[] {in}, true, false);
-            n.backpropGradient(r);
-            INDArray grad = n.getFlattenedGradients().dup();
-            INDArray params = n.params();
-            for (int i = 0; i < params.length(); i++) {
-                double p = params.getDouble(i);
-                params.putScalar(i, p + 1e-6);
-                double lp = n.outputSingle(in).mul(r).sumNumber().doubleValue();
-                params.putScalar(i, p - 1e-6);
-                double lm = n.outputSingle(in).mul(r).sumNumber().doubleValue();
-                params.putScalar(i, p);
-                double numeric = (lp - lm) / 2e-6;
-                assertThat(grad.getDouble(i)).as("gradient of parameter %d", i)
-                        .isCloseTo(numeric, org.assertj.core.data.Offset.offset(1e-6 + 1e-5 * Math.abs(numeric)));
-            }
-        } finally {
-            Nd4j.setDefaultDataTypes(before, before);
-        }
+        FiniteDifferences.check(AttentionVerticesTest::net, new long[] {2, 6, 5, 3}, 1);
     }
 
     @Test

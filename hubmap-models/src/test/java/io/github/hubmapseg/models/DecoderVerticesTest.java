@@ -75,35 +75,10 @@ class DecoderVerticesTest {
         assertThat(n.outputSingle(Nd4j.rand(DataType.FLOAT, 1, 5, 2, 2)).shape()).containsExactly(1, 20, 8, 2);
     }
 
-    /** Analytic gradients of L = sum(out * R) against central differences, in double (as AttentionVerticesTest). */
+    /** Analytic gradients against central differences, every 7th parameter (all layers covered). */
     @Test
     void gradientsMatchFiniteDifferences() {
-        DataType before = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-        try {
-            Nd4j.getRandom().setSeed(3);
-            ComputationGraph n = net(DataType.DOUBLE);
-            INDArray in = Nd4j.rand(DataType.DOUBLE, 2, 3, 4, 2).subi(0.5);
-            INDArray r = Nd4j.rand(DataType.DOUBLE, 2, 12, 16, 2).subi(0.5);
-            n.feedForward(new INDArray[] {in}, true, false);
-            n.backpropGradient(r);
-            INDArray grad = n.getFlattenedGradients().dup();
-            INDArray params = n.params();
-            // every 7th parameter (all layers are covered; keeps the test short on a loaded machine)
-            for (int i = 0; i < params.length(); i += 7) {
-                double p = params.getDouble(i);
-                params.putScalar(i, p + 1e-6);
-                double lp = n.outputSingle(in).mul(r).sumNumber().doubleValue();
-                params.putScalar(i, p - 1e-6);
-                double lm = n.outputSingle(in).mul(r).sumNumber().doubleValue();
-                params.putScalar(i, p);
-                double numeric = (lp - lm) / 2e-6;
-                assertThat(grad.getDouble(i)).as("gradient of parameter %d", i)
-                        .isCloseTo(numeric, Offset.offset(1e-6 + 1e-5 * Math.abs(numeric)));
-            }
-        } finally {
-            Nd4j.setDefaultDataTypes(before, before);
-        }
+        FiniteDifferences.check(DecoderVerticesTest::net, new long[] {2, 3, 4, 2}, 7);
     }
 
     @Test
