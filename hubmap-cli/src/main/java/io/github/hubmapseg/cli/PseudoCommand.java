@@ -68,8 +68,7 @@ final class PseudoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
-        Ensemble e = ensemble.toString().endsWith(".zip") ? new Ensemble(List.of(ensemble), 0.5, false, Double.NaN)
-                : Ensemble.load(ensemble);
+        Ensemble e = Ensemble.ofFile(ensemble);
         Recipe r = Checkpoint.load(e.members().get(0)).recipe();
         List<String> o = new ArrayList<>(overrides);
         if (sources != null) {

@@ -76,6 +76,18 @@ public record Ensemble(List<Path> members, double threshold, boolean searched, d
     }
 
     /**
+     * What the command line takes as {@code --ensemble}: an {@code ensemble.json} ({@link #load(Path)}), or one
+     * checkpoint {@code .zip} as a one-member ensemble at threshold 0.5 (not searched).
+     *
+     * @param file {@code ensemble.json} or a checkpoint {@code .zip}
+     * @return the ensemble
+     * @throws IOException if an ensemble file cannot be read
+     */
+    public static Ensemble ofFile(Path file) throws IOException {
+        return file.toString().endsWith(".zip") ? new Ensemble(List.of(file), 0.5, false, Double.NaN) : load(file);
+    }
+
+    /**
      * Reads {@code ensemble.json}.
      *
      * @param file the file
