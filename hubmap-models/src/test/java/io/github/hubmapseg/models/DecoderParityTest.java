@@ -2,14 +2,10 @@ package io.github.hubmapseg.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -21,34 +17,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Skipped, with a message, when /usr/bin/python3 has no torch.
  */
 class DecoderParityTest {
-    private static final Path OUT = Paths.get("target", "torch-parity");
     private static final Path SCRIPT = Paths.get("src", "test", "python", "ref_decoders.py");
 
-    /** Like {@link TorchParityTest#reference} for the cases of {@code ref_decoders.py}. */
-    static Path reference(String name) throws IOException, InterruptedException {
-        Path weights = OUT.resolve(name + ".weights.npz");
-        Path ref = OUT.resolve(name + ".ref.npz");
-        if (Files.exists(ref) && Files.getLastModifiedTime(ref).compareTo(Files.getLastModifiedTime(SCRIPT)) > 0) {
-            return weights;
-        }
-        Path python = Paths.get("/usr/bin/python3");
-        Assumptions.assumeTrue(Files.isExecutable(python), "skipped: /usr/bin/python3 not found (needs torch)");
-        Process check = new ProcessBuilder(python.toString(), "-c", "import torch, torchvision")
-                .redirectErrorStream(true).start();
-        check.getInputStream().readAllBytes();
-        Assumptions.assumeTrue(check.waitFor() == 0,
-                "skipped: /usr/bin/python3 cannot import torch and torchvision");
-        Files.createDirectories(OUT);
-        Process p = new ProcessBuilder(python.toString(), SCRIPT.toString(), name, OUT.toString())
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(log).isZero();
-        return weights;
-    }
-
     private static void check(String name, Models.Builder builder, int outputs) throws Exception {
-        Path weights = reference(name);
+        Path weights = TorchParityTest.reference(SCRIPT, name);
         Map<String, INDArray> ref = TorchParityTest.refs(name);
         Map<String, INDArray> sd = TorchWeights.readNpz(weights);
         try (SegmentationModel m = builder.build()) {
