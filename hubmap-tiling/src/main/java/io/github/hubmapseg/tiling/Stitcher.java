@@ -41,11 +41,6 @@ public final class Stitcher {
     private final int[] segCHi;
     private double[] numD;
     private double[] denD;
-    private float[][] scratchP;
-    private int[] scratchPb;
-    private float[][] scratchNv;
-    private int[] scratchNb;
-    private float[] scratchA;
 
     private Stitcher(TileGrid grid, Weighting weighting) {
         if (grid.width() > Integer.MAX_VALUE - 8) {
@@ -245,7 +240,30 @@ public final class Stitcher {
                 continue;
             }
             if (u != null) {
-                blendSeparable(y, rLo, rHi, wy, xa, n, cLo, cHi, tiles, out, ob);
+                boolean first = true;
+                float[] pf = null;
+                int pfb = 0;
+                for (int r = rLo; r <= rHi; r++) {
+                    int i = y - (int) ys[r];
+                    float a = rLo == rHi ? 1f : (float) (u[i] / wy);
+                    float[][] row = tiles[r];
+                    for (int c = cLo; c <= cHi; c++) {
+                        final float[] p = row[c];
+                        final float[] nv = nvF[c];
+                        final int nb = xa - (int) xs[c];
+                        final int pb = i * t + nb;
+                        if (first) {
+                            System.arraycopy(p, pb, out, ob, n);
+                            pf = p;
+                            pfb = pb;
+                            first = false;
+                        } else {
+                            for (int k = 0; k < n; k++) {
+                                out[ob + k] += a * nv[nb + k] * (p[pb + k] - pf[pfb + k]);
+                            }
+                        }
+                    }
+                }
             } else {
                 double[] num = scratchNum(n);
                 double[] den = denD;
@@ -275,116 +293,6 @@ public final class Stitcher {
                 }
             }
         }
-    }
-
-    /**
-     * The separable blend of one x segment of row {@code y} covered by tile rows {@code rLo..rHi} and tile
-     * columns {@code cLo..cHi}: {@code out = p_first + sum_{t > first} (a_t * nv_t) * (p_t - p_first)},
-     * accumulated in float in tile order. Up to four covering tiles (every overlap when {@code S >= T / 2})
-     * are blended in one fused pass that writes each output pixel once; the result is bit for bit that of
-     * adding the terms one pass per tile.
-     */
-    private void blendSeparable(int y, int rLo, int rHi, double wy, int xa, int n, int cLo, int cHi,
-                                float[][][] tiles, float[] out, int ob) {
-        final int t = tile;
-        final int m = (rHi - rLo + 1) * (cHi - cLo + 1);
-        float[][] ps = scratchP;
-        int[] pbs = scratchPb;
-        float[][] nvs = scratchNv;
-        int[] nbs = scratchNb;
-        float[] as = scratchA;
-        if (ps == null || ps.length < m) {
-            ps = scratchP = new float[m][];
-            pbs = scratchPb = new int[m];
-            nvs = scratchNv = new float[m][];
-            nbs = scratchNb = new int[m];
-            as = scratchA = new float[m];
-        }
-        int q = 0;
-        for (int r = rLo; r <= rHi; r++) {
-            int i = y - (int) ys[r];
-            float a = rLo == rHi ? 1f : (float) (u[i] / wy);
-            float[][] row = tiles[r];
-            for (int c = cLo; c <= cHi; c++) {
-                int nb = xa - (int) xs[c];
-                ps[q] = row[c];
-                pbs[q] = i * t + nb;
-                nvs[q] = nvF[c];
-                nbs[q] = nb;
-                as[q] = a;
-                q++;
-            }
-        }
-        final float[] p0 = ps[0];
-        final int b0 = pbs[0];
-        switch (m) {
-            case 1 -> System.arraycopy(p0, b0, out, ob, n);
-            case 2 -> {
-                final float[] p1 = ps[1];
-                final float[] v1 = nvs[1];
-                final int b1 = pbs[1];
-                final int n1 = nbs[1];
-                final float a1 = as[1];
-                for (int k = 0; k < n; k++) {
-                    float f = p0[b0 + k];
-                    out[ob + k] = f + a1 * v1[n1 + k] * (p1[b1 + k] - f);
-                }
-            }
-            case 3 -> {
-                final float[] p1 = ps[1];
-                final float[] v1 = nvs[1];
-                final int b1 = pbs[1];
-                final int n1 = nbs[1];
-                final float a1 = as[1];
-                final float[] p2 = ps[2];
-                final float[] v2 = nvs[2];
-                final int b2 = pbs[2];
-                final int n2 = nbs[2];
-                final float a2 = as[2];
-                for (int k = 0; k < n; k++) {
-                    float f = p0[b0 + k];
-                    float o = f + a1 * v1[n1 + k] * (p1[b1 + k] - f);
-                    out[ob + k] = o + a2 * v2[n2 + k] * (p2[b2 + k] - f);
-                }
-            }
-            case 4 -> {
-                final float[] p1 = ps[1];
-                final float[] v1 = nvs[1];
-                final int b1 = pbs[1];
-                final int n1 = nbs[1];
-                final float a1 = as[1];
-                final float[] p2 = ps[2];
-                final float[] v2 = nvs[2];
-                final int b2 = pbs[2];
-                final int n2 = nbs[2];
-                final float a2 = as[2];
-                final float[] p3 = ps[3];
-                final float[] v3 = nvs[3];
-                final int b3 = pbs[3];
-                final int n3 = nbs[3];
-                final float a3 = as[3];
-                for (int k = 0; k < n; k++) {
-                    float f = p0[b0 + k];
-                    float o = f + a1 * v1[n1 + k] * (p1[b1 + k] - f);
-                    o += a2 * v2[n2 + k] * (p2[b2 + k] - f);
-                    out[ob + k] = o + a3 * v3[n3 + k] * (p3[b3 + k] - f);
-                }
-            }
-            default -> {
-                System.arraycopy(p0, b0, out, ob, n);
-                for (int j = 1; j < m; j++) {
-                    final float[] p = ps[j];
-                    final float[] v = nvs[j];
-                    final int b = pbs[j];
-                    final int nb = nbs[j];
-                    final float a = as[j];
-                    for (int k = 0; k < n; k++) {
-                        out[ob + k] += a * v[nb + k] * (p[b + k] - p0[b0 + k]);
-                    }
-                }
-            }
-        }
-        Arrays.fill(ps, 0, m, null);
     }
 
     /** Finishes output row {@code y} in float64 (the precision of the conformance vectors). */

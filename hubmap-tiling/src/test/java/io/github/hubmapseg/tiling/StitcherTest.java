@@ -118,7 +118,7 @@ class StitcherTest {
     /**
      * The float32 separable path, computed the straightforward way: copy the first covering tile, then add
      * {@code (a_t * nv_t) * (p_t - p_first)} one tile at a time in float (the blend order the stitcher
-     * documents). The fused kernels must give exactly these bits.
+     * documents). The stitcher must give exactly these bits.
      */
     static float[] multiPassFloat(TileGrid g, Weighting wt, float[][][] tiles) {
         int w = (int) g.width();
@@ -178,7 +178,7 @@ class StitcherTest {
     @Test
     void floatBlendIsBitIdenticalToOneTilePerPass() {
         Random rnd = new Random(7);
-        // overlaps of 2 and 4 tiles (S >= T/2) take the fused kernels, S < T/2 the general path
+        // overlaps of 2 and 4 tiles (S >= T/2) and of more tiles (S < T/2)
         for (int[] geo : new int[][] {{61, 47, 16, 12}, {100, 83, 32, 24}, {61, 47, 16, 5}, {90, 77, 24, 7}, {64, 64, 64, 1}}) {
             TileGrid g = new TileGrid(geo[0], geo[1], geo[2], geo[3], 0);
             for (Weighting wt : List.of(Weighting.mean(), Weighting.gaussian())) {
