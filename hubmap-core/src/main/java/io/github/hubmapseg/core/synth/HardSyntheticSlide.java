@@ -642,6 +642,8 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         double[] tex = new double[BLOCK];
         double[] fine = new double[BLOCK];
         double[] thick = new double[BLOCK];
+        double[] warpA = new double[BLOCK];
+        double[] warpB = new double[BLOCK];
         Scratch sc = new Scratch();
         double[] he = sc.he;
         int plane = dstWidth * dstHeight;
@@ -698,6 +700,8 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                     if (thickness) {
                         Noise.valueRow(thick, bw, x0 + 0.5, py, 1 / 700.0, texSeed ^ 0x7A7A);
                     }
+                    Noise.valueRow(warpA, bw, x0 + 0.5, py, 1 / 160.0, texSeed ^ 0x3A3A);
+                    Noise.valueRow(warpB, bw, x0 + 0.5, py, 1 / 160.0, texSeed ^ 0x3B3B);
                     double rowIllum = 1 + gy * (py * invH - 0.5);
                     for (int i = 0; i < bw; i++, d++) {
                         long xx = x0 + i;
@@ -717,6 +721,8 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                             he[1] = 0.008 + 0.012 * tex[i];
                         } else {
                             boolean med = mState > 0 || mState == 0 && medulla.contains(px, py);
+                            sc.wx = px + 60 * (warpA[i] - 0.5);
+                            sc.wy = py + 60 * (warpB[i] - 0.5);
                             tissuePixel(px, py, oc, tex[i], fine[i], med, sc);
                             if (thickness) {
                                 double t = 0.8 + 0.45 * thick[i];
@@ -854,7 +860,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                         }
                     }
                     case T_ARTERY -> arteryPixel(objShapes[o], lev, arteryLumen[objIndex[o]], px, py, tex, fine, sc);
-                    default -> tubules(px, py, 36, 0.44, 0.22, tex, fine, true, 0x7C7C, sc);
+                    default -> tubules(sc.wx, sc.wy, 36, 0.36, 0.22, tex, fine, true, 0x7C7C, sc);
                 }
                 return;
             }
@@ -864,7 +870,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             interstitium(px, py, tex, sc);
             return;
         }
-        tubules(px, py, med ? medullaCell : cortexCell, med ? 0.42 : 0.49, 0, tex, fine, med, med ? 0x3c3c : 0x5a5a,
+        tubules(sc.wx, sc.wy, med ? medullaCell : cortexCell, med ? 0.42 : 0.49, 0, tex, fine, med, med ? 0x3c3c : 0x5a5a,
                 sc);
     }
 
@@ -927,7 +933,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     private void interstitium(double px, double py, double tex, Scratch sc) {
         double[] he = sc.he;
         he[0] = 0.03;
-        he[1] = 0.14 * (0.6 + 0.8 * tex);
+        he[1] = 0.2 * (0.8 + 0.4 * tex);
         double n = sc.intNuc.at(px, py, 24, 0.08, texSeed ^ 0x1111, sc.soft);
         he[0] += 0.95 * n;
         double cap = sc.rbc.at(px, py, 19, 0.04, texSeed ^ 0x1212, sc.soft);
@@ -1234,6 +1240,9 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     static final class Scratch {
         final double[] he = new double[2];
         double soft;
+        /** Warped coordinates of the tubule field (rows of tubules bend). */
+        double wx;
+        double wy;
         final TubuleCache tub = new TubuleCache();
         final TubuleCache small = new TubuleCache();
         final Nuclei tubNuc = new Nuclei();
