@@ -640,10 +640,10 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     protected void readValid(long x, long y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox, int oy) {
         int[] oc = new int[16];
         double[] tex = new double[BLOCK];
-        double[] fine = new double[BLOCK];
         double[] thick = new double[BLOCK];
         double[] warpA = new double[BLOCK];
         double[] warpB = new double[BLOCK];
+        double[] specks = new double[16];
         Scratch sc = new Scratch();
         double[] he = sc.he;
         int plane = dstWidth * dstHeight;
@@ -691,17 +691,21 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                         pIdx[np++] = i;
                     }
                 }
+                int ns = dust ? dustInBlock(x0, y0, bw, bh, specks) : 0;
+                if (ns * 4 > specks.length) {
+                    specks = new double[ns * 4];
+                    dustInBlock(x0, y0, bw, bh, specks);
+                }
                 for (int j = 0; j < bh; j++) {
                     int d = ox + bx + dstWidth * (oy + by + j);
                     long yy = y0 + j;
                     double py = yy + 0.5;
                     Noise.valueRow(tex, bw, x0 + 0.5, py, 1 / 9.0, texSeed);
-                    Noise.valueRow(fine, bw, x0 + 0.5, py, 1 / 3.5, texSeed ^ 0x99);
                     if (thickness) {
-                        Noise.valueRow(thick, bw, x0 + 0.5, py, 1 / 700.0, texSeed ^ 0x7A7A);
+                        coarseRow(thick, bw, x0, py, 1 / 700.0, texSeed ^ 0x7A7A);
                     }
-                    Noise.valueRow(warpA, bw, x0 + 0.5, py, 1 / 160.0, texSeed ^ 0x3A3A);
-                    Noise.valueRow(warpB, bw, x0 + 0.5, py, 1 / 160.0, texSeed ^ 0x3B3B);
+                    coarseRow(warpA, bw, x0, py, 1 / 160.0, texSeed ^ 0x3A3A);
+                    coarseRow(warpB, bw, x0, py, 1 / 160.0, texSeed ^ 0x3B3B);
                     double rowIllum = 1 + gy * (py * invH - 0.5);
                     for (int i = 0; i < bw; i++, d++) {
                         long xx = x0 + i;
@@ -715,6 +719,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                             }
                         }
                         sc.soft += 5 * blur;
+                        int g = Noise.hash((int) xx, (int) yy, texSeed ^ 0x77);
                         boolean inTissue = tState > 0 || tState == 0 && tissue.contains(px, py);
                         if (!inTissue) {
                             he[0] = 0;
@@ -723,7 +728,9 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                             boolean med = mState > 0 || mState == 0 && medulla.contains(px, py);
                             sc.wx = px + 60 * (warpA[i] - 0.5);
                             sc.wy = py + 60 * (warpB[i] - 0.5);
-                            tissuePixel(px, py, oc, tex[i], fine[i], med, sc);
+                            // fine texture: the pixel's own hash (shade uses other bits of it for grain)
+                            double fine = ((g >>> 24) & 0xFF) * (1.0 / 255);
+                            tissuePixel(px, py, oc, tex[i], fine, med, sc);
                             if (thickness) {
                                 double t = 0.8 + 0.45 * thick[i];
                                 he[0] *= t;
@@ -769,8 +776,8 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                                 ink2 += p[10];
                             }
                         }
-                        if (dust) {
-                            double sp = sc.dust.at(px, py, 180, 0.06, texSeed ^ 0xD057, 1.2);
+                        for (int q = 0; q < ns; q++) {
+                            double sp = speck(specks, q, px, py, sc);
                             if (sp > 0) {
                                 double a = 1.1 * sp;
                                 ink0 += a;
@@ -778,10 +785,77 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                                 ink2 += a;
                             }
                         }
-                        shade((int) xx, (int) yy, he[0], he[1], ink0, ink1, ink2, illum, blur, dst, d, plane);
+                        shade(g, he[0], he[1], ink0, ink1, ink2, illum, blur, dst, d, plane);
                     }
                 }
             }
+        }
+    }
+
+    private static final double DUST_CELL = 180;
+    private static final double DUST_PROB = 0.06;
+
+    /**
+     * The dust specks meeting a block: at most one per {@link #DUST_CELL}-pixel cell (probability
+     * {@link #DUST_PROB}), a soft dark disc in a square of 6-18 px; each as {@code {x, y, side, seed}} in
+     * {@code out}.
+     *
+     * @return the number of specks (those beyond {@code out}'s capacity are counted, not stored)
+     */
+    private int dustInBlock(long x0, long y0, int bw, int bh, double[] out) {
+        int seed = texSeed ^ 0xD057;
+        int n = 0;
+        for (long cy = Math.floorDiv(y0, (long) DUST_CELL); cy <= Math.floorDiv(y0 + bh - 1, (long) DUST_CELL); cy++) {
+            for (long cx = Math.floorDiv(x0, (long) DUST_CELL); cx <= Math.floorDiv(x0 + bw - 1, (long) DUST_CELL);
+                 cx++) {
+                int h = Noise.hash((int) cx, (int) cy, seed);
+                if ((h >>> 24) >= DUST_PROB * 256) {
+                    continue;
+                }
+                double side = 6 + 12 * (((h >>> 8) & 0xFF) / 256.0);
+                double ox = cx * DUST_CELL + ((h & 0xFF) / 256.0) * (DUST_CELL - 2 * side);
+                double oy = cy * DUST_CELL + (((h >>> 16) & 0xFF) / 256.0) * (DUST_CELL - 2 * side);
+                if (ox + side < x0 || ox > x0 + bw || oy + side < y0 || oy > y0 + bh) {
+                    continue;
+                }
+                if (n * 4 + 4 <= out.length) {
+                    out[n * 4] = ox;
+                    out[n * 4 + 1] = oy;
+                    out[n * 4 + 2] = side;
+                    out[n * 4 + 3] = seed ^ h;
+                }
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static double speck(double[] s, int q, double px, double py, Scratch sc) {
+        double ox = s[q * 4];
+        double oy = s[q * 4 + 1];
+        double side = s[q * 4 + 2];
+        if (px < ox || py < oy || px >= ox + side || py >= oy + side) {
+            return 0;
+        }
+        return sc.speck.at(px - ox, py - oy, side, 1.0, (int) s[q * 4 + 3], 1.0);
+    }
+
+    /**
+     * Low-frequency value noise along a row, linear between anchors every 64 columns of the slide (so each
+     * value depends only on its coordinates): fields of 160-700 px need no per-pixel evaluation.
+     */
+    private static void coarseRow(double[] out, int n, long x0, double py, double inv, int seed) {
+        long a = Math.floorDiv(x0, 64) * 64;
+        double va = Noise.value(a + 0.5, py, inv, seed);
+        double vb = Noise.value(a + 64.5, py, inv, seed);
+        for (int i = 0; i < n; i++) {
+            long x = x0 + i;
+            if (x >= a + 64) {
+                a += 64;
+                va = vb;
+                vb = Noise.value(a + 64.5, py, inv, seed);
+            }
+            out[i] = va + (vb - va) * ((x - a) * (1.0 / 64));
         }
     }
 
@@ -822,9 +896,8 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     }
 
     /** Beer-Lambert: haematoxylin and PAS concentrations plus neutral/ink density, illumination and grain. */
-    private void shade(int ix, int iy, double hc, double pc, double i0, double i1, double i2, double illum,
+    private void shade(int g, double hc, double pc, double i0, double i1, double i2, double illum,
                        double blur, byte[] dst, int d, int plane) {
-        int g = Noise.hash(ix, iy, texSeed ^ 0x77);
         double amp = 1 - 0.7 * blur;
         double grain = ((g & 0xFF) - 127.5) * (4.0 / 128) * amp;
         for (int c = 0; c < 3; c++) {
@@ -893,12 +966,12 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         double dy = py - t.cy;
         double along = t.c * dx + t.s * dy;
         double across = t.c * dy - t.s * dx;
-        double dist = Math.sqrt(along * along + across * across / t.squash) / t.rt + 0.06 * (tex - 0.5);
+        double dist = Math.sqrt(along * along + across * across * t.invSquash) * t.invRt + 0.06 * (tex - 0.5);
         if (dist >= 1) {
             interstitium(px, py, tex, sc);
             return;
         }
-        double membrane = 1 - 3.2 / t.rt;
+        double membrane = t.membrane;
         if (dist >= membrane) {
             he[0] = 0.03;
             he[1] = 0.85 * (0.85 + 0.3 * fine);
@@ -909,16 +982,15 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             he[1] = 0.03 + 0.04 * fine;
             return;
         }
-        if (t.brush && dist < t.lumen + 7.0 / t.rt) {
+        if (t.brush && dist < t.brushEdge) {
             he[0] = 0.02;
             he[1] = (0.55 + 0.3 * fine) * (0.85 + 0.3 * tex);
             return;
         }
         he[0] = 0.04;
         he[1] = t.cyto * (0.8 + 0.25 * tex + 0.25 * fine);
-        // nuclei in the basal half of the epithelium
-        double basal = (dist - t.lumen) / (membrane - t.lumen);
-        if (basal > 0.45 || dense > 0) {
+        // nuclei in the basal part of the epithelium
+        if (dist > t.basal || dense > 0) {
             double n = sc.tubNuc.at(px, py, dense > 0 ? 11 : 17, dense > 0 ? 0.75 : t.nucProb, texSeed ^ salt ^ 0x4242,
                     sc.soft);
             he[0] += 1.05 * n;
@@ -936,8 +1008,6 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         he[1] = 0.2 * (0.8 + 0.4 * tex);
         double n = sc.intNuc.at(px, py, 24, 0.08, texSeed ^ 0x1111, sc.soft);
         he[0] += 0.95 * n;
-        double cap = sc.rbc.at(px, py, 19, 0.04, texSeed ^ 0x1212, sc.soft);
-        he[1] += 0.3 * cap;
     }
 
     private void glomerulusPixel(Glom g, double lev, double px, double py, double tex, double fine, Scratch sc) {
@@ -1069,19 +1139,30 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         boolean brush;
         double cyto;
         double nucProb;
+        double invRt;
+        double invSquash;
+        double membrane;
+        double brushEdge;
+        double basal;
+
+        private double invCell;
 
         void locate(double px, double py, double cell, int seed, boolean medullary, boolean small, double fill) {
-            int r = (int) Math.floor(py / cell);
+            if (cell != this.cell) {
+                valid = false;
+                this.cell = cell;
+                invCell = 1 / cell;
+            }
+            int r = (int) Math.floor(py * invCell);
             double shift = (r & 1) == 0 ? 0 : cell * 0.5;
-            int cl = (int) Math.floor((px + shift) / cell);
-            if (valid && cl == col && r == row && seed == this.seed && cell == this.cell) {
+            int cl = (int) Math.floor((px + shift) * invCell);
+            if (valid && cl == col && r == row && seed == this.seed) {
                 return;
             }
             valid = true;
             col = cl;
             row = r;
             this.seed = seed;
-            this.cell = cell;
             int h = Noise.hash(cl, r, seed);
             int h2 = Noise.hash(cl, r, seed ^ 0x2D2D);
             double u1 = (h & 0x3FF) / 1024.0;
@@ -1117,6 +1198,12 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                 cyto = 0.27;
                 nucProb = 0.55;
             }
+            invRt = 1 / rt;
+            invSquash = 1 / squash;
+            membrane = 1 - 3.2 / rt;
+            brushEdge = lumen + 7.0 / rt;
+            // nuclei in the basal part of the epithelium: beyond 45 % of the way from the lumen to the membrane
+            basal = lumen + 0.45 * (membrane - lumen);
         }
     }
 
@@ -1135,10 +1222,16 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         private double tone;
 
         /** @return intensity 0..1 of a nucleus at the point, edges {@code soft} pixels wide */
+        private double invCell;
+
         double at(double px, double py, double cell, double prob, int seed, double soft) {
-            int x = (int) Math.floor(px / cell);
-            int y = (int) Math.floor(py / cell);
-            if (!valid || x != cx || y != cy || seed != this.seed || cell != this.cell || prob != this.prob) {
+            if (cell != this.cell) {
+                valid = false;
+                invCell = 1 / cell;
+            }
+            int x = (int) Math.floor(px * invCell);
+            int y = (int) Math.floor(py * invCell);
+            if (!valid || x != cx || y != cy || seed != this.seed || prob != this.prob) {
                 valid = true;
                 cx = x;
                 cy = y;
@@ -1187,15 +1280,21 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         boolean rbc;
 
         /** @return distance to the cell's lumen centre over its radius (large where the cell has none) */
+        private double invCell;
+
         double at(double px, double py, double cell, double prob, int seed) {
-            int x = (int) Math.floor(px / cell);
-            int y = (int) Math.floor(py / cell);
-            if (!valid || x != cx || y != cy || seed != this.seed || cell != this.cell) {
+            if (cell != this.cell) {
+                valid = false;
+                this.cell = cell;
+                invCell = 1 / cell;
+            }
+            int x = (int) Math.floor(px * invCell);
+            int y = (int) Math.floor(py * invCell);
+            if (!valid || x != cx || y != cy || seed != this.seed) {
                 valid = true;
                 cx = x;
                 cy = y;
                 this.seed = seed;
-                this.cell = cell;
                 int h = Noise.hash(x, y, seed);
                 present = (h >>> 24) < prob * 256;
                 double jx = ((h & 0xFF) / 256.0) * 0.3 + 0.35;
@@ -1214,28 +1313,6 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         }
     }
 
-    /** Dust specks: at most one per cell, dark, soft-edged, radius 1-5 px times {@code size}. */
-    static final class Dust {
-        private final Nuclei n = new Nuclei();
-
-        double at(double px, double py, double cell, double prob, int seed, double size) {
-            // a speck is a tiny nucleus: reuse the grid with a small cell around the hashed centre
-            int x = (int) Math.floor(px / cell);
-            int y = (int) Math.floor(py / cell);
-            int h = Noise.hash(x, y, seed);
-            if ((h >>> 24) >= prob * 256) {
-                return 0;
-            }
-            double scell = 6 + 10 * (((h >>> 8) & 0xFF) / 256.0) * size;
-            double ox = x * cell + ((h & 0xFF) / 256.0) * (cell - 2 * scell);
-            double oy = y * cell + (((h >>> 16) & 0xFF) / 256.0) * (cell - 2 * scell);
-            if (px < ox || py < oy || px >= ox + scell || py >= oy + scell) {
-                return 0;
-            }
-            return n.at(px - ox, py - oy, scell, 1.0, seed ^ h, 1.0);
-        }
-    }
-
     /** Per-read scratch: output concentrations and per-cell caches. */
     static final class Scratch {
         final double[] he = new double[2];
@@ -1247,11 +1324,10 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         final TubuleCache small = new TubuleCache();
         final Nuclei tubNuc = new Nuclei();
         final Nuclei intNuc = new Nuclei();
-        final Nuclei rbc = new Nuclei();
         final Nuclei capNuc = new Nuclei();
         final Nuclei glomNuc = new Nuclei();
         final Nuclei artNuc = new Nuclei();
-        final Dust dust = new Dust();
+        final Nuclei speck = new Nuclei();
         final SyntheticSlide.ValueCache lobe = new SyntheticSlide.ValueCache();
         final SyntheticSlide.ValueCache loops = new SyntheticSlide.ValueCache();
         final Loops loopCells = new Loops();
