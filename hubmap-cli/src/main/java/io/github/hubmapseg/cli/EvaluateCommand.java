@@ -2,6 +2,7 @@ package io.github.hubmapseg.cli;
 
 import io.github.hubmapseg.core.kaggle.KaggleFiles;
 import io.github.hubmapseg.core.kaggle.TrainRow;
+import io.github.hubmapseg.core.metrics.Bootstrap;
 import io.github.hubmapseg.core.metrics.Dice;
 import io.github.hubmapseg.core.metrics.TestScores;
 import io.github.hubmapseg.core.synth.SyntheticDataset;
@@ -41,17 +42,38 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "false positives on the look-alikes of a hard synthetic folder.")
     Path data;
 
+    @Option(names = "--baseline", paramLabel = "SUBMISSION",
+            description = "A second submission to compare with: prints the mean per-slide Dice difference (this minus "
+                    + "baseline) with a 95% paired bootstrap interval over slides, and whether it excludes 0.")
+    Path baseline;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        evaluate(submission, truth, data, spec.commandLine().getOut());
+        PrintWriter pw = spec.commandLine().getOut();
+        double[] d = evaluate(submission, truth, data, pw);
+        if (baseline != null) {
+            double[] b = evaluate(baseline, truth, null, new PrintWriter(java.io.Writer.nullWriter()));
+            double[] diff = new double[d.length];
+            for (int i = 0; i < d.length; i++) {
+                diff[i] = d[i] - b[i];
+            }
+            Bootstrap.Interval iv = Bootstrap.mean(diff, TestScores.LEVEL, Bootstrap.RESAMPLES, TestScores.SEED);
+            pw.printf(Locale.ROOT, "difference vs baseline: %+.4f, 95%% interval over %d slides [%+.4f, %+.4f]%s%n",
+                    iv.estimate(), iv.n(), iv.low(), iv.high(), iv.excludes(0) ? " (excludes 0)" : " (includes 0)");
+            pw.flush();
+        }
         return 0;
     }
 
-    /** Prints the Dice of every truth image and the mean; also serves {@code hubmap dice} on two CSVs. */
-    static void evaluate(Path submission, Path truth, Path data, PrintWriter pw) throws Exception {
+    /**
+     * Prints the Dice of every truth image and the mean; also serves {@code hubmap dice} on two CSVs.
+     *
+     * @return the Dice of every truth image, in the truth file's order
+     */
+    static double[] evaluate(Path submission, Path truth, Path data, PrintWriter pw) throws Exception {
         Map<String, String> pred = new LinkedHashMap<>();
         for (TrainRow r : KaggleFiles.readSubmission(submission)) {
             pred.put(r.id(), r.encoding());
@@ -83,6 +105,7 @@ final class EvaluateCommand implements Callable<Integer> {
             pw.print(TestScores.of(preds, truths, looks).text());
         }
         pw.flush();
+        return all.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     private static long[] size(Path data, String id, String a, String b) throws Exception {

@@ -70,6 +70,22 @@ class PipelineCommandsTest {
                 .contains("mean test Dice: 1.0000, 95% interval over 2 slides [1.0000, 1.0000]")
                 .containsPattern("detection at IoU 0.5: recall 1.000 \\((\\d+) of \\1 glomeruli\\), precision 1.000")
                 .contains("false positives on look-alikes: sclerotic 0 artery 0 tubule-cluster 0");
+        // against an empty baseline (Dice 0 on slides with glomeruli): a difference of about +1 that excludes 0
+        Path empty = hard.resolve("empty.csv");
+        List<String> none = new java.util.ArrayList<>(List.of("id,predicted"));
+        for (String l : lines.subList(1, lines.size())) {
+            none.add(l.substring(0, l.indexOf(',')) + ",");
+        }
+        Files.write(empty, none);
+        out = new StringWriter();
+        assertThat(run(out, err, "evaluate", sub.toString(), truth.toString(), "--baseline", empty.toString()))
+                .isEqualTo(0);
+        assertThat(out.toString()).contains("difference vs baseline: +1.0000, 95% interval over 2 slides "
+                + "[+1.0000, +1.0000] (excludes 0)");
+        out = new StringWriter();
+        assertThat(run(out, err, "evaluate", sub.toString(), truth.toString(), "--baseline", sub.toString()))
+                .isEqualTo(0);
+        assertThat(out.toString()).contains("difference vs baseline: +0.0000").contains("(includes 0)");
     }
 
     @Test
