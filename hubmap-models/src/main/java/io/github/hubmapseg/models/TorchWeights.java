@@ -61,7 +61,7 @@ public final class TorchWeights {
         if (!Files.isRegularFile(npz)) {
             throw new java.io.FileNotFoundException("no such .npz file: " + npz);
         }
-        return Npz.read(npz);
+        return io.github.hubmapseg.models.weights.Npz.read(npz);
     }
 
     /**

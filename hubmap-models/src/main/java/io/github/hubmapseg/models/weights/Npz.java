@@ -1,4 +1,4 @@
-package io.github.hubmapseg.models;
+package io.github.hubmapseg.models.weights;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
