@@ -161,6 +161,47 @@ public final class TorchWeights {
         return assignments.size();
     }
 
+    /**
+     * The state_dict names and shapes PyTorch has for a configuration's layers (the inverse of the name mapping
+     * above; {@code num_batches_tracked} left out), computed without allocating weights.
+     *
+     * @param conf a configuration built by {@link Blocks}
+     * @param grouped grouped convolutions by layer name ({@code {groups, k}})
+     * @return shapes by PyTorch name, in layer order
+     */
+    static Map<String, long[]> torchShapes(org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf,
+            Map<String, int[]> grouped) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, org.deeplearning4j.nn.conf.graph.GraphVertex> v : conf.getVertices().entrySet()) {
+            if (!(v.getValue() instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv)) {
+                continue;
+            }
+            String name = v.getKey();
+            org.deeplearning4j.nn.conf.layers.Layer l = lv.getLayerConf().getLayer();
+            if (l instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
+                for (String s : List.of("weight", "bias", "running_mean", "running_var")) {
+                    out.put(name + "." + s, new long[] {bn.getNOut()});
+                }
+            } else if (l instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c) {
+                int[] k = c.getKernelSize();
+                long[] w;
+                if (l instanceof org.deeplearning4j.nn.conf.layers.Deconvolution2D) {
+                    w = new long[] {c.getNIn(), c.getNOut(), k[0], k[1]};
+                } else if (l instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D d) {
+                    w = new long[] {d.getNIn() * d.getDepthMultiplier(), 1, k[0], k[1]};
+                } else {
+                    int groups = grouped.containsKey(name) ? grouped.get(name)[0] : 1;
+                    w = new long[] {c.getNOut(), c.getNIn() / groups, k[0], k[1]};
+                }
+                out.put(name + ".weight", w);
+                if (c.hasBias()) {
+                    out.put(name + ".bias", new long[] {c.getNOut()});
+                }
+            }
+        }
+        return out;
+    }
+
     /** A {@code nn.Linear} weight {@code [out, in]} into a 1x1 conv {@code [out, in, 1, 1]} (same order). */
     private static boolean linearAs1x1(INDArray value, INDArray dst) {
         return value.rank() == 2 && dst.rank() == 4 && dst.size(2) == 1 && dst.size(3) == 1
