@@ -138,15 +138,17 @@ public final class SafeTensors {
     }
 
     /**
-     * Writes float32 tensors, in map order, through a temporary file moved into place.
+     * Writes tensors, in map order, through a temporary file moved into place: float32, except the names in
+     * {@code int64}, written as int64 (e.g. batch-norm {@code num_batches_tracked}).
      *
      * @param tensors tensors by name
+     * @param int64 names of the tensors to write as int64 (values rounded)
      * @param metadata string metadata for {@code __metadata__} (may be empty)
      * @param file the target
      * @throws IOException if it cannot be written
      */
-    public static void write(Map<String, INDArray> tensors, Map<String, String> metadata, Path file)
-            throws IOException {
+    public static void write(Map<String, INDArray> tensors, java.util.Set<String> int64, Map<String, String> metadata,
+            Path file) throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode m = header.putObject("__metadata__");
@@ -155,12 +157,13 @@ public final class SafeTensors {
         long offset = 0;
         for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
             ObjectNode t = header.putObject(e.getKey());
-            t.put("dtype", "F32");
+            boolean i64 = int64.contains(e.getKey());
+            t.put("dtype", i64 ? "I64" : "F32");
             var shape = t.putArray("shape");
             for (long d : e.getValue().shape()) {
                 shape.add(d);
             }
-            long bytes = e.getValue().length() * 4;
+            long bytes = e.getValue().length() * (i64 ? 8 : 4);
             t.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }
@@ -172,11 +175,23 @@ public final class SafeTensors {
         java.util.Arrays.fill(head, 8 + json.length, head.length, (byte) ' ');
         AtomicFiles.write(file, (OutputStream out) -> {
             out.write(head);
-            for (INDArray a : tensors.values()) {
+            for (Map.Entry<String, INDArray> e : tensors.entrySet()) {
+                INDArray a = e.getValue();
+                if (a.length() == 0) {
+                    continue;
+                }
                 float[] v = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
-                ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(v);
-                out.write(b.array());
+                if (int64.contains(e.getKey())) {
+                    ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+                    for (float f : v) {
+                        b.putLong(Math.round((double) f));
+                    }
+                    out.write(b.array());
+                } else {
+                    ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                    b.asFloatBuffer().put(v);
+                    out.write(b.array());
+                }
             }
         });
     }

@@ -124,15 +124,16 @@ class WeightFilesTest {
     void safetensorsWrittenHereReadBack(@TempDir Path tmp) throws IOException {
         Map<String, INDArray> t = new LinkedHashMap<>();
         t.put("a.weight", Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 4));
-        t.put("b", Nd4j.scalar(2.5f));
+        t.put("b", Nd4j.scalar(7f));
         t.put("c", Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 5, 3).transpose());
         Path f = tmp.resolve("x.safetensors");
-        SafeTensors.write(t, Map.of("format", "pt"), f);
+        SafeTensors.write(t, java.util.Set.of("b"), Map.of("format", "pt"), f);
         StateDict back = WeightFiles.read(f);
         assertThat(back.tensors().keySet()).containsExactly("a.weight", "b", "c");
         for (String k : t.keySet()) {
             assertThat(back.tensors().get(k)).as(k).isEqualTo(t.get(k));
         }
+        assertThat(back.dtypes()).containsEntry("b", DType.I64).containsEntry("a.weight", DType.F32);
         assertThat(Files.size(f) % 8).isZero();
     }
 
