@@ -55,7 +55,7 @@ public final class ThirdPlaceReproduction {
      * for 50 epochs; a randomly initialised encoder trained for a few hundred steps barely moves at 1e-4 (the
      * {@code cpu-quick} recipe's 3e-3 is the setting that converges in minutes on a CPU).
      */
-    public static final List<String> QUICK = List.of("model.encoder=tiny", "model.base_channels=8",
+    public static final List<String> QUICK = List.of("model.encoder=tiny", "model.pretrained=none", "model.base_channels=8",
             "data.tile_size=128", "data.reduce=2", "data.tiles_per_epoch=384", "infer.tile_size=128",
             "infer.reduce=2", "infer.expansion=16", "train.epochs=10", "train.batch_size=8",
             "train.lr.max_lr=3e-3", "cv.folds=2");
