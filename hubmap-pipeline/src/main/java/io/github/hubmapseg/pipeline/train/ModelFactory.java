@@ -89,7 +89,7 @@ public final class ModelFactory {
      *
      * @param recipe the recipe
      * @return the model
-     * @throws IOException if the weight file cannot be read
+     * @throws java.io.IOException if the weight file cannot be read
      * @throws IllegalArgumentException if it does not fit the model (listing missing, unexpected and mis-shaped
      *     tensors)
      */
