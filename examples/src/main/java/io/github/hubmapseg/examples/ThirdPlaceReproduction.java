@@ -24,8 +24,10 @@ import java.util.function.Consumer;
  * their heavy albumentations list ({@code augment: third-place}), 5 folds, and "expansion tiles" at inference
  * (1024 + 2 x 128: the model sees 1280 x 1280 and only the centre is kept). Print it with
  * {@code Recipes.toYaml(Recipes.builtin("third-place"))}. Not reproduced by the DL4J backend today (the recipe
- * keys are recorded but the model factory ignores them): FPN skips, ASPP, pixel shuffle, mixed precision and the
- * swsl pretrained weights, so the model is a plain U-Net.
+ * keys are recorded but the model factory ignores them): FPN skips, ASPP, pixel shuffle, mixed precision. The swsl
+ * pretrained weights are not downloaded: give the file once with {@code --set model.encoder_weights=FILE}
+ * ({@code docs/weights.md}); without it the full recipe fails at start naming the file, and {@link #QUICK} trains
+ * its tiny encoder from scratch ({@code model.pretrained=none}).
  *
  * <p>The full recipe is a GPU-days job; {@code --quick} (see {@link #QUICK}) shrinks it to minutes on a CPU
  * while keeping its structure (grid tiles with the saturation filter, expansion = tile / 8, BCE, gradient
