@@ -118,6 +118,20 @@ class WeightsCommandTest {
     }
 
     @Test
+    void predictTakesAnImportedModel(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("model.zip");
+        assertThat(run("weights", "import", OUT.resolve(CASE + ".legacy.pth").toString(), "--out",
+                model.toString())[0]).isEqualTo("0");
+        Path data = tmp.resolve("data");
+        String[] r = run("synth", "--out", data.toString(), "--slides", "3", "--size", "512x512", "--patients", "2");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        Path csv = tmp.resolve("sub.csv");
+        r = run("predict", "--data", data.toString(), "--ensemble", model.toString(), "--out", csv.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(Files.readAllLines(csv)).hasSize(2).first().asString().isEqualTo("id,predicted");
+    }
+
+    @Test
     void hostileFilesAndBadInputsAreOneLineErrors(@TempDir Path tmp) throws Exception {
         String[] r = run("weights", "inspect", OUT.resolve("hostile").resolve("hostile.system.zip.pth").toString());
         assertThat(r[0]).isEqualTo("2");

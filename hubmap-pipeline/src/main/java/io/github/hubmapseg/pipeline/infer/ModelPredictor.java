@@ -55,8 +55,11 @@ public final class ModelPredictor implements Predictor {
         return new ModelPredictor(c.restore(), c.normalization());
     }
 
-    /** Whether the file is a checkpoint with {@value #IMPORTED} and no training metadata (reads its header only). */
-    static boolean isImported(Path file) {
+    /**
+     * @param file a file
+     * @return whether it is a checkpoint with {@value #IMPORTED} and no training metadata (reads its header only)
+     */
+    public static boolean isImported(Path file) {
         try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
             java.util.zip.ZipEntry e = z.getEntry(io.github.hubmapseg.models.Checkpoints.HEADER);
             if (e == null || e.getSize() > (1 << 24)) {
