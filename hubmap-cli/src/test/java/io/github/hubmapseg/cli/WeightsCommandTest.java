@@ -1,5 +1,7 @@
 package io.github.hubmapseg.cli;
 
+import io.github.hubmapseg.testkit.ExternalTools;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.hubmapseg.models.weights.Npz;
@@ -12,7 +14,6 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,13 +44,7 @@ class WeightsCommandTest {
     }
 
     static String python(String script, String... args) throws IOException, InterruptedException {
-        Path python = Paths.get("/usr/bin/python3");
-        Assumptions.assumeTrue(Files.isExecutable(python), "skipped: /usr/bin/python3 not found (needs python3-torch)");
-        Process check = new ProcessBuilder(python.toString(), "-c", "import torch, torchvision")
-                .redirectErrorStream(true).start();
-        check.getInputStream().readAllBytes();
-        Assumptions.assumeTrue(check.waitFor() == 0,
-                "skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch python3-torchvision)");
+        Path python = ExternalTools.python("python3-torch python3-torchvision", "torch", "torchvision");
         List<String> cmd = new ArrayList<>(List.of(python.toString(), script));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(PY.toFile()).redirectErrorStream(true).start();

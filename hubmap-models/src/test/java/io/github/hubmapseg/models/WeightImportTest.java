@@ -1,5 +1,7 @@
 package io.github.hubmapseg.models;
 
+import io.github.hubmapseg.testkit.ExternalTools;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,13 +77,7 @@ class WeightImportTest {
         if (Files.exists(marker) && Files.getLastModifiedTime(marker).compareTo(Files.getLastModifiedTime(SCRIPT)) > 0) {
             return;
         }
-        Path python = Paths.get("/usr/bin/python3");
-        Assumptions.assumeTrue(Files.isExecutable(python), "skipped: /usr/bin/python3 not found (needs python3-torch)");
-        Process check = new ProcessBuilder(python.toString(), "-c", "import torch, torchvision")
-                .redirectErrorStream(true).start();
-        check.getInputStream().readAllBytes();
-        Assumptions.assumeTrue(check.waitFor() == 0,
-                "skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch python3-torchvision)");
+        Path python = ExternalTools.python("python3-torch python3-torchvision", "torch", "torchvision");
         List<String> cmd = new ArrayList<>(List.of(python.toString(), SCRIPT.getFileName().toString(),
                 OUT.toAbsolutePath().toString()));
         wholeModels().forEach(a -> cmd.add(a.get()[0] + "_" + a.get()[1] + ":" + a.get()[2]));

@@ -1,5 +1,7 @@
 package io.github.hubmapseg.models.weights;
 
+import io.github.hubmapseg.testkit.ExternalTools;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,13 +35,7 @@ class WeightFilesTest {
 
     /** Runs a reference script {@code /usr/bin/python3 SCRIPT ARGS...}; skips the test if torch is missing. */
     static void python(Path script, String... args) throws IOException, InterruptedException {
-        Path python = Paths.get("/usr/bin/python3");
-        Assumptions.assumeTrue(Files.isExecutable(python), "skipped: /usr/bin/python3 not found (needs python3-torch)");
-        Process check = new ProcessBuilder(python.toString(), "-c", "import torch, torchvision")
-                .redirectErrorStream(true).start();
-        check.getInputStream().readAllBytes();
-        Assumptions.assumeTrue(check.waitFor() == 0,
-                "skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch python3-torchvision)");
+        Path python = ExternalTools.python("python3-torch python3-torchvision", "torch", "torchvision");
         List<String> cmd = new java.util.ArrayList<>(List.of(python.toString(), script.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -1,5 +1,7 @@
 package io.github.hubmapseg.pipeline.train;
 
+import io.github.hubmapseg.testkit.ExternalTools;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,7 +19,6 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,13 +41,7 @@ class PretrainedWeightsTest {
                 .compareTo(Files.getLastModifiedTime(PY.resolve("ref_import.py"))) > 0) {
             return;
         }
-        Path python = Paths.get("/usr/bin/python3");
-        Assumptions.assumeTrue(Files.isExecutable(python), "skipped: /usr/bin/python3 not found (needs python3-torch)");
-        Process check = new ProcessBuilder(python.toString(), "-c", "import torch, torchvision")
-                .redirectErrorStream(true).start();
-        check.getInputStream().readAllBytes();
-        Assumptions.assumeTrue(check.waitFor() == 0,
-                "skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch python3-torchvision)");
+        Path python = ExternalTools.python("python3-torch python3-torchvision", "torch", "torchvision");
         Process p = new ProcessBuilder(python.toString(), "ref_import.py", OUT.toAbsolutePath().toString(),
                 "tv_resnext50_32x4d:zip").directory(PY.toFile()).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
