@@ -1,5 +1,6 @@
 package io.github.hubmapseg.examples;
 
+import io.github.hubmapseg.core.synth.SynthProfile;
 import io.github.hubmapseg.pipeline.Reproduction;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.config.Recipes;
@@ -90,7 +91,7 @@ public final class ThirdPlaceReproduction {
             }
         };
         return Reproduction.builder(out).data(data).recipe(recipe)
-                .synthetic(slides, size, Math.max(2, slides / 2), 42)
+                .synthetic(slides, size, Math.max(2, slides / 2), 42).syntheticProfile(SynthProfile.EASY, -1)
                 .threads(2).log(log).trainListener(epochs).build().run();
     }
 

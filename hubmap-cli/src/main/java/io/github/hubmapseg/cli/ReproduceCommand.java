@@ -1,5 +1,6 @@
 package io.github.hubmapseg.cli;
 
+import io.github.hubmapseg.core.synth.SynthProfile;
 import io.github.hubmapseg.pipeline.Reproduction;
 import io.github.hubmapseg.pipeline.train.EpochMetrics;
 import io.github.hubmapseg.pipeline.train.TrainListener;
@@ -31,13 +32,21 @@ final class ReproduceCommand implements Callable<Integer> {
     @Mixin
     RecipeOptions recipe = new RecipeOptions();
 
-    @Option(names = "--slides", paramLabel = "N", defaultValue = "8",
+    @Option(names = "--slides", paramLabel = "N", defaultValue = "16",
             description = "Synthetic slides, train and test (default: ${DEFAULT-VALUE}).")
     int slides;
 
-    @Option(names = "--size", paramLabel = "PIXELS", defaultValue = "2048",
+    @Option(names = "--test-slides", paramLabel = "N", defaultValue = "8",
+            description = "Synthetic test slides among them (default: ${DEFAULT-VALUE}; -1: a quarter).")
+    int testSlides;
+
+    @Option(names = "--size", paramLabel = "PIXELS", defaultValue = "4096",
             description = "Side of the square synthetic slides (default: ${DEFAULT-VALUE}).")
     int size;
+
+    @Option(names = "--profile", paramLabel = "P", defaultValue = "hard",
+            description = "Synthetic profile: hard or easy (default: ${DEFAULT-VALUE}).")
+    String profile;
 
     @Option(names = "--threads", paramLabel = "T", description = "Data loader threads (default: min(4, CPUs)).")
     Integer threads;
@@ -52,7 +61,8 @@ final class ReproduceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
         Reproduction.Builder b = Reproduction.builder(out).data(data).recipe(recipe.resolve())
-                .synthetic(slides, size, 4, 42).overlays(!noOverlays).log(s -> {
+                .synthetic(slides, size, 4, 42).syntheticProfile(SynthProfile.parse(profile), testSlides)
+                .overlays(!noOverlays).log(s -> {
                     pw.println(s);
                     pw.flush();
                 }).trainListener(listener(pw));

@@ -1,6 +1,8 @@
 package io.github.hubmapseg.cli;
 
 import io.github.hubmapseg.core.slide.TiffSlideWriter;
+import io.github.hubmapseg.core.synth.SynthElement;
+import io.github.hubmapseg.core.synth.SynthProfile;
 import io.github.hubmapseg.core.synth.SyntheticDataset;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -11,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code hubmap synth --out DIR [--slides N --size WxH --seed S]}: writes a synthetic competition folder
+ * {@code hubmap synth --out DIR [--slides N --size WxH --seed S --profile easy|hard --without E,...]}: writes a synthetic competition folder
  * (train/test TIFFs, train.csv, polygon and anatomical JSON, dataset information, sample submission and
  * test_truth.csv). Prints one progress line per slide (a live percentage on a terminal) and a summary.
  */
@@ -44,6 +46,21 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "Threads (default: available processors).")
     Integer threads;
 
+    @Option(names = "--profile", paramLabel = "P", defaultValue = "easy",
+            description = "easy (stylised H&E, today's slides) or hard (PAS at the competition's scale with look-alikes,"
+                    + " artefacts and label noise) (default: ${DEFAULT-VALUE}).")
+    String profile;
+
+    @Option(names = "--without", paramLabel = "ELEMENT", split = ",",
+            description = "Hard profile: elements to switch off, e.g. --without folds,pen-marks (tangential-cuts, "
+                    + "edge-cuts, collapsed-bowman, arteries, tubule-clusters, sclerotic, stain-variation, out-of-focus, "
+                    + "folds, bubbles, pen-marks, dust, brightness-gradient, annotation-noise, missed-annotations).")
+    java.util.List<String> without = new java.util.ArrayList<>();
+
+    @Option(names = "--test-slides", paramLabel = "N",
+            description = "Number of test slides (default: a quarter of the slides).")
+    Integer testSlides;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -54,6 +71,21 @@ final class SynthCommand implements Callable<Integer> {
                 .patients(patients).compression(TiffSlideWriter.Compression.parse(compression));
         if (threads != null) {
             b.threads(threads);
+        }
+        SynthProfile p = SynthProfile.parse(profile);
+        b.profile(p);
+        if (!without.isEmpty()) {
+            if (p != SynthProfile.HARD) {
+                throw new IllegalArgumentException("--without needs --profile hard");
+            }
+            java.util.Set<SynthElement> on = SynthElement.all();
+            for (String w : without) {
+                on.remove(SynthElement.parse(w));
+            }
+            b.elements(on);
+        }
+        if (testSlides != null) {
+            b.testSlides(testSlides);
         }
         SyntheticDataset ds = b.build();
         PrintWriter pw = spec.commandLine().getOut();

@@ -51,6 +51,44 @@ class PipelineCommandsTest {
     }
 
     @Test
+    void evaluateWithDataAddsIntervalsAndDetectionOnAHardFolder(@TempDir Path hard) throws Exception {
+        SyntheticDataset.builder(hard).slides(3).size(2600, 2400).patients(2).seed(3).threads(2)
+                .profile(io.github.hubmapseg.core.synth.SynthProfile.HARD).testSlides(2).build()
+                .write(new SyntheticDataset.Listener() {
+                });
+        // the truth scored against itself: Dice 1, every glomerulus found, nothing else predicted
+        Path truth = hard.resolve("test_truth.csv");
+        Path sub = hard.resolve("self.csv");
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(truth));
+        lines.set(0, "id,predicted");
+        Files.write(sub, lines);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(run(out, err, "evaluate", sub.toString(), truth.toString(), "--data", hard.toString()))
+                .as(err.toString()).isEqualTo(0);
+        assertThat(out.toString()).contains("mean 1.000000")
+                .contains("mean test Dice: 1.0000, 95% interval over 2 slides [1.0000, 1.0000]")
+                .containsPattern("detection at IoU 0.5: recall 1.000 \\((\\d+) of \\1 glomeruli\\), precision 1.000")
+                .contains("false positives on look-alikes: sclerotic 0 artery 0 tubule-cluster 0");
+        // against an empty baseline (Dice 0 on slides with glomeruli): a difference of about +1 that excludes 0
+        Path empty = hard.resolve("empty.csv");
+        List<String> none = new java.util.ArrayList<>(List.of("id,predicted"));
+        for (String l : lines.subList(1, lines.size())) {
+            none.add(l.substring(0, l.indexOf(',')) + ",");
+        }
+        Files.write(empty, none);
+        out = new StringWriter();
+        assertThat(run(out, err, "evaluate", sub.toString(), truth.toString(), "--baseline", empty.toString()))
+                .isEqualTo(0);
+        assertThat(out.toString()).contains("difference vs baseline: +1.0000, 95% interval over 2 slides "
+                + "[+1.0000, +1.0000] (excludes 0)");
+        out = new StringWriter();
+        assertThat(run(out, err, "evaluate", sub.toString(), truth.toString(), "--baseline", sub.toString()))
+                .isEqualTo(0);
+        assertThat(out.toString()).contains("difference vs baseline: +0.0000").contains("(includes 0)");
+    }
+
+    @Test
     void evaluateNamesAMissingImage(@TempDir Path tmp) throws Exception {
         Path sub = tmp.resolve("sub.csv");
         Files.write(sub, List.of("id,predicted", "nothere,1 2"));

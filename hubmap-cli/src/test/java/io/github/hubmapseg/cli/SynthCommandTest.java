@@ -34,6 +34,36 @@ class SynthCommandTest {
     }
 
     @Test
+    void hardProfileWithAnElementOffWritesTheLookalikes() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = run(out, err, "synth", "--out", dir.toString(), "--slides", "3", "--test-slides", "2", "--size",
+                "1400x1200", "--profile", "hard", "--without", "folds,pen-marks", "--seed", "3");
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("1 train, 2 test slides of 1400x1200");
+        for (String f : new String[] {"lookalikes-sclerotic.csv", "lookalikes-artery.csv",
+            "lookalikes-tubule-cluster.csv"}) {
+            assertThat(java.nio.file.Files.readAllLines(dir.resolve(f))).hasSize(4);
+        }
+    }
+
+    @Test
+    void badProfileAndElementAreOneClearLine() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(run(out, err, "synth", "--out", dir.toString(), "--profile", "medium")).isNotZero();
+        assertThat(err.toString()).contains("profile must be easy or hard, got 'medium'").doesNotContain("Exception");
+        err = new StringWriter();
+        assertThat(run(out, err, "synth", "--out", dir.toString(), "--profile", "hard", "--without", "glitter"))
+                .isNotZero();
+        assertThat(err.toString()).contains("unknown synthetic element 'glitter'").contains("pen-marks")
+                .doesNotContain("Exception");
+        err = new StringWriter();
+        assertThat(run(out, err, "synth", "--out", dir.toString(), "--without", "dust")).isNotZero();
+        assertThat(err.toString()).contains("--without needs --profile hard");
+    }
+
+    @Test
     void badSizeIsOneClearLine() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -2,6 +2,8 @@ package io.github.hubmapseg.pipeline;
 
 import io.github.hubmapseg.core.metrics.Dice;
 import io.github.hubmapseg.core.rle.RleRuns;
+import io.github.hubmapseg.core.metrics.TestScores;
+import io.github.hubmapseg.core.synth.SynthProfile;
 import io.github.hubmapseg.core.synth.SyntheticDataset;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.config.Recipes;
@@ -58,6 +60,8 @@ public final class Reproduction {
     private final int synthSize;
     private final int synthPatients;
     private final long synthSeed;
+    private final SynthProfile synthProfile;
+    private final int synthTestSlides;
     private final int threads;
     private final boolean overlays;
     private final Consumer<String> log;
@@ -71,6 +75,8 @@ public final class Reproduction {
         this.synthSize = b.synthSize;
         this.synthPatients = b.synthPatients;
         this.synthSeed = b.synthSeed;
+        this.synthProfile = b.synthProfile;
+        this.synthTestSlides = b.synthTestSlides;
         this.threads = b.threads;
         this.overlays = b.overlays;
         this.log = b.log;
@@ -79,7 +85,8 @@ public final class Reproduction {
 
     /**
      * @param out the output folder
-     * @return a builder with defaults: synthetic data, the {@code cpu-quick} recipe
+     * @return a builder with defaults: synthetic data of the hard profile (16 slides of 4096 x 4096, 8 of them test
+     *     slides), the {@code cpu-quick} recipe
      */
     public static Builder builder(Path out) {
         return new Builder(out);
@@ -100,11 +107,12 @@ public final class Reproduction {
      * @param folds       per fold, the metrics history (of the second stage when pseudo-labelling ran)
      * @param pseudoSlides slides pseudo-labelled for a second stage (0 when {@code pseudo.enabled} is false)
      * @param stage1OofDice out-of-fold Dice of the first stage when a second stage ran, else {@code NaN}
+     * @param scores      intervals and detection figures of the test slides ({@code null} when there is no truth)
      */
     public record Report(Path out, Path dataDir, Path submission, Path ensemble, double threshold,
                          Map<String, Double> diceBySlide, double meanDice, double oofDice,
                          Map<String, Double> seconds, List<List<EpochMetrics>> folds, int pseudoSlides,
-                         double stage1OofDice) {
+                         double stage1OofDice, TestScores scores) {
         /** @return the human-readable report */
         public String text() {
             StringBuilder sb = new StringBuilder();
@@ -130,7 +138,9 @@ public final class Reproduction {
             for (Map.Entry<String, Double> e : diceBySlide.entrySet()) {
                 sb.append(String.format(Locale.ROOT, "test %s: Dice %.4f%n", e.getKey(), e.getValue()));
             }
-            if (!diceBySlide.isEmpty()) {
+            if (scores != null) {
+                sb.append(scores.text());
+            } else if (!diceBySlide.isEmpty()) {
                 sb.append(String.format(Locale.ROOT, "mean test Dice: %.4f%n", meanDice));
             }
             double total = 0;
@@ -236,11 +246,15 @@ public final class Reproduction {
         if (dataDir == null) {
             dataDir = out.resolve("data");
             if (!Files.exists(dataDir.resolve("train.csv"))) {
-                log.accept(String.format(Locale.ROOT, "generating %d synthetic slides of %dx%d in %s", synthSlides,
-                        synthSize, synthSize, dataDir));
-                SyntheticDataset.builder(dataDir).slides(synthSlides).size(synthSize, synthSize).patients(synthPatients)
-                        .seed(synthSeed).build().write(new SyntheticDataset.Listener() {
-                        });
+                log.accept(String.format(Locale.ROOT, "generating %d synthetic slides (%s) of %dx%d in %s", synthSlides,
+                        synthProfile.id(), synthSize, synthSize, dataDir));
+                SyntheticDataset.Builder sb = SyntheticDataset.builder(dataDir).slides(synthSlides)
+                        .size(synthSize, synthSize).patients(synthPatients).seed(synthSeed).profile(synthProfile);
+                if (synthTestSlides >= 0) {
+                    sb.testSlides(synthTestSlides);
+                }
+                sb.build().write(new SyntheticDataset.Listener() {
+                });
             } else {
                 log.accept("reusing synthetic data in " + dataDir);
             }
@@ -349,9 +363,16 @@ public final class Reproduction {
             }
             seconds.put("predict", lap(t));
             Map<String, Double> dice = new LinkedHashMap<>();
+            Map<String, RleRuns> scored = new LinkedHashMap<>();
+            Map<String, RleRuns> truths = new LinkedHashMap<>();
+            Map<String, Map<String, RleRuns>> looks = new LinkedHashMap<>();
             for (String id : ds.testIds()) {
                 if (ds.hasMask(id)) {
-                    dice.put(id, Dice.dice(pred.get(id), ds.mask(id)));
+                    RleRuns truth = ds.mask(id);
+                    dice.put(id, Dice.dice(pred.get(id), truth));
+                    scored.put(id, pred.get(id));
+                    truths.put(id, truth);
+                    looks.put(id, SyntheticDataset.lookalikes(dataDir, id, truth.height(), truth.width()));
                 }
                 if (overlays) {
                     Overlays.write(ds.slide(id), ds.hasMask(id) ? ds.mask(id) : null, pred.get(id), 1024,
@@ -360,8 +381,9 @@ public final class Reproduction {
             }
             double mean = dice.isEmpty() ? Double.NaN
                     : Dice.mean(dice.values().stream().mapToDouble(Double::doubleValue).toArray());
+            TestScores scores = scored.isEmpty() ? null : TestScores.of(scored, truths, looks);
             Report rep = new Report(out, dataDir, submission, ensembleFile, threshold, dice, mean, oof, seconds,
-                    histories, pseudoCount, stage1Oof);
+                    histories, pseudoCount, stage1Oof, scores);
             AtomicFiles.writeString(out.resolve("report.txt"), rep.text());
             return rep;
         }
@@ -438,10 +460,12 @@ public final class Reproduction {
         private final Path out;
         private Path data;
         private Recipe recipe = Recipes.defaultRecipe();
-        private int synthSlides = 8;
-        private int synthSize = 2048;
+        private int synthSlides = 16;
+        private int synthSize = 4096;
         private int synthPatients = 4;
         private long synthSeed = 42;
+        private SynthProfile synthProfile = SynthProfile.HARD;
+        private int synthTestSlides = 8;
         private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private boolean overlays = true;
         private Consumer<String> log = s -> { };
@@ -466,8 +490,8 @@ public final class Reproduction {
         /**
          * Synthetic data options (used without {@link #data}).
          *
-         * @param slides   slides, train and test (default 8: 6 train, 2 test)
-         * @param size     side of each square slide in pixels (default 2048)
+         * @param slides   slides, train and test (default 16: 8 train, 8 test)
+         * @param size     side of each square slide in pixels (default 4096)
          * @param patients patients (default 4)
          * @param seed     seed (default 42)
          * @return this
@@ -477,6 +501,17 @@ public final class Reproduction {
             this.synthSize = size;
             this.synthPatients = patients;
             this.synthSeed = seed;
+            return this;
+        }
+
+        /**
+         * @param profile synthetic profile (default hard)
+         * @param testSlides test slides among the synthetic ones (default 8; -1: a quarter)
+         * @return this
+         */
+        public Builder syntheticProfile(SynthProfile profile, int testSlides) {
+            this.synthProfile = Objects.requireNonNull(profile, "profile");
+            this.synthTestSlides = testSlides;
             return this;
         }
 
@@ -509,6 +544,10 @@ public final class Reproduction {
             if (synthSlides < 3) {
                 throw new IllegalArgumentException("synthetic slides must be >= 3 (train folds + a test slide), got "
                         + synthSlides);
+            }
+            if (synthTestSlides >= synthSlides) {
+                throw new IllegalArgumentException("synthetic test slides (" + synthTestSlides + ") must leave at least "
+                        + "two training slides of " + synthSlides);
             }
             if (synthSize < 64) {
                 throw new IllegalArgumentException("synthetic slide size must be >= 64, got " + synthSize);

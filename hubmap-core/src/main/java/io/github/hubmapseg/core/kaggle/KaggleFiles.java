@@ -245,6 +245,22 @@ public final class KaggleFiles {
         writeJson(file, root);
     }
 
+    /**
+     * Writes a glomerulus JSON file with a classification name per polygon (e.g. {@code glomerulus} and
+     * {@code Sclerotic glomerulus}: 2-class labels).
+     */
+    public static void writeGlomeruli(Path file, List<Polygon> polygons, List<String> names) throws IOException {
+        if (names.size() != polygons.size()) {
+            throw new IllegalArgumentException("one name per polygon expected, got " + names.size() + " names for "
+                    + polygons.size() + " polygons");
+        }
+        ArrayNode root = JSON.createArrayNode();
+        for (int i = 0; i < polygons.size(); i++) {
+            root.add(feature(polygons.get(i), names.get(i), names.get(i).equals("glomerulus") ? -3140401 : -6710887));
+        }
+        writeJson(file, root);
+    }
+
     /** Writes an anatomical-structure JSON file (one Feature per polygon, named by its structure). */
     public static void writeAnatomicalStructures(Path file, List<AnatomicalStructure> structures) throws IOException {
         ArrayNode root = JSON.createArrayNode();

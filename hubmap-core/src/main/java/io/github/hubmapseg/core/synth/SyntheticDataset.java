@@ -5,13 +5,18 @@ import io.github.hubmapseg.core.kaggle.DatasetInfo;
 import io.github.hubmapseg.core.kaggle.KaggleFiles;
 import io.github.hubmapseg.core.kaggle.Polygon;
 import io.github.hubmapseg.core.kaggle.SubmissionWriter;
+import io.github.hubmapseg.core.kaggle.TrainRow;
+import io.github.hubmapseg.core.rle.Rle;
+import io.github.hubmapseg.core.rle.RleRuns;
 import io.github.hubmapseg.core.slide.TiffSlideWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -36,6 +41,13 @@ import java.util.SplittableRandom;
  * are possible.
  */
 public final class SyntheticDataset {
+
+    /**
+     * Classification name of sclerotic glomeruli: of the anatomical-structure feature listing all of them (hard
+     * profile, every slide: the 4th place's second class) and of the glomerulus JSON features of the labelled ones
+     * on the outlier slide.
+     */
+    public static final String SCLEROTIC_STRUCTURE = "Sclerotic glomerulus";
 
     /** Progress events while writing. */
     public interface Listener {
@@ -65,8 +77,16 @@ public final class SyntheticDataset {
     private final int patients;
     private final TiffSlideWriter.Compression compression;
     private final int threads;
+    private final SynthProfile profile;
+    private final Set<SynthElement> elements;
+    private final int testSlides;
+    private final int outlier;
 
     private SyntheticDataset(Builder b) {
+        this.profile = b.profile;
+        this.elements = b.elements;
+        this.testSlides = b.testSlides;
+        this.outlier = b.outlier;
         this.dir = b.dir;
         this.slides = b.slides;
         this.width = b.width;
@@ -97,7 +117,7 @@ public final class SyntheticDataset {
                 patientNumbers.add(p);
             }
         }
-        int nTest = slides < 2 ? 0 : Math.max(1, Math.round(slides * 0.25f));
+        int nTest = testSlides >= 0 ? testSlides : slides < 2 ? 0 : Math.max(1, Math.round(slides * 0.25f));
         int nTrain = slides - nTest;
         for (int i = 0; i < slides; i++) {
             String id;
@@ -110,6 +130,32 @@ public final class SyntheticDataset {
             pat.add(patientNumbers.get((t ? i - nTrain : i) % patients));
         }
         return new Plan(List.copyOf(specs), List.copyOf(test), List.copyOf(pat));
+    }
+
+    /**
+     * The slide of this dataset whose sclerotic glomeruli are labelled (the hard profile's outlier, like
+     * d488c759a in the public test set of the 3rd- and 4th-place write-ups): the {@link Builder#outlierSlide}
+     * index, by default the first test slide (the first slide without test slides); -1 when there is none
+     * (easy profile, or {@link SynthElement#SCLEROTIC} off).
+     */
+    public int outlierIndex() {
+        if (profile != SynthProfile.HARD || !elements.contains(SynthElement.SCLEROTIC) || outlier == -2) {
+            return -1;
+        }
+        if (outlier >= 0) {
+            return outlier;
+        }
+        int nTest = plan().test().indexOf(Boolean.TRUE);
+        return Math.max(nTest, 0);
+    }
+
+    /** The section of slide {@code index} of the plan. */
+    public SyntheticSection section(Plan plan, int index) {
+        SlideSpec spec = plan.specs().get(index);
+        if (profile == SynthProfile.EASY) {
+            return SyntheticSlide.create(spec);
+        }
+        return HardSyntheticSlide.create(spec, new HardSyntheticSlide.Options(elements, index == outlierIndex()));
     }
 
     /** Generates and writes everything; existing files of the same names are replaced. */
@@ -127,14 +173,21 @@ public final class SyntheticDataset {
         int files = 0;
         int glomeruli = 0;
         List<Path> written = new ArrayList<>();
+        boolean hard = profile == SynthProfile.HARD;
+        List<SubmissionWriter> look = new ArrayList<>();
         try (SubmissionWriter train = SubmissionWriter.encodings(dir.resolve("train.csv"));
              SubmissionWriter truth = SubmissionWriter.encodings(dir.resolve("test_truth.csv"));
              SubmissionWriter sample = SubmissionWriter.submission(dir.resolve("sample_submission.csv"))) {
+            if (hard) {
+                for (Lookalike k : Lookalike.values()) {
+                    look.add(SubmissionWriter.encodings(dir.resolve(lookalikeFile(k))));
+                }
+            }
             for (int i = 0; i < slides; i++) {
                 long s0 = System.nanoTime();
                 SlideSpec spec = plan.specs().get(i);
                 boolean isTest = plan.test().get(i);
-                SyntheticSlide slide = SyntheticSlide.create(spec);
+                SyntheticSection slide = section(plan, i);
                 Path sub = dir.resolve(isTest ? "test" : "train");
                 Path tiff = sub.resolve(spec.id() + ".tiff");
                 final int index = i;
@@ -148,9 +201,23 @@ public final class SyntheticDataset {
                 }
                 written.add(tiff);
                 String anatomy = spec.id() + "-anatomical-structure.json";
-                KaggleFiles.writeAnatomicalStructures(sub.resolve(anatomy), List.of(
+                List<AnatomicalStructure> structures = new ArrayList<>(List.of(
                         new AnatomicalStructure("Cortex", List.of(clamp(slide.tissue().polygon(256), spec))),
                         new AnatomicalStructure("Medulla", List.of(clamp(slide.medulla().polygon(128), spec)))));
+                if (slide instanceof HardSyntheticSlide hs) {
+                    List<Polygon> scl = new ArrayList<>();
+                    for (Polygon p : hs.scleroticPolygons(48)) {
+                        scl.add(clamp(p, spec));
+                    }
+                    if (!scl.isEmpty()) {
+                        structures.add(new AnatomicalStructure(SCLEROTIC_STRUCTURE, scl));
+                    }
+                    for (int k = 0; k < look.size(); k++) {
+                        Lookalike kind = Lookalike.values()[k];
+                        look.get(k).add(spec.id(), out -> hs.writeLookalikeRle(kind, out));
+                    }
+                }
+                KaggleFiles.writeAnatomicalStructures(sub.resolve(anatomy), structures);
                 written.add(sub.resolve(anatomy));
                 String glomFile = "";
                 if (isTest) {
@@ -160,11 +227,19 @@ public final class SyntheticDataset {
                 } else {
                     trainIds.add(spec.id());
                     glomFile = spec.id() + ".json";
-                    KaggleFiles.writeGlomeruli(sub.resolve(glomFile), slide.glomerulusPolygons(64));
+                    if (slide instanceof HardSyntheticSlide hs) {
+                        List<String> names = new ArrayList<>();
+                        for (boolean scl : hs.labelledSclerotic()) {
+                            names.add(scl ? SCLEROTIC_STRUCTURE : "glomerulus");
+                        }
+                        KaggleFiles.writeGlomeruli(sub.resolve(glomFile), slide.glomerulusPolygons(64), names);
+                    } else {
+                        KaggleFiles.writeGlomeruli(sub.resolve(glomFile), slide.glomerulusPolygons(64));
+                    }
                     written.add(sub.resolve(glomFile));
                     train.add(spec.id(), slide::writeMaskRle);
                 }
-                glomeruli += slide.glomeruli().size();
+                glomeruli += slide.labelledCount();
                 int pi = patientIndex(plan, plan.patients().get(i));
                 if (donorOf[pi] == null) {
                     donorOf[pi] = donor(donors);
@@ -175,8 +250,18 @@ public final class SyntheticDataset {
                         plan.patients().get(i), d[0], d[1], d[2], Double.parseDouble(d[3]), Double.parseDouble(d[4]),
                         Double.parseDouble(d[5]), Double.parseDouble(d[6]), d[7],
                         Math.round(frac[0] * 10000) / 100.0, Math.round(frac[1] * 10000) / 100.0));
-                l.slideDone(i, slides, spec.id(), isTest, slide.glomeruli().size(), (System.nanoTime() - s0) / 1e9);
+                l.slideDone(i, slides, spec.id(), isTest, slide.labelledCount(), (System.nanoTime() - s0) / 1e9);
             }
+            for (SubmissionWriter lw : look) {
+                lw.close();
+            }
+        } finally {
+            for (SubmissionWriter lw : look) {
+                lw.abort(); // no-op after close
+            }
+        }
+        for (Lookalike k : hard ? Lookalike.values() : new Lookalike[0]) {
+            written.add(dir.resolve(lookalikeFile(k)));
         }
         KaggleFiles.writeDatasetInfo(dir.resolve(KaggleFiles.DATASET_INFO), infos);
         written.add(dir.resolve("train.csv"));
@@ -190,6 +275,36 @@ public final class SyntheticDataset {
         }
         return new Summary(dir, List.copyOf(trainIds), List.copyOf(testIds), files, bytes, glomeruli,
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Name of the file listing one kind of hard negative of a hard dataset, every slide (train and test), in the
+     * {@code train.csv} layout ({@code id,encoding}): {@code lookalikes-sclerotic.csv} (sclerotic glomeruli that
+     * are not labelled), {@code lookalikes-artery.csv}, {@code lookalikes-tubule-cluster.csv}.
+     */
+    public static String lookalikeFile(Lookalike kind) {
+        return "lookalikes-" + kind.id() + ".csv";
+    }
+
+    /**
+     * The hard negatives of one slide of a hard dataset folder, by {@link Lookalike#id()}; empty when the folder
+     * has no look-alike files (easy profile, real data).
+     *
+     * @throws IOException if a file exists but cannot be read
+     */
+    public static Map<String, RleRuns> lookalikes(Path dir, String id, int height, int width) throws IOException {
+        Map<String, RleRuns> out = new LinkedHashMap<>();
+        for (Lookalike k : Lookalike.values()) {
+            Path f = dir.resolve(lookalikeFile(k));
+            if (Files.exists(f)) {
+                for (TrainRow r : KaggleFiles.readTrain(f)) {
+                    if (r.id().equals(id)) {
+                        out.put(k.id(), Rle.parse(r.encoding(), height, width));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static int patientIndex(Plan plan, long patient) {
@@ -233,6 +348,10 @@ public final class SyntheticDataset {
         private int patients = 4;
         private TiffSlideWriter.Compression compression = TiffSlideWriter.Compression.DEFLATE;
         private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private SynthProfile profile = SynthProfile.EASY;
+        private Set<SynthElement> elements = SynthElement.all();
+        private int testSlides = -1;
+        private int outlier = -1;
 
         private Builder(Path dir) {
             this.dir = Objects.requireNonNull(dir, "dir");
@@ -275,8 +394,46 @@ public final class SyntheticDataset {
             return this;
         }
 
+        /** Generator profile (default {@link SynthProfile#EASY}, today's slides bit for bit). */
+        public Builder profile(SynthProfile profile) {
+            this.profile = Objects.requireNonNull(profile, "profile");
+            return this;
+        }
+
+        /** Elements of the hard profile that are on (default all); refused with the easy profile unless all. */
+        public Builder elements(Set<SynthElement> elements) {
+            this.elements = Set.copyOf(elements);
+            return this;
+        }
+
+        /** Number of test slides (default: a quarter of the slides, at least one when there are two or more). */
+        public Builder testSlides(int n) {
+            this.testSlides = n;
+            return this;
+        }
+
+        /**
+         * Index of the outlier slide whose sclerotic glomeruli are labelled (hard profile; default -1: the first
+         * test slide); -2 for no outlier.
+         */
+        public Builder outlierSlide(int index) {
+            this.outlier = index;
+            return this;
+        }
+
         /** Validates the options. */
         public SyntheticDataset build() {
+            if (testSlides != -1 && (testSlides < 0 || testSlides >= slides)) {
+                throw new IllegalArgumentException("test slides must be in 0.." + (slides - 1) + " (at least one "
+                        + "training slide), got " + testSlides);
+            }
+            if (outlier < -2 || outlier >= slides) {
+                throw new IllegalArgumentException("outlier slide must be a slide index 0.." + (slides - 1)
+                        + " (or -1 for the first test slide, -2 for none), got " + outlier);
+            }
+            if (profile == SynthProfile.EASY && !elements.equals(SynthElement.all())) {
+                throw new IllegalArgumentException("elements can only be switched in the hard profile");
+            }
             if (slides < 1 || slides > 10_000) {
                 throw new IllegalArgumentException("slides must be in 1..10000, got " + slides);
             }

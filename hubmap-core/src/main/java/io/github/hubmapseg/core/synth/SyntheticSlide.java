@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -28,7 +27,7 @@ import java.util.SplittableRandom;
  * ({@link #isGlomerulus}); {@link #writeMaskRle} encodes that mask column by column without rasterising it.
  * Reads return channel-planar RGB, axes {@code (x, y, c)}.
  */
-public final class SyntheticSlide extends AbstractImageSource {
+public final class SyntheticSlide extends AbstractImageSource implements SyntheticSection {
 
     /** Region of a pixel, as used by the anatomical-structure files. */
     public enum Region {
@@ -200,8 +199,14 @@ public final class SyntheticSlide extends AbstractImageSource {
     }
 
     /** The spec this slide was generated from. */
+    @Override
     public SlideSpec spec() {
         return spec;
+    }
+
+    @Override
+    public int labelledCount() {
+        return glomeruli.size();
     }
 
     /** The glomeruli, in placement order. */
@@ -312,6 +317,7 @@ public final class SyntheticSlide extends AbstractImageSource {
     }
 
     /** The Kaggle RLE of the whole glomerulus mask (see {@link #writeMaskRle}). */
+    @Override
     public String maskRle() {
         StringBuilder sb = new StringBuilder();
         try {
@@ -329,97 +335,7 @@ public final class SyntheticSlide extends AbstractImageSource {
      * next column are joined. Memory is proportional to the glomeruli crossing one column.
      */
     public void writeMaskRle(Appendable out) throws IOException {
-        int w = spec.width();
-        long h = spec.height();
-        Integer[] order = new Integer[glomShapes.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingLong(i -> glomShapes[i].minX()));
-        List<StarShape> active = new ArrayList<>();
-        int next = 0;
-        long runStart = -1;
-        long runEnd = -1; // exclusive, in column-major 0-based pixel index
-        boolean first = true;
-        long[] runs = new long[64];
-        for (int x = 0; x < w; x++) {
-            while (next < order.length && glomShapes[order[next]].minX() <= x) {
-                active.add(glomShapes[order[next++]]);
-            }
-            final int fx = x;
-            active.removeIf(s -> s.maxX() < fx);
-            int n = 0;
-            for (StarShape s : active) {
-                long y0 = Math.max(0, s.minY());
-                long y1 = Math.min(h - 1, s.maxY());
-                long open = -1;
-                for (long y = y0; y <= y1; y++) {
-                    boolean in = s.containsPixel(x, y);
-                    if (in && open < 0) {
-                        open = y;
-                    } else if (!in && open >= 0) {
-                        if (n + 2 > runs.length) {
-                            runs = Arrays.copyOf(runs, runs.length * 2);
-                        }
-                        runs[n++] = open;
-                        runs[n++] = y;
-                        open = -1;
-                    }
-                }
-                if (open >= 0) {
-                    if (n + 2 > runs.length) {
-                        runs = Arrays.copyOf(runs, runs.length * 2);
-                    }
-                    runs[n++] = open;
-                    runs[n++] = y1 + 1;
-                }
-            }
-            if (n == 0) {
-                continue;
-            }
-            sortPairs(runs, n);
-            long base = x * h;
-            for (int k = 0; k < n; k += 2) {
-                long s = base + runs[k];
-                long e = base + runs[k + 1];
-                if (runStart >= 0 && s <= runEnd) {
-                    runEnd = Math.max(runEnd, e);
-                } else {
-                    if (runStart >= 0) {
-                        first = emit(out, runStart, runEnd, first);
-                    }
-                    runStart = s;
-                    runEnd = e;
-                }
-            }
-        }
-        if (runStart >= 0) {
-            emit(out, runStart, runEnd, first);
-        }
-    }
-
-    private static boolean emit(Appendable out, long start, long end, boolean first) throws IOException {
-        if (!first) {
-            out.append(' ');
-        }
-        out.append(Long.toString(start + 1)).append(' ').append(Long.toString(end - start));
-        return false;
-    }
-
-    /** Sorts (start, end) pairs by start (insertion sort: a column crosses few glomeruli). */
-    private static void sortPairs(long[] a, int n) {
-        for (int i = 2; i < n; i += 2) {
-            long s = a[i];
-            long e = a[i + 1];
-            int j = i - 2;
-            while (j >= 0 && a[j] > s) {
-                a[j + 2] = a[j];
-                a[j + 3] = a[j + 1];
-                j -= 2;
-            }
-            a[j + 2] = s;
-            a[j + 3] = e;
-        }
+        ShapeMasks.writeRle(glomShapes, null, spec.width(), spec.height(), out);
     }
 
     // ------------------------------------------------------------------ ImageSource

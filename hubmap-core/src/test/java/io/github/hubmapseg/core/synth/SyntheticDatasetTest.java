@@ -85,7 +85,58 @@ class SyntheticDatasetTest {
     }
 
     @Test
+    void hardProfileWritesLookalikesTwoClassLabelsAndOneOutlierSlide() throws Exception {
+        SyntheticDataset ds = SyntheticDataset.builder(dir).slides(4).size(3000, 2600).seed(11).patients(2)
+                .threads(2).profile(SynthProfile.HARD).testSlides(2).build();
+        SyntheticDataset.Plan plan = ds.plan();
+        int outlier = ds.outlierIndex();
+        assertThat(plan.test().get(outlier)).as("the outlier is the first test slide, as d488c759a").isTrue();
+        assertThat(plan.test()).containsExactly(false, false, true, true);
+        SyntheticDataset.Summary s = ds.write(null);
+        List<TrainRow> train = KaggleFiles.readTrain(dir.resolve("train.csv"));
+        List<TrainRow> truth = KaggleFiles.readTrain(dir.resolve("test_truth.csv"));
+        int scleroticSeen = 0;
+        for (int i = 0; i < 4; i++) {
+            SlideSpec spec = plan.specs().get(i);
+            HardSyntheticSlide slide = HardSyntheticSlide.create(spec, HardSyntheticSlide.Options.all()
+                    .labelSclerotic(i == outlier));
+            boolean test = plan.test().get(i);
+            String rle = (test ? truth.get(i - 2) : train.get(i)).encoding();
+            assertThat(rle).isEqualTo(slide.maskRle());
+            Path sub = dir.resolve(test ? "test" : "train");
+            List<io.github.hubmapseg.core.kaggle.AnatomicalStructure> st = KaggleFiles.readAnatomicalStructures(
+                    sub.resolve(spec.id() + "-anatomical-structure.json"));
+            long scl = slide.glomeruli().stream().filter(g -> g.kind() == HardSyntheticSlide.Kind.SCLEROTIC).count();
+            scleroticSeen += (int) scl;
+            assertThat(st.stream().filter(a -> a.name().equals(SyntheticDataset.SCLEROTIC_STRUCTURE))
+                    .mapToInt(a -> a.polygons().size()).sum()).isEqualTo((int) scl);
+            // look-alike files: one row per slide, the unlabelled sclerotic glomeruli only off the outlier
+            for (Lookalike k : Lookalike.values()) {
+                List<TrainRow> rows = KaggleFiles.readTrain(dir.resolve(SyntheticDataset.lookalikeFile(k)));
+                assertThat(rows).extracting(TrainRow::id).containsExactlyElementsOf(
+                        plan.specs().stream().map(SlideSpec::id).toList());
+                String enc = rows.get(i).encoding();
+                if (k == Lookalike.SCLEROTIC) {
+                    assertThat(enc.isEmpty()).isEqualTo(i == outlier || scl == 0);
+                }
+            }
+            if (!test) {
+                assertThat(KaggleFiles.readGlomeruli(sub.resolve(spec.id() + ".json"))).hasSize(slide.labelledCount());
+            }
+        }
+        assertThat(scleroticSeen).as("seed 11 has sclerotic glomeruli").isGreaterThan(0);
+        var look = SyntheticDataset.lookalikes(dir, plan.specs().get(0).id(), 2600, 3000);
+        assertThat(look.keySet()).containsExactly("sclerotic", "artery", "tubule-cluster");
+        assertThat(look.get("artery").area()).isGreaterThan(0);
+        assertThat(s.files()).isEqualTo(4 * 2 + 2 + 4 + 3);
+    }
+
+    @Test
     void badOptionsNameTheValue() {
+        assertThatThrownBy(() -> SyntheticDataset.builder(dir).slides(4).testSlides(4).build())
+                .hasMessageContaining("got 4");
+        assertThatThrownBy(() -> SyntheticDataset.builder(dir).elements(java.util.Set.of()).build())
+                .hasMessageContaining("hard profile");
         assertThatThrownBy(() -> SyntheticDataset.builder(dir).slides(0).build()).hasMessageContaining("got 0");
         assertThatThrownBy(() -> SyntheticDataset.builder(dir).size(100, 4096).build())
                 .hasMessageContaining("100x4096");
