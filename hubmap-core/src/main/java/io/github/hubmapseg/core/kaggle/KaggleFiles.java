@@ -113,20 +113,20 @@ public final class KaggleFiles {
 
     /** Writes {@code train.csv}-style rows ({@code id,encoding}) atomically. */
     public static void writeTrain(Path file, List<TrainRow> rows) throws IOException {
-        try (SubmissionWriter w = SubmissionWriter.encodings(file)) {
+        SubmissionWriter.write(file, SubmissionWriter.ENCODING, w -> {
             for (TrainRow r : rows) {
                 w.add(r.id(), r.encoding());
             }
-        }
+        });
     }
 
     /** Writes a submission ({@code id,predicted}) atomically. */
     public static void writeSubmission(Path file, List<TrainRow> rows) throws IOException {
-        try (SubmissionWriter w = SubmissionWriter.submission(file)) {
+        SubmissionWriter.write(file, SubmissionWriter.PREDICTED, w -> {
             for (TrainRow r : rows) {
                 w.add(r.id(), r.encoding());
             }
-        }
+        });
     }
 
     // ------------------------------------------------------------------ dataset information
