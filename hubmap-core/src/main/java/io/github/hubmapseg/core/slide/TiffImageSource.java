@@ -93,9 +93,9 @@ public final class TiffImageSource extends AbstractImageSource {
             throw new IOException(file + ": not a regular file");
         }
         checkMagic(file);
-        TiffReader reader;
+        BoundedTiffReader reader;
         try {
-            reader = new TiffReader(file);
+            reader = new BoundedTiffReader(file);
         } catch (IOException | RuntimeException e) {
             throw new IOException(file + ": cannot read the TIFF structure (truncated or corrupt?): "
                     + e.getMessage(), e);
@@ -114,6 +114,9 @@ public final class TiffImageSource extends AbstractImageSource {
             }
             if (ifds.isEmpty()) {
                 throw new IOException(file + ": the TIFF has no image (no IFD)");
+            }
+            for (int i = 0; i < ifds.size(); i++) {
+                reader.registerPage(ifds.get(i), i);
             }
             List<TiffPage> used = new ArrayList<>();
             TiffPage first = TiffPage.of(file, 0, ifds.get(0));
