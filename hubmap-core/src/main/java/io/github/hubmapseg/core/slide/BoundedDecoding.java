@@ -98,6 +98,13 @@ final class BoundedDecoding {
                 n += len;
             }
         }
+        while (i < in.length && in[i] == -128) {
+            i++; // no-op headers
+        }
+        if (i < in.length) {
+            throw new CorruptBlockException("PackBits data decodes to more than the " + cap
+                    + " bytes the header declares (" + (in.length - i) + " bytes left)");
+        }
         return new Decoded(out, n);
     }
 

@@ -50,6 +50,22 @@ final class BoundedTiffReader extends TiffReader {
                 + (tile.isPlanarSeparated() ? " of plane " + i.separatedPlaneIndex() : "");
     }
 
+    /** Decodes like algart-tiff; its errors (checks before and after our decoders) are prefixed with the block. */
+    @Override
+    public boolean decode(TiffTile tile) throws TiffException {
+        try {
+            return super.decode(tile);
+        } catch (TiffException e) {
+            String m = e.getMessage();
+            if (m != null && m.startsWith(file.toString())) {
+                throw e;
+            }
+            throw new TiffException(where(tile) + ": " + m, e);
+        } catch (RuntimeException e) {
+            throw new TiffException(where(tile) + ": cannot decode (corrupt?): " + e, e);
+        }
+    }
+
     @Override
     protected Optional<byte[]> decodeByExternalCodec(TiffTile tile, byte[] encoded, TiffCodec.Options options)
             throws TiffException {
