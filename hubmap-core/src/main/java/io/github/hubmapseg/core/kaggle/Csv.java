@@ -12,7 +12,7 @@ import java.util.List;
  * and line breaks allowed inside quotes), {@code \n} or {@code \r\n} line ends. Records carry the 1-based
  * line number where they start, for error messages.
  */
-final class Csv {
+final class Csv implements java.io.Closeable {
 
     /** One record: its fields and the line it starts on. */
     record Row(List<String> fields, long line) {
@@ -27,10 +27,42 @@ final class Csv {
         this.file = file;
     }
 
-    /** The next record, or {@code null} at the end; blank lines are skipped. */
+    /**
+     * Opens a UTF-8 CSV file ({@link io.github.hubmapseg.core.io.TextFiles#reader}: BOM skipped, UTF-16 and binary
+     * files refused in one line).
+     */
+    static Csv open(Path file) throws IOException {
+        return new Csv(io.github.hubmapseg.core.io.TextFiles.reader(file), file);
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+
+    /**
+     * The next record, or {@code null} at the end; blank lines are skipped. Invalid UTF-8 or a NUL character is
+     * an error naming the line.
+     */
     Row next() throws IOException {
+        try {
+            return nextRecord();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw io.github.hubmapseg.core.io.TextFiles.notText(file, e);
+        }
+    }
+
+    private int read() throws IOException {
+        int c = in.read();
+        if (c == 0) {
+            throw io.github.hubmapseg.core.io.TextFiles.binary(file, line);
+        }
+        return c;
+    }
+
+    private Row nextRecord() throws IOException {
         while (true) {
-            int c = in.read();
+            int c = read();
             if (c < 0) {
                 return null;
             }
@@ -56,7 +88,7 @@ final class Csv {
                 }
                 if (quoted) {
                     if (c == '"') {
-                        int d = in.read();
+                        int d = read();
                         if (d == '"') {
                             f.append('"');
                         } else {
@@ -83,7 +115,7 @@ final class Csv {
                 } else if (c == '\n' || c == '\r') {
                     if (c == '\r') {
                         in.mark(1);
-                        if (in.read() != '\n') {
+                        if (read() != '\n') {
                             in.reset();
                         }
                     }
@@ -96,7 +128,7 @@ final class Csv {
                     }
                     f.append((char) c);
                 }
-                c = in.read();
+                c = read();
             }
         }
     }
