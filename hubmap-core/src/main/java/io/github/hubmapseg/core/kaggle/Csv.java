@@ -104,7 +104,8 @@ final class Csv implements java.io.Closeable {
                     }
                 } else if (c == '"') {
                     if (f.length() > 0 || wasQuoted) {
-                        throw new KaggleFormatException(file, line, "unexpected quote inside unquoted field '" + f + "'");
+                        throw new KaggleFormatException(file, line, "unexpected quote inside unquoted field '"
+                                + show(f.toString(), 60) + "'");
                     }
                     quoted = true;
                     wasQuoted = true;
@@ -124,7 +125,7 @@ final class Csv implements java.io.Closeable {
                     return new Row(fields, start);
                 } else {
                     if (wasQuoted) {
-                        throw new KaggleFormatException(file, line, "text after closing quote: '" + (char) c + "'");
+                        throw new KaggleFormatException(file, line, "text after closing quote: '" + show(String.valueOf((char) c), 8) + "'");
                     }
                     f.append((char) c);
                 }
@@ -143,7 +144,7 @@ final class Csv implements java.io.Closeable {
             idx[i] = header.fields().indexOf(names[i]);
             if (idx[i] < 0) {
                 throw new KaggleFormatException(file, header.line(), "missing column '" + names[i] + "' in header "
-                        + header.fields());
+                        + show(header.fields().toString(), 200));
             }
         }
         return idx;
@@ -153,9 +154,37 @@ final class Csv implements java.io.Closeable {
     static String field(Row row, int i, Path file, int expected) throws KaggleFormatException {
         if (i >= row.fields().size()) {
             throw new KaggleFormatException(file, row.line(), "expected " + expected + " fields, got "
-                    + row.fields().size() + ": " + row.fields());
+                    + row.fields().size() + ": " + show(row.fields().toString(), 60));
         }
         return row.fields().get(i);
+    }
+
+    /**
+     * A value for an error message: control characters escaped (a quoted field may hold a line break; messages
+     * stay on one line), at most {@code max} characters.
+     */
+    static String show(String s, int max) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 8);
+        for (int i = 0; i < s.length() && b.length() < max; i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029 || c == 0x85) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        if (b.length() >= max && s.length() > max) {
+            b.setLength(max - 3);
+            b.append("...");
+        }
+        return b.toString();
     }
 
     /** Writes one record, quoting fields that need it. */

@@ -100,7 +100,7 @@ public final class KaggleFiles {
                             + "'");
                 }
                 if (!seen.add(id)) {
-                    throw new KaggleFormatException(file, row.line(), "duplicate id '" + id + "'");
+                    throw new KaggleFormatException(file, row.line(), "duplicate id '" + abbreviate(id) + "'");
                 }
                 rows.add(new TrainRow(id, e));
             }
@@ -189,8 +189,8 @@ public final class KaggleFiles {
     private static long size(String s, String name, Path file, Csv.Row row) throws KaggleFormatException {
         long v = integer(s, name, file, row);
         if (v < 1 || v > Integer.MAX_VALUE) {
-            throw new KaggleFormatException(file, row.line(), name + " must be between 1 and 2147483647, got '" + s
-                    + "'");
+            throw new KaggleFormatException(file, row.line(), name + " must be between 1 and 2147483647, got '"
+                    + abbreviate(s) + "'");
         }
         return v;
     }
@@ -380,6 +380,6 @@ public final class KaggleFiles {
     }
 
     private static String abbreviate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
+        return Csv.show(s, max);
     }
 }

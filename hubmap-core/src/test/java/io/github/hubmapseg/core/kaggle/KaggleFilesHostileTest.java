@@ -106,4 +106,14 @@ class KaggleFilesHostileTest {
         Path root = text("r.json", "{\"type\":\"FeatureCollection\",\"features\":3}");
         assertThatThrownBy(() -> KaggleFiles.readGlomeruli(root)).hasMessageContaining("$ must be a JSON list");
     }
+
+    /** Found by the fuzz stage (ParserFuzz.csvReaders, seed quoted-newline.csv): a two-line message. */
+    @Test
+    void valuesWithLineBreaksAreEscapedInMessages() throws IOException {
+        Path p = text("q.csv", "id,encoding\n\"ing\n\"");
+        assertThatThrownBy(() -> KaggleFiles.readTrain(p))
+                .hasMessage(p + " line 2: expected 2 fields, got 1: ing\\n");
+        Path d = text("d.csv", "id,encoding\n\"a\nb\",1 2\n\"a\nb\",3 4\n");
+        assertThatThrownBy(() -> KaggleFiles.readTrain(d)).hasMessage(d + " line 4: duplicate id 'a\\nb'");
+    }
 }
