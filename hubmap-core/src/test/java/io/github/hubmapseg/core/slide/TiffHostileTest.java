@@ -307,4 +307,15 @@ class TiffHostileTest {
         assertReadFails(big.write(dir.resolve("jpeg-big.tif")), "tile (0, 0)",
                 "JPEG frame is 4000 x 3000, larger than the 16 x 16 block");
     }
+
+    /** Sizes checked before allocating: a region whose result cannot fit one array or the heap is refused. */
+    @Test
+    void regionLargerThanAnArrayOrTheHeapIsRefusedBeforeAllocating() throws IOException {
+        try (ImageSource s = new InMemoryImageSource(new byte[16], 1, 1, 16)) {
+            assertThatThrownBy(() -> s.read(FinalInterval.createMinSize(0, 0, 23170, 23170)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("region 23170 x 23170 needs " + 23170L * 23170 * 16 + " bytes, more than one array holds; read it"
+                            + " in parts");
+        }
+    }
 }
