@@ -25,7 +25,9 @@ import java.util.function.Consumer;
  * and "expansion tiles" at inference (1024 + 2 x 128: the model sees 1280 x 1280 and only the centre is kept).
  * Print it with {@code Recipes.toYaml(Recipes.builtin("third-place"))}. Not reproduced today: the saturation
  * filter on training tiles (the recipe's {@code data.saturation_threshold: 40} is recorded, but no code reads it
- * yet), mixed precision, and the swsl pretrained weights (the encoder starts from random weights).
+ * yet) and mixed precision. The swsl pretrained weights are not downloaded: give the file once with
+ * {@code --set model.encoder_weights=FILE} ({@code docs/weights.md}); without it the full recipe fails at start
+ * naming the file, and {@link #QUICK} trains its tiny encoder from scratch ({@code model.pretrained=none}).
  *
  * <p>The full recipe is a GPU-days job; {@code --quick} (see {@link #QUICK}) shrinks it to minutes on a CPU
  * while keeping its structure (grid tiles, expansion = tile / 8, FPN skips + ASPP + pixel shuffle on the tiny
@@ -56,7 +58,7 @@ public final class ThirdPlaceReproduction {
      * for 50 epochs; a randomly initialised encoder trained for a few hundred steps barely moves at 1e-4 (the
      * {@code cpu-quick} recipe's 3e-3 is the setting that converges in minutes on a CPU).
      */
-    public static final List<String> QUICK = List.of("model.encoder=tiny", "model.base_channels=8",
+    public static final List<String> QUICK = List.of("model.encoder=tiny", "model.pretrained=none", "model.base_channels=8",
             "data.tile_size=128", "data.reduce=2", "data.tiles_per_epoch=384", "infer.tile_size=128",
             "infer.reduce=2", "infer.expansion=16", "train.epochs=10", "train.batch_size=8",
             "train.lr.max_lr=3e-3", "cv.folds=2");

@@ -45,10 +45,10 @@ public final class ExternalTools {
      * @return the interpreter
      */
     public static Path python(String debianPackages, String... modules) {
-        if (!Files.isExecutable(PYTHON3)) {
-            missing(debianPackages, PYTHON3 + " not found");
-        }
         String imports = "import " + String.join(", ", modules);
+        if (!Files.isExecutable(PYTHON3)) {
+            missing(debianPackages, PYTHON3 + " not found, needed for '" + imports + "'");
+        }
         String problem = PROBES.computeIfAbsent("python:" + imports,
                 k -> probe(List.of(PYTHON3.toString(), "-c", imports)));
         if (!problem.isEmpty()) {

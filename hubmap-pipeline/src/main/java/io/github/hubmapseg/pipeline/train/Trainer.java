@@ -149,8 +149,10 @@ public final class Trainer {
             bestScore = c.bestScore();
             bestEpoch = c.bestEpoch();
         } else {
-            norm = normalization(recipe, dataset, trainIds);
-            model = ModelFactory.create(recipe);
+            ModelFactory.checkPretraining(recipe);
+            // pretrained weights expect the ImageNet statistics they were trained with
+            norm = recipe.model().hasWeights() ? Normalization.imagenet() : normalization(recipe, dataset, trainIds);
+            model = ModelFactory.createForTraining(recipe);
         }
         Recipes.save(recipe, runDir.resolve("recipe.yaml"));
         Recipe.Data d = recipe.data();
