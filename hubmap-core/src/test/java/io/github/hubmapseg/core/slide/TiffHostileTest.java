@@ -56,6 +56,36 @@ class TiffHostileTest {
         return out.toByteArray();
     }
 
+    /**
+     * A zlib stream of {@code mb} MB of zeros built from one sync-flushed compressed 1 MB block repeated (a
+     * deflater in the same state compresses the same input to the same bytes): the issue's 6 MB file whose tile
+     * inflates to 6 GB, written in well under a second. Its Adler-32 trailer is missing: a bounded inflater
+     * never gets there.
+     */
+    static byte[] repeatedZeroBlocks(int mb) {
+        Deflater d = new Deflater(Deflater.BEST_COMPRESSION);
+        byte[] zeros = new byte[1 << 20];
+        byte[][] blocks = new byte[3][];
+        byte[] buf = new byte[1 << 16];
+        for (int k = 0; k < 3; k++) {
+            ByteArrayOutputStream o = new ByteArrayOutputStream();
+            d.setInput(zeros);
+            int n;
+            while ((n = d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH)) > 0) {
+                o.write(buf, 0, n);
+            }
+            blocks[k] = o.toByteArray();
+        }
+        d.end();
+        assertThat(blocks[2]).as("repeated block").isEqualTo(blocks[1]);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(blocks[0]);
+        for (int i = 1; i < mb; i++) {
+            out.writeBytes(blocks[1]);
+        }
+        return out.toByteArray();
+    }
+
     private static HostileTiff tiled16(int compression, byte[] tile) {
         HostileTiff t = new HostileTiff();
         t.tileWidth = 16;
@@ -191,6 +221,26 @@ class TiffHostileTest {
         assertReadFails(f, "(page 0): tile (0, 0)", "decodes to more than the 768 bytes the header declares");
         long allocated = mx.getCurrentThreadAllocatedBytes() - before;
         assertThat(allocated).as("bytes allocated by the failed read").isLessThan(32L << 20);
+    }
+
+    /** The case at its scale: a 6 MB file whose one 512 x 512 RGB tile inflates to 6 GB. */
+    @Test
+    void sixMegabyteTileInflatingToSixGigabytesFailsFast() throws IOException {
+        byte[] bomb = repeatedZeroBlocks(6 << 10);
+        HostileTiff t = new HostileTiff();
+        t.width = 512;
+        t.height = 512;
+        t.tileWidth = 512;
+        t.tileHeight = 512;
+        t.compression = 8;
+        Path f = t.block(bomb).write(dir.resolve("bomb-6g.tif"));
+        assertThat(java.nio.file.Files.size(f)).isBetween(5L << 20, 8L << 20);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        assertReadFails(f, "(page 0): tile (0, 0)", "deflate data decodes to more than the 786432 bytes the header"
+                + " declares (decompression bomb?)");
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertThat(allocated).as("bytes allocated by the failed read").isLessThan(64L << 20);
     }
 
     @Test
