@@ -12,7 +12,7 @@ import java.util.List;
  * and line breaks allowed inside quotes), {@code \n} or {@code \r\n} line ends. Records carry the 1-based
  * line number where they start, for error messages.
  */
-final class Csv {
+final class Csv implements java.io.Closeable {
 
     /** One record: its fields and the line it starts on. */
     record Row(List<String> fields, long line) {
@@ -27,10 +27,42 @@ final class Csv {
         this.file = file;
     }
 
-    /** The next record, or {@code null} at the end; blank lines are skipped. */
+    /**
+     * Opens a UTF-8 CSV file ({@link io.github.hubmapseg.core.io.TextFiles#reader}: BOM skipped, UTF-16 and binary
+     * files refused in one line).
+     */
+    static Csv open(Path file) throws IOException {
+        return new Csv(io.github.hubmapseg.core.io.TextFiles.reader(file), file);
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+
+    /**
+     * The next record, or {@code null} at the end; blank lines are skipped. Invalid UTF-8 or a NUL character is
+     * an error naming the line.
+     */
     Row next() throws IOException {
+        try {
+            return nextRecord();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw io.github.hubmapseg.core.io.TextFiles.notText(file, e);
+        }
+    }
+
+    private int read() throws IOException {
+        int c = in.read();
+        if (c == 0) {
+            throw io.github.hubmapseg.core.io.TextFiles.binary(file, line);
+        }
+        return c;
+    }
+
+    private Row nextRecord() throws IOException {
         while (true) {
-            int c = in.read();
+            int c = read();
             if (c < 0) {
                 return null;
             }
@@ -56,7 +88,7 @@ final class Csv {
                 }
                 if (quoted) {
                     if (c == '"') {
-                        int d = in.read();
+                        int d = read();
                         if (d == '"') {
                             f.append('"');
                         } else {
@@ -72,7 +104,8 @@ final class Csv {
                     }
                 } else if (c == '"') {
                     if (f.length() > 0 || wasQuoted) {
-                        throw new KaggleFormatException(file, line, "unexpected quote inside unquoted field '" + f + "'");
+                        throw new KaggleFormatException(file, line, "unexpected quote inside unquoted field '"
+                                + show(f.toString(), 60) + "'");
                     }
                     quoted = true;
                     wasQuoted = true;
@@ -83,7 +116,7 @@ final class Csv {
                 } else if (c == '\n' || c == '\r') {
                     if (c == '\r') {
                         in.mark(1);
-                        if (in.read() != '\n') {
+                        if (read() != '\n') {
                             in.reset();
                         }
                     }
@@ -92,11 +125,11 @@ final class Csv {
                     return new Row(fields, start);
                 } else {
                     if (wasQuoted) {
-                        throw new KaggleFormatException(file, line, "text after closing quote: '" + (char) c + "'");
+                        throw new KaggleFormatException(file, line, "text after closing quote: '" + show(String.valueOf((char) c), 8) + "'");
                     }
                     f.append((char) c);
                 }
-                c = in.read();
+                c = read();
             }
         }
     }
@@ -111,7 +144,7 @@ final class Csv {
             idx[i] = header.fields().indexOf(names[i]);
             if (idx[i] < 0) {
                 throw new KaggleFormatException(file, header.line(), "missing column '" + names[i] + "' in header "
-                        + header.fields());
+                        + show(header.fields().toString(), 200));
             }
         }
         return idx;
@@ -121,9 +154,37 @@ final class Csv {
     static String field(Row row, int i, Path file, int expected) throws KaggleFormatException {
         if (i >= row.fields().size()) {
             throw new KaggleFormatException(file, row.line(), "expected " + expected + " fields, got "
-                    + row.fields().size() + ": " + row.fields());
+                    + row.fields().size() + ": " + show(row.fields().toString(), 60));
         }
         return row.fields().get(i);
+    }
+
+    /**
+     * A value for an error message: control characters escaped (a quoted field may hold a line break; messages
+     * stay on one line), at most {@code max} characters.
+     */
+    static String show(String s, int max) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), max) + 8);
+        for (int i = 0; i < s.length() && b.length() < max; i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7F || c == 0x2028 || c == 0x2029 || c == 0x85) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        if (b.length() >= max && s.length() > max) {
+            b.setLength(max - 3);
+            b.append("...");
+        }
+        return b.toString();
     }
 
     /** Writes one record, quoting fields that need it. */

@@ -5,13 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -34,6 +29,9 @@ public final class KaggleFiles {
     public static final String DATASET_INFO = "HuBMAP-20-dataset_information.csv";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Largest polygon JSON file read (the competition's largest is a few MB). */
+    static final long MAX_JSON_BYTES = 1L << 30;
 
     private KaggleFiles() {
     }
@@ -75,8 +73,7 @@ public final class KaggleFiles {
     }
 
     private static List<TrainRow> readRleCsv(Path file, String valueColumn) throws IOException {
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            Csv csv = new Csv(r, file);
+        try (Csv csv = Csv.open(file)) {
             Csv.Row header = csv.next();
             int[] col = Csv.columns(header, file, "id", valueColumn);
             int n = header.fields().size();
@@ -103,7 +100,7 @@ public final class KaggleFiles {
                             + "'");
                 }
                 if (!seen.add(id)) {
-                    throw new KaggleFormatException(file, row.line(), "duplicate id '" + id + "'");
+                    throw new KaggleFormatException(file, row.line(), "duplicate id '" + abbreviate(id) + "'");
                 }
                 rows.add(new TrainRow(id, e));
             }
@@ -113,28 +110,27 @@ public final class KaggleFiles {
 
     /** Writes {@code train.csv}-style rows ({@code id,encoding}) atomically. */
     public static void writeTrain(Path file, List<TrainRow> rows) throws IOException {
-        try (SubmissionWriter w = SubmissionWriter.encodings(file)) {
+        SubmissionWriter.write(file, SubmissionWriter.ENCODING, w -> {
             for (TrainRow r : rows) {
                 w.add(r.id(), r.encoding());
             }
-        }
+        });
     }
 
     /** Writes a submission ({@code id,predicted}) atomically. */
     public static void writeSubmission(Path file, List<TrainRow> rows) throws IOException {
-        try (SubmissionWriter w = SubmissionWriter.submission(file)) {
+        SubmissionWriter.write(file, SubmissionWriter.PREDICTED, w -> {
             for (TrainRow r : rows) {
                 w.add(r.id(), r.encoding());
             }
-        }
+        });
     }
 
     // ------------------------------------------------------------------ dataset information
 
     /** Reads the dataset information CSV; required columns: image_file, width_pixels, height_pixels, patient_number. */
     public static List<DatasetInfo> readDatasetInfo(Path file) throws IOException {
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            Csv csv = new Csv(r, file);
+        try (Csv csv = Csv.open(file)) {
             Csv.Row header = csv.next();
             Csv.columns(header, file, "image_file", "width_pixels", "height_pixels", "patient_number");
             int[] idx = new int[DatasetInfo.COLUMNS.length];
@@ -155,7 +151,7 @@ public final class KaggleFiles {
                 if (v[0].isEmpty()) {
                     throw new KaggleFormatException(file, row.line(), "empty image_file");
                 }
-                out.add(new DatasetInfo(v[0], integer(v[1], "width_pixels", file, row), integer(v[2], "height_pixels",
+                out.add(new DatasetInfo(v[0], size(v[1], "width_pixels", file, row), size(v[2], "height_pixels",
                         file, row), v[3], v[4], integer(v[5], "patient_number", file, row), v[6], v[7], v[8],
                         number(v[9], "age", file, row), number(v[10], "weight_kilograms", file, row),
                         number(v[11], "height_centimeters", file, row), number(v[12], "bmi_kg/m^2", file, row), v[13],
@@ -186,8 +182,17 @@ public final class KaggleFiles {
             }
             return (long) d;
         } catch (NumberFormatException e) {
-            throw new KaggleFormatException(file, row.line(), name + " must be an integer, got '" + s + "'");
+            throw new KaggleFormatException(file, row.line(), name + " must be an integer, got '" + abbreviate(s) + "'");
         }
+    }
+
+    private static long size(String s, String name, Path file, Csv.Row row) throws KaggleFormatException {
+        long v = integer(s, name, file, row);
+        if (v < 1 || v > Integer.MAX_VALUE) {
+            throw new KaggleFormatException(file, row.line(), name + " must be between 1 and 2147483647, got '"
+                    + abbreviate(s) + "'");
+        }
+        return v;
     }
 
     private static double number(String s, String name, Path file, Csv.Row row) throws KaggleFormatException {
@@ -197,7 +202,7 @@ public final class KaggleFiles {
         try {
             return Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            throw new KaggleFormatException(file, row.line(), name + " must be a number, got '" + s + "'");
+            throw new KaggleFormatException(file, row.line(), name + " must be a number, got '" + abbreviate(s) + "'");
         }
     }
 
@@ -216,8 +221,9 @@ public final class KaggleFiles {
     /** Reads a glomerulus JSON file: the outer ring of every Polygon/MultiPolygon feature. */
     public static List<Polygon> readGlomeruli(Path file) throws IOException {
         List<Polygon> out = new ArrayList<>();
-        for (JsonNode f : features(file)) {
-            out.addAll(polygons(f, file));
+        List<JsonNode> fs = features(file);
+        for (int i = 0; i < fs.size(); i++) {
+            out.addAll(polygons(fs.get(i), file, "$[" + i + "]"));
         }
         return out;
     }
@@ -225,13 +231,16 @@ public final class KaggleFiles {
     /** Reads an anatomical-structure JSON file: one entry per feature, named by properties.classification.name. */
     public static List<AnatomicalStructure> readAnatomicalStructures(Path file) throws IOException {
         List<AnatomicalStructure> out = new ArrayList<>();
-        for (JsonNode f : features(file)) {
-            String name = f.path("properties").path("classification").path("name").asText("");
+        List<JsonNode> fs = features(file);
+        for (int i = 0; i < fs.size(); i++) {
+            JsonNode f = fs.get(i);
+            JsonNode nameNode = f.path("properties").path("classification").path("name");
+            String name = nameNode.isTextual() ? nameNode.asText() : "";
             if (name.isEmpty()) {
-                throw new KaggleFormatException(file, 0, "feature " + out.size()
-                        + " has no properties.classification.name");
+                throw new KaggleFormatException(file, 0, "$[" + i + "].properties.classification.name must be a"
+                        + " non-empty string, got " + abbreviate(nameNode.isMissingNode() ? "nothing" : nameNode.toString()));
             }
-            out.add(new AnatomicalStructure(name, polygons(f, file)));
+            out.add(new AnatomicalStructure(name, polygons(f, file, "$[" + i + "]")));
         }
         return out;
     }
@@ -296,45 +305,55 @@ public final class KaggleFiles {
     private static List<JsonNode> features(Path file) throws IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(file.toFile());
+            root = JSON.readTree(io.github.hubmapseg.core.io.TextFiles.readString(file, MAX_JSON_BYTES));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new KaggleFormatException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-                    "invalid JSON: " + e.getOriginalMessage());
+            var loc = e.getLocation();
+            String msg = String.valueOf(e.getOriginalMessage()).replaceAll("\\s*\\R\\s*", " ")
+                    .replaceAll("\\[Source: .*?; line: (\\d+), column: (\\d+)]", "[line $1, column $2]");
+            throw new KaggleFormatException(file, loc == null ? 0 : loc.getLineNr(), (loc == null ? ""
+                    : "column " + loc.getColumnNr() + ": ") + "invalid JSON: " + abbreviate(msg, 200));
         }
         if (root == null) {
             throw new KaggleFormatException(file, 0, "empty file, expected a JSON list of features");
         }
         JsonNode list = root.isArray() ? root : root.path("features");
         if (!list.isArray()) {
-            throw new KaggleFormatException(file, 0, "expected a JSON list of features or a FeatureCollection, got "
-                    + root.getNodeType());
+            throw new KaggleFormatException(file, 0, "$ must be a JSON list of features or a FeatureCollection"
+                    + " with a features list, got " + root.getNodeType());
         }
         List<JsonNode> out = new ArrayList<>();
         list.forEach(out::add);
         return out;
     }
 
-    private static List<Polygon> polygons(JsonNode feature, Path file) throws KaggleFormatException {
+    private static List<Polygon> polygons(JsonNode feature, Path file, String path) throws KaggleFormatException {
         JsonNode g = feature.path("geometry");
-        String type = g.path("type").asText("");
+        JsonNode typeNode = g.path("type");
+        String type = typeNode.isTextual() ? typeNode.asText() : "";
         JsonNode coords = g.path("coordinates");
         List<Polygon> out = new ArrayList<>();
         if (type.equals("Polygon")) {
-            out.add(ring(coords.path(0), file));
+            out.add(ring(coords.path(0), file, path + ".geometry.coordinates[0]"));
         } else if (type.equals("MultiPolygon")) {
-            for (JsonNode poly : coords) {
-                out.add(ring(poly.path(0), file));
+            if (!coords.isArray()) {
+                throw new KaggleFormatException(file, 0, path + ".geometry.coordinates must be a list of polygons,"
+                        + " got " + abbreviate(coords.toString()));
+            }
+            for (int i = 0; i < coords.size(); i++) {
+                out.add(ring(coords.get(i).path(0), file, path + ".geometry.coordinates[" + i + "][0]"));
             }
         } else {
-            throw new KaggleFormatException(file, 0, "geometry.type must be Polygon or MultiPolygon, got '" + type + "'");
+            throw new KaggleFormatException(file, 0, path + ".geometry.type must be Polygon or MultiPolygon, got "
+                    + (typeNode.isMissingNode() ? "nothing" : typeNode.isTextual() ? "'" + abbreviate(type) + "'"
+                    : abbreviate(typeNode.toString())));
         }
         return out;
     }
 
-    private static Polygon ring(JsonNode ring, Path file) throws KaggleFormatException {
+    private static Polygon ring(JsonNode ring, Path file, String path) throws KaggleFormatException {
         if (!ring.isArray()) {
-            throw new KaggleFormatException(file, 0, "polygon coordinates must be a list of rings [[[x, y], ...]], got "
-                    + ring);
+            throw new KaggleFormatException(file, 0, path + " must be a ring [[x, y], ...], got "
+                    + (ring.isMissingNode() ? "nothing" : abbreviate(ring.toString())));
         }
         int n = ring.size();
         if (n > 1 && ring.get(0).equals(ring.get(n - 1))) {
@@ -345,13 +364,17 @@ public final class KaggleFiles {
         for (int i = 0; i < n; i++) {
             JsonNode p = ring.get(i);
             if (!p.isArray() || p.size() < 2 || !p.get(0).isNumber() || !p.get(1).isNumber()) {
-                throw new KaggleFormatException(file, 0, "vertex " + i + " must be [x, y] numbers, got " + p);
+                throw new KaggleFormatException(file, 0, path + "[" + i + "] must be a vertex [x, y] of numbers,"
+                        + " got " + abbreviate(p.toString()));
             }
             xs[i] = p.get(0).asDouble();
             ys[i] = p.get(1).asDouble();
+            if (!Double.isFinite(xs[i]) || !Double.isFinite(ys[i])) {
+                throw new KaggleFormatException(file, 0, path + "[" + i + "] must be finite, got " + p);
+            }
         }
         if (n < 3) {
-            throw new KaggleFormatException(file, 0, "a polygon needs at least 3 vertices, got " + n);
+            throw new KaggleFormatException(file, 0, path + ": a polygon needs at least 3 vertices, got " + n);
         }
         return new Polygon(xs, ys);
     }
@@ -369,6 +392,10 @@ public final class KaggleFiles {
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+        return abbreviate(s, 60);
+    }
+
+    private static String abbreviate(String s, int max) {
+        return Csv.show(s, max);
     }
 }

@@ -42,7 +42,7 @@ public abstract class AbstractImageSource implements ImageSource {
         checkRegion(region);
         int w = (int) region.dimension(0);
         int h = (int) region.dimension(1);
-        byte[] dst = new byte[Math.multiplyExact(Math.multiplyExact(w, h), channels())];
+        byte[] dst = new byte[checkHeap(region, (long) w * h * channels())];
         readInto(region.min(0), region.min(1), w, h, dst);
         return ArrayImgs.unsignedBytes(dst, w, h, channels());
     }
@@ -85,7 +85,7 @@ public abstract class AbstractImageSource implements ImageSource {
         int c = channels();
         int ow = (w + reduce - 1) / reduce;
         int oh = (h + reduce - 1) / reduce;
-        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(ow, oh), c)];
+        byte[] out = new byte[checkHeap(region, (long) ow * oh * c)];
         if (blockWidthHint() > 0 && blockHeightHint() > 0) {
             reduceByBlocks(region.min(0), region.min(1), w, h, reduce, out);
             return ArrayImgs.unsignedBytes(out, ow, oh, c);
@@ -217,6 +217,20 @@ public abstract class AbstractImageSource implements ImageSource {
     }
 
     /** Validates a region argument: 2-D, non-empty, at most 2^29 pixels. */
+    /**
+     * The size of a result array, refused before allocating when it is larger than an array may be or than the
+     * whole heap ({@link Runtime#maxMemory()}).
+     */
+    private static int checkHeap(Interval region, long bytes) {
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > Integer.MAX_VALUE - 8 || bytes > heap) {
+            throw new IllegalArgumentException("region " + region.dimension(0) + " x " + region.dimension(1)
+                    + " needs " + bytes + " bytes, more than " + (bytes > Integer.MAX_VALUE - 8 ? "one array holds"
+                    : "the Java heap (" + heap + " bytes, -Xmx)") + "; read it in parts");
+        }
+        return (int) bytes;
+    }
+
     protected static void checkRegion(Interval region) {
         checkRegion(region, 1);
     }

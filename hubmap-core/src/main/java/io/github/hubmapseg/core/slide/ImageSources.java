@@ -16,12 +16,50 @@ import java.util.Objects;
  */
 public final class ImageSources {
 
+    /**
+     * Default limit of pixels per slide, 2^32 (4.3 gigapixels; the competition's largest slide has 1.6): a
+     * header declaring more is refused when opened, before anything is sized from it.
+     */
+    public static final long DEFAULT_MAX_PIXELS = 1L << 32;
+
+    /** System property that overrides {@link #DEFAULT_MAX_PIXELS} for {@link #open(Path)}. */
+    public static final String MAX_PIXELS_PROPERTY = "hubmap.slide.maxPixels";
+
     private ImageSources() {
+    }
+
+    /** The pixel limit {@link #open(Path)} applies: the system property {@value #MAX_PIXELS_PROPERTY}, or the default. */
+    public static long maxPixels() {
+        String v = System.getProperty(MAX_PIXELS_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return DEFAULT_MAX_PIXELS;
+        }
+        try {
+            long n = Long.parseLong(v.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("system property " + MAX_PIXELS_PROPERTY
+                + " must be a positive integer (pixels per slide), got '" + v + "'");
+    }
+
+    /**
+     * Opens a slide file for region reading, refusing one with more than {@code maxPixels} pixels.
+     *
+     * @see #open(Path)
+     */
+    public static ImageSource open(Path file, long maxPixels) throws IOException {
+        Objects.requireNonNull(file, "file");
+        return TiffImageSource.open(file, maxPixels);
     }
 
     /**
      * Opens a slide file for region reading. TIFF and BigTIFF in any layout the competition shipped
-     * (see {@link TiffImageSource}); the reader behind it is chosen from the file, never by the caller.
+     * (see {@link TiffImageSource}); the reader behind it is chosen from the file, never by the caller. A slide
+     * of more than {@link #maxPixels()} pixels is refused.
      *
      * @param file the slide
      * @return an open source (close it); thread-safe for reads

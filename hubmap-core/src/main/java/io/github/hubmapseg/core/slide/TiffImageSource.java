@@ -86,6 +86,18 @@ public final class TiffImageSource extends AbstractImageSource {
      *                     the message names the file and what is wrong
      */
     public static TiffImageSource open(Path file) throws IOException {
+        return open(file, ImageSources.maxPixels());
+    }
+
+    /**
+     * Opens a TIFF slide whose first page has at most {@code maxPixels} pixels.
+     *
+     * @throws IOException also if the slide has more than {@code maxPixels} pixels
+     */
+    public static TiffImageSource open(Path file, long maxPixels) throws IOException {
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
+        }
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString(), null, "no such file");
         }
@@ -93,9 +105,9 @@ public final class TiffImageSource extends AbstractImageSource {
             throw new IOException(file + ": not a regular file");
         }
         checkMagic(file);
-        TiffReader reader;
+        BoundedTiffReader reader;
         try {
-            reader = new TiffReader(file);
+            reader = new BoundedTiffReader(file);
         } catch (IOException | RuntimeException e) {
             throw new IOException(file + ": cannot read the TIFF structure (truncated or corrupt?): "
                     + e.getMessage(), e);
@@ -115,7 +127,11 @@ public final class TiffImageSource extends AbstractImageSource {
             if (ifds.isEmpty()) {
                 throw new IOException(file + ": the TIFF has no image (no IFD)");
             }
+            for (int i = 0; i < ifds.size(); i++) {
+                reader.registerPage(ifds.get(i), i);
+            }
             List<TiffPage> used = new ArrayList<>();
+            checkPixels(file, ifds.get(0), maxPixels);
             TiffPage first = TiffPage.of(file, 0, ifds.get(0));
             used.add(first);
             if (first.samples() == 1) {
@@ -192,6 +208,19 @@ public final class TiffImageSource extends AbstractImageSource {
             if (!ok) {
                 closeQuietly(reader, channel);
             }
+        }
+    }
+
+    /** Refuses a first page of more than {@code maxPixels} pixels, before anything is sized from its header. */
+    private static void checkPixels(Path file, TiffIFD ifd, long maxPixels) throws IOException {
+        long w = ifd.optLong(net.algart.matrices.tiff.tags.Tags.IMAGE_WIDTH, 0);
+        long h = ifd.optLong(net.algart.matrices.tiff.tags.Tags.IMAGE_LENGTH, 0);
+        long pixels = w > 0 && h > 0 ? Math.multiplyHigh(w, h) == 0 ? w * h : Long.MAX_VALUE : 0;
+        if (pixels > maxPixels || pixels < 0) {
+            throw new IOException(String.format(Locale.ROOT, "%s: %d x %d = %s pixels is more than the limit of"
+                    + " %d pixels per slide (raise it with -D%s=N or ImageSources.open(file, maxPixels))",
+                    file, w, h, pixels == Long.MAX_VALUE ? "more than 2^63" : Long.toString(pixels), maxPixels,
+                    ImageSources.MAX_PIXELS_PROPERTY));
         }
     }
 

@@ -31,6 +31,9 @@ record TiffPage(int index, int width, int height, int samples, boolean planar, b
 
     static final int PHOTOMETRIC_YCBCR = 6;
 
+    /** The most samples per pixel a page may have (RGBA plus a few extra channels). */
+    static final int MAX_SAMPLES = 16;
+
     /** Reads and validates one IFD; errors name the file and the page. */
     static TiffPage of(Path file, int index, TiffIFD ifd) throws IOException {
         String where = file + " (page " + index + ")";
@@ -60,15 +63,34 @@ record TiffPage(int index, int width, int height, int samples, boolean planar, b
                         + ") is not supported; supported: none (1), LZW (5), JPEG (7), deflate (8, 32946),"
                         + " PackBits (32773)");
             }
+            if (samples < 1 || samples > MAX_SAMPLES) {
+                throw new IOException(where + ": SamplesPerPixel " + samples + " is not supported, expected 1 to "
+                        + MAX_SAMPLES);
+            }
             boolean tiled = ifd.hasTileInformation();
             boolean planar = ifd.isPlanarSeparated() && samples > 1;
             int blockWidth = tiled ? ifd.getTileSizeX() : width;
-            int blockHeight = tiled ? ifd.getTileSizeY() : ifd.getRowsPerStrip();
+            // RowsPerStrip defaults to 2^32 - 1 ("one strip"): only the rows inside the image count
+            long rowsPerStrip = tiled ? 0 : ifd.optLong(Tags.ROWS_PER_STRIP, height);
+            int blockHeight = tiled ? ifd.getTileSizeY() : (int) Math.min(height, rowsPerStrip);
+            if (blockWidth <= 0 || blockHeight <= 0) {
+                throw new IOException(where + ": " + (tiled ? "tile size must be positive, got " + blockWidth
+                        + " x " + blockHeight : "RowsPerStrip must be positive, got " + rowsPerStrip));
+            }
             int photometric = ifd.optInt(Tags.PHOTOMETRIC_INTERPRETATION, -1);
             long[] offsets = ifd.getTileOrStripOffsets();
             long[] counts = ifd.getTileOrStripByteCounts();
-            return new TiffPage(index, width, height, samples, planar, tiled, blockWidth, blockHeight, compression,
-                    photometric, offsets, counts);
+            TiffPage page = new TiffPage(index, width, height, samples, planar, tiled, blockWidth, blockHeight,
+                    compression, photometric, offsets, counts);
+            long blocks = page.blockCount();
+            if (offsets.length < blocks || counts.length < blocks) {
+                String kind = tiled ? "tile" : "strip";
+                throw new IOException(where + ": " + blocks + " " + kind + "s expected (" + width + " x " + height
+                        + " in " + blockWidth + " x " + blockHeight + " blocks" + (planar ? ", " + samples
+                        + " planes" : "") + "), offsets has " + offsets.length + ", byte counts has "
+                        + counts.length);
+            }
+            return page;
         } catch (TiffException e) {
             throw new IOException(where + ": invalid TIFF directory: " + e.getMessage(), e);
         }
@@ -86,6 +108,21 @@ record TiffPage(int index, int width, int height, int samples, boolean planar, b
         };
     }
 
+    /** Tiles or strips across one plane. */
+    long blocksAcross() {
+        return (width + (long) blockWidth - 1) / blockWidth;
+    }
+
+    /** Tiles or strips down one plane. */
+    long blocksDown() {
+        return (height + (long) blockHeight - 1) / blockHeight;
+    }
+
+    /** Tiles or strips of the whole page, all planes (at most 2^31 * 2^31 * 16: no overflow). */
+    long blockCount() {
+        return Math.multiplyExact(Math.multiplyExact(blocksAcross(), blocksDown()), planar ? samples : 1);
+    }
+
     /** Bytes of one decoded tile or strip (one plane of it for planar pages). */
     long decodedBlockBytes() {
         return (long) blockWidth * blockHeight * (planar ? 1 : samples);
@@ -101,13 +138,35 @@ record TiffPage(int index, int width, int height, int samples, boolean planar, b
      * opened, rather than in the middle of a read).
      */
     void checkBlocksInside(Path file, long fileLength) throws IOException {
-        int n = Math.min(offsets.length, byteCounts.length);
+        int n = (int) Math.min(blockCount(), Math.min(offsets.length, byteCounts.length));
         for (int i = 0; i < n; i++) {
-            long end = offsets[i] + byteCounts[i];
-            if (offsets[i] < 0 || byteCounts[i] < 0 || end > fileLength) {
-                throw new IOException(file + " (page " + index + "): file is truncated: " + (tiled ? "tile " : "strip ")
-                        + i + " ends at byte " + end + " but the file has " + fileLength + " bytes");
-            }
+            checkBlockInside(file, i, offsets[i], byteCounts[i], fileLength);
+        }
+    }
+
+    /**
+     * Checks that the {@code length} bytes at {@code offset} (TIFF unsigned values held in longs) of block
+     * {@code i} lie inside the file; the message names the file, page, block and value.
+     */
+    void checkBlockInside(Path file, int i, long offset, long length, long fileLength) throws IOException {
+        String where = file + " (page " + index + "): " + (tiled ? "tile " : "strip ") + i;
+        if (offset < 0 || offset >= fileLength && length > 0) {
+            throw new IOException(where + " starts at byte " + Long.toUnsignedString(offset)
+                    + ", past the end of the file (" + fileLength + " bytes; truncated or corrupt)");
+        }
+        if (length < 0) {
+            throw new IOException(where + " has byte count " + Long.toUnsignedString(length)
+                    + ", more than the file holds (" + fileLength + " bytes)");
+        }
+        long end;
+        try {
+            end = Math.addExact(offset, length);
+        } catch (ArithmeticException e) {
+            throw new IOException(where + ": offset " + offset + " + byte count " + length + " overflows");
+        }
+        if (end > fileLength) {
+            throw new IOException(where + ": file is truncated: " + (tiled ? "tile " : "strip ") + i + " ends at byte "
+                    + end + " but the file has " + fileLength + " bytes");
         }
     }
 

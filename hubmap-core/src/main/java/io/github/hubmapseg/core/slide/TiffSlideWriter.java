@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -29,8 +28,10 @@ import java.util.zip.Deflater;
  * <p>Memory is bounded: tiles are compressed and appended to the file as they arrive, only the tile offset
  * table ({@code 16} bytes per tile) is kept, and the IFD is written at the end. Tiles may arrive in any order
  * but each exactly once; {@link #close()} fails if one is missing. The file is written to a temporary file
- * in the target's directory and moved into place by {@link #close()}; {@link #abort()} (or a failed close)
- * deletes it.
+ * in the target's directory ({@link AtomicFiles#stage}) and moved into place by {@link #close()};
+ * {@link #abort()} (or a failed close) deletes it. Once writing a tile's bytes failed (any exception or error
+ * after the file was touched; a tile refused by argument checks leaves the file consistent), or a tile is
+ * missing (the caller's code failed between tiles), {@link #close()} discards the file and throws: the old target (or none) stays.
  *
  * <p>Input tiles use the library's channel-planar layout ({@code planar[x + w * (y + h * c)]}, axes
  * {@code (x, y, c)}), like {@link ImageSource} regions; edge tiles may be smaller than the tile size and are
@@ -66,7 +67,7 @@ public final class TiffSlideWriter implements AutoCloseable {
     }
 
     private final Path target;
-    private final Path temp;
+    private final AtomicFiles.Staged staged;
     private final long width;
     private final long height;
     private final int channels;
@@ -81,6 +82,8 @@ public final class TiffSlideWriter implements AutoCloseable {
     private final FileChannel channel;
     private long position;
     private boolean closed;
+    /** Set when any write failed: {@link #close()} then discards the file. */
+    private volatile boolean failed;
 
     private TiffSlideWriter(Builder b) throws IOException {
         this.target = b.target.toAbsolutePath();
@@ -101,13 +104,29 @@ public final class TiffSlideWriter implements AutoCloseable {
         this.offsets = new long[tilesX * tilesY];
         this.counts = new long[tilesX * tilesY];
         Arrays.fill(offsets, -1);
-        this.temp = AtomicFiles.siblingTemp(target);
-        this.channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-        header.put((byte) 'I').put((byte) 'I').putShort((short) 43).putShort((short) 8).putShort((short) 0)
-                .putLong(0L); // first IFD offset, patched at close
-        header.flip();
-        writeFully(header, 0);
+        this.staged = AtomicFiles.stage(target);
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(staged.temp(), StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+            header.put((byte) 'I').put((byte) 'I').putShort((short) 43).putShort((short) 8).putShort((short) 0)
+                    .putLong(0L); // first IFD offset, patched at close
+            header.flip();
+            while (header.hasRemaining()) {
+                ch.write(header, header.position());
+            }
+        } catch (Throwable t) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
+            }
+            staged.close();
+            throw t;
+        }
+        this.channel = ch;
         this.position = 16;
     }
 
@@ -229,13 +248,21 @@ public final class TiffSlideWriter implements AutoCloseable {
         if (offsets[i] >= 0) {
             throw new IllegalStateException("tile (" + col + ", " + row + ") was already written");
         }
-        offsets[i] = position;
-        counts[i] = encoded.length;
-        writeFully(ByteBuffer.wrap(encoded), position);
-        position += encoded.length;
-        if ((position & 1) != 0) { // keep word alignment
-            writeFully(ByteBuffer.wrap(new byte[1]), position);
-            position++;
+        boolean ok = false;
+        try {
+            offsets[i] = position;
+            counts[i] = encoded.length;
+            writeFully(ByteBuffer.wrap(encoded), position);
+            position += encoded.length;
+            if ((position & 1) != 0) { // keep word alignment
+                writeFully(ByteBuffer.wrap(new byte[1]), position);
+                position++;
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                failed = true;
+            }
         }
     }
 
@@ -352,11 +379,14 @@ public final class TiffSlideWriter implements AutoCloseable {
                             + tilesY + " tiles was never written to " + target);
                 }
             }
+            if (failed) {
+                throw new IllegalStateException("a tile write to " + target + " failed; the file was discarded");
+            }
             writeIfd();
             channel.force(false);
             channel.close();
             closed = true;
-            AtomicFiles.moveIntoPlace(temp, target);
+            staged.commit();
             ok = true;
         } finally {
             if (!ok) {
@@ -373,11 +403,7 @@ public final class TiffSlideWriter implements AutoCloseable {
         } catch (IOException ignored) {
             // best effort
         }
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // best effort
-        }
+        staged.close();
     }
 
     private void writeIfd() throws IOException {

@@ -49,36 +49,34 @@ final class UncompressedPageReader implements TiffPageReader {
         this.planar = page.planar();
         this.blockWidth = page.blockWidth();
         this.blockHeight = page.blockHeight();
-        this.blocksAcross = (width + blockWidth - 1) / blockWidth;
-        int blocksDown = (height + blockHeight - 1) / blockHeight;
-        this.blocksPerPlane = blocksAcross * blocksDown;
-        this.pixelBytes = planar ? 1 : samples;
-        this.blockRowBytes = (long) blockWidth * pixelBytes;
-        int planes = planar ? samples : 1;
-        int blocks = blocksPerPlane * planes;
         String kind = page.tiled() ? "tile" : "strip";
         String where = file + " (page " + page.index() + ")";
-        if (page.offsets().length < blocks || page.byteCounts().length < blocks) {
-            throw new IOException(where + ": " + blocks + " " + kind + "s expected (" + width + " x " + height
-                    + " in " + blockWidth + " x " + blockHeight + " blocks), offsets has " + page.offsets().length
-                    + ", byte counts has " + page.byteCounts().length);
+        long blocks = page.blockCount(); // TiffPage.of checked the offsets and byte counts hold this many
+        if (blocks > Integer.MAX_VALUE) {
+            throw new IOException(where + ": " + blocks + " " + kind + "s, more than 2^31 - 1");
         }
+        this.blocksAcross = (int) page.blocksAcross();
+        this.blocksPerPlane = Math.toIntExact(page.blocksAcross() * page.blocksDown());
+        this.pixelBytes = planar ? 1 : samples;
+        this.blockRowBytes = Math.multiplyExact((long) blockWidth, pixelBytes);
         this.offsets = page.offsets().clone();
         long fileLength = channel.size();
         for (int s = 0; s < blocks; s++) {
-            int firstRow = (s % blocksPerPlane) / blocksAcross * blockHeight;
+            long firstRow = (long) ((s % blocksPerPlane) / blocksAcross) * blockHeight;
             // tiles are always whole; the last strip may hold fewer rows
-            int rows = page.tiled() ? blockHeight : Math.min(blockHeight, height - firstRow);
-            long need = rows * blockRowBytes;
-            if (page.byteCounts()[s] < need) {
+            long rows = page.tiled() ? blockHeight : Math.min(blockHeight, height - firstRow);
+            long need;
+            try {
+                need = Math.multiplyExact(rows, blockRowBytes);
+            } catch (ArithmeticException e) {
+                throw new IOException(where + ": " + kind + " " + s + " of " + rows + " rows of " + blockRowBytes
+                        + " bytes is too large (overflows 64 bits)");
+            }
+            if (Long.compareUnsigned(page.byteCounts()[s], need) < 0) {
                 throw new IOException(where + ": " + kind + " " + s + " holds " + page.byteCounts()[s]
                         + " bytes, an uncompressed " + kind + " of " + rows + " rows needs " + need);
             }
-            long end = offsets[s] + need;
-            if (offsets[s] < 0 || end > fileLength) {
-                throw new IOException(where + ": file is truncated: " + kind + " " + s + " ends at byte " + end
-                        + " but the file has " + fileLength + " bytes");
-            }
+            page.checkBlockInside(file, s, offsets[s], page.byteCounts()[s], fileLength);
         }
     }
 
@@ -93,12 +91,12 @@ final class UncompressedPageReader implements TiffPageReader {
         int planes = planar ? samples : 1;
         byte[] buf = null;
         int bx0 = x / blockWidth;
-        int bx1 = (x + w - 1) / blockWidth;
+        int bx1 = (int) (((long) x + w - 1) / blockWidth);
         for (int p = 0; p < planes; p++) {
             for (int bx = bx0; bx <= bx1; bx++) {
-                // the part of the region inside this column of blocks
-                int sx = Math.max(x, bx * blockWidth);
-                int ex = Math.min(x + w, (bx + 1) * blockWidth);
+                // the part of the region inside this column of blocks (long: blockWidth may be 2^31 - 1)
+                int sx = (int) Math.max(x, (long) bx * blockWidth);
+                int ex = (int) Math.min((long) x + w, (long) (bx + 1) * blockWidth);
                 int sw = ex - sx;
                 long segment = (long) sw * pixelBytes;
                 boolean dense = segment * 2 >= blockRowBytes;
@@ -111,11 +109,12 @@ final class UncompressedPageReader implements TiffPageReader {
                 while (j < h) {
                     int row = y + j;
                     int by = row / blockHeight;
-                    int rowsLeftInBlock = Math.min((by + 1) * blockHeight, height) - row;
+                    int rowsLeftInBlock = (int) (Math.min((long) (by + 1) * blockHeight, height) - row);
                     int n = Math.min(rowsPerRead, Math.min(h - j, rowsLeftInBlock));
+                    // inside the file: the constructor checked every block's last byte
                     long pos = offsets[p * blocksPerPlane + by * blocksAcross + bx]
                             + (row - (long) by * blockHeight) * blockRowBytes
-                            + (long) (sx - bx * blockWidth) * pixelBytes;
+                            + (sx - (long) bx * blockWidth) * pixelBytes;
                     int dx = ox + sx - x;
                     if (planar && !dense) {
                         // planar, narrow: read straight into the destination row

@@ -113,7 +113,7 @@ class KaggleFilesTest {
         assertThatThrownBy(() -> KaggleFiles.readGlomeruli(file("a.json", "[{\"geometry\":{\"type\":\"Point\","
                 + "\"coordinates\":[1,2]}}]"))).hasMessageContaining("'Point'");
         assertThatThrownBy(() -> KaggleFiles.readGlomeruli(file("b.json", "[{\"geometry\":{\"type\":\"Polygon\","
-                + "\"coordinates\":[[[1,2],[3,\"x\"],[5,6]]]}}]"))).hasMessageContaining("vertex 1");
+                + "\"coordinates\":[[[1,2],[3,\"x\"],[5,6]]]}}]"))).hasMessageContaining("coordinates[0][1] must be a vertex");
         assertThatThrownBy(() -> KaggleFiles.readGlomeruli(file("c.json", "[{\"geometry\":")))
                 .isInstanceOf(KaggleFormatException.class).hasMessageContaining("invalid JSON");
     }

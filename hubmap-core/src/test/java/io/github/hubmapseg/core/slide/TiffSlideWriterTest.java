@@ -123,4 +123,22 @@ class TiffSlideWriterTest {
                 .hasMessageContaining("0 x 10");
         assertThatThrownBy(() -> TiffSlideWriter.Compression.parse("jpeg")).hasMessageContaining("'jpeg'");
     }
+
+    /** Issue #15 finding 1: a slide writer stopped midway (the caller's code threw) never replaces the old file. */
+    @Test
+    void writerStoppedMidwayKeepsTheOldFile() throws IOException {
+        Path f = dir.resolve("slide.tiff");
+        Files.writeString(f, "old slide");
+        assertThatThrownBy(() -> {
+            try (TiffSlideWriter w = TiffSlideWriter.builder(f, 40, 20).tileSize(16).open()) {
+                w.writeTile(0, 0, new byte[16 * 16 * 3]);
+                throw new OutOfMemoryError("simulated, between tiles");
+            }
+        }).isInstanceOf(OutOfMemoryError.class).hasSuppressedException(new IllegalStateException("tile (1, 0) of 3 x 2"
+                + " tiles was never written to " + f.toAbsolutePath()));
+        assertThat(Files.readString(f)).isEqualTo("old slide");
+        try (var s = Files.list(dir)) {
+            assertThat(s).containsExactly(f);
+        }
+    }
 }

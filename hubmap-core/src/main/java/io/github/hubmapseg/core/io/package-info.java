@@ -1,0 +1,6 @@
+/**
+ * File output that never leaves a partial file: {@link io.github.hubmapseg.core.io.AtomicFiles} writes to a
+ * temporary file next to the target and moves it into place, refuses special files, writes through symbolic
+ * links, and cleans up temporary files on failure, at shutdown and when stale.
+ */
+package io.github.hubmapseg.core.io;

@@ -1,0 +1,204 @@
+package io.github.hubmapseg.core.fuzz;
+
+import io.github.hubmapseg.core.kaggle.KaggleFiles;
+import io.github.hubmapseg.core.rle.Rle;
+import io.github.hubmapseg.core.rle.RleRuns;
+import io.github.hubmapseg.core.slide.ImageSource;
+import io.github.hubmapseg.core.slide.ImageSources;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import net.imglib2.FinalInterval;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
+import net.jqwik.api.lifecycle.AfterContainer;
+
+/**
+ * Fuzz targets (issue #15): each feeds mutated seeds ({@link Mutator}) to a reader and accepts only success or
+ * the reader's documented error: an {@link IOException} whose one-line message starts with the file (TIFF,
+ * CSV, JSON), or an {@link IllegalArgumentException} (not a {@link NumberFormatException}) with a one-line
+ * message ({@code Rle.parse}). Anything else, {@link OutOfMemoryError} under the stage's 512 MB heap included,
+ * fails the property; the input is saved to {@code target/fuzz-findings/} to become a regression test.
+ * Tries per target: {@code jqwik.tries.default} (the pom's {@code fuzz.tries}).
+ */
+@Tag("fuzz")
+class ParserFuzz {
+
+    private static final Path TMP;
+    private static final Map<String, AtomicLong> EXECUTIONS = new TreeMap<>();
+
+    static {
+        try {
+            TMP = Files.createTempDirectory("hubmap-fuzz");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void count(String target) {
+        synchronized (EXECUTIONS) {
+            EXECUTIONS.computeIfAbsent(target, k -> new AtomicLong()).incrementAndGet();
+        }
+    }
+
+    @AfterContainer
+    static void report() throws IOException {
+        StringBuilder sb = new StringBuilder("fuzz executions per target:");
+        synchronized (EXECUTIONS) {
+            EXECUTIONS.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v.get()));
+        }
+        System.out.println(sb);
+        Path out = Path.of("target", "fuzz-executions.txt");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, sb + "\n");
+        try (var s = Files.list(TMP)) {
+            for (Path p : s.toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(TMP);
+    }
+
+    /** Fails with the input saved for reproduction. */
+    private static AssertionError finding(String target, Mutator.Input in, Throwable t) {
+        Path dir = Path.of("target", "fuzz-findings");
+        String name = target + "-" + in.seed().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + in.rng() + "-"
+                + in.edits() + ".bin";
+        try {
+            Files.createDirectories(dir);
+            Files.write(dir.resolve(name), in.data());
+        } catch (IOException ignored) {
+            // the report below still names the input
+        }
+        return new AssertionError(target + ": " + in + " (saved as " + dir.resolve(name) + ") threw " + t, t);
+    }
+
+    private static void checkFileError(String target, Mutator.Input in, Path file, IOException e) {
+        String m = e.getMessage();
+        if (m == null || !m.startsWith(file.toString()) || m.indexOf('\n') >= 0 || m.indexOf('\r') >= 0) {
+            throw finding(target, in, new AssertionError("error message must be one line starting with the file,"
+                    + " got: " + m, e));
+        }
+    }
+
+    // ------------------------------------------------------------------ TIFF open + region read
+
+    @Provide
+    Arbitrary<Mutator.Input> tiffs() {
+        return Mutator.inputs("tiff");
+    }
+
+    @Property
+    void tiffOpenAndRead(@ForAll("tiffs") Mutator.Input in) throws IOException {
+        count("tiff");
+        Path f = Files.write(TMP.resolve("fuzz.tif"), in.data());
+        try (ImageSource s = ImageSources.open(f)) {
+            long w = s.width();
+            long h = s.height();
+            s.read(FinalInterval.createMinSize(0, 0, Math.min(w, 64), Math.min(h, 64)));
+            s.read(FinalInterval.createMinSize(w - 10, h - 10, 20, 20)); // across the far corner
+            s.read(FinalInterval.createMinSize(Math.max(0, w / 2 - 20), Math.max(0, h / 2 - 20), 40, 40), 4);
+        } catch (IOException e) {
+            checkFileError("tiff", in, f, e);
+        } catch (Throwable t) {
+            throw finding("tiff", in, t);
+        }
+    }
+
+    // ------------------------------------------------------------------ Rle.parse
+
+    @Provide
+    Arbitrary<Mutator.Input> rles() {
+        return Mutator.lines("rle");
+    }
+
+    @Property
+    void rleParse(@ForAll("rles") Mutator.Input in) {
+        count("rle");
+        String line = new String(in.data(), StandardCharsets.UTF_8);
+        String[] parts = line.split(" ", 3);
+        int h;
+        int w;
+        try {
+            h = Integer.parseInt(parts[0]);
+            w = Integer.parseInt(parts[1]);
+        } catch (RuntimeException e) {
+            return; // the mutation broke the test's own shape prefix, not an RLE
+        }
+        String rle = parts.length > 2 ? parts[2] : "";
+        try {
+            RleRuns runs = Rle.parse(rle, h, w);
+            String canonical = Rle.format(runs);
+            if (!Rle.format(Rle.parse(canonical, h, w)).equals(canonical)) {
+                throw new AssertionError("format(parse(format(runs))) differs from format(runs): " + canonical);
+            }
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            if (e instanceof NumberFormatException || m == null || m.indexOf('\n') >= 0) {
+                throw finding("rle", in, e);
+            }
+        } catch (Throwable t) {
+            throw finding("rle", in, t);
+        }
+    }
+
+    // ------------------------------------------------------------------ CSV readers
+
+    @Provide
+    Arbitrary<Mutator.Input> csvs() {
+        return Mutator.inputs("csv");
+    }
+
+    @Property
+    void csvReaders(@ForAll("csvs") Mutator.Input in) throws IOException {
+        count("csv");
+        Path f = Files.write(TMP.resolve("fuzz.csv"), in.data());
+        for (int reader = 0; reader < 3; reader++) {
+            try {
+                switch (reader) {
+                    case 0 -> KaggleFiles.readTrain(f);
+                    case 1 -> KaggleFiles.readSubmission(f);
+                    default -> KaggleFiles.readDatasetInfo(f);
+                }
+            } catch (IOException e) {
+                checkFileError("csv", in, f, e);
+            } catch (Throwable t) {
+                throw finding("csv", in, t);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ JSON readers
+
+    @Provide
+    Arbitrary<Mutator.Input> jsons() {
+        return Mutator.inputs("json");
+    }
+
+    @Property
+    void jsonReaders(@ForAll("jsons") Mutator.Input in) throws IOException {
+        count("json");
+        Path f = Files.write(TMP.resolve("fuzz.json"), in.data());
+        for (int reader = 0; reader < 2; reader++) {
+            try {
+                if (reader == 0) {
+                    KaggleFiles.readGlomeruli(f);
+                } else {
+                    KaggleFiles.readAnatomicalStructures(f);
+                }
+            } catch (IOException e) {
+                checkFileError("json", in, f, e);
+            } catch (Throwable t) {
+                throw finding("json", in, t);
+            }
+        }
+    }
+}
