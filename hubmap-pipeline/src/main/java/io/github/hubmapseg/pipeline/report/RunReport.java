@@ -381,6 +381,9 @@ public final class RunReport {
         }
         copy(cl, "io/github/hubmapseg/pipeline/report/report.js", out.resolve("report.js"));
         copy(cl, "io/github/hubmapseg/pipeline/report/report.css", out.resolve("report.css"));
+        java.awt.image.BufferedImage blank = new java.awt.image.BufferedImage(1, 1,
+                java.awt.image.BufferedImage.TYPE_INT_ARGB);
+        AtomicFiles.write(out.resolve("blank.png"), o -> javax.imageio.ImageIO.write(blank, "png", o));
     }
 
     private static void copy(ClassLoader cl, String resource, Path target) throws IOException {

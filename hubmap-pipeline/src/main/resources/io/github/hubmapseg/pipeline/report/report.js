@@ -2,10 +2,17 @@
    given inline (no .dzi is fetched, so the page works from file://). REPORT is defined by index.html. */
 (function () {
   "use strict";
-  var BLANK = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+  var BLANK = "blank.png"; /* one transparent pixel, written by the report */
   var params = new URLSearchParams(window.location.search);
   var test = params.get("test") === "1";
   if (test) { document.body.classList.add("test"); }
+  /* viewers by slide index, and whether one has drawn everything it asked for (used by the browser test) */
+  window.hubmapViewers = {};
+  window.hubmapIdle = function (index) {
+    var v = window.hubmapViewers[index];
+    if (!v || !v.hubmapReady) { return false; }
+    return v.imageLoader.jobsInProgress === 0 && !v.world.needsDraw();
+  };
 
   function tileSource(s, base, ext, tiles) {
     var set = tiles ? new Set(tiles) : null;
@@ -26,6 +33,7 @@
       showNavigator: !test, showNavigationControl: !test, animationTime: test ? 0 : 0.8,
       maxZoomPixelRatio: 4, immediateRender: test, imageLoaderLimit: test ? 0 : 6
     });
+    window.hubmapViewers[index] = viewer;
     var items = {};
     var opacity = section.querySelector("input.opacity");
     function layerOpacity(name) {
@@ -56,6 +64,7 @@
       });
     });
     function ready() {
+      viewer.hubmapReady = true;
       if (!test) { return; }
       var sel = params.get("select");
       if (sel !== null) {
