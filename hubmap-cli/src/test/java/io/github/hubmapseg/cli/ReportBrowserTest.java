@@ -280,6 +280,25 @@ class ReportBrowserTest {
         }
     }
 
+    /**
+     * Not a check: writes the README screenshot of a real run's report when asked,
+     * {@code mvn -pl hubmap-cli -am test -Dtest=ReportBrowserTest#readmeScreenshot
+     * -Dsurefire.failIfNoSpecifiedTests=false -Dhubmap.screenshot.run=RUN_DIR -Dhubmap.screenshot.out=FILE.png}.
+     */
+    @Test
+    void readmeScreenshot() throws Exception {
+        String r = System.getProperty("hubmap.screenshot.run");
+        Assumptions.assumeTrue(r != null && Chromium.available(), "only with -Dhubmap.screenshot.run=RUN_DIR");
+        Path index = Path.of(r).resolve("report").resolve("index.html");
+        try (Chromium c = Chromium.start(Files.createDirectories(dir.resolve("chrome3")), 1280, 860)) {
+            c.navigate(index.toUri() + "?slide=1&select=2");
+            c.waitFor("window.hubmapIdle(1)", 60);
+            Thread.sleep(2000);
+            c.waitFor("window.hubmapIdle(1)", 60);
+            ImageIO.write(c.screenshot(), "png", Path.of(System.getProperty("hubmap.screenshot.out")).toFile());
+        }
+    }
+
     @Test
     void serveAnswersOnLoopbackOnlyAndChromiumRendersTheReportFromIt() throws Exception {
         StringWriter out = new StringWriter();

@@ -26,7 +26,8 @@ import javax.imageio.stream.ImageOutputStream;
  * <p>{@link Format#JPEG} tiles are opaque RGB; {@link Format#PNG} tiles keep the alpha channel and tiles that
  * are fully transparent are not written at all ({@link #writtenTiles()} lists those that were, so the viewer
  * asks only for them). The folder is written under a temporary name and renamed into place by
- * {@link #finish()}.
+ * {@link #finish()}. Tiles are encoded on a shared pool of one daemon thread per core, at most four tiles per
+ * thread waiting, so the memory bound holds.
  */
 public final class DeepZoomWriter {
 
@@ -58,7 +59,15 @@ public final class DeepZoomWriter {
     private final int maxLevel;
     private final Level top;
     private final List<String> written = new ArrayList<>();
-    private final ImageWriter jpeg;
+    private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** Tile encoders shared by all writers (daemon threads, one per core). */
+    private static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newFixedThreadPool(
+            THREADS, r -> {
+                Thread t = new Thread(r, "dzi-encoder");
+                t.setDaemon(true);
+                return t;
+            });
+    private final java.util.ArrayDeque<java.util.concurrent.Future<Void>> futures = new java.util.ArrayDeque<>();
     private final ImageWriteParam jpegParam;
     private long rows;
 
@@ -85,12 +94,12 @@ public final class DeepZoomWriter {
         this.maxLevel = levels(width, height) - 1;
         this.top = new Level(maxLevel, (int) width, (int) height);
         if (format == Format.JPEG) {
-            jpeg = ImageIO.getImageWritersByFormatName("jpeg").next();
-            jpegParam = jpeg.getDefaultWriteParam();
+            ImageWriter jw = ImageIO.getImageWritersByFormatName("jpeg").next();
+            jpegParam = jw.getDefaultWriteParam();
             jpegParam.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
             jpegParam.setCompressionQuality(0.85f);
+            jw.dispose();
         } else {
-            jpeg = null;
             jpegParam = null;
         }
     }
@@ -146,6 +155,9 @@ public final class DeepZoomWriter {
     public void finish() throws IOException {
         if (rows != height) {
             throw new IllegalStateException("got " + rows + " of " + height + " rows");
+        }
+        while (!futures.isEmpty()) {
+            await(futures.removeFirst());
         }
         deleteTree(target);
         Files.move(temp, target);
@@ -279,22 +291,55 @@ public final class DeepZoomWriter {
                 }
                 BufferedImage img = new BufferedImage(cols, bufRows, format == Format.JPEG ? BufferedImage.TYPE_INT_RGB
                         : BufferedImage.TYPE_INT_ARGB);
+                int[] dst = ((java.awt.image.DataBufferInt) img.getRaster().getDataBuffer()).getData();
                 for (int r = 0; r < bufRows; r++) {
-                    img.setRGB(0, r, cols, 1, buf, r * w + x0, w);
+                    System.arraycopy(buf, r * w + x0, dst, r * cols, cols);
                 }
                 String name = tx + "_" + tileRow;
                 Path f = dir.resolve(name + "." + format.extension());
-                if (format == Format.JPEG) {
-                    try (OutputStream os = Files.newOutputStream(f);
-                         ImageOutputStream ios = ImageIO.createImageOutputStream(os)) {
-                        jpeg.setOutput(ios);
-                        jpeg.write(null, new IIOImage(img, null, null), jpegParam);
-                    }
-                } else if (!ImageIO.write(img, "png", f.toFile())) {
-                    throw new IOException("no PNG writer");
-                }
+                submit(() -> {
+                    encode(img, f);
+                    return null;
+                });
                 written.add(level + "/" + name);
             }
+        }
+    }
+
+    /** Encodes one tile to its file (on a pool thread). */
+    private void encode(BufferedImage img, Path f) throws IOException {
+        if (format == Format.JPEG) {
+            ImageWriter jw = ImageIO.getImageWritersByFormatName("jpeg").next();
+            try (OutputStream os = Files.newOutputStream(f);
+                 ImageOutputStream ios = ImageIO.createImageOutputStream(os)) {
+                jw.setOutput(ios);
+                jw.write(null, new IIOImage(img, null, null), jpegParam);
+            } finally {
+                jw.dispose();
+            }
+        } else if (!ImageIO.write(img, "png", f.toFile())) {
+            throw new IOException("no PNG writer");
+        }
+    }
+
+    private void submit(java.util.concurrent.Callable<Void> task) throws IOException {
+        while (futures.size() >= 4 * THREADS) {
+            await(futures.removeFirst());
+        }
+        futures.addLast(POOL.submit(task));
+    }
+
+    private static void await(java.util.concurrent.Future<Void> f) throws IOException {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while writing tiles");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("tile encoding failed: " + e.getCause(), e.getCause());
         }
     }
 

@@ -65,12 +65,13 @@
     });
     function ready() {
       viewer.hubmapReady = true;
-      if (!test) { return; }
+      /* deep link: ?slide=I&select=K zooms slide I to its K-th glomerulus */
       var sel = params.get("select");
-      if (sel !== null) {
+      if (sel !== null && String(index) === (params.get("slide") || "0")) {
         var row = section.querySelector("tr.obj[data-index='" + sel + "']");
-        if (row) { row.click(); }
+        if (row) { section.scrollIntoView(); row.click(); }
       }
+      if (!test) { return; }
       if (params.get("overlay") === "off") {
         section.querySelectorAll("input.layer").forEach(function (b) { if (b.checked) { b.click(); } });
       }
