@@ -364,7 +364,7 @@ public final class ContourTracer {
         private void grow(int front, int back) {
             int n = size();
             long[] np = new long[front + n + back + (pts.length - n)];
-            int nf = front + (first == 0 ? 0 : first);
+            int nf = first + front;
             System.arraycopy(pts, first, np, nf, n);
             pts = np;
             first = nf;

@@ -36,7 +36,10 @@ class InferencePolygonsTest {
             }
             byte[] mask = Rle.decodeWindow(runs.get("t"), 0, 0, n, n);
             List<MaskPolygon> objects = KaggleFiles.readObjects(out.file("t"), "Mean probability");
-            assertThat(objects.size()).isGreaterThanOrEqualTo(HandData.centres(2).length);
+            // the four disks; at reduce 3 also a 1-pixel strip along the right and bottom edges (256 = 85 x 3 + 1: the
+            // partial last block of ReducedImageSource averages in the fill value 255, which this identity predictor
+            // reads as p = 1), which is in the submission's mask as well
+            assertThat(objects).hasSize(reduce == 1 ? 4 : 5);
             assertThat(Polygons.rasterize(objects, n, n)).as("reduce %d", reduce).isEqualTo(mask);
             for (MaskPolygon o : objects) {
                 byte[] one = Polygons.rasterize(List.of(o), n, n);
