@@ -179,7 +179,7 @@ public final class SlidingWindow {
             throws IOException {
         MaskRowSink m = RowSinks.removeSmallComponents(minComponentSize, sink);
         RowSink mask = RowSinks.threshold(maskThreshold(), m);
-        run(Rasters.of(source), predictors, values == null ? mask : RowSinks.tee(mask, values));
+        run(Rasters.of(source), predictors, values == null ? mask : RowSinks.teeValues(mask, values));
     }
 
     /** The threshold {@link #runMask} applies: the configured one, or 0.5 of the vote fraction when voting. */

@@ -74,7 +74,7 @@ public final class RowSinks {
     }
 
     /** Sends every band of values to both sinks (double-precision bands stay double). */
-    public static RowSink tee(RowSink a, RowSink b) {
+    public static RowSink teeValues(RowSink a, RowSink b) {
         Objects.requireNonNull(a, "a");
         Objects.requireNonNull(b, "b");
         return new RowSink() {
