@@ -14,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
@@ -30,7 +29,6 @@ import javax.imageio.ImageIO;
  * evaluate JavaScript (clicks on the page's own elements), wait for a condition, take a screenshot. For tests.
  */
 final class Chromium implements AutoCloseable {
-    static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
@@ -68,7 +66,8 @@ final class Chromium implements AutoCloseable {
 
     /** Starts a headless Chromium with a {@code width x height} window and attaches to its page. */
     static Chromium start(Path userData, int width, int height) throws Exception {
-        Process p = new ProcessBuilder(EXECUTABLE.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
+        Path exe = io.github.hubmapseg.testkit.ExternalTools.command("chromium", "chromium");
+        Process p = new ProcessBuilder(exe.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
                 "--hide-scrollbars", "--force-device-scale-factor=1", "--window-size=" + width + "," + height,
                 "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
                 "--user-data-dir=" + userData, "--no-first-run", "--allow-file-access-from-files", "about:blank")
@@ -176,11 +175,6 @@ final class Chromium implements AutoCloseable {
         p.put("format", "png");
         byte[] png = Base64.getDecoder().decode(send("Page.captureScreenshot", p).get("data").asText());
         return ImageIO.read(new ByteArrayInputStream(png));
-    }
-
-    /** Whether the executable exists. */
-    static boolean available() {
-        return Files.isExecutable(EXECUTABLE);
     }
 
     @Override

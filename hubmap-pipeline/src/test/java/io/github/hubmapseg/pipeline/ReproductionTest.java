@@ -15,10 +15,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ReproductionTest {
 
+    /**
+     * The tiny recipe trained long enough to learn: 3 epochs of 48 tiles per fold (reduce 4, batch 4, one-cycle peak
+     * 1e-2), about 100 steps in all. Measured mean test Dice (threshold searched out of fold): seeds 42 / 1 / 2 / 3:
+     * 0.712 / 0.373 / 0.773 / 0.660; the same runs with peak rate 1e-12 (weights as initialised, the threshold search
+     * still tuned to them): 0.050 / 0.059 / 0.070 / 0.099. The test asserts 0.25, between the two groups.
+     */
+    static final io.github.hubmapseg.pipeline.config.Recipe LEARNS = TinyData.recipe("train.epochs=3",
+            "data.tiles_per_epoch=48", "train.batch_size=4", "train.lr.max_lr=1.0e-2");
+
     @Test
     void wholePipelineOnATinySyntheticSet(@TempDir Path out) throws Exception {
-        Reproduction.Report r = Reproduction.builder(out).data(TinyData.dir()).recipe(TinyData.recipe())
-                .threads(2).build().run();
+        Reproduction.Report r = Reproduction.builder(out).data(TinyData.dir()).recipe(LEARNS).threads(2).build().run();
         assertThat(r.submission()).exists();
         List<TrainRow> rows = KaggleFiles.readSubmission(r.submission());
         try (CompetitionDataset ds = CompetitionDataset.open(TinyData.dir())) {
@@ -30,7 +38,8 @@ class ReproductionTest {
             }
         }
         assertThat(r.diceBySlide()).hasSize(1);
-        assertThat(r.meanDice()).isBetween(0.0, 1.0);
+        // learned: see LEARNS for the levels a trained and an untrained model reach here
+        assertThat(r.meanDice()).as("test Dice").isGreaterThan(0.25);
         assertThat(r.folds()).hasSize(2);
         for (String f : List.of("report.txt", "recipe.yaml", "folds.json", "threshold.csv", "threshold.png",
                 "ensemble.json", "fold-0/metrics.csv", "fold-1/metrics.csv", "fold-0/dice.png", "fold-1/best.zip")) {

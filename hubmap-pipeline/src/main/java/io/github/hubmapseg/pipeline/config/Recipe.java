@@ -78,7 +78,9 @@ public record Recipe(String name, String description, String source, Data data, 
      *
      * @param architecture       unet, fpn, linknet, ...
      * @param encoder            encoder name (e.g. resnext50_32x4d, se_resnext101_32x4d, efficientnet-b2, tiny)
-     * @param pretrained         pretraining the write-up used (recorded; no weights can be downloaded here)
+     * @param pretrained         pretraining the write-up used and the published file it comes from; {@code none}
+     *                           trains from scratch, anything else needs {@code encoder_weights} or {@code weights}
+     *                           when training starts (nothing is downloaded)
      * @param baseChannels       channels of the first stage (small models)
      * @param depth              number of down-sampling stages
      * @param fpnSkips           FPN skip connections between decoder blocks (3rd place)
@@ -88,10 +90,16 @@ public record Recipe(String name, String description, String source, Data data, 
      * @param classificationHead empty / non-empty tile head (1st place)
      * @param attention          attention in the decoder (1st place, per seed team D)
      * @param hypercolumn        hypercolumn (1st place, per seed team D)
+     * @param encoderWeights     a weight file ({@code .pth}, {@code .safetensors}, {@code .npz}) of the encoder
+     *                           alone, loaded before training ({@code ""}: none)
+     * @param weights            a weight file of the whole model (an smp state_dict or a hubmap export), loaded
+     *                           before training ({@code ""}: none)
+     * @param weightsLayout      layout of those files: auto, smp, torchvision, timm or cadene
      */
     public record Model(String architecture, String encoder, String pretrained, int baseChannels, int depth,
                         boolean fpnSkips, boolean aspp, boolean pixelShuffle, boolean deepSupervision,
-                        boolean classificationHead, boolean attention, boolean hypercolumn) {
+                        boolean classificationHead, boolean attention, boolean hypercolumn, String encoderWeights,
+                        String weights, String weightsLayout) {
         /** Validates. */
         public Model {
             Valid.nonEmpty("model.architecture", architecture);
@@ -99,6 +107,18 @@ public record Recipe(String name, String description, String source, Data data, 
             Valid.notNull("model.pretrained", pretrained);
             Valid.positive("model.base_channels", baseChannels);
             Valid.positive("model.depth", depth);
+            Valid.notNull("model.encoder_weights", encoderWeights);
+            Valid.notNull("model.weights", weights);
+            Valid.oneOf("model.weights_layout", weightsLayout, Set.of("auto", "smp", "torchvision", "timm", "cadene"));
+            if (!encoderWeights.isEmpty() && !weights.isEmpty()) {
+                throw new IllegalArgumentException("model.encoder_weights and model.weights are both set; the whole"
+                        + " model's weights include the encoder: set one");
+            }
+        }
+
+        /** @return whether a weight file is given ({@code encoder_weights} or {@code weights}) */
+        public boolean hasWeights() {
+            return !encoderWeights.isEmpty() || !weights.isEmpty();
         }
     }
 

@@ -1,5 +1,7 @@
 package io.github.hubmapseg.pipeline.infer;
 
+import io.github.hubmapseg.testkit.ExternalTools;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +11,6 @@ import io.github.hubmapseg.pipeline.HandData;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
 import io.github.hubmapseg.tiling.sink.RowSink;
-import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,12 +20,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PyramidTiffSinkTest {
-    static final String PY = "/usr/bin/python3";
+    static final String PY = ExternalTools.PYTHON3.toString();
     static final String DUMP = String.join("\n",
             "import sys, tifffile, numpy as np",
             "with tifffile.TiffFile(sys.argv[1]) as t:",
@@ -69,16 +69,9 @@ class PyramidTiffSinkTest {
         return out;
     }
 
+    /** Whether tifffile's check runs: when it is installed, and always in CI (where a missing tool fails). */
     static boolean tifffile() {
-        if (!new File(PY).canExecute()) {
-            return false;
-        }
-        try {
-            Process p = new ProcessBuilder(PY, "-c", "import tifffile, numpy").redirectErrorStream(true).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
+        return ExternalTools.inCi() || ExternalTools.hasPython("tifffile", "numpy");
     }
 
     static String dump(Path tiff, Path dir) throws IOException, InterruptedException {
@@ -115,7 +108,7 @@ class PyramidTiffSinkTest {
 
     @Test
     void tifffileReadsEveryLevelOfAnOddSizedFloatAndByteFile(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(tifffile(), "needs /usr/bin/python3 with tifffile");
+        ExternalTools.python("python3-tifffile python3-numpy", "tifffile", "numpy");
         int w = 200;
         int h = 150;
         float[] m = map(w, h);
@@ -201,8 +194,6 @@ class PyramidTiffSinkTest {
         }
     }
 
-    static final String VIPS = "/usr/bin/vips";
-
     /** Runs a libvips command line; returns its output. */
     static String vips(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(args));
@@ -261,7 +252,8 @@ class PyramidTiffSinkTest {
 
     @Test
     void libvipsReadsEveryLevelBitExactInUint8AndFloat32(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(new File(VIPS).canExecute(), "needs vips (Debian package libvips-tools)");
+        String vips = ExternalTools.command("libvips-tools", "vips").toString();
+        String vipsheader = ExternalTools.command("libvips-tools", "vipsheader").toString();
         int w = 200;
         int h = 150;
         float[] m = map(w, h);
@@ -276,18 +268,18 @@ class PyramidTiffSinkTest {
             List<byte[]> expected = expectedLevels(m, w, h, 32, f);
             assertThat(expected).hasSize(4);
             // level 0 is the main IFD; reduced level k is SubIFD k - 1 (vips tiffload --subifd N)
-            assertThatThrownBy(() -> vips(VIPS, "tiffload", tiff.toString(), dir.resolve("x.v").toString(),
+            assertThatThrownBy(() -> vips(vips, "tiffload", tiff.toString(), dir.resolve("x.v").toString(),
                     "--subifd", "3")).hasMessageContaining("subifd");
             int lw = w;
             int lh = h;
             for (int k = 0; k < 4; k++) {
                 Path v = dir.resolve("l" + k + ".v");
                 Path raw = dir.resolve("l" + k + ".raw");
-                vips(VIPS, "tiffload", tiff.toString(), v.toString(), "--subifd", Integer.toString(k - 1));
-                String header = vips("/usr/bin/vipsheader", "-a", v.toString());
+                vips(vips, "tiffload", tiff.toString(), v.toString(), "--subifd", Integer.toString(k - 1));
+                String header = vips(vipsheader, "-a", v.toString());
                 assertThat(header).contains("width: " + lw).contains("height: " + lh).contains("bands: 1")
                         .contains("format: " + (f == PyramidTiffSink.Format.UINT8 ? "uchar" : "float"));
-                vips(VIPS, "rawsave", v.toString(), raw.toString());
+                vips(vips, "rawsave", v.toString(), raw.toString());
                 assertThat(Files.readAllBytes(raw)).as("%s level %d", f, k).isEqualTo(expected.get(k));
                 lw = (lw + 1) / 2;
                 lh = (lh + 1) / 2;

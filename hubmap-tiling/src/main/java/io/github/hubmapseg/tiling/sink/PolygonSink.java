@@ -12,8 +12,8 @@ import java.util.Objects;
  * consumer (for example {@link io.github.hubmapseg.core.geom.GeoJsonWriter#write}) as soon as each outline
  * closes.
  *
- * <p>As a {@link RowSink} it thresholds the values by the rule of {@link RowSinks#threshold} (strictly
- * greater) and averages them over each object ({@link MaskPolygon#meanValue}); as a {@link MaskRowSink} it
+ * <p>As a {@link RowSink} it thresholds the values by the rule of {@link RowSinks#threshold}
+ * ({@code p >= threshold}) and averages them over each object ({@link MaskPolygon#meanValue}); as a {@link MaskRowSink} it
  * takes a mask as it is (no mean). With {@link Builder#scale} the rows are the engine's {@code 1/reduce} grid and
  * the polygons, areas and means are of the level-0 mask that nearest-neighbour upsampling gives
  * (the pipeline's {@code UpsampleSinks}); {@link Builder#minPixels} drops the objects the
@@ -91,7 +91,7 @@ public final class PolygonSink implements RowSink, MaskRowSink {
         float t = (float) threshold;
         boolean exact = t == threshold;
         for (int k = 0; k < n; k++) {
-            buf[k] = (exact ? band[k] > t : band[k] > threshold) ? (byte) 1 : (byte) 0;
+            buf[k] = (exact ? band[k] >= t : band[k] >= threshold) ? (byte) 1 : (byte) 0;
         }
         for (int j = 0; j < rows; j++) {
             tracer.addRow(buf, j * w, band, j * w);
@@ -108,7 +108,7 @@ public final class PolygonSink implements RowSink, MaskRowSink {
             fbuf = new float[n];
         }
         for (int k = 0; k < n; k++) {
-            buf[k] = band[k] > threshold ? (byte) 1 : (byte) 0;
+            buf[k] = band[k] >= threshold ? (byte) 1 : (byte) 0;
             fbuf[k] = (float) band[k];
         }
         int w = tracer.width();
@@ -164,7 +164,7 @@ public final class PolygonSink implements RowSink, MaskRowSink {
             this.consumer = Objects.requireNonNull(consumer, "consumer");
         }
 
-        /** Foreground is {@code value > threshold} (default 0.5); unused for mask rows. */
+        /** Foreground is {@code value >= threshold} (default 0.5, {@link RowSinks#threshold}'s rule); not for masks. */
         public Builder threshold(double threshold) {
             if (Double.isNaN(threshold)) {
                 throw new IllegalArgumentException("threshold must be a number, got NaN");
