@@ -51,11 +51,14 @@ final class MaskImages {
         return enc.finish();
     }
 
-    private interface RowSink {
-        void accept(int y, byte[] row);
+    /** Receives one 0/1 row of a mask image. */
+    interface RowSink {
+        /** Row {@code y}; the array is reused. */
+        void accept(int y, byte[] row) throws IOException;
     }
 
-    private static void forEachRow(BufferedImage img, RowSink sink) {
+    /** Streams the image's 0/1 rows, top to bottom. */
+    static void forEachRow(BufferedImage img, RowSink sink) {
         Raster r = img.getRaster();
         int w = img.getWidth();
         int h = img.getHeight();
@@ -73,7 +76,11 @@ final class MaskImages {
                     }
                 }
             }
-            sink.accept(y, row);
+            try {
+                sink.accept(y, row);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 

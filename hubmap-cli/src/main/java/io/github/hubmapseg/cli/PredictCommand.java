@@ -1,5 +1,7 @@
 package io.github.hubmapseg.cli;
 
+import io.github.hubmapseg.core.geom.GeoJsonOptions;
+import io.github.hubmapseg.core.geom.ObjectType;
 import io.github.hubmapseg.core.metrics.Dice;
 import io.github.hubmapseg.core.rle.RleRuns;
 import io.github.hubmapseg.pipeline.config.Recipe;
@@ -8,6 +10,7 @@ import io.github.hubmapseg.pipeline.infer.Ensemble;
 import io.github.hubmapseg.pipeline.infer.Inference;
 import io.github.hubmapseg.pipeline.infer.ModelPredictor;
 import io.github.hubmapseg.pipeline.infer.Overlays;
+import io.github.hubmapseg.pipeline.infer.PolygonOutput;
 import io.github.hubmapseg.pipeline.infer.PyramidTiffSink;
 import io.github.hubmapseg.pipeline.train.Checkpoint;
 import java.io.PrintWriter;
@@ -64,6 +67,20 @@ final class PredictCommand implements Callable<Integer> {
             description = "Tile side of --probability-tiff, a multiple of 16 (default: ${DEFAULT-VALUE}).")
     int tiffTile;
 
+    @Option(names = "--geojson", paramLabel = "DIR",
+            description = "Also write each slide's predicted glomeruli as QuPath GeoJSON DIR/<id>.geojson (polygons "
+                    + "with holes, level-0 pixels, area and mean probability), traced from the same inference pass.")
+    Path geojson;
+
+    @Option(names = "--object-type", paramLabel = "annotation|detection", defaultValue = "annotation",
+            description = "QuPath object type of the --geojson features (default: ${DEFAULT-VALUE}).")
+    String objectType;
+
+    @Option(names = "--simplify", paramLabel = "PX", defaultValue = "0.5",
+            description = "Topology-preserving simplification of the --geojson outlines in pixels; 0 keeps the exact "
+                    + "pixel outline (default: ${DEFAULT-VALUE}).")
+    double simplify;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -88,13 +105,19 @@ final class PredictCommand implements Callable<Integer> {
         if (tiffTile <= 0 || tiffTile % 16 != 0) {
             throw new IllegalArgumentException("--tiff-tile must be a positive multiple of 16, got " + tiffTile);
         }
+        PolygonOutput polygons = geojson == null ? null
+                : new PolygonOutput(geojson, GeoJsonOptions.DEFAULT.withObjectType(ObjectType.parse(objectType)),
+                        simplify);
         try (CompetitionDataset ds = CompetitionDataset.open(data)) {
             List<String> todo = ids != null ? ids : ds.testIds();
             List<ModelPredictor> ps = e.open();
             Map<String, RleRuns> pred;
             try {
                 Inference inference = new Inference(r.infer(), t, null);
-                pred = inference.writeSubmission(ds, todo, ps, out);
+                pred = inference.writeSubmission(ds, todo, ps, out, polygons);
+                if (polygons != null) {
+                    pw.printf(Locale.ROOT, "wrote %d GeoJSON files to %s%n", todo.size(), geojson);
+                }
                 if (probabilityTiff != null) {
                     for (String id : todo) {
                         Path f = probabilityTiff.resolve(id + ".ome.tif");

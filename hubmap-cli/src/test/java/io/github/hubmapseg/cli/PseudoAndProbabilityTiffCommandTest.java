@@ -2,7 +2,11 @@ package io.github.hubmapseg.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.hubmapseg.core.geom.MaskPolygon;
+import io.github.hubmapseg.core.geom.Polygons;
 import io.github.hubmapseg.core.kaggle.KaggleFiles;
+import io.github.hubmapseg.core.rle.Rle;
+import java.nio.file.Files;
 import io.github.hubmapseg.core.kaggle.TrainRow;
 import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.core.slide.ImageSources;
@@ -82,6 +86,31 @@ class PseudoAndProbabilityTiffCommandTest {
             }
         }
     }
+
+    @Test
+    void predictGeojsonRasterisesToTheSubmissionOfTheSamePass(@TempDir Path tmp) throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Path geo = tmp.resolve("geo");
+        assertThat(run(out, err, "predict", "--data", data.toString(), "--ensemble", model.toString(), "--out",
+                tmp.resolve("sub.csv").toString(), "--threshold", THRESHOLD, "--geojson", geo.toString(),
+                "--simplify", "0", "--object-type", "detection")).as(err.toString()).isEqualTo(0);
+        assertThat(out.toString()).contains("wrote 1 GeoJSON files to " + geo);
+        long objects = 0;
+        for (TrainRow row : KaggleFiles.readSubmission(tmp.resolve("sub.csv"))) {
+            List<MaskPolygon> polys = KaggleFiles.readObjects(geo.resolve(row.id() + ".geojson"), "Mean probability");
+            objects += polys.size();
+            byte[] mask = Rle.decodeWindow(Rle.parse(row.encoding(), 256, 256), 0, 0, 256, 256);
+            assertThat(Polygons.rasterize(polys, 256, 256)).isEqualTo(mask);
+            assertThat(polys).allMatch(p -> p.meanValue() > Double.parseDouble(THRESHOLD) && p.meanValue() <= 1);
+        }
+        assertThat(objects).isPositive();
+        assertThat(Files.readString(geo.resolve(KaggleFiles.readSubmission(tmp.resolve("sub.csv")).get(0).id()
+                + ".geojson"))).contains("\"objectType\":\"detection\"");
+    }
+
+    /** A threshold at which the one-epoch model's mask has objects. */
+    static final String THRESHOLD = "0.45";
 
     @Test
     void badTiffFormatIsOneLine(@TempDir Path tmp) {

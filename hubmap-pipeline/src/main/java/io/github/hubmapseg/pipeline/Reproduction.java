@@ -14,7 +14,10 @@ import io.github.hubmapseg.pipeline.folds.Folds;
 import io.github.hubmapseg.pipeline.infer.Ensemble;
 import io.github.hubmapseg.pipeline.infer.Inference;
 import io.github.hubmapseg.pipeline.infer.ModelPredictor;
+import io.github.hubmapseg.core.geom.GeoJsonOptions;
 import io.github.hubmapseg.pipeline.infer.Overlays;
+import io.github.hubmapseg.pipeline.infer.PolygonOutput;
+import io.github.hubmapseg.pipeline.report.RunReport;
 import io.github.hubmapseg.pipeline.pseudo.PseudoLabeler;
 import io.github.hubmapseg.pipeline.pseudo.PseudoLabels;
 import io.github.hubmapseg.pipeline.threshold.ThresholdGrid;
@@ -44,7 +47,8 @@ import java.util.function.Consumer;
  * score it against the test truth when the folder has one, draw overlays and write {@code report.txt}.
  * <p>Output folder layout: {@code data/} (synthetic data, when generated), {@code fold-N/} (checkpoints,
  * metrics, curves), {@code recipe.yaml}, {@code folds.json}, {@code threshold.csv/.png}, {@code ensemble.json},
- * {@code submission.csv}, {@code overlays/<id>.png}, {@code report.txt}.
+ * {@code submission.csv}, {@code geojson/<id>.geojson} (predicted glomeruli, same pass), {@code overlays/<id>.png},
+ * {@code report.txt}, {@code run.json} and the HTML report {@code report/index.html} ({@link RunReport}).
  * <p>With {@code pseudo.enabled} (1st place, team B) a second stage follows the first stage's threshold
  * search: the stage-1 ensemble ({@code ensemble-stage1.json}) pseudo-labels the {@code pseudo.sources} slides
  * ({@code pseudo/pseudo_labels.csv}, {@code pseudo/pseudo_uncertain.csv}; {@link PseudoLabeler}), every fold
@@ -64,6 +68,7 @@ public final class Reproduction {
     private final int synthTestSlides;
     private final int threads;
     private final boolean overlays;
+    private final boolean report;
     private final Consumer<String> log;
     private final TrainListener trainListener;
 
@@ -79,6 +84,7 @@ public final class Reproduction {
         this.synthTestSlides = b.synthTestSlides;
         this.threads = b.threads;
         this.overlays = b.overlays;
+        this.report = b.report;
         this.log = b.log;
         this.trainListener = b.trainListener;
     }
@@ -357,7 +363,8 @@ public final class Reproduction {
             List<ModelPredictor> ps = ensemble.open();
             try {
                 log.accept("predicting " + ds.testIds().size() + " test slides with " + ps.size() + " models");
-                pred = new Inference(inf, threshold, null).writeSubmission(ds, ds.testIds(), ps, submission);
+                pred = new Inference(inf, threshold, null).writeSubmission(ds, ds.testIds(), ps, submission,
+                        new PolygonOutput(out.resolve("geojson"), GeoJsonOptions.DEFAULT, PolygonOutput.DEFAULT_SIMPLIFY));
             } finally {
                 ps.forEach(ModelPredictor::close);
             }
@@ -385,8 +392,30 @@ public final class Reproduction {
             Report rep = new Report(out, dataDir, submission, ensembleFile, threshold, dice, mean, oof, seconds,
                     histories, pseudoCount, stage1Oof, scores);
             AtomicFiles.writeString(out.resolve("report.txt"), rep.text());
+            writeRunJson(rep);
+            if (report) {
+                Path index = RunReport.builder(out).data(dataDir).log(log).build().write();
+                log.accept("report: " + index);
+            }
             return rep;
         }
+    }
+
+    /** {@code run.json}: what the HTML report reads (data folder, threshold, Dice, seconds per stage). */
+    private static void writeRunJson(Report rep) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode n = m.createObjectNode();
+        n.put("data", rep.dataDir().toAbsolutePath().normalize().toString());
+        n.put("threshold", rep.threshold());
+        if (!Double.isNaN(rep.oofDice())) {
+            n.put("oof_dice", rep.oofDice());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode d = n.putObject("dice");
+        rep.diceBySlide().forEach(d::put);
+        com.fasterxml.jackson.databind.node.ObjectNode sec = n.putObject("seconds");
+        rep.seconds().forEach(sec::put);
+        AtomicFiles.writeString(rep.out().resolve("run.json"),
+                m.writerWithDefaultPrettyPrinter().writeValueAsString(n));
     }
 
     /**
@@ -468,6 +497,7 @@ public final class Reproduction {
         private int synthTestSlides = 8;
         private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private boolean overlays = true;
+        private boolean report = true;
         private Consumer<String> log = s -> { };
         private TrainListener trainListener = TrainListener.NONE;
 
@@ -518,6 +548,12 @@ public final class Reproduction {
         /** @param n data loader threads @return this */
         public Builder threads(int n) {
             this.threads = n;
+            return this;
+        }
+
+        /** @param b write the HTML report {@code report/index.html} at the end (default true) @return this */
+        public Builder report(boolean b) {
+            this.report = b;
             return this;
         }
 

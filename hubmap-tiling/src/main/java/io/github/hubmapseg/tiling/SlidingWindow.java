@@ -164,8 +164,32 @@ public final class SlidingWindow {
      * when {@code minComponentSize > 1}.
      */
     public void runMask(ImageSource source, List<? extends Predictor> predictors, MaskRowSink sink) throws IOException {
+        runMask(source, predictors, sink, null);
+    }
+
+    /**
+     * {@link #runMask(ImageSource, List, MaskRowSink)} that also hands the same pass's blended values
+     * (probabilities, or vote fractions when voting) to {@code values}, for example a
+     * {@link io.github.hubmapseg.tiling.sink.PolygonSink} with {@link #maskThreshold()} and
+     * {@link #minComponentSize()}: one inference pass, several outputs.
+     *
+     * @param values a second sink, or {@code null}
+     */
+    public void runMask(ImageSource source, List<? extends Predictor> predictors, MaskRowSink sink, RowSink values)
+            throws IOException {
         MaskRowSink m = RowSinks.removeSmallComponents(minComponentSize, sink);
-        run(Rasters.of(source), predictors, RowSinks.threshold(combine == Combine.VOTE ? 0.5 : threshold, m));
+        RowSink mask = RowSinks.threshold(maskThreshold(), m);
+        run(Rasters.of(source), predictors, values == null ? mask : RowSinks.teeValues(mask, values));
+    }
+
+    /** The threshold {@link #runMask} applies: the configured one, or 0.5 of the vote fraction when voting. */
+    public double maskThreshold() {
+        return combine == Combine.VOTE ? 0.5 : threshold;
+    }
+
+    /** Components of fewer pixels are removed from {@link #runMask}'s mask (0 or 1: none). */
+    public long minComponentSize() {
+        return minComponentSize;
     }
 
     /**

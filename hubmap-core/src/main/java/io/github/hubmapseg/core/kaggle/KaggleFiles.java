@@ -1,5 +1,6 @@
 package io.github.hubmapseg.core.kaggle;
 
+import io.github.hubmapseg.core.geom.MaskPolygon;
 import io.github.hubmapseg.core.io.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -224,6 +225,50 @@ public final class KaggleFiles {
         List<JsonNode> fs = features(file);
         for (int i = 0; i < fs.size(); i++) {
             out.addAll(polygons(fs.get(i), file, "$[" + i + "]"));
+        }
+        return out;
+    }
+
+    /**
+     * Reads every Polygon/MultiPolygon of a GeoJSON file (a FeatureCollection or a list of Features, such as the
+     * competition's glomerulus JSON, QuPath's export or {@link io.github.hubmapseg.core.geom.GeoJsonWriter}'s
+     * output) as objects with their holes; each polygon of a MultiPolygon is one object. The area is
+     * {@code properties.measurements["Area px"]} when present, else the shell's area minus its holes' rounded;
+     * the mean value is the measurement named {@code valueName}, else NaN.
+     */
+    public static List<MaskPolygon> readObjects(Path file, String valueName) throws IOException {
+        List<MaskPolygon> out = new ArrayList<>();
+        for (JsonNode f : features(file)) {
+            JsonNode g = f.path("geometry");
+            String type = g.path("type").asText("");
+            List<JsonNode> polys = new ArrayList<>();
+            if (type.equals("Polygon")) {
+                polys.add(g.path("coordinates"));
+            } else if (type.equals("MultiPolygon")) {
+                g.path("coordinates").forEach(polys::add);
+            } else {
+                throw new KaggleFormatException(file, 0, "feature " + out.size()
+                        + ": geometry.type must be Polygon or MultiPolygon, got '" + type + "'");
+            }
+            JsonNode m = f.path("properties").path("measurements");
+            for (JsonNode rings : polys) {
+                if (!rings.isArray() || rings.isEmpty()) {
+                    throw new KaggleFormatException(file, 0, "polygon coordinates must be a list of rings, got "
+                            + abbreviate(rings.toString()));
+                }
+                Polygon shell = ring(rings.get(0), file);
+                List<Polygon> holes = new ArrayList<>();
+                double area = shell.area();
+                for (int i = 1; i < rings.size(); i++) {
+                    Polygon h = ring(rings.get(i), file);
+                    holes.add(h);
+                    area -= h.area();
+                }
+                JsonNode a = m.path(io.github.hubmapseg.core.geom.GeoJsonWriter.AREA);
+                JsonNode v = m.path(valueName);
+                out.add(new MaskPolygon(shell, holes, a.isNumber() ? a.asLong() : Math.max(0, Math.round(area)),
+                        v.isNumber() ? v.asDouble() : Double.NaN));
+            }
         }
         return out;
     }

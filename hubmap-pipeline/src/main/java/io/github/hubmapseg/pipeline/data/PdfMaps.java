@@ -1,5 +1,6 @@
 package io.github.hubmapseg.pipeline.data;
 
+import io.github.hubmapseg.core.geom.Polygons;
 import io.github.hubmapseg.core.kaggle.AnatomicalStructure;
 import io.github.hubmapseg.core.kaggle.Polygon;
 import io.github.hubmapseg.core.rle.Rle;
@@ -13,7 +14,7 @@ import java.util.Locale;
  * Builds the reduced-resolution maps of pdf sampling ({@link PdfWeights}) without a whole-slide array: the
  * glomerulus map is max-pooled from the mask decoded one band of {@code cell} rows at a time (a cell is
  * foreground if any of its pixels is), then dilated with a disk of {@code ceil(dilation / cell)} cells; the
- * region map rasterises the anatomical polygons at cell centres by scanlines (even-odd rule): code 1 for a
+ * region map rasterises the anatomical polygons at cell centres ({@link Polygons#fill}, even-odd rule): code 1 for a
  * structure named {@code Cortex}, 2 for {@code Medulla} (painted after cortex, so medulla wins), 0 elsewhere.
  * Maps are row-major {@code ceil(height / cell) x ceil(width / cell)}, one byte per cell.
  */
@@ -97,38 +98,12 @@ public final class PdfMaps {
             for (AnatomicalStructure s : structures) {
                 if (s.name().toLowerCase(Locale.ROOT).equals(name)) {
                     for (Polygon p : s.polygons()) {
-                        fill(p, out, cw, ch, cell, code);
+                        Polygons.fill(List.of(p), cell, out, cw, ch, code);
                     }
                 }
             }
         }
         return out;
-    }
-
-    /** Scanline fill at cell centres, even-odd rule (the same rule as {@link Polygon#contains}). */
-    private static void fill(Polygon p, byte[] out, int cw, int ch, int cell, byte code) {
-        double[] xs = p.xs();
-        double[] ys = p.ys();
-        int n = xs.length;
-        double[] cross = new double[n];
-        for (int cy = 0; cy < ch; cy++) {
-            double y = (cy + 0.5) * cell;
-            int k = 0;
-            for (int i = 0, j = n - 1; i < n; j = i++) {
-                if ((ys[i] > y) != (ys[j] > y)) {
-                    cross[k++] = (xs[j] - xs[i]) * (y - ys[i]) / (ys[j] - ys[i]) + xs[i];
-                }
-            }
-            Arrays.sort(cross, 0, k);
-            for (int c = 0; c + 1 < k; c += 2) {
-                // cell centres x = (cx + 0.5) * cell with cross[c] <= x < cross[c + 1]
-                int from = (int) Math.max(0, Math.ceil(cross[c] / cell - 0.5));
-                int to = (int) Math.min(cw - 1, Math.ceil(cross[c + 1] / cell - 0.5) - 1);
-                for (int cx = from; cx <= to; cx++) {
-                    out[cy * cw + cx] = code;
-                }
-            }
-        }
     }
 
     /**

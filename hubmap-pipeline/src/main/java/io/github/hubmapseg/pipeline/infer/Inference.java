@@ -1,5 +1,7 @@
 package io.github.hubmapseg.pipeline.infer;
 
+import io.github.hubmapseg.core.geom.GeoJsonOptions;
+import io.github.hubmapseg.core.geom.GeoJsonWriter;
 import io.github.hubmapseg.core.kaggle.SubmissionWriter;
 import io.github.hubmapseg.core.predict.Predictor;
 import io.github.hubmapseg.core.rle.Rle;
@@ -14,6 +16,7 @@ import io.github.hubmapseg.tiling.Rasters;
 import io.github.hubmapseg.tiling.SlidingWindow;
 import io.github.hubmapseg.tiling.Weighting;
 import io.github.hubmapseg.tiling.sink.MaskRowSink;
+import io.github.hubmapseg.tiling.sink.PolygonSink;
 import io.github.hubmapseg.tiling.sink.RleMaskSink;
 import io.github.hubmapseg.tiling.sink.RowSink;
 import java.io.IOException;
@@ -161,6 +164,48 @@ public final class Inference {
     }
 
     /**
+     * Predicts a slide once and returns its mask as runs while streaming the same pass's objects to
+     * {@code polygons}: traced on the engine's grid (before upsampling, so the memory stays one band), with
+     * level-0 coordinates, areas and mean probabilities of the upsampled mask; small components dropped as in
+     * the mask.
+     *
+     * @param polygons receives every object as its outline closes
+     * @param simplify simplification tolerance in level-0 pixels (0 = exact)
+     * @return the runs
+     * @throws IOException if the slide cannot be read or the consumer fails
+     */
+    public RleRuns predictRuns(ImageSource slide, List<? extends Predictor> predictors, PolygonSink.Consumer polygons,
+                               double simplify) throws IOException {
+        int r = infer.reduce();
+        SlidingWindow e = engine();
+        PolygonSink ps = PolygonSink.builder(polygons).threshold(e.maskThreshold()).minPixels(e.minComponentSize())
+                .scale(r, slide.width(), slide.height()).simplify(simplify).build();
+        RleMaskSink s = new RleMaskSink();
+        e.runMask(r == 1 ? slide : new ReducedImageSource(slide, r), predictors,
+                UpsampleSinks.mask(slide.width(), slide.height(), r, s), ps);
+        return s.runs();
+    }
+
+    /**
+     * Predicts a slide once into its runs and {@code output.file(id)} (GeoJSON, moved into place when complete).
+     *
+     * @return the runs
+     * @throws IOException if the slide cannot be read or the file written
+     */
+    public RleRuns predictRuns(ImageSource slide, List<? extends Predictor> predictors, String id,
+                               PolygonOutput output) throws IOException {
+        GeoJsonOptions o = output.options();
+        if (infer.ensemble().equals("vote") && o.valueName().equals(GeoJsonOptions.DEFAULT.valueName())) {
+            o = new GeoJsonOptions(o.objectType(), o.className(), o.rgb(), "Mean vote fraction");
+        }
+        try (GeoJsonWriter w = GeoJsonWriter.open(output.file(id), o, id)) {
+            RleRuns runs = predictRuns(slide, predictors, w::write, output.simplify());
+            w.end();
+            return runs;
+        }
+    }
+
+    /**
      * Predicts slides and writes a Kaggle submission ({@code id,predicted}) atomically, each mask streamed to
      * RLE.
      *
@@ -173,10 +218,23 @@ public final class Inference {
      */
     public Map<String, RleRuns> writeSubmission(CompetitionDataset dataset, List<String> ids,
                                                List<? extends Predictor> predictors, Path target) throws IOException {
+        return writeSubmission(dataset, ids, predictors, target, null);
+    }
+
+    /**
+     * {@link #writeSubmission(CompetitionDataset, List, List, Path)} that also writes each slide's objects as
+     * GeoJSON from the same pass.
+     *
+     * @param polygons where the polygons go, or {@code null} for none
+     */
+    public Map<String, RleRuns> writeSubmission(CompetitionDataset dataset, List<String> ids,
+                                               List<? extends Predictor> predictors, Path target,
+                                               PolygonOutput polygons) throws IOException {
         Map<String, RleRuns> out = new LinkedHashMap<>();
         try (SubmissionWriter w = SubmissionWriter.submission(target)) {
             for (String id : ids) {
-                RleRuns runs = predictRuns(dataset.slide(id), predictors);
+                RleRuns runs = polygons == null ? predictRuns(dataset.slide(id), predictors)
+                        : predictRuns(dataset.slide(id), predictors, id, polygons);
                 out.put(id, runs);
                 w.add(id, Rle.format(runs));
             }

@@ -194,6 +194,99 @@ class PyramidTiffSinkTest {
         }
     }
 
+    /** Runs a libvips command line; returns its output. */
+    static String vips(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
+        return out;
+    }
+
+    /**
+     * The levels the file must hold, from the format's definition: level 0 is the map; each reduced level is
+     * the float32 mean of 2x2 blocks summed as (top pair) + (bottom pair), a missing column or row left out;
+     * uint8 samples are {@code round(255 * clamp(p, 0, 1))}.
+     */
+    static List<byte[]> expectedLevels(float[] map, int w, int h, int tile, PyramidTiffSink.Format f) {
+        List<byte[]> out = new ArrayList<>();
+        float[] cur = map;
+        while (true) {
+            byte[] b = new byte[w * h * (f == PyramidTiffSink.Format.UINT8 ? 1 : 4)];
+            ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < w * h; i++) {
+                if (f == PyramidTiffSink.Format.UINT8) {
+                    float v = Math.max(0f, Math.min(1f, cur[i]));
+                    b[i] = (byte) Math.round(v * 255f);
+                } else {
+                    bb.putFloat(4 * i, cur[i]);
+                }
+            }
+            out.add(b);
+            if (w <= tile && h <= tile) {
+                return out;
+            }
+            int nw = (w + 1) / 2;
+            int nh = (h + 1) / 2;
+            float[] next = new float[nw * nh];
+            for (int y = 0; y < nh; y++) {
+                for (int x = 0; x < nw; x++) {
+                    boolean two = 2 * x + 1 < w;
+                    boolean below = 2 * y + 1 < h;
+                    float top = cur[2 * y * w + 2 * x] + (two ? cur[2 * y * w + 2 * x + 1] : 0);
+                    float s = top;
+                    int n = two ? 2 : 1;
+                    if (below) {
+                        s += cur[(2 * y + 1) * w + 2 * x] + (two ? cur[(2 * y + 1) * w + 2 * x + 1] : 0);
+                        n *= 2;
+                    }
+                    next[y * nw + x] = s / n;
+                }
+            }
+            cur = next;
+            w = nw;
+            h = nh;
+        }
+    }
+
+    @Test
+    void libvipsReadsEveryLevelBitExactInUint8AndFloat32(@TempDir Path dir) throws Exception {
+        String vips = ExternalTools.command("libvips-tools", "vips").toString();
+        String vipsheader = ExternalTools.command("libvips-tools", "vipsheader").toString();
+        int w = 200;
+        int h = 150;
+        float[] m = map(w, h);
+        m[0] = -0.25f; // clamped in uint8, kept in float32
+        m[1] = 1.5f;
+        for (PyramidTiffSink.Format f : PyramidTiffSink.Format.values()) {
+            Path tiff = dir.resolve("p-" + f + ".ome.tif");
+            try (PyramidTiffSink s = PyramidTiffSink.open(tiff, w, h, 32, f, "test")) {
+                feed(s, m, w, h, 7);
+                assertThat(s.levelCount()).isEqualTo(4);
+            }
+            List<byte[]> expected = expectedLevels(m, w, h, 32, f);
+            assertThat(expected).hasSize(4);
+            // level 0 is the main IFD; reduced level k is SubIFD k - 1 (vips tiffload --subifd N)
+            assertThatThrownBy(() -> vips(vips, "tiffload", tiff.toString(), dir.resolve("x.v").toString(),
+                    "--subifd", "3")).hasMessageContaining("subifd");
+            int lw = w;
+            int lh = h;
+            for (int k = 0; k < 4; k++) {
+                Path v = dir.resolve("l" + k + ".v");
+                Path raw = dir.resolve("l" + k + ".raw");
+                vips(vips, "tiffload", tiff.toString(), v.toString(), "--subifd", Integer.toString(k - 1));
+                String header = vips(vipsheader, "-a", v.toString());
+                assertThat(header).contains("width: " + lw).contains("height: " + lh).contains("bands: 1")
+                        .contains("format: " + (f == PyramidTiffSink.Format.UINT8 ? "uchar" : "float"));
+                vips(vips, "rawsave", v.toString(), raw.toString());
+                assertThat(Files.readAllBytes(raw)).as("%s level %d", f, k).isEqualTo(expected.get(k));
+                lw = (lw + 1) / 2;
+                lh = (lh + 1) / 2;
+            }
+        }
+    }
+
     @Test
     void anIncompleteFileIsNeverMovedIntoPlace(@TempDir Path dir) throws IOException {
         Path tiff = dir.resolve("x.ome.tif");

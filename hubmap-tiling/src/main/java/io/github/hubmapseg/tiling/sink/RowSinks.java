@@ -74,6 +74,37 @@ public final class RowSinks {
         return minSize <= 1 ? next : new ComponentFilter(minSize, next);
     }
 
+    /** Sends every band of values to both sinks (double-precision bands stay double). */
+    public static RowSink teeValues(RowSink a, RowSink b) {
+        Objects.requireNonNull(a, "a");
+        Objects.requireNonNull(b, "b");
+        return new RowSink() {
+            @Override
+            public void begin(long width, long height) throws IOException {
+                a.begin(width, height);
+                b.begin(width, height);
+            }
+
+            @Override
+            public void accept(long y0, int rows, float[] band) throws IOException {
+                a.accept(y0, rows, band);
+                b.accept(y0, rows, band);
+            }
+
+            @Override
+            public void acceptDouble(long y0, int rows, double[] band, int width) throws IOException {
+                a.acceptDouble(y0, rows, band, width);
+                b.acceptDouble(y0, rows, band, width);
+            }
+
+            @Override
+            public void end() throws IOException {
+                a.end();
+                b.end();
+            }
+        };
+    }
+
     /** Sends every band to both sinks. */
     public static MaskRowSink tee(MaskRowSink a, MaskRowSink b) {
         return new MaskRowSink() {
