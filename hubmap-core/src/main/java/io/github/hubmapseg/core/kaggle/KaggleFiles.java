@@ -238,29 +238,38 @@ public final class KaggleFiles {
      */
     public static List<MaskPolygon> readObjects(Path file, String valueName) throws IOException {
         List<MaskPolygon> out = new ArrayList<>();
-        for (JsonNode f : features(file)) {
+        List<JsonNode> fs = features(file);
+        for (int fi = 0; fi < fs.size(); fi++) {
+            JsonNode f = fs.get(fi);
+            String fpath = "$[" + fi + "].geometry";
             JsonNode g = f.path("geometry");
             String type = g.path("type").asText("");
             List<JsonNode> polys = new ArrayList<>();
+            List<String> paths = new ArrayList<>();
             if (type.equals("Polygon")) {
                 polys.add(g.path("coordinates"));
+                paths.add(fpath + ".coordinates");
             } else if (type.equals("MultiPolygon")) {
                 g.path("coordinates").forEach(polys::add);
+                for (int k = 0; k < polys.size(); k++) {
+                    paths.add(fpath + ".coordinates[" + k + "]");
+                }
             } else {
-                throw new KaggleFormatException(file, 0, "feature " + out.size()
-                        + ": geometry.type must be Polygon or MultiPolygon, got '" + type + "'");
+                throw new KaggleFormatException(file, 0, fpath + ".type must be Polygon or MultiPolygon, got '"
+                        + abbreviate(type) + "'");
             }
             JsonNode m = f.path("properties").path("measurements");
-            for (JsonNode rings : polys) {
+            for (int k = 0; k < polys.size(); k++) {
+                JsonNode rings = polys.get(k);
                 if (!rings.isArray() || rings.isEmpty()) {
-                    throw new KaggleFormatException(file, 0, "polygon coordinates must be a list of rings, got "
+                    throw new KaggleFormatException(file, 0, paths.get(k) + " must be a list of rings, got "
                             + abbreviate(rings.toString()));
                 }
-                Polygon shell = ring(rings.get(0), file);
+                Polygon shell = ring(rings.get(0), file, paths.get(k) + "[0]");
                 List<Polygon> holes = new ArrayList<>();
                 double area = shell.area();
                 for (int i = 1; i < rings.size(); i++) {
-                    Polygon h = ring(rings.get(i), file);
+                    Polygon h = ring(rings.get(i), file, paths.get(k) + "[" + i + "]");
                     holes.add(h);
                     area -= h.area();
                 }

@@ -175,9 +175,11 @@ public final class SyntheticDataset {
         List<Path> written = new ArrayList<>();
         boolean hard = profile == SynthProfile.HARD;
         List<SubmissionWriter> look = new ArrayList<>();
-        try (SubmissionWriter train = SubmissionWriter.encodings(dir.resolve("train.csv"));
-             SubmissionWriter truth = SubmissionWriter.encodings(dir.resolve("test_truth.csv"));
-             SubmissionWriter sample = SubmissionWriter.submission(dir.resolve("sample_submission.csv"))) {
+        SubmissionWriter train = SubmissionWriter.encodings(dir.resolve("train.csv"));
+        SubmissionWriter truth = SubmissionWriter.encodings(dir.resolve("test_truth.csv"));
+        SubmissionWriter sample = SubmissionWriter.submission(dir.resolve("sample_submission.csv"));
+        boolean complete = false;
+        try {
             if (hard) {
                 for (Lookalike k : Lookalike.values()) {
                     look.add(SubmissionWriter.encodings(dir.resolve(lookalikeFile(k))));
@@ -252,12 +254,22 @@ public final class SyntheticDataset {
                         Math.round(frac[0] * 10000) / 100.0, Math.round(frac[1] * 10000) / 100.0));
                 l.slideDone(i, slides, spec.id(), isTest, slide.labelledCount(), (System.nanoTime() - s0) / 1e9);
             }
-            for (SubmissionWriter lw : look) {
-                lw.close();
+            // every slide is written: only now do the CSVs replace the old ones (all or none)
+            for (SubmissionWriter w : List.of(train, truth, sample)) {
+                w.commit();
             }
-        } finally {
             for (SubmissionWriter lw : look) {
-                lw.abort(); // no-op after close
+                lw.commit();
+            }
+            complete = true;
+        } finally {
+            if (!complete) {
+                train.abort();
+                truth.abort();
+                sample.abort();
+                for (SubmissionWriter lw : look) {
+                    lw.abort();
+                }
             }
         }
         for (Lookalike k : hard ? Lookalike.values() : new Lookalike[0]) {

@@ -132,6 +132,31 @@ class SyntheticDatasetTest {
     }
 
     @Test
+    void aFailureMidwayCommitsNoCsvButKeepsThePreviousOnes() throws Exception {
+        SyntheticDataset.builder(dir).slides(3).size(256, 256).seed(3).patients(2).threads(1).build()
+                .write(new SyntheticDataset.Listener() {
+                });
+        byte[] train = java.nio.file.Files.readAllBytes(dir.resolve("train.csv"));
+        byte[] truth = java.nio.file.Files.readAllBytes(dir.resolve("test_truth.csv"));
+        SyntheticDataset.Listener failing = new SyntheticDataset.Listener() {
+            @Override
+            public void slideDone(int index, int count, String id, boolean test, int glomeruli, double seconds) {
+                if (index == 2) {
+                    throw new IllegalStateException("stop at slide 3");
+                }
+            }
+        };
+        // another dataset (other seed, one more slide) into the same folder, failing at its third slide
+        assertThatThrownBy(() -> SyntheticDataset.builder(dir).slides(4).size(256, 256).seed(4).patients(2)
+                .threads(1).build().write(failing)).hasMessageContaining("stop at slide 3");
+        assertThat(java.nio.file.Files.readAllBytes(dir.resolve("train.csv"))).isEqualTo(train);
+        assertThat(java.nio.file.Files.readAllBytes(dir.resolve("test_truth.csv"))).isEqualTo(truth);
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+    }
+
+    @Test
     void badOptionsNameTheValue() {
         assertThatThrownBy(() -> SyntheticDataset.builder(dir).slides(4).testSlides(4).build())
                 .hasMessageContaining("got 4");

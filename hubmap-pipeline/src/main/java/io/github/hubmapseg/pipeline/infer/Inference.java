@@ -231,14 +231,15 @@ public final class Inference {
                                                List<? extends Predictor> predictors, Path target,
                                                PolygonOutput polygons) throws IOException {
         Map<String, RleRuns> out = new LinkedHashMap<>();
-        try (SubmissionWriter w = SubmissionWriter.submission(target)) {
+        // committed only when every slide was predicted: a failure on any slide leaves the old file (or none)
+        SubmissionWriter.write(target, SubmissionWriter.PREDICTED, w -> {
             for (String id : ids) {
                 RleRuns runs = polygons == null ? predictRuns(dataset.slide(id), predictors)
                         : predictRuns(dataset.slide(id), predictors, id, polygons);
                 out.put(id, runs);
                 w.add(id, Rle.format(runs));
             }
-        }
+        });
         return out;
     }
 
