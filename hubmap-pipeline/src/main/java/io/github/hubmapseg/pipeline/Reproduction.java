@@ -163,7 +163,14 @@ public final class Reproduction {
         return switch (cv.split()) {
             case "group-kfold-image", "group-kfold-patient" -> Folds.groupKFold(items, cv.folds());
             case "one-patient-per-fold" -> Folds.onePerGroup(items);
-            case "validation-groups" -> Folds.byValidationGroups(items, cv.validationGroups());
+            case "validation-groups" -> {
+                FoldAssignment a = Folds.byValidationGroups(items, cv.validationGroups());
+                if (a.k() != cv.folds()) {
+                    throw new IllegalArgumentException("cv.folds=" + cv.folds() + " but cv.validation_groups makes "
+                            + a.k() + " folds");
+                }
+                yield a;
+            }
             case "stratified" -> Folds.stratifiedKFold(items, cv.folds(), cv.seed());
             case "kfold" -> Folds.kFold(items, cv.folds(), cv.seed());
             default -> {
@@ -171,7 +178,7 @@ public final class Reproduction {
                 for (FoldItem i : items) {
                     e.add(new FoldAssignment.Entry(i.id(), i.group(), i.label(), FoldAssignment.ALWAYS_TRAIN));
                 }
-                yield new FoldAssignment("none", 1, cv.seed(), e);
+                yield new FoldAssignment(FoldAssignment.NONE, 1, 0, e);
             }
         };
     }
@@ -300,16 +307,8 @@ public final class Reproduction {
                 Recipe r2 = stage2(recipe);
                 try (CompetitionDataset ds2 = ds.withPseudoLabels(PseudoLabels.load(pdir,
                         recipe.pseudo().maxUncertainFraction()))) {
-                    List<Trainer.Result> results2 = new ArrayList<>();
-                    for (int f : trained) {
-                        List<String> trainIds = new ArrayList<>(folds.k() == 1 ? ds.trainIds() : folds.trainingIds(f));
-                        trainIds.addAll(pids);
-                        List<String> valIds = folds.k() == 1 ? List.of() : folds.validationIds(f);
-                        log.accept(String.format(Locale.ROOT, "stage 2, fold %d: training on %s, validating on %s", f,
-                                trainIds, valIds));
-                        results2.add(Trainer.builder(r2, ds2, trainIds, valIds, out.resolve("stage2").resolve("fold-" + f))
-                                .fold(f).threads(threads).listener(trainListener).build().train());
-                    }
+                    List<Trainer.Result> results2 = trainFolds(r2, ds2, folds, out.resolve("stage2"), pids, threads,
+                            s -> log.accept("stage 2, " + s), trainListener);
                     histories.clear();
                     members.clear();
                     for (Trainer.Result r : results2) {
@@ -362,26 +361,51 @@ public final class Reproduction {
             Report rep = new Report(out, dataDir, submission, ensembleFile, threshold, dice, mean, oof, seconds,
                     histories, pseudoCount, stage1Oof);
             AtomicFiles.writeString(out.resolve("report.txt"), rep.text());
+            Recipes.requireConsumed(recipe, "hubmap reproduce");
             return rep;
         }
     }
 
     /**
-     * Trains the recipe's folds, each in {@code out/fold-N} (resuming where a {@code last.zip} exists).
+     * Trains the recipe's folds, each in {@code out/fold-N} (resuming where a {@code last.zip} exists). With
+     * {@code model.variants} (3rd place: two backbones) every fold is trained once per encoder, in
+     * {@code out/<encoder>/fold-N}, variant after variant.
      *
-     * @return one result per trained fold, in {@link #trainedFolds} order
+     * @return one result per trained fold and variant: variant-major, folds in {@link #trainedFolds} order
      * @throws IOException on read or write failure
      */
     public static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
                                                   int threads, Consumer<String> log, TrainListener listener)
             throws IOException {
+        return trainFolds(recipe, ds, folds, out, List.of(), threads, log, listener);
+    }
+
+    private static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
+                                                   List<String> extraTrainIds, int threads, Consumer<String> log,
+                                                   TrainListener listener) throws IOException {
         List<Trainer.Result> results = new ArrayList<>();
-        for (int f : trainedFolds(recipe, folds)) {
-            List<String> trainIds = folds.k() == 1 ? ds.trainIds() : folds.trainingIds(f);
-            List<String> valIds = folds.k() == 1 ? List.of() : folds.validationIds(f);
-            log.accept(String.format(Locale.ROOT, "fold %d: training on %s, validating on %s", f, trainIds, valIds));
-            results.add(Trainer.builder(recipe, ds, trainIds, valIds, out.resolve("fold-" + f)).fold(f)
-                    .threads(threads).listener(listener).build().train());
+        List<String> variants = recipe.model().variants();
+        List<Recipe> runs = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
+        if (variants.isEmpty()) {
+            runs.add(recipe);
+            dirs.add(out);
+        } else {
+            for (String v : variants) {
+                runs.add(Recipes.withOverrides(recipe, List.of("model.encoder=" + v)));
+                dirs.add(out.resolve(v));
+            }
+        }
+        for (int i = 0; i < runs.size(); i++) {
+            for (int f : trainedFolds(recipe, folds)) {
+                List<String> trainIds = new ArrayList<>(folds.k() == 1 ? ds.trainIds() : folds.trainingIds(f));
+                trainIds.addAll(extraTrainIds);
+                List<String> valIds = folds.k() == 1 ? List.of() : folds.validationIds(f);
+                log.accept(String.format(Locale.ROOT, "%sfold %d: training on %s, validating on %s",
+                        variants.isEmpty() ? "" : variants.get(i) + ", ", f, trainIds, valIds));
+                results.add(Trainer.builder(runs.get(i), ds, trainIds, valIds, dirs.get(i).resolve("fold-" + f)).fold(f)
+                        .threads(threads).listener(listener).build().train());
+            }
         }
         return results;
     }
@@ -392,7 +416,8 @@ public final class Reproduction {
      * {@code out/threshold.csv} and {@code out/threshold.png}.
      *
      * @param trained the trained folds
-     * @param members their checkpoints, same order
+     * @param members their checkpoints: {@code trained.size()} per variant, variant-major (member {@code i} belongs
+     *                to fold {@code trained.get(i % trained.size())}); a fold's members predict together
      * @return the table
      * @throws IOException on read or write failure
      */
@@ -400,12 +425,21 @@ public final class Reproduction {
                                            List<Integer> trained, List<Path> members, Path out) throws IOException {
         ThresholdSearch search = new ThresholdSearch(ThresholdGrid.linear(0.05, 0.95, 0.05));
         Inference oofInference = new Inference(recipe.infer(), recipe.infer().threshold(), null);
+        if (trained.isEmpty() || members.size() % trained.size() != 0) {
+            throw new IllegalArgumentException(members.size() + " checkpoints for " + trained.size() + " folds");
+        }
         for (int i = 0; i < trained.size(); i++) {
             int f = trained.get(i);
-            try (ModelPredictor p = ModelPredictor.load(members.get(i))) {
-                for (String id : folds.validationIds(f)) {
-                    oofInference.addOutOfFold(search, ds, id, List.of(p));
+            List<ModelPredictor> ps = new ArrayList<>();
+            try {
+                for (int m = i; m < members.size(); m += trained.size()) {
+                    ps.add(ModelPredictor.load(members.get(m)));
                 }
+                for (String id : folds.validationIds(f)) {
+                    oofInference.addOutOfFold(search, ds, id, ps);
+                }
+            } finally {
+                ps.forEach(ModelPredictor::close);
             }
         }
         if (search.imageCount() == 0) {

@@ -122,6 +122,37 @@ public final class Trainer {
     }
 
     /**
+     * Sets the momentum of a one-cycle step on every layer's optimizer: Adam's (and AdamW's) and Ranger's beta1,
+     * as PyTorch's {@code OneCycleLR} sets {@code betas[0]} when {@code cycle_momentum} is on. Plain SGD has no
+     * momentum and is left alone; {@code NaN} (schedules without momentum) leaves every optimizer alone. Call it
+     * before {@code setLearningRate}, which rebuilds the updaters from these configurations.
+     *
+     * @param g        the graph
+     * @param momentum beta1 for the next step, or {@code NaN}
+     */
+    public static void setMomentum(ComputationGraph g, double momentum) {
+        if (Double.isNaN(momentum)) {
+            return;
+        }
+        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+            if (l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl) {
+                setBeta1(bl.getIUpdater(), momentum);
+                if (bl.getBiasUpdater() != null) {
+                    setBeta1(bl.getBiasUpdater(), momentum);
+                }
+            }
+        }
+    }
+
+    private static void setBeta1(org.nd4j.linalg.learning.config.IUpdater u, double beta1) {
+        if (u instanceof org.nd4j.linalg.learning.config.Adam a) {
+            a.setBeta1(beta1);
+        } else if (u instanceof Ranger r) {
+            r.setBeta1(beta1);
+        }
+    }
+
+    /**
      * Trains (or resumes) the fold.
      *
      * @return where the checkpoints are and the metrics
@@ -154,10 +185,7 @@ public final class Trainer {
         }
         Recipes.save(recipe, runDir.resolve("recipe.yaml"));
         Recipe.Data d = recipe.data();
-        TrainingTiles tiles = TrainingTiles.builder(dataset, trainIds, d.tileSize(), d.reduce()).sampling(d.sampling())
-                .epochSize(d.tilesPerEpoch()).bins(d.balancedBins()).emptyFraction(d.randomTileFraction())
-                .augmentation(Augmentations.preset(t.augment())).normalization(norm).seed(t.seed())
-                .pdf(io.github.hubmapseg.pipeline.data.PdfWeights.of(d)).build();
+        TrainingTiles tiles = TrainingTiles.forTraining(dataset, trainIds, recipe, norm);
         TrainingTiles val = valIds.isEmpty() ? null
                 : TrainingTiles.builder(dataset, valIds, d.tileSize(), d.reduce()).normalization(norm).build();
         List<SlideTile> valTiles = val == null ? List.of() : val.gridTiles();
@@ -184,6 +212,7 @@ public final class Trainer {
                     while (loader.hasNext()) {
                         Batch b = loader.next();
                         lr = schedule.lr(iteration);
+                        setMomentum(g, schedule.momentum(iteration));
                         g.setLearningRate(lr);
                         INDArray x = Nd4j.create(b.images(), new long[] {b.size(), b.height(), b.width(), b.channels()},
                                 'c');
