@@ -69,6 +69,8 @@ public final class TrainingTiles {
     private final List<SlideInterval> grid = new ArrayList<>();
     private BalancedSampler balanced;
     private final List<PdfSampler> pdf = new ArrayList<>();
+    /** Per slide, the undilated glomerulus map whose components are visited once per epoch (or null: none). */
+    private final List<PdfSampler> glomeruli = new ArrayList<>();
     private final PdfWeights pdfWeights;
     /** Draws of a random sampler before a tile in an ignored region is accepted anyway. */
     private static final int MAX_REDRAWS = 50;
@@ -108,9 +110,11 @@ public final class TrainingTiles {
         int pdfGlomeruli = 0;
         if (sampling.equals("pdf")) {
             for (String id : ids) {
-                PdfSampler ps = PdfMaps.sampler(dataset.mask(id), dataset.structures(id), pdfWeights);
-                pdf.add(ps);
-                pdfGlomeruli += everyGlomerulus ? ps.componentCount() : 0;
+                RleRuns runs = dataset.mask(id);
+                pdf.add(PdfMaps.sampler(runs, dataset.structures(id), pdfWeights));
+                PdfSampler g = everyGlomerulus ? PdfMaps.glomeruli(runs, pdfWeights.cell()) : null;
+                glomeruli.add(g);
+                pdfGlomeruli += g == null ? 0 : g.componentCount();
             }
         }
         this.epochSize = (b.epochSize > 0 ? b.epochSize : grid.size()) + pdfGlomeruli;
@@ -284,7 +288,11 @@ public final class TrainingTiles {
                 SplittableRandom r = new SplittableRandom(s);
                 if (everyGlomerulus) {
                     for (int k = 0; k < ids.size(); k++) {
-                        Iterator<Interval> it = pdf.get(k).epoch(r.nextLong(), 0, (int) ((long) tile * reduce));
+                        long gs = r.nextLong();
+                        if (glomeruli.get(k) == null) {
+                            continue;
+                        }
+                        Iterator<Interval> it = glomeruli.get(k).epoch(gs, 0, (int) ((long) tile * reduce));
                         while (it.hasNext()) {
                             out.add(new SlideTile(ids.get(k), it.next()));
                         }
