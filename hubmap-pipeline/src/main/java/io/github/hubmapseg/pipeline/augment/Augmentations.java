@@ -118,7 +118,7 @@ public final class Augmentations {
 
     /**
      * The side of the tiles an augmentation returns for {@code side x side} input: the size of its
-     * {@link RandomCrop}s (applied always) or the input side. Crops that may or may not apply (p < 1, inside a
+     * {@link RandomCrop}s (applied always) or the input side. Crops that may or may not apply ({@code p < 1}, inside a
      * {@link OneOf} or an optional {@link Compose}) would give tiles of varying size, which cannot be batched.
      *
      * @param a    the augmentation, or {@code null} for none
