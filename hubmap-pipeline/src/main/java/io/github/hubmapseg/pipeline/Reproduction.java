@@ -369,7 +369,7 @@ public final class Reproduction {
     /**
      * Trains the recipe's folds, each in {@code out/fold-N} (resuming where a {@code last.zip} exists). With
      * {@code model.variants} (3rd place: two backbones) every fold is trained once per encoder, in
-     * {@code out/<encoder>/fold-N}, variant after variant.
+     * {@code out/variant-<i>-<encoder>/fold-N} ({@code i} from 1), variant after variant.
      *
      * @return one result per trained fold and variant: variant-major, folds in {@link #trainedFolds} order
      * @throws IOException on read or write failure
@@ -393,7 +393,7 @@ public final class Reproduction {
         } else {
             for (String v : variants) {
                 runs.add(Recipes.withOverrides(recipe, List.of("model.encoder=" + v)));
-                dirs.add(out.resolve(v));
+                dirs.add(out.resolve("variant-" + runs.size() + "-" + v));
             }
         }
         for (int i = 0; i < runs.size(); i++) {

@@ -91,6 +91,16 @@ class ShippedRecipesTest {
         Reproduction.Report rep = Reproduction.builder(dir.resolve("run-" + name)).data(data).recipe(r).threads(1)
                 .overlays(false).build().run(); // throws on any unconsumed key
         assertThat(rep.submission()).exists();
+        if (name.equals("third-place")) {
+            // one run trains both backbones' folds; the ensemble holds all of them
+            Path run = dir.resolve("run-" + name);
+            for (String v : List.of("variant-1-tiny", "variant-2-tiny")) {
+                for (int f = 0; f < 2; f++) {
+                    assertThat(run.resolve(v).resolve("fold-" + f).resolve("best.zip")).exists();
+                }
+            }
+            assertThat(io.github.hubmapseg.pipeline.infer.Ensemble.load(rep.ensemble()).members()).hasSize(4);
+        }
         assertThat(r.unconsumedKeys()).isEmpty();
         assertThat(r.keys().declared()).isNotEmpty();
     }
