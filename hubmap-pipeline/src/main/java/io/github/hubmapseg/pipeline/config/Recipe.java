@@ -227,10 +227,13 @@ public record Recipe(String name, String description, String source, String note
      * @param augment               augmentation preset ({@code Augmentations.PRESETS})
      * @param earlyStopPatience     epochs without improvement before stopping, 0 for never
      * @param seed                  random seed
+     * @param initFrom              checkpoint whose weights start the training ("" for a fresh initialisation):
+     *                              the tricks article's second stage, the 3rd place's "starting from a previous
+     *                              run"; the architecture must be the same
      */
     public record Train(String loss, double deepSupervisionWeight, String optimizer, double weightDecay, Lr lr,
                         int epochs, int batchSize, double gradClipNorm, String selectBy, String augment,
-                        int earlyStopPatience, long seed, @JsonIgnore KeyLedger keys) {
+                        int earlyStopPatience, long seed, String initFrom, @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Train {
             Valid.nonEmpty("train.loss", loss);
@@ -249,6 +252,7 @@ public record Recipe(String name, String description, String source, String note
             Valid.oneOf("train.select_by", selectBy, Set.of("best-soft-dice", "best-dice", "best-loss", "last"));
             Valid.oneOf("train.augment", augment, Set.copyOf(Augmentations.PRESETS));
             Valid.nonNegative("train.early_stop_patience", earlyStopPatience);
+            Valid.notNull("train.init_from", initFrom);
             keys = keys == null ? KeyLedger.binding() : keys;
         }
 
@@ -263,6 +267,7 @@ public record Recipe(String name, String description, String source, String note
         public String augment() { return keys.read("train.augment", augment); }
         public int earlyStopPatience() { return keys.read("train.early_stop_patience", earlyStopPatience); }
         public long seed() { return keys.read("train.seed", seed); }
+        public String initFrom() { return keys.read("train.init_from", initFrom); }
     }
 
     /**

@@ -122,6 +122,30 @@ public final class Trainer {
     }
 
     /**
+     * Starts a model from a checkpoint's weights ({@code train.init_from}): every parameter, batch-norm running
+     * statistics included, is copied; the optimizer state starts fresh.
+     *
+     * @param model      a model built from the recipe
+     * @param checkpoint a checkpoint of the same architecture
+     * @throws IOException              if the checkpoint cannot be read
+     * @throws IllegalArgumentException naming the file and both parameter counts when the architectures differ
+     */
+    public static void initialise(SegmentationModel model, Path checkpoint) throws IOException {
+        if (!Files.isRegularFile(checkpoint)) {
+            throw new IllegalArgumentException("train.init_from: no checkpoint at " + checkpoint);
+        }
+        try (SegmentationModel src = Checkpoint.load(checkpoint).restore()) {
+            INDArray p = src.graph().params();
+            long n = model.graph().numParams();
+            if (p.length() != n) {
+                throw new IllegalArgumentException("train.init_from: " + checkpoint + " holds " + p.length()
+                        + " parameters, the recipe's model has " + n + " (another architecture or encoder)");
+            }
+            model.graph().setParams(p.dup());
+        }
+    }
+
+    /**
      * Sets the momentum of a one-cycle step on every layer's optimizer: Adam's (and AdamW's) and Ranger's beta1,
      * as PyTorch's {@code OneCycleLR} sets {@code betas[0]} when {@code cycle_momentum} is on. Plain SGD has no
      * momentum and is left alone; {@code NaN} (schedules without momentum) leaves every optimizer alone. Call it
@@ -163,6 +187,7 @@ public final class Trainer {
         Path lastFile = runDir.resolve("last.zip");
         Path bestFile = runDir.resolve("best.zip");
         Recipe.Train t = recipe.train();
+        String initFrom = t.initFrom();
         Normalization norm;
         SegmentationModel model;
         List<EpochMetrics> history = new ArrayList<>();
@@ -182,6 +207,9 @@ public final class Trainer {
         } else {
             norm = normalization(recipe, dataset, trainIds);
             model = ModelFactory.create(recipe);
+            if (!initFrom.isEmpty()) {
+                initialise(model, Path.of(initFrom));
+            }
         }
         Recipes.save(recipe, runDir.resolve("recipe.yaml"));
         Recipe.Data d = recipe.data();
