@@ -369,7 +369,9 @@ public final class Reproduction {
     /**
      * Trains the recipe's folds, each in {@code out/fold-N} (resuming where a {@code last.zip} exists). With
      * {@code model.variants} (3rd place: two backbones) every fold is trained once per encoder, in
-     * {@code out/variant-<i>-<encoder>/fold-N} ({@code i} from 1), variant after variant.
+     * {@code out/variant-<i>-<encoder>/fold-N} ({@code i} from 1), variant after variant. With {@code train.stages}
+     * each fold runs its stages in {@code fold-N/stage-K}, each from the previous stage's best weights; the last
+     * stage's result is the fold's.
      *
      * @return one result per trained fold and variant: variant-major, folds in {@link #trainedFolds} order
      * @throws IOException on read or write failure
@@ -377,6 +379,18 @@ public final class Reproduction {
     public static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
                                                   int threads, Consumer<String> log, TrainListener listener)
             throws IOException {
+        if (!recipe.train().stages().isEmpty()) {
+            for (String k : List.of("train.loss", "train.epochs", "train.init_from")) {
+                if (recipe.keys().declared().contains(k)) {
+                    throw new IllegalArgumentException("recipe '" + recipe.name() + "' sets train.stages and " + k
+                            + ": the stages give each stage's loss and epochs (and start from the previous stage)");
+                }
+            }
+            if (recipe.pseudo().enabled()) {
+                throw new IllegalArgumentException("recipe '" + recipe.name() + "': train.stages with pseudo.enabled"
+                        + " is not supported (the second stage's pseudo.epochs would not apply to the stages)");
+            }
+        }
         return trainFolds(recipe, ds, folds, out, List.of(), threads, log, listener);
     }
 
@@ -403,8 +417,27 @@ public final class Reproduction {
                 List<String> valIds = folds.k() == 1 ? List.of() : folds.validationIds(f);
                 log.accept(String.format(Locale.ROOT, "%sfold %d: training on %s, validating on %s",
                         variants.isEmpty() ? "" : variants.get(i) + ", ", f, trainIds, valIds));
-                results.add(Trainer.builder(runs.get(i), ds, trainIds, valIds, dirs.get(i).resolve("fold-" + f)).fold(f)
-                        .threads(threads).listener(listener).build().train());
+                Path foldDir = dirs.get(i).resolve("fold-" + f);
+                List<Recipe.Stage> stages = runs.get(i).train().stages();
+                if (stages.isEmpty()) {
+                    results.add(Trainer.builder(runs.get(i), ds, trainIds, valIds, foldDir).fold(f)
+                            .threads(threads).listener(listener).build().train());
+                    continue;
+                }
+                Trainer.Result last = null;
+                for (int k = 0; k < stages.size(); k++) {
+                    Recipe.Stage st = stages.get(k);
+                    List<String> o = new ArrayList<>(List.of("train.loss=" + st.loss(), "train.epochs=" + st.epochs()));
+                    if (last != null) {
+                        o.add("train.init_from=" + last.best().toAbsolutePath());
+                    }
+                    log.accept(String.format(Locale.ROOT, "fold %d stage %d: %s for %d epochs%s", f, k + 1, st.loss(),
+                            st.epochs(), last == null ? "" : ", from stage " + k + "'s best weights"));
+                    last = Trainer.builder(Recipes.withOverrides(runs.get(i), o), ds, trainIds, valIds,
+                            foldDir.resolve("stage-" + (k + 1))).fold(f).threads(threads).listener(listener).build()
+                            .train();
+                }
+                results.add(last);
             }
         }
         return results;

@@ -230,10 +230,14 @@ public record Recipe(String name, String description, String source, String note
      * @param initFrom              checkpoint whose weights start the training ("" for a fresh initialisation):
      *                              the tricks article's second stage, the 3rd place's "starting from a previous
      *                              run"; the architecture must be the same
+     * @param stages                successive stages of one fold, each from the previous stage's best weights
+     *                              (the tricks article: Dice, then Lovász); empty: one stage of {@code loss} for
+     *                              {@code epochs}
      */
     public record Train(String loss, double deepSupervisionWeight, String optimizer, double weightDecay, Lr lr,
                         int epochs, int batchSize, double gradClipNorm, String selectBy, String augment,
-                        int earlyStopPatience, long seed, String initFrom, @JsonIgnore KeyLedger keys) {
+                        int earlyStopPatience, long seed, String initFrom, List<Stage> stages,
+                        @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Train {
             Valid.nonEmpty("train.loss", loss);
@@ -253,6 +257,7 @@ public record Recipe(String name, String description, String source, String note
             Valid.oneOf("train.augment", augment, Set.copyOf(Augmentations.PRESETS));
             Valid.nonNegative("train.early_stop_patience", earlyStopPatience);
             Valid.notNull("train.init_from", initFrom);
+            stages = stages == null ? List.of() : List.copyOf(stages);
             keys = keys == null ? KeyLedger.binding() : keys;
         }
 
@@ -268,6 +273,21 @@ public record Recipe(String name, String description, String source, String note
         public int earlyStopPatience() { return keys.read("train.early_stop_patience", earlyStopPatience); }
         public long seed() { return keys.read("train.seed", seed); }
         public String initFrom() { return keys.read("train.init_from", initFrom); }
+        public List<Stage> stages() { return keys.read("train.stages", stages); }
+    }
+
+    /**
+     * One training stage ({@code train.stages}).
+     *
+     * @param loss   the stage's loss ({@code train.loss} syntax)
+     * @param epochs the stage's epochs, {@code >= 1}
+     */
+    public record Stage(String loss, int epochs) {
+        /** Validates. */
+        public Stage {
+            Valid.nonEmpty("train.stages[].loss", loss);
+            Valid.positive("train.stages[].epochs", epochs);
+        }
     }
 
     /**

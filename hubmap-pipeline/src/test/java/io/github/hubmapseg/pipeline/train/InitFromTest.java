@@ -43,4 +43,39 @@ class InitFromTest {
                     .build().train()).hasMessageContaining("no checkpoint at").hasMessageContaining("nope.zip");
         }
     }
+
+    @Test
+    void stagesRunInTurnEachFromThePreviousStagesBestWeights(@TempDir Path dir) throws Exception {
+        // the tricks article's two stages: Dice, then Lovasz from the first stage's weights
+        Recipe r = io.github.hubmapseg.pipeline.config.Recipes.parse("""
+                name: two-stage
+                data: {tile_size: 64, reduce: 4, tiles_per_epoch: 4}
+                model: {base_channels: 4}
+                train:
+                  batch_size: 2
+                  stages: [{loss: dice, epochs: 1}, {loss: lovasz, epochs: 2}]
+                cv: {split: none}
+                """, "two-stage");
+        try (CompetitionDataset ds = CompetitionDataset.open(TinyData.dir())) {
+            var folds = io.github.hubmapseg.pipeline.Reproduction.folds(r, ds);
+            List<String> log = new java.util.ArrayList<>();
+            List<Trainer.Result> res = io.github.hubmapseg.pipeline.Reproduction.trainFolds(r, ds, folds, dir, 1,
+                    log::add, TrainListener.NONE);
+            assertThat(res).hasSize(1);
+            assertThat(res.get(0).history()).hasSize(2); // the last stage's epochs
+            Checkpoint s1 = Checkpoint.load(dir.resolve("fold-0/stage-1/best.zip"));
+            Checkpoint s2 = Checkpoint.load(dir.resolve("fold-0/stage-2/best.zip"));
+            assertThat(s1.recipe().train().loss()).isEqualTo("dice");
+            assertThat(s2.recipe().train().loss()).isEqualTo("lovasz");
+            assertThat(s2.recipe().train().initFrom()).endsWith("stage-1/best.zip");
+            assertThat(log).anyMatch(l -> l.contains("stage 2: lovasz for 2 epochs, from stage 1's best weights"));
+            assertThat(r.unconsumedKeys()).isEmpty();
+        }
+        Recipe both = io.github.hubmapseg.pipeline.config.Recipes.withOverrides(r, List.of("train.loss=bce"));
+        try (CompetitionDataset ds = CompetitionDataset.open(TinyData.dir())) {
+            assertThatThrownBy(() -> io.github.hubmapseg.pipeline.Reproduction.trainFolds(both, ds,
+                    io.github.hubmapseg.pipeline.Reproduction.folds(both, ds), dir.resolve("x"), 1, l -> { },
+                    TrainListener.NONE)).hasMessageContaining("train.stages and train.loss");
+        }
+    }
 }
