@@ -379,6 +379,10 @@ public final class Reproduction {
     public static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
                                                   int threads, Consumer<String> log, TrainListener listener)
             throws IOException {
+        if (!recipe.model().variants().isEmpty() && recipe.keys().declared().contains("model.encoder")) {
+            throw new IllegalArgumentException("recipe '" + recipe.name() + "' sets model.variants and model.encoder:"
+                    + " the variants are the encoders (e.g. model.variants=[tiny] for one)");
+        }
         if (!recipe.train().stages().isEmpty()) {
             for (String k : List.of("train.loss", "train.epochs", "train.init_from")) {
                 if (recipe.keys().declared().contains(k)) {

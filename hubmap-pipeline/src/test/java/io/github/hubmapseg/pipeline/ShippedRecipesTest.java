@@ -56,7 +56,7 @@ class ShippedRecipesTest {
         Recipe r = Recipes.builtin(name);
         List<String> o = new ArrayList<>(List.of("data.tile_size=64", "data.reduce=4", "data.tiles_per_epoch=4",
                 "train.batch_size=2", "train.epochs=1", "infer.tile_size=64", "infer.reduce=4",
-                "infer.expansion=16", "model.encoder=tiny"));
+                "infer.expansion=16"));
         Set<String> declared = Set.copyOf(r.keys().declared());
         o.add("model.base_channels=" + (r.model().attention() ? 16 : 4)); // scSE needs >= 16 decoder channels
         if (declared.contains("cv.folds")) {
@@ -68,9 +68,7 @@ class ShippedRecipesTest {
         if (r.data().shift() > 0) {
             o.add("data.shift=32");
         }
-        if (!r.model().variants().isEmpty()) {
-            o.add("model.variants=[tiny, tiny]");
-        }
+        o.add(r.model().variants().isEmpty() ? "model.encoder=tiny" : "model.variants=[tiny, tiny]");
         if (r.cv().split().equals("validation-groups")) {
             o.add("cv.validation_groups=[[\"" + patients.get(0) + "\"], [\"" + patients.get(1) + "\"]]");
         }
@@ -112,5 +110,15 @@ class ShippedRecipesTest {
         assertThatThrownBy(() -> Reproduction.builder(dir.resolve("run-silent")).data(data).recipe(r).threads(1)
                 .overlays(false).build().run()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("data.cortex_weight").hasMessageContaining("read none");
+    }
+
+    @org.junit.jupiter.api.Test
+    void variantsAndAnEncoderTogetherAreRefusedBeforeTraining() throws Exception {
+        Recipe r = Recipes.withOverrides(Recipes.builtin("third-place"), List.of("model.encoder=tiny"));
+        try (CompetitionDataset ds = CompetitionDataset.open(data)) {
+            assertThatThrownBy(() -> Reproduction.trainFolds(r, ds, Reproduction.folds(r, ds), dir.resolve("v"), 1,
+                    s -> { }, io.github.hubmapseg.pipeline.train.TrainListener.NONE))
+                    .hasMessageContaining("model.variants and model.encoder");
+        }
     }
 }

@@ -38,6 +38,7 @@ class RecipesTest {
         assertThat(r.train().gradClipNorm()).isEqualTo(1.0);
         assertThat(r.train().loss()).isEqualTo("bce");
         assertThat(r.model().aspp()).isTrue();
+        assertThat(r.model().variants()).containsExactly("resnext50_32x4d", "resnext101_32x4d");
         assertThat(r.infer().expansion()).isEqualTo(128);
         assertThat(r.cv().folds()).isEqualTo(5);
         Recipe f = Recipes.builtin("first-place");
@@ -194,7 +195,7 @@ class RecipesTest {
         String old = Recipes.toYaml(Recipes.builtin("third-place")).replace("model:\n", "model:\n  pretrained: swsl\n  depth: 5\n")
                 .replace("train:\n", "train:\n  mixed_precision: true\n");
         assertThat(old).contains("pretrained: swsl");
-        assertThat(Recipes.parseStored(old, "old checkpoint").model().encoder()).isEqualTo("resnext50_32x4d");
+        assertThat(Recipes.parseStored(old, "old checkpoint").model().variants()).contains("resnext101_32x4d");
         assertThatThrownBy(() -> Recipes.parse(old, "file")).hasMessageContaining("unknown key 'pretrained'");
     }
 }
