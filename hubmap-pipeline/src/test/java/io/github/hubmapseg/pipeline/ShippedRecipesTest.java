@@ -114,9 +114,10 @@ class ShippedRecipesTest {
 
     @org.junit.jupiter.api.Test
     void variantsAndAnEncoderTogetherAreRefusedBeforeTraining() throws Exception {
-        Recipe r = Recipes.withOverrides(Recipes.builtin("third-place"), List.of("model.encoder=tiny"));
+        Recipe r = Recipes.withOverrides(Recipes.builtin("third-place"), List.of("model.encoder=tiny", "cv.folds=2"));
         try (CompetitionDataset ds = CompetitionDataset.open(data)) {
-            assertThatThrownBy(() -> Reproduction.trainFolds(r, ds, Reproduction.folds(r, ds), dir.resolve("v"), 1,
+            var folds = Reproduction.folds(r, ds);
+            assertThatThrownBy(() -> Reproduction.trainFolds(r, ds, folds, dir.resolve("v"), 1,
                     s -> { }, io.github.hubmapseg.pipeline.train.TrainListener.NONE))
                     .hasMessageContaining("model.variants and model.encoder");
         }
