@@ -10,6 +10,7 @@ import io.github.hubmapseg.pipeline.Reproduction;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.config.Recipes;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
+import io.github.hubmapseg.pipeline.train.EpochMetrics;
 import io.github.hubmapseg.pipeline.infer.Ensemble;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,13 +30,33 @@ class ThirdPlaceReproductionTest {
                 assertThat(Rle.decode(row.encoding(), 512, 512)).hasSize(512 * 512);
             }
         }
-        assertThat(r.folds()).hasSize(2).allSatisfy(h -> assertThat(h).hasSize(1));
+        assertThat(r.folds()).hasSize(2).allSatisfy(h -> assertThat(h).hasSize(6));
         assertThat(r.diceBySlide()).hasSize(1);
-        assertThat(r.meanDice()).isBetween(0.0, 1.0);
+        assertThat(r.meanDice()).isBetween(0.0, 1.0); // learning: see foldsTrainedFarBelowAnUntrainedModelsLoss
         Ensemble e = Ensemble.load(r.ensemble());
         assertThat(e.members()).hasSize(2).allSatisfy(m -> assertThat(m).exists());
         assertThat(Files.readString(r.out().resolve("report.txt"))).contains("mean test Dice");
         assertThat(r.out().resolve("overlays")).isDirectory();
+    }
+
+    /**
+     * The fold models learned. Measured on this tiny run (last-epoch training BCE of fold 0 / fold 1): trained
+     * 0.123 / 0.329; the same run with peak rate 1e-12 (weights as initialised) 0.913 / 0.893; the test asserts 0.6,
+     * between the two. The test Dice cannot show learning at this size: the 3rd place's plain BCE from random weights
+     * does not yet push any pixel above 0.5 in 48 steps (test Dice 0.000 trained, 0.017 untrained; 0.000 even on
+     * the slide each fold trained on). Nor has it gone far past the prior: no model that ignores the image can
+     * average a BCE below the entropy of the foreground fraction, 0.118 for fold 0's slide, and fold 0 ends at 0.123.
+     * What this run shows is the example's plumbing and a loss far below an untrained model's; the 3rd-place recipe's
+     * learning at a useful size is measured by {@code ThirdPlaceReproduction --quick} (see its Javadoc).
+     */
+    @Test
+    void foldsTrainedFarBelowAnUntrainedModelsLoss() {
+        Reproduction.Report r = TinyRun.report();
+        for (int k = 0; k < r.folds().size(); k++) {
+            List<EpochMetrics> history = r.folds().get(k);
+            assertThat(history.get(history.size() - 1).trainLoss()).as("fold %d last-epoch training BCE", k)
+                    .isLessThan(0.6);
+        }
     }
 
     @Test

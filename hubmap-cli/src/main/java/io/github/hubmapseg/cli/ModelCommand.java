@@ -3,9 +3,9 @@ package io.github.hubmapseg.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code hubmap model ...}: model tools (summary). */
+/** {@code hubmap model ...}: model tools (summary, run). */
 @Command(name = "model", mixinStandardHelpOptions = true, description = "Segmentation model tools.",
-        subcommands = {ModelSummaryCommand.class})
+        subcommands = {ModelSummaryCommand.class, ModelRunCommand.class})
 final class ModelCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -71,7 +71,10 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
         Ensemble e = Ensemble.ofFile(ensemble);
-        Recipe r = Checkpoint.load(e.members().get(0)).recipe();
+        // a model imported from PyTorch weights has no recipe: the default recipe's inference settings (--set infer.*)
+        Recipe r = ModelPredictor.isImported(e.members().get(0))
+                ? io.github.hubmapseg.pipeline.config.Recipes.defaultRecipe()
+                : Checkpoint.load(e.members().get(0)).recipe();
         if (!overrides.isEmpty()) {
             r = io.github.hubmapseg.pipeline.config.Recipes.withOverrides(r, overrides);
         }

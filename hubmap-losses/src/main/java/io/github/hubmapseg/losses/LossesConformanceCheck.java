@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Conformance check of kind {@code losses} ({@code shared/conformance/losses.json}): for every case and every
+ * Conformance check of kind {@code losses} ({@code conformance/losses.json}): for every case and every
  * loss variant in its {@code results}, the value and the gradient with respect to the logits, computed in
  * double, must match within {@code abs 1e-12 + rel 1e-9} (per number: {@code |got - want| <= 1e-12 + 1e-9 |want|}).
  * Variant names are read with {@link Losses#parse(String)}. One result per case and variant, id

@@ -1,5 +1,7 @@
 package io.github.hubmapseg.losses;
 
+import io.github.hubmapseg.testkit.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,7 +9,6 @@ import io.github.hubmapseg.core.conformance.CaseResult;
 import io.github.hubmapseg.core.conformance.Conformance;
 import io.github.hubmapseg.core.conformance.ConformanceJson;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -23,12 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LossesConformanceTest {
 
     static Path file() {
-        String dir = System.getProperty("hubmap.conformance.dir");
-        Path p = dir != null ? Path.of(dir, "losses.json") : Path.of("../../shared/conformance/losses.json");
-        if (!Files.isRegularFile(p)) {
-            p = Path.of("../shared/conformance/losses.json");
-        }
-        return p;
+        return RepoFiles.conformance("losses.json");
     }
 
     static Stream<Arguments> variants() throws IOException {

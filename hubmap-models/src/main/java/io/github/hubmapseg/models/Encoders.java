@@ -17,6 +17,8 @@ public final class Encoders {
         REGISTRY.put("resnext101_32x4d", ResNetEncoder::resnext101);
         REGISTRY.put("se_resnext50_32x4d", SeResNeXtEncoder::seResnext50);
         REGISTRY.put("se_resnext101_32x4d", SeResNeXtEncoder::seResnext101);
+        REGISTRY.put("seresnext50_32x4d", SeResNeXtEncoder::timmSeresnext50);
+        REGISTRY.put("seresnext101_32x4d", SeResNeXtEncoder::timmSeresnext101);
         for (int i = 0; i <= 7; i++) {
             int n = i;
             REGISTRY.put("efficientnet-b" + n, () -> EfficientNetEncoder.b(n));

@@ -90,6 +90,23 @@ public final class Models {
         return init("encoder", e, inChannels, g, b);
     }
 
+    /**
+     * The PyTorch tensor names and shapes of an encoder's state_dict (no prefix), computed from its configuration
+     * without allocating weights (see {@link TorchWeights#torchShapes}).
+     *
+     * @param encoder encoder name
+     * @return shapes by PyTorch name, in layer order
+     */
+    static Map<String, long[]> encoderTorchShapes(String encoder) {
+        Encoder e = Encoders.create(encoder);
+        GraphBuilder g = base(42, new Adam(1e-3)).addInputs("input")
+                .setInputTypes(InputType.convolutional(256, 256, 3, Blocks.FORMAT));
+        Blocks b = new Blocks(g, "input", 3);
+        List<String> features = e.build(b, "input", "");
+        g.setOutputs(features.toArray(new String[0]));
+        return TorchWeights.torchShapes(g.build(), b.groupedConvs());
+    }
+
     private static GraphBuilder base(long seed, IUpdater updater) {
         return new NeuralNetConfiguration.Builder().seed(seed).updater(updater).weightInit(WeightInit.RELU)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
@@ -398,6 +415,12 @@ public final class Models {
                 icnrInit(m.graph().getLayer(name).getParam("W"));
             }
             return m;
+        }
+
+        /** @return the PyTorch names and shapes of the model's state_dict, without allocating weights */
+        Map<String, long[]> torchShapes() {
+            ComputationGraphConfiguration conf = configure();
+            return TorchWeights.torchShapes(conf, blocks.groupedConvs());
         }
 
         /**

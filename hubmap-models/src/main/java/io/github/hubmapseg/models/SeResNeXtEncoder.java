@@ -30,9 +30,28 @@ import org.nd4j.linalg.activations.Activation;
  * @param groups cardinality of the 3x3 convolutions
  * @param baseWidth pretrainedmodels' {@code base_width}
  * @param reduction squeeze-and-excitation reduction ({@code channels / reduction} hidden units)
+ * @param timmStem timm's {@code seresnextNN_32x4d} stem instead of Cadene's: {@code MaxPool2d(3, 2, padding=1)}
+ *     (floor mode) where Cadene has {@code MaxPool2d(3, 2, ceil_mode=True)}; everything else is the same network
+ *     (timm names it {@code conv1}, {@code bn1}, {@code layerN.M.se.fc1}, renamed on import by
+ *     {@link WeightLayout#TIMM})
  */
-public record SeResNeXtEncoder(String name, List<Integer> layers, int groups, int baseWidth, int reduction)
-        implements Encoder {
+public record SeResNeXtEncoder(String name, List<Integer> layers, int groups, int baseWidth, int reduction,
+        boolean timmStem) implements Encoder {
+
+    /** Cadene's stem. */
+    public SeResNeXtEncoder(String name, List<Integer> layers, int groups, int baseWidth, int reduction) {
+        this(name, layers, groups, baseWidth, reduction, false);
+    }
+
+    /** @return timm's {@code seresnext50_32x4d} (the pad-1 stem pool; fb/swsl weights, timm's own training) */
+    public static SeResNeXtEncoder timmSeresnext50() {
+        return new SeResNeXtEncoder("seresnext50_32x4d", List.of(3, 4, 6, 3), 32, 4, 16, true);
+    }
+
+    /** @return timm's {@code seresnext101_32x4d} */
+    public static SeResNeXtEncoder timmSeresnext101() {
+        return new SeResNeXtEncoder("seresnext101_32x4d", List.of(3, 4, 23, 3), 32, 4, 16, true);
+    }
 
     /** @return {@code pretrainedmodels.se_resnext50_32x4d} */
     public static SeResNeXtEncoder seResnext50() {
@@ -63,7 +82,7 @@ public record SeResNeXtEncoder(String name, List<Integer> layers, int groups, in
 
     @Override
     public List<String> unusedTorchModules() {
-        return List.of("last_linear");
+        return timmStem ? List.of("fc") : List.of("last_linear");
     }
 
     @Override
@@ -72,7 +91,8 @@ public record SeResNeXtEncoder(String name, List<Integer> layers, int groups, in
         String x = b.conv(p + "layer0.conv1", input, 64, 7, 2, 3, 1, false);
         x = b.relu(p + "layer0.relu1", b.bn(p + "layer0.bn1", x));
         features.add(x);
-        x = b.maxPool(p + "layer0.pool", b.zeroPad(p + "layer0.pool_pad", x, 0, 1, 0, 1), 3, 2, 0);
+        x = timmStem ? b.maxPool(p + "layer0.pool", x, 3, 2, 1)
+                : b.maxPool(p + "layer0.pool", b.zeroPad(p + "layer0.pool_pad", x, 0, 1, 0, 1), 3, 2, 0);
         int[] planes = {64, 128, 256, 512};
         for (int s = 0; s < 4; s++) {
             for (int i = 0; i < layers.get(s); i++) {

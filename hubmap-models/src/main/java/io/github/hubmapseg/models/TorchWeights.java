@@ -61,7 +61,7 @@ public final class TorchWeights {
         if (!Files.isRegularFile(npz)) {
             throw new java.io.FileNotFoundException("no such .npz file: " + npz);
         }
-        return Npz.read(npz);
+        return io.github.hubmapseg.models.weights.Npz.read(npz);
     }
 
     /**
@@ -159,6 +159,108 @@ public final class TorchWeights {
             a[0].assign(a[1]);
         }
         return assignments.size();
+    }
+
+    /**
+     * The state_dict names and shapes PyTorch has for a configuration's layers (the inverse of the name mapping
+     * above; {@code num_batches_tracked} left out), computed without allocating weights.
+     *
+     * @param conf a configuration built by {@link Blocks}
+     * @param grouped grouped convolutions by layer name ({@code {groups, k}})
+     * @return shapes by PyTorch name, in layer order
+     */
+    static Map<String, long[]> torchShapes(org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf,
+            Map<String, int[]> grouped) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, org.deeplearning4j.nn.conf.graph.GraphVertex> v : conf.getVertices().entrySet()) {
+            if (!(v.getValue() instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv)) {
+                continue;
+            }
+            String name = v.getKey();
+            org.deeplearning4j.nn.conf.layers.Layer l = lv.getLayerConf().getLayer();
+            if (l instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
+                for (String s : List.of("weight", "bias", "running_mean", "running_var")) {
+                    out.put(name + "." + s, new long[] {bn.getNOut()});
+                }
+            } else if (l instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c) {
+                int[] k = c.getKernelSize();
+                long[] w;
+                if (l instanceof org.deeplearning4j.nn.conf.layers.Deconvolution2D) {
+                    w = new long[] {c.getNIn(), c.getNOut(), k[0], k[1]};
+                } else if (l instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D d) {
+                    w = new long[] {d.getNIn() * d.getDepthMultiplier(), 1, k[0], k[1]};
+                } else {
+                    int groups = grouped.containsKey(name) ? grouped.get(name)[0] : 1;
+                    w = new long[] {c.getNOut(), c.getNIn() / groups, k[0], k[1]};
+                }
+                out.put(name + ".weight", w);
+                if (c.hasBias()) {
+                    out.put(name + ".bias", new long[] {c.getNOut()});
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The model's weights as a PyTorch state_dict with this project's (= smp's) names: the inverse of
+     * {@link #load}. Grouped convolutions are written compact ({@code [out, in/groups, kh, kw]}), depthwise ones as
+     * {@code [c, 1, kh, kw]}, the classification head's 1x1 conv as {@code nn.Linear} {@code [out, in]}, and every
+     * batch norm gets {@code num_batches_tracked} (0, int64) so that {@code load_state_dict(strict=True)} accepts it.
+     *
+     * @param model the model
+     * @param int64 receives the names of the int64 tensors
+     * @return tensors by PyTorch name, in layer order
+     */
+    public static Map<String, INDArray> export(SegmentationModel model, Set<String> int64) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (Layer layer : model.graph().getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            if (layer.numParams() == 0) {
+                continue;
+            }
+            int[] grouped = model.groupedConvs().get(name);
+            boolean bn = layer instanceof BatchNormalization;
+            boolean depthwise = layer instanceof org.deeplearning4j.nn.layers.convolution.DepthwiseConvolution2DLayer;
+            for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+                INDArray v = p.getValue().dup('c');
+                if ("W".equals(p.getKey())) {
+                    long[] s = v.shape();
+                    if (grouped != null) {
+                        v = compactGrouped(v, grouped[0]);
+                    } else if (depthwise) {
+                        v = v.permute(2, 3, 0, 1).dup('c').reshape(s[2] * s[3], 1, s[0], s[1]);
+                    } else if (name.startsWith("classification_head.") && v.rank() == 4 && s[2] == 1 && s[3] == 1) {
+                        v = v.reshape(s[0], s[1]);
+                    }
+                } else if (v.rank() == 2 && v.size(0) == 1) {
+                    v = v.reshape(v.size(1)); // DL4J keeps biases and BN vectors as [1, n]
+                }
+                out.put(name + "." + torchSuffix(p.getKey(), bn), v);
+            }
+            if (bn) {
+                out.put(name + ".num_batches_tracked", Nd4j.scalar(0f));
+                int64.add(name + ".num_batches_tracked");
+            }
+        }
+        return out;
+    }
+
+    /** Block-diagonal dense [out, in, kh, kw] to the grouped [out, in/G, kh, kw]. */
+    static INDArray compactGrouped(INDArray dense, int groups) {
+        long[] s = dense.shape();
+        float[] src = dense.dup('c').data().asFloat();
+        int out = (int) s[0];
+        int in = (int) s[1];
+        int khw = (int) (s[2] * s[3]);
+        int inPer = in / groups;
+        int outPer = out / groups;
+        float[] dst = new float[out * inPer * khw];
+        for (int o = 0; o < out; o++) {
+            int g = o / outPer;
+            System.arraycopy(src, (o * in + g * inPer) * khw, dst, o * inPer * khw, inPer * khw);
+        }
+        return Nd4j.create(dst, new long[] {out, inPer, s[2], s[3]}, 'c');
     }
 
     /** A {@code nn.Linear} weight {@code [out, in]} into a 1x1 conv {@code [out, in, 1, 1]} (same order). */

@@ -1,5 +1,7 @@
 package io.github.hubmapseg.models;
 
+import io.github.hubmapseg.testkit.ExternalTools;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +12,6 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -44,14 +45,7 @@ class TorchParityTest {
         if (Files.exists(ref) && Files.getLastModifiedTime(ref).compareTo(Files.getLastModifiedTime(script)) > 0) {
             return weights;
         }
-        Path python = Paths.get("/usr/bin/python3");
-        Assumptions.assumeTrue(Files.isExecutable(python), "skipped: /usr/bin/python3 not found (needs torch)");
-        Process check = new ProcessBuilder(python.toString(), "-c", "import torch, torchvision")
-                .redirectErrorStream(true).start();
-        check.getInputStream().readAllBytes();
-        Assumptions.assumeTrue(check.waitFor() == 0,
-                "skipped: /usr/bin/python3 cannot import torch and torchvision (apt-get install python3-torch"
-                        + " python3-torchvision)");
+        Path python = ExternalTools.python("python3-torch python3-torchvision", "torch", "torchvision");
         Files.createDirectories(OUT);
         Process p = new ProcessBuilder(python.toString(), script.toString(), name, OUT.toString())
                 .redirectErrorStream(true).start();

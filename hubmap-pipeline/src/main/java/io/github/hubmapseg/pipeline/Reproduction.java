@@ -235,6 +235,7 @@ public final class Reproduction {
      * @throws IOException on read or write failure
      */
     public Report run() throws IOException {
+        io.github.hubmapseg.pipeline.train.ModelFactory.checkPretraining(recipe); // before any slide is generated
         Files.createDirectories(out);
         Map<String, Double> seconds = new LinkedHashMap<>();
         long t0 = System.nanoTime();

@@ -59,6 +59,9 @@ class ShippedRecipesTest {
                 "infer.expansion=16"));
         Set<String> declared = Set.copyOf(r.keys().declared());
         o.add("model.base_channels=" + (r.model().attention() ? 16 : 4)); // scSE needs >= 16 decoder channels
+        if (declared.contains("model.pretrained")) {
+            o.add("model.pretrained=none"); // no weight files here (docs/weights.md)
+        }
         if (declared.contains("cv.folds")) {
             o.add("cv.folds=2");
         }

@@ -160,7 +160,7 @@ public final class SlidingWindow {
     }
 
     /**
-     * Runs over a slide and streams the thresholded mask ({@code p > threshold}), small components removed
+     * Runs over a slide and streams the thresholded mask ({@code p >= threshold}), small components removed
      * when {@code minComponentSize > 1}.
      */
     public void runMask(ImageSource source, List<? extends Predictor> predictors, MaskRowSink sink) throws IOException {
@@ -496,7 +496,7 @@ public final class SlidingWindow {
             }
             if (combine == Combine.VOTE) {
                 for (int k = 0; k < prob.length; k++) {
-                    acc[k] += prob[k] > threshold ? 1 : 0;
+                    acc[k] += prob[k] >= threshold ? 1 : 0;
                 }
             } else {
                 for (int k = 0; k < prob.length; k++) {
@@ -516,7 +516,7 @@ public final class SlidingWindow {
             float inv = 1f / m;
             if (combine == Combine.VOTE) {
                 for (int k = 0; k < prob.length; k++) {
-                    acc[k] += prob[k] > threshold ? 1 : 0;
+                    acc[k] += prob[k] >= threshold ? 1 : 0;
                 }
             } else {
                 for (int k = 0; k < prob.length; k++) {
@@ -710,7 +710,7 @@ public final class SlidingWindow {
             return this;
         }
 
-        /** Mask threshold ({@code p > threshold}), default 0.5; also the members' threshold when voting. */
+        /** Mask threshold ({@code p >= threshold}), default 0.5; also the members' threshold when voting. */
         public Builder threshold(double threshold) {
             this.threshold = threshold;
             return this;

@@ -13,7 +13,7 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
  * pixels {@code [i * reduce, (i + 1) * reduce) x [j * reduce, (j + 1) * reduce)}. Built from the HSV
  * saturation of the thumbnail ({@code S = (max - min) / max * 255} over R, G, B, 0 for black), the 3rd-place
  * rule (saturation above a threshold, 40 in their notebooks) or Otsu's threshold of the saturation histogram
- * (10th place). The full-resolution slide is only read through {@link ImageSource#read(Interval, int)}.
+ * (our choice: the 10th place used Otsu on predicted probabilities, not on tissue). The full-resolution slide is only read through {@link ImageSource#read(Interval, int)}.
  *
  * @param width  thumbnail width in cells
  * @param height thumbnail height in cells
@@ -69,7 +69,10 @@ public record TissueMask(int width, int height, int reduce, byte[] cells) {
         return fromSaturation(sat, thumbWidth(source, reduce), thumbHeight(source, reduce), reduce, threshold);
     }
 
-    /** Tissue where the thumbnail saturation is above Otsu's threshold of its histogram (10th place). */
+    /**
+     * Tissue where the thumbnail saturation is above Otsu's threshold of its histogram (our choice of automatic
+     * threshold; no write-up applies Otsu to tissue: the 10th place's Otsu is on predicted probabilities).
+     */
     public static TissueMask byOtsu(ImageSource source, int reduce) throws IOException {
         int[] sat = saturation(source, reduce);
         return fromSaturation(sat, thumbWidth(source, reduce), thumbHeight(source, reduce), reduce, otsu(sat));

@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * Checks the library against one kind of golden-vector file (schema {@code hubmap-peers-golden/1}, see
- * {@code shared/conformance/README.md}). Implementations live in the module that owns the algorithm and are
+ * {@code conformance/README.md}). Implementations live in the module that owns the algorithm and are
  * found with {@link java.util.ServiceLoader} ({@code META-INF/services/io.github.hubmapseg.core.conformance.ConformanceCheck}),
  * so the {@code hubmap conformance} runner knows every kind of every module on its class path.
  */

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Conformance check for kind {@code dice} ({@code shared/conformance/dice.json}): per case, the exact counts
+ * Conformance check for kind {@code dice} ({@code conformance/dice.json}): per case, the exact counts
  * ({@code intersection}, {@code pred_sum}, {@code truth_sum}) from the masks and from their RLE runs, and the
  * Dice within 1e-15; per {@code mean_dice_groups} entry, the mean of the per-image Dice over its
  * {@code case_ids} within 1e-15.

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Conformance check for kind {@code rle} ({@code shared/conformance/rle.json}): {@code cases} must encode
+ * Conformance check for kind {@code rle} ({@code conformance/rle.json}): {@code cases} must encode
  * exactly to {@code rle} (whole-mask and band-wise) and decode to {@code mask}; {@code decode_only} strings
  * must decode to {@code mask} and re-encode to {@code canonical_rle}; {@code invalid} strings must be
  * rejected with an {@link IllegalArgumentException}. Exact comparisons: the difference is the number of

@@ -1,5 +1,7 @@
 package io.github.hubmapseg.core.metrics;
 
+import io.github.hubmapseg.testkit.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -12,7 +14,6 @@ import io.github.hubmapseg.core.conformance.ConformanceJson;
 import io.github.hubmapseg.core.rle.Rle;
 import io.github.hubmapseg.core.rle.RleRuns;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,22 +26,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Dice: every case of shared/conformance/dice.json, plus properties on random masks. */
+/** Dice: every case of conformance/dice.json, plus properties on random masks. */
 class DiceTest {
 
     private static final double TOL = 1e-15;
 
     static Path file() {
-        String p = System.getProperty("hubmap.conformance.dir");
-        if (p != null && Files.isDirectory(Path.of(p))) {
-            return Path.of(p, "dice.json");
-        }
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("shared/conformance"))) {
-                return d.resolve("shared/conformance/dice.json");
-            }
-        }
-        throw new IllegalStateException("shared/conformance not found (set -Dhubmap.conformance.dir)");
+        return RepoFiles.conformance("dice.json");
     }
 
     private static JsonNode root() throws IOException {

@@ -1,5 +1,7 @@
 package io.github.hubmapseg.core.rle;
 
+import io.github.hubmapseg.testkit.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +11,6 @@ import io.github.hubmapseg.core.conformance.CaseResult;
 import io.github.hubmapseg.core.conformance.Conformance;
 import io.github.hubmapseg.core.conformance.ConformanceJson;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,20 +21,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every case of shared/conformance/rle.json, asserted one by one. */
+/** Every case of conformance/rle.json, asserted one by one. */
 class RleGoldenTest {
 
     static Path conformanceDir() {
-        String p = System.getProperty("hubmap.conformance.dir");
-        if (p != null && Files.isDirectory(Path.of(p))) {
-            return Path.of(p);
-        }
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("shared/conformance"))) {
-                return d.resolve("shared/conformance");
-            }
-        }
-        throw new IllegalStateException("shared/conformance not found (set -Dhubmap.conformance.dir)");
+        return RepoFiles.conformanceDir();
     }
 
     static Path file() {

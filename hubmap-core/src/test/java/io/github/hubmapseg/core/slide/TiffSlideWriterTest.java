@@ -1,5 +1,7 @@
 package io.github.hubmapseg.core.slide;
 
+import io.github.hubmapseg.testkit.ExternalTools;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,19 +37,9 @@ class TiffSlideWriterTest {
         return new InMemoryImageSource(px, w, h, 3);
     }
 
-    private static String python() {
-        Path py = Path.of("/usr/bin/python3");
-        return Files.isExecutable(py) ? py.toString() : null;
-    }
-
     /** Runs a Python snippet, returns its stdout, or skips the test if python3/tifffile are missing. */
     private static String runPython(String script, Path dir) throws Exception {
-        String py = python();
-        Assumptions.assumeTrue(py != null, "skipped: /usr/bin/python3 not found (CI installs python3-tifffile)");
-        Process probe = new ProcessBuilder(py, "-c", "import tifffile, numpy").redirectErrorStream(true).start();
-        probe.waitFor(60, TimeUnit.SECONDS);
-        Assumptions.assumeTrue(probe.exitValue() == 0,
-                "skipped: python3 has no tifffile/numpy (CI installs python3-tifffile)");
+        String py = ExternalTools.python("python3-tifffile python3-numpy", "tifffile", "numpy").toString();
         Path f = dir.resolve("check.py");
         Files.writeString(f, script);
         Process p = new ProcessBuilder(py, f.toString()).redirectErrorStream(true).start();

@@ -1,5 +1,7 @@
 package io.github.hubmapseg.core.synth;
 
+import io.github.hubmapseg.testkit.ExternalTools;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,11 +94,7 @@ class SyntheticDatasetTest {
     }
 
     private String python(String script) throws Exception {
-        Path py = Path.of("/usr/bin/python3");
-        Assumptions.assumeTrue(Files.isExecutable(py), "skipped: /usr/bin/python3 not found");
-        Process probe = new ProcessBuilder(py.toString(), "-c", "import tifffile, numpy").start();
-        probe.waitFor(60, TimeUnit.SECONDS);
-        Assumptions.assumeTrue(probe.exitValue() == 0, "skipped: python3 has no tifffile (CI installs python3-tifffile)");
+        Path py = ExternalTools.python("python3-tifffile python3-numpy", "tifffile", "numpy");
         Path f = dir.resolve("check.py");
         Files.writeString(f, script);
         Process p = new ProcessBuilder(py.toString(), f.toString()).redirectErrorStream(true).start();

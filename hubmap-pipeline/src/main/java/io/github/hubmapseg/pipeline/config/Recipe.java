@@ -130,6 +130,9 @@ public record Recipe(String name, String description, String source, String note
      *
      * @param architecture       unet, fpn, linknet, ...
      * @param encoder            encoder name (e.g. resnext50_32x4d, se_resnext101_32x4d, efficientnet-b2, tiny)
+     * @param pretrained         pretraining the write-up used and the published file it comes from; {@code none}
+     *                           trains from scratch, anything else needs {@code encoder_weights} or {@code weights}
+     *                           when training starts (nothing is downloaded)
      * @param variants           encoders of a multi-backbone ensemble: every fold is trained once per encoder and
      *                           all of them form the ensemble (3rd place: resnext50_32x4d and resnext101_32x4d);
      *                           empty: {@code encoder} only
@@ -141,25 +144,45 @@ public record Recipe(String name, String description, String source, String note
      * @param classificationHead empty / non-empty tile head (1st place)
      * @param attention          attention in the decoder (1st place, per seed team D)
      * @param hypercolumn        hypercolumn (1st place, per seed team D)
+     * @param encoderWeights     a weight file ({@code .pth}, {@code .safetensors}, {@code .npz}) of the encoder
+     *                           alone, loaded before training ({@code ""}: none)
+     * @param weights            a weight file of the whole model (an smp state_dict or a hubmap export), loaded
+     *                           before training ({@code ""}: none)
+     * @param weightsLayout      layout of those files: auto, smp, torchvision, timm or cadene
      */
-    public record Model(String architecture, String encoder, List<String> variants, int baseChannels,
-                        boolean fpnSkips, boolean aspp, boolean pixelShuffle, boolean deepSupervision,
-                        boolean classificationHead, boolean attention, boolean hypercolumn,
-                        @JsonIgnore KeyLedger keys) {
+    public record Model(String architecture, String encoder, String pretrained, List<String> variants,
+                        int baseChannels, boolean fpnSkips, boolean aspp, boolean pixelShuffle,
+                        boolean deepSupervision, boolean classificationHead, boolean attention, boolean hypercolumn,
+                        String encoderWeights, String weights, String weightsLayout, @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Model {
             Valid.nonEmpty("model.architecture", architecture);
             Valid.nonEmpty("model.encoder", encoder);
+            Valid.notNull("model.pretrained", pretrained);
             variants = variants == null ? List.of() : List.copyOf(variants);
             for (String v : variants) {
                 Valid.nonEmpty("model.variants entry", v);
             }
             Valid.positive("model.base_channels", baseChannels);
+            Valid.notNull("model.encoder_weights", encoderWeights);
+            Valid.notNull("model.weights", weights);
+            Valid.oneOf("model.weights_layout", weightsLayout, Set.of("auto", "smp", "torchvision", "timm", "cadene"));
+            if (!encoderWeights.isEmpty() && !weights.isEmpty()) {
+                throw new IllegalArgumentException("model.encoder_weights and model.weights are both set; the whole"
+                        + " model's weights include the encoder: set one");
+            }
             keys = keys == null ? KeyLedger.binding() : keys;
+        }
+
+        /** @return whether a weight file is given ({@code encoder_weights} or {@code weights}; both keys are read) */
+        public boolean hasWeights() {
+            boolean e = !encoderWeights().isEmpty();
+            return !weights().isEmpty() || e;
         }
 
         public String architecture() { return keys.read("model.architecture", architecture); }
         public String encoder() { return keys.read("model.encoder", encoder); }
+        public String pretrained() { return keys.read("model.pretrained", pretrained); }
         public List<String> variants() { return keys.read("model.variants", variants); }
         public int baseChannels() { return keys.read("model.base_channels", baseChannels); }
         public boolean fpnSkips() { return keys.read("model.fpn_skips", fpnSkips); }
@@ -169,6 +192,9 @@ public record Recipe(String name, String description, String source, String note
         public boolean classificationHead() { return keys.read("model.classification_head", classificationHead); }
         public boolean attention() { return keys.read("model.attention", attention); }
         public boolean hypercolumn() { return keys.read("model.hypercolumn", hypercolumn); }
+        public String encoderWeights() { return keys.read("model.encoder_weights", encoderWeights); }
+        public String weights() { return keys.read("model.weights", weights); }
+        public String weightsLayout() { return keys.read("model.weights_layout", weightsLayout); }
     }
 
     /**

@@ -51,8 +51,7 @@ public final class Recipes {
             .build();
     private static final JsonNode DEFAULTS = readResource("defaults.yaml");
     /** Keys earlier versions wrote into run folders and checkpoints, dropped by {@link #parseStored}. */
-    static final List<String> RETIRED = List.of("model.pretrained", "model.depth", "infer.ensemble_members",
-            "train.mixed_precision");
+    static final List<String> RETIRED = List.of("model.depth", "infer.ensemble_members", "train.mixed_precision");
 
     private Recipes() {
     }

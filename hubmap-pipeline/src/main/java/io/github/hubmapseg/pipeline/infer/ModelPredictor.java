@@ -39,16 +39,44 @@ public final class ModelPredictor implements Predictor {
     }
 
     /**
-     * Loads a checkpoint ({@code best.zip} of a fold).
+     * Loads a checkpoint: a training checkpoint ({@code best.zip} of a fold), or a model imported from PyTorch
+     * weights by {@code hubmap weights import} (metadata {@value #IMPORTED}), which is normalised with the ImageNet
+     * statistics its weights expect and outputs logits.
      *
      * @param checkpoint the file
      * @return the predictor
      * @throws IOException if it cannot be read
      */
     public static ModelPredictor load(Path checkpoint) throws IOException {
+        if (isImported(checkpoint)) {
+            return new ModelPredictor(io.github.hubmapseg.models.Checkpoints.load(checkpoint), Normalization.imagenet());
+        }
         Checkpoint c = Checkpoint.load(checkpoint);
         return new ModelPredictor(c.restore(), c.normalization());
     }
+
+    /**
+     * @param file a file
+     * @return whether it is a checkpoint with {@value #IMPORTED} and no training metadata (reads its header only)
+     */
+    public static boolean isImported(Path file) {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
+            java.util.zip.ZipEntry e = z.getEntry(io.github.hubmapseg.models.Checkpoints.HEADER);
+            if (e == null || e.getSize() > (1 << 24)) {
+                return false;
+            }
+            try (java.io.InputStream in = z.getInputStream(e)) {
+                com.fasterxml.jackson.databind.JsonNode meta = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(in).path("metadata");
+                return meta.has(IMPORTED) && !meta.has(Checkpoint.METADATA_KEY);
+            }
+        } catch (IOException | RuntimeException e) {
+            return false; // not this format: Checkpoint.load says what it is
+        }
+    }
+
+    /** Metadata key of a model imported from PyTorch weights ({@code hubmap weights import}). */
+    public static final String IMPORTED = "imported";
 
     /** @return the model */
     public SegmentationModel model() {

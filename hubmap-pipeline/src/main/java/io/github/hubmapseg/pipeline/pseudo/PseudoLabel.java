@@ -9,7 +9,7 @@ import java.util.Objects;
  * strictly between the low and high thresholds, or a TTA standard deviation above the limit).
  *
  * @param id        slide id
- * @param mask      pseudo mask ({@code p > threshold})
+ * @param mask      pseudo mask ({@code p >= threshold})
  * @param uncertain uncertain pixels, same shape
  */
 public record PseudoLabel(String id, RleRuns mask, RleRuns uncertain) {

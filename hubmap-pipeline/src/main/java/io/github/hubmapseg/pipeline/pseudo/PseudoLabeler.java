@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 /**
  * Makes pseudo-labels of unlabelled slides with an ensemble (1st place, team B): the slide's probabilities
  * are predicted with the recipe's inference settings (reduce, expansion, TTA, blending; ensemble mean) and
- * streamed band by band into two run-length masks: the pseudo mask ({@code p > threshold}, the ensemble
+ * streamed band by band into two run-length masks: the pseudo mask ({@code p >= threshold}, the ensemble
  * threshold, like a submission) and the uncertain region ({@code low < p < high}). With {@code maxTtaStd > 0}
  * a second streamed pass computes the per-pixel standard deviation over the TTA poses
  * ({@link TtaStdPredictor}; the recipe's poses, or the four flips when it has none) and adds pixels above
@@ -86,7 +86,6 @@ public final class PseudoLabeler {
     public PseudoLabel label(String id, ImageSource slide, List<? extends Predictor> predictors) throws IOException {
         RleMaskSink mask = new RleMaskSink();
         RleMaskSink band = new RleMaskSink();
-        float t = (float) threshold;
         float lo = (float) low;
         float hi = (float) high;
         new Inference(infer, threshold, null).predictProbabilities(slide, predictors, new RowSink() {
@@ -110,7 +109,7 @@ public final class PseudoLabeler {
                 }
                 for (int k = 0; k < n; k++) {
                     float v = p[k];
-                    m[k] = v > t ? (byte) 1 : 0;
+                    m[k] = v >= threshold ? (byte) 1 : 0;
                     u[k] = v > lo && v < hi ? (byte) 1 : 0;
                 }
                 mask.accept(y0, rows, m);

@@ -7,7 +7,7 @@ package io.github.hubmapseg.pipeline.train;
  * @param trainLoss mean training loss over the epoch's steps
  * @param valLoss   mean validation BCE ({@code NaN} without validation)
  * @param softDice  soft Dice {@code 2 sum(p t) / (sum p + sum t)} pooled over the validation tiles
- * @param hardDice  Dice of the mask {@code p > 0.5} pooled over the validation tiles
+ * @param hardDice  Dice of the mask {@code p >= 0.5} pooled over the validation tiles
  * @param lr        learning rate of the epoch's last step
  * @param seconds   wall time of the epoch (training and validation)
  */

@@ -57,6 +57,68 @@ public final class ModelFactory {
     }
 
     /**
+     * Fails, before anything is trained, when the recipe names pretraining ({@code model.pretrained} other than
+     * {@code none}) but gives no weight file, or names a file that does not exist.
+     *
+     * @param recipe the recipe
+     * @throws IllegalArgumentException naming the file the recipe needs
+     */
+    public static void checkPretraining(Recipe recipe) {
+        Recipe.Model m = recipe.model();
+        if (!m.hasWeights()) {
+            if (!"none".equals(m.pretrained())) {
+                throw new IllegalArgumentException("recipe " + recipe.name() + ": model.pretrained is '"
+                        + m.pretrained() + "' but no weights are given; download that file once and set"
+                        + " model.encoder_weights=FILE (encoder) or model.weights=FILE (whole model), or"
+                        + " model.pretrained=none to train from random weights");
+            }
+            return;
+        }
+        String f = m.weights().isEmpty() ? m.encoderWeights() : m.weights();
+        String key = m.weights().isEmpty() ? "model.encoder_weights" : "model.weights";
+        if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(f))) {
+            throw new IllegalArgumentException(key + ": no such file " + f + " (the recipe's pretraining: "
+                    + m.pretrained() + ")");
+        }
+    }
+
+    /**
+     * The model a training run starts from: {@link #create(Recipe)} with the recipe's weight file loaded
+     * ({@code model.weights}: the whole model; {@code model.encoder_weights}: the encoder, the decoder keeps its
+     * seeded initialisation), after {@link #checkPretraining}.
+     *
+     * @param recipe the recipe
+     * @return the model
+     * @throws java.io.IOException if the weight file cannot be read
+     * @throws IllegalArgumentException if it does not fit the model (listing missing, unexpected and mis-shaped
+     *     tensors)
+     */
+    public static SegmentationModel createForTraining(Recipe recipe) throws java.io.IOException {
+        checkPretraining(recipe);
+        SegmentationModel model = create(recipe);
+        Recipe.Model m = recipe.model();
+        if (!m.hasWeights()) {
+            return model;
+        }
+        String layout = m.weightsLayout();
+        io.github.hubmapseg.models.WeightLayout l = "auto".equals(layout) ? null
+                : io.github.hubmapseg.models.WeightLayout.valueOf(layout.toUpperCase(java.util.Locale.ROOT));
+        boolean whole = !m.weights().isEmpty();
+        java.nio.file.Path file = java.nio.file.Path.of(whole ? m.weights() : m.encoderWeights());
+        try {
+            io.github.hubmapseg.models.WeightLayouts.load(model, file, l, whole);
+        } catch (IllegalArgumentException e) {
+            model.close();
+            throw new IllegalArgumentException((whole ? "model.weights " : "model.encoder_weights ") + file + ": "
+                    + e.getMessage(), e);
+        } catch (java.io.IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return model;
+    }
+
+    /**
      * The model options a recipe describes, without allocating weights: {@code builder(recipe).summary(h, w)}
      * describes the model {@link #create(Recipe)} builds (apart from AdamW's weight decay, set on the built model).
      *

@@ -205,8 +205,10 @@ public final class Trainer {
             bestScore = c.bestScore();
             bestEpoch = c.bestEpoch();
         } else {
-            norm = normalization(recipe, dataset, trainIds);
-            model = ModelFactory.create(recipe);
+            ModelFactory.checkPretraining(recipe);
+            // pretrained weights expect the ImageNet statistics they were trained with
+            norm = recipe.model().hasWeights() ? Normalization.imagenet() : normalization(recipe, dataset, trainIds);
+            model = ModelFactory.createForTraining(recipe);
             if (!initFrom.isEmpty()) {
                 initialise(model, Path.of(initFrom));
             }
@@ -313,7 +315,7 @@ public final class Trainer {
                     inter += pi * yi;
                     psum += pi;
                     tsum += yi;
-                    if (pi > 0.5) {
+                    if (pi >= 0.5) {
                         hp++;
                         if (yi > 0.5) {
                             hi++;
@@ -351,7 +353,7 @@ public final class Trainer {
         LineChart.builder("Loss, fold " + fold).xLabel("epoch").yLabel("loss").series("train", x, tl)
                 .series("validation BCE", x, vl).build().writePng(runDir.resolve("loss.png"), 640, 400);
         LineChart.builder("Validation Dice, fold " + fold).xLabel("epoch").yLabel("Dice").series("soft", x, sd)
-                .series("hard (p > 0.5)", x, hd).build().writePng(runDir.resolve("dice.png"), 640, 400);
+                .series("hard (p >= 0.5)", x, hd).build().writePng(runDir.resolve("dice.png"), 640, 400);
     }
 
     /** Options of a {@link Trainer}. */

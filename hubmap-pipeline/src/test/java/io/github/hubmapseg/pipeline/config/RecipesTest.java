@@ -192,10 +192,10 @@ class RecipesTest {
 
     @Test
     void storedRecipesDropRetiredKeysButFilesRefuseThem() {
-        String old = Recipes.toYaml(Recipes.builtin("third-place")).replace("model:\n", "model:\n  pretrained: swsl\n  depth: 5\n")
+        String old = Recipes.toYaml(Recipes.builtin("third-place")).replace("model:\n", "model:\n  depth: 5\n")
                 .replace("train:\n", "train:\n  mixed_precision: true\n");
-        assertThat(old).contains("pretrained: swsl");
+        assertThat(old).contains("depth: 5");
         assertThat(Recipes.parseStored(old, "old checkpoint").model().variants()).contains("resnext101_32x4d");
-        assertThatThrownBy(() -> Recipes.parse(old, "file")).hasMessageContaining("unknown key 'pretrained'");
+        assertThatThrownBy(() -> Recipes.parse(old, "file")).hasMessageContaining("unknown key 'depth'");
     }
 }

@@ -52,4 +52,33 @@ class ModelPredictorTest {
             }
         }
     }
+
+    @Test
+    void aModelImportedFromPyTorchWeightsIsNormalisedWithImagenetAndOutputsLogits(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path f = tmp.resolve("imported.zip");
+        try (SegmentationModel m = io.github.hubmapseg.models.Models.create("unet", "tiny")) {
+            io.github.hubmapseg.models.Checkpoints.save(m, f, java.util.Map.of(ModelPredictor.IMPORTED,
+                    java.util.Map.of("source", "x.pth", "normalization", "imagenet")), false);
+        }
+        assertThat(ModelPredictor.isImported(f)).isTrue();
+        try (ModelPredictor p = ModelPredictor.load(f)) {
+            assertThat(p.outputsLogits()).isTrue();
+            assertThat(p.normalization().mean()).containsExactly(Normalization.imagenet().mean());
+            assertThat(p.normalization().std()).containsExactly(Normalization.imagenet().std());
+            float[] data = new float[3 * 32 * 32];
+            java.util.Arrays.fill(data, 128f);
+            TileBatch out = p.predict(new TileBatch(data, 1, 3, 32, 32));
+            INDArray ref = p.model().logits(Nd4j.create(p.toModelInput(new TileBatch(data, 1, 3, 32, 32)),
+                    new long[] {1, 32, 32, 3}, 'c'));
+            assertThat(out.data()).containsExactly(ref.dup('c').data().asFloat());
+        }
+        // a training checkpoint is not an imported one
+        java.nio.file.Path t = tmp.resolve("train.zip");
+        try (SegmentationModel m = ModelFactory.create(TinyData.recipe())) {
+            io.github.hubmapseg.pipeline.train.Checkpoint.of(TinyData.recipe(), 1, 1, Normalization.scale255(3),
+                    java.util.List.of(), Double.NaN, 0, m, false).save(t);
+        }
+        assertThat(ModelPredictor.isImported(t)).isFalse();
+    }
 }

@@ -1,5 +1,7 @@
 package io.github.hubmapseg.pipeline.infer;
 
+import io.github.hubmapseg.testkit.ExternalTools;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +11,6 @@ import io.github.hubmapseg.pipeline.HandData;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
 import io.github.hubmapseg.tiling.sink.RowSink;
-import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,12 +20,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PyramidTiffSinkTest {
-    static final String PY = "/usr/bin/python3";
+    static final String PY = ExternalTools.PYTHON3.toString();
     static final String DUMP = String.join("\n",
             "import sys, tifffile, numpy as np",
             "with tifffile.TiffFile(sys.argv[1]) as t:",
@@ -69,16 +69,9 @@ class PyramidTiffSinkTest {
         return out;
     }
 
+    /** Whether tifffile's check runs: when it is installed, and always in CI (where a missing tool fails). */
     static boolean tifffile() {
-        if (!new File(PY).canExecute()) {
-            return false;
-        }
-        try {
-            Process p = new ProcessBuilder(PY, "-c", "import tifffile, numpy").redirectErrorStream(true).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
+        return ExternalTools.inCi() || ExternalTools.hasPython("tifffile", "numpy");
     }
 
     static String dump(Path tiff, Path dir) throws IOException, InterruptedException {
@@ -115,7 +108,7 @@ class PyramidTiffSinkTest {
 
     @Test
     void tifffileReadsEveryLevelOfAnOddSizedFloatAndByteFile(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(tifffile(), "needs /usr/bin/python3 with tifffile");
+        ExternalTools.python("python3-tifffile python3-numpy", "tifffile", "numpy");
         int w = 200;
         int h = 150;
         float[] m = map(w, h);

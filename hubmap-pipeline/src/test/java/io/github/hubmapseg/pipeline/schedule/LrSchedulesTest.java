@@ -1,9 +1,10 @@
 package io.github.hubmapseg.pipeline.schedule;
 
+import io.github.hubmapseg.testkit.ExternalTools;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LrSchedulesTest {
 
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final Path PYTHON = ExternalTools.PYTHON3;
 
     /** Configurations checked against torch: maxLr, total, pctStart, divFactor, finalDiv, cos, threePhase. */
     private static final List<OneCycleLr> CONFIGS = List.of(
@@ -30,7 +31,7 @@ class LrSchedulesTest {
 
     @Test
     void oneCycleMatchesTorch(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isExecutable(PYTHON), "skipped: /usr/bin/python3 not found (install python3-torch)");
+        ExternalTools.python("python3-torch", "torch");
         StringBuilder py = new StringBuilder("""
                 import json, sys
                 try:
@@ -63,7 +64,7 @@ class LrSchedulesTest {
         Process p = new ProcessBuilder(PYTHON.toString(), script.toString()).redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assumeTrue(!text.startsWith("NO_TORCH"), "skipped: torch not importable by /usr/bin/python3 (install python3-torch)");
+        assertThat(text).as("torch importable").doesNotStartWith("NO_TORCH");
         assertThat(p.exitValue()).as(text).isZero();
         JsonNode all = new ObjectMapper().readTree(text.substring(text.lastIndexOf('\n') + 1));
         assertThat(all.size()).isEqualTo(CONFIGS.size());

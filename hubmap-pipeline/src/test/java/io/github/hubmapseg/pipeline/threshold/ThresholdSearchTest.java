@@ -1,5 +1,7 @@
 package io.github.hubmapseg.pipeline.threshold;
 
+import io.github.hubmapseg.testkit.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -113,6 +115,41 @@ class ThresholdSearchTest {
         }
     }
 
+    /**
+     * The threshold searched out of fold is then applied by the tiling sinks ({@code RowSinks.threshold}) to write
+     * the submission: both must call the same pixels foreground, ties and float/double rounding included, or the
+     * searched optimum is not the one applied.
+     */
+    @Test
+    void searchedDiceIsTheDiceOfTheMaskTheSinksWrite() throws Exception {
+        ThresholdGrid grid = ThresholdGrid.linear(0.05, 0.95, 0.05);
+        ThresholdSearch search = new ThresholdSearch(grid);
+        for (int i = 0; i < probs.length; i++) {
+            search.add("img" + i, probs[i], truths[i]);
+        }
+        ThresholdTable table = search.result();
+        for (int k = 0; k < grid.size(); k++) {
+            for (int i = 0; i < probs.length; i++) {
+                io.github.hubmapseg.tiling.sink.MaskImageSink got = new io.github.hubmapseg.tiling.sink.MaskImageSink();
+                io.github.hubmapseg.tiling.sink.RowSink sink = io.github.hubmapseg.tiling.sink.RowSinks
+                        .threshold(grid.get(k), got);
+                sink.begin(probs[i].length, 1);
+                sink.accept(0, 1, probs[i]);
+                sink.end();
+                long tp = 0;
+                long pred = 0;
+                long truth = 0;
+                for (int j = 0; j < probs[i].length; j++) {
+                    tp += got.mask()[j] & truths[i][j];
+                    pred += got.mask()[j];
+                    truth += truths[i][j];
+                }
+                double dice = pred + truth == 0 ? 1.0 : 2.0 * tp / (pred + truth);
+                assertThat(table.perImage()[i][k]).as("image %d threshold %s", i, grid.get(k)).isEqualTo(dice);
+            }
+        }
+    }
+
     @Test
     void comparisonMattersOnTies() {
         ThresholdGrid g = ThresholdGrid.of(0.5);
@@ -193,19 +230,7 @@ class ThresholdSearchTest {
     }
 
     static Path conformanceDir() {
-        String p = System.getProperty("hubmap.conformance.dir");
-        if (p != null && Files.isDirectory(Path.of(p))) {
-            return Path.of(p);
-        }
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            Path c = dir.resolve("../shared/conformance").normalize();
-            if (Files.isDirectory(c)) {
-                return c;
-            }
-            dir = dir.getParent();
-        }
-        throw new AssertionError("conformance directory not found (set -Dhubmap.conformance.dir)");
+        return RepoFiles.conformanceDir();
     }
 
     @Test

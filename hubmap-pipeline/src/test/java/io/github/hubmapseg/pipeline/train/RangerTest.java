@@ -1,9 +1,10 @@
 package io.github.hubmapseg.pipeline.train;
 
+import io.github.hubmapseg.testkit.ExternalTools;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,7 +38,7 @@ import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 class RangerTest {
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final Path PYTHON = ExternalTools.PYTHON3;
     private static final int N = 12;
     private static final int D = 3;
     private static final int STEPS = 20;
@@ -71,7 +72,7 @@ class RangerTest {
 
     /** @return per configuration, the torch parameters (w then b) after each step; null if torch is missing */
     private static List<double[][]> torch(Path dir) throws Exception {
-        assumeTrue(Files.isExecutable(PYTHON), "skipped: /usr/bin/python3 not found (install python3-torch)");
+        ExternalTools.python("python3-torch", "torch");
         Path script = Path.of("src/test/python/ranger_ref.py");
         if (!Files.exists(script)) {
             script = Path.of("hubmap-pipeline/src/test/python/ranger_ref.py");
@@ -96,7 +97,7 @@ class RangerTest {
                     .redirectErrorStream(true).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-            assumeTrue(!text.startsWith("NO_TORCH"), "skipped: torch not importable by /usr/bin/python3");
+            assertThat(text).as("torch importable").doesNotStartWith("NO_TORCH");
             assertThat(p.exitValue()).as(text).isZero();
             JsonNode w = json.readTree(text.substring(text.lastIndexOf('\n') + 1)).get("w");
             double[][] traj = new double[STEPS][D + 1];

@@ -50,9 +50,28 @@ class TrainerTest {
             }
             assertThat(Files.readAllLines(tmp.resolve("straight/metrics.csv"))).hasSize(3)
                     .first().asString().startsWith("epoch,train_loss,val_loss,soft_dice,hard_dice");
-            EpochMetrics m = straight.history().get(1);
-            assertThat(m.softDice()).isBetween(0.0, 1.0);
-            assertThat(m.hardDice()).isBetween(0.0, 1.0);
+        }
+    }
+
+    /**
+     * The trainer learns: 3 epochs of 48 tiles (reduce 4, batch 4, one-cycle peak 1e-2) on one slide, validated on
+     * that same slide, reach a soft Dice an untrained model cannot. Measured on the tiny set (soft Dice after epoch 3,
+     * validation BCE in brackets): trained, seeds 42 / 1 / 2: 0.280 (0.043) / 0.139 (0.117) / 0.457 (0.039); the
+     * same runs with peak rate 1e-12 (weights as initialised): 0.023 (0.636) / 0.034 (0.861) / 0.036 (0.504). The
+     * bounds sit between the two groups. (Validating on another slide is not a test of learning here: one synthetic
+     * slide's stain does not carry over to another in so few steps, and trained models scored 0.0-0.68 there.)
+     */
+    @Test
+    void learnsWhatAnUntrainedModelCannotReach(@TempDir Path tmp) throws Exception {
+        Recipe r = TinyData.recipe("train.epochs=3", "data.tiles_per_epoch=48", "train.batch_size=4",
+                "train.lr.max_lr=1.0e-2");
+        try (CompetitionDataset ds = CompetitionDataset.open(TinyData.dir())) {
+            List<String> one = List.of(ds.trainIds().get(0));
+            Trainer.Result res = Trainer.builder(r, ds, one, one, tmp).threads(2).build().train();
+            EpochMetrics last = res.history().get(res.history().size() - 1);
+            assertThat(last.softDice()).as("soft Dice after training").isGreaterThan(0.08);
+            assertThat(last.valLoss()).as("validation BCE after training").isLessThan(0.3);
+            assertThat(last.valLoss()).as("validation BCE fell").isLessThan(res.history().get(0).valLoss());
         }
     }
 

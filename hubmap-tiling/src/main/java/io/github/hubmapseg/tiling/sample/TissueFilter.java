@@ -6,7 +6,7 @@ import net.imglib2.Interval;
 
 /**
  * Keeps training tiles with enough tissue according to a {@link TissueMask} made from a cheap thumbnail
- * (saturation threshold, 3rd place: 40; or Otsu, 10th place): a tile passes when the fraction of its
+ * (saturation threshold, 3rd place: 40; or Otsu, our choice): a tile passes when the fraction of its
  * thumbnail cells holding tissue is at least {@code minFraction}, and at least {@code minCells} cells do
  * (the seeds' "minimum pixel-sum" rule, counted on the thumbnail).
  *

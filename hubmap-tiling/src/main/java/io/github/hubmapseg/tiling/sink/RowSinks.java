@@ -10,8 +10,9 @@ public final class RowSinks {
     }
 
     /**
-     * Thresholds probabilities into a 0/1 mask: {@code mask = value > threshold ? 1 : 0} (strictly greater,
-     * so that a threshold of 0.5 maps 0.5 to background), passing bands on unchanged in position.
+     * Thresholds probabilities into a 0/1 mask: {@code mask = value >= threshold ? 1 : 0} (the write-ups'
+     * convention, team A: "if that average is >= 0.5"; the same comparison as the pipeline's threshold search, in
+     * double precision), passing bands on unchanged in position.
      */
     public static RowSink threshold(double threshold, MaskRowSink next) {
         Objects.requireNonNull(next, "next");
@@ -37,7 +38,7 @@ public final class RowSinks {
                 float t = (float) threshold;
                 boolean exact = t == threshold;
                 for (int k = 0; k < n; k++) {
-                    buf[k] = (exact ? band[k] > t : band[k] > threshold) ? (byte) 1 : (byte) 0;
+                    buf[k] = (exact ? band[k] >= t : band[k] >= threshold) ? (byte) 1 : (byte) 0;
                 }
                 next.accept(y0, rows, buf);
             }
@@ -49,7 +50,7 @@ public final class RowSinks {
                     buf = new byte[n];
                 }
                 for (int k = 0; k < n; k++) {
-                    buf[k] = band[k] > threshold ? (byte) 1 : (byte) 0;
+                    buf[k] = band[k] >= threshold ? (byte) 1 : (byte) 0;
                 }
                 next.accept(y0, rows, buf);
             }

@@ -1,11 +1,12 @@
 package io.github.hubmapseg.tiling.conformance;
 
+import io.github.hubmapseg.testkit.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.hubmapseg.core.conformance.CaseResult;
 import io.github.hubmapseg.core.conformance.Conformance;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -17,12 +18,7 @@ import org.junit.jupiter.api.TestFactory;
 class TilingConformanceTest {
 
     static Path dir() {
-        String p = System.getProperty("hubmap.conformance.dir");
-        Path d = p != null ? Path.of(p) : Path.of("../shared/conformance");
-        if (!Files.isDirectory(d)) {
-            d = Path.of("../../shared/conformance");
-        }
-        return d;
+        return RepoFiles.conformanceDir();
     }
 
     private static Stream<DynamicTest> cases(String file, int expectedCases) throws Exception {

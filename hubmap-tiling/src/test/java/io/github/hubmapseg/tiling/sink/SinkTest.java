@@ -100,14 +100,28 @@ class SinkTest {
         assertThat(got.mask()).containsExactly(reference(m, w, h, 4));
     }
 
+    /** Foreground iff {@code p >= threshold} (team A: "if that average is >= 0.5"), compared in double. */
     @Test
-    void thresholdIsStrict() throws Exception {
+    void thresholdIsGreaterOrEqual() throws Exception {
         MaskImageSink got = new MaskImageSink();
         RowSink t = RowSinks.threshold(0.5, got);
-        t.begin(4, 1);
-        t.accept(0, 1, new float[] {0.2f, 0.5f, 0.50001f, 1f});
+        t.begin(5, 1);
+        t.accept(0, 1, new float[] {0.2f, 0.49999f, 0.5f, 0.50001f, 1f});
         t.end();
-        assertThat(got.mask()).containsExactly(0, 0, 1, 1);
+        assertThat(got.mask()).containsExactly(0, 0, 1, 1, 1);
+        // 0.65 is not a float: the float nearest to it (0.6499999762) is below the double threshold
+        MaskImageSink got2 = new MaskImageSink();
+        RowSink t2 = RowSinks.threshold(0.65, got2);
+        t2.begin(3, 1);
+        t2.accept(0, 1, new float[] {0.65f, Math.nextUp(0.65f), 0.7f});
+        t2.end();
+        assertThat(got2.mask()).containsExactly(0, 1, 1);
+        MaskImageSink got3 = new MaskImageSink();
+        RowSink t3 = RowSinks.threshold(0.5, got3);
+        t3.begin(3, 1);
+        t3.acceptDouble(0, 1, new double[] {0.4999999999, 0.5, 0.75}, 3);
+        t3.end();
+        assertThat(got3.mask()).containsExactly(0, 1, 1);
     }
 
     @Test

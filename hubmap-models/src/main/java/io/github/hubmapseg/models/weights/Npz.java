@@ -1,4 +1,4 @@
-package io.github.hubmapseg.models;
+package io.github.hubmapseg.models.weights;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -49,7 +49,64 @@ public final class Npz {
         return out;
     }
 
+    /**
+     * Reads one {@code .npy} array (same types as {@link #read}).
+     *
+     * @param file the file
+     * @return the array, float32
+     * @throws IOException if it cannot be read or is malformed
+     */
+    public static INDArray readNpy(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new java.io.FileNotFoundException("no such .npy file: " + file);
+        }
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+            return readNpy(in, file.toString(), Files.size(file));
+        }
+    }
+
+    /**
+     * Writes a float32 C-order {@code .npy} (version 1.0) through a temporary file moved into place.
+     *
+     * @param array the array (any type; written as float32)
+     * @param file the target
+     * @throws IOException if it cannot be written
+     */
+    public static void writeNpy(INDArray array, Path file) throws IOException {
+        StringBuilder shape = new StringBuilder("(");
+        for (long d : array.shape()) {
+            shape.append(d).append(", ");
+        }
+        if (array.rank() > 1) {
+            shape.setLength(shape.length() - 2);
+        } else if (array.rank() == 1) {
+            shape.setLength(shape.length() - 1);
+        }
+        shape.append(")");
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+        int total = 10 + dict.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        float[] v = array.length() == 0 ? new float[0]
+                : array.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+        b.putShort((short) header.length());
+        b.put(header.getBytes(StandardCharsets.ISO_8859_1));
+        b.asFloatBuffer().put(v);
+        io.github.hubmapseg.core.io.AtomicFiles.write(file, out -> out.write(b.array()));
+    }
+
+    private static INDArray readNpy(InputStream in, String what, long available) throws IOException {
+        INDArray a = readNpy(in, what, available, true);
+        return a;
+    }
+
     private static INDArray readNpy(InputStream in, String what) throws IOException {
+        return readNpy(in, what, Long.MAX_VALUE, true);
+    }
+
+    private static INDArray readNpy(InputStream in, String what, long available, boolean checked) throws IOException {
         byte[] magic = in.readNBytes(8);
         if (magic.length < 8 || magic[0] != (byte) 0x93 || magic[1] != 'N' || magic[2] != 'U') {
             throw new IOException(what + " is not a .npy array");
@@ -61,6 +118,9 @@ public final class Npz {
         } else {
             byte[] l = in.readNBytes(4);
             headerLen = ByteBuffer.wrap(l).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        }
+        if (headerLen < 0 || headerLen > Math.min(available, 1 << 20)) {
+            throw new IOException(what + ": .npy header length " + headerLen + " is out of range");
         }
         String header = new String(in.readNBytes(headerLen), StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header);
@@ -77,7 +137,13 @@ public final class Npz {
                 .mapToLong(Long::parseLong).toArray();
         long n = 1;
         for (long v : shape) {
-            n *= v;
+            if (v < 0) {
+                throw new IOException(what + ": negative dimension in shape " + java.util.Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, v);
+        }
+        if (n > Integer.MAX_VALUE / 8) {
+            throw new IOException(what + ": shape " + java.util.Arrays.toString(shape) + " is too large");
         }
         String descr = d.group(1);
         int size = switch (descr) {
@@ -88,6 +154,10 @@ public final class Npz {
                     + " (expected <f4, <f8, <i8, <i4 or |u1)");
         };
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        if (n * size > available) {
+            throw new IOException(what + ": shape " + java.util.Arrays.toString(shape) + " needs " + n * size
+                    + " bytes, the file has " + available);
+        }
         byte[] chunk = in.readNBytes(Math.toIntExact(n * size));
         buf.write(chunk);
         if (chunk.length != n * size) {

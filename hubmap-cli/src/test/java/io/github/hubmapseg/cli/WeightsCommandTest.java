@@ -1,0 +1,152 @@
+package io.github.hubmapseg.cli;
+
+import io.github.hubmapseg.testkit.ExternalTools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.hubmapseg.models.weights.Npz;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * {@code hubmap weights inspect|import|export} and {@code hubmap model run} against PyTorch: an smp U-Net/resnet34
+ * written by torch 1.13 ({@code hubmap-models/src/test/python/ref_import.py}) in the three formats is imported, run on
+ * the reference input and must give torch's logits to 1e-4 relative to max |y|; the export loads into the PyTorch
+ * model with {@code load_state_dict(strict=True)} and gives the same logits. Skipped without torch.
+ */
+class WeightsCommandTest {
+    private static final Path PY = Paths.get("..", "hubmap-models", "src", "test", "python");
+    private static final Path OUT = Paths.get("target", "weights-cli");
+    private static final String CASE = "unet_resnet34";
+
+    private static String[] run(String... args) {
+        var cl = HubmapCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    static String python(String script, String... args) throws IOException, InterruptedException {
+        Path python = ExternalTools.python("python3-torch python3-torchvision", "torch", "torchvision");
+        List<String> cmd = new ArrayList<>(List.of(python.toString(), script));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(PY.toFile()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(600, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(log).isZero();
+        return log;
+    }
+
+    @BeforeAll
+    static void generate() throws Exception {
+        Path marker = OUT.resolve("done");
+        if (Files.exists(marker) && Files.getLastModifiedTime(marker)
+                .compareTo(Files.getLastModifiedTime(PY.resolve("ref_import.py"))) > 0) {
+            return;
+        }
+        python("ref_import.py", OUT.toAbsolutePath().toString(), CASE + ":all");
+        python("ref_weights.py", OUT.resolve("hostile").toAbsolutePath().toString());
+        Files.writeString(marker, "ok");
+    }
+
+    static void assertRelClose(INDArray actual, INDArray expected, String what) {
+        assertThat(actual.shape()).as(what).containsExactly(expected.shape());
+        double maxDiff = Transforms.abs(actual.sub(expected)).maxNumber().doubleValue();
+        double scale = Transforms.abs(expected).maxNumber().doubleValue();
+        assertThat(maxDiff / scale).as(what + ": max |diff| " + maxDiff + ", max |y| " + scale).isLessThan(1e-4);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {".pth", ".legacy.pth", ".safetensors"})
+    void importThenModelRunGivesPyTorchLogits(String suffix, @TempDir Path tmp) throws Exception {
+        Path file = OUT.resolve(CASE + suffix);
+        String[] r = run("weights", "inspect", file.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("tensors:   ").contains("layout:    smp")
+                .contains("fits:      unet / resnet34 (smp layout)").contains("decoderChannels=[32, 16, 16, 8, 8]")
+                .contains("F32 x").contains("I64 x").doesNotContain("problem");
+        Path model = tmp.resolve("model.zip");
+        r = run("weights", "import", file.toString(), "--arch", "unet", "--encoder", "resnet34", "--layout", "auto",
+                "--classes", "1", "--out", model.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        Path y = tmp.resolve("y.npy");
+        r = run("model", "run", "--model", model.toString(), "--input", OUT.resolve(CASE + ".x.npy").toString(),
+                "--output", y.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertRelClose(Npz.readNpy(y), Npz.readNpy(OUT.resolve(CASE + ".y.npy")), suffix);
+    }
+
+    @Test
+    void exportLoadsStrictlyInPyTorchAndGivesTheSameLogits(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("model.zip");
+        String[] r = run("weights", "import", OUT.resolve(CASE + ".pth").toString(), "--out", model.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        Path st = tmp.resolve("model.safetensors");
+        r = run("weights", "export", model.toString(), "--out", st.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        Path y = tmp.resolve("torch-y.npy");
+        String log = python("load_export.py", st.toAbsolutePath().toString(), CASE,
+                OUT.resolve(CASE + ".x.npy").toAbsolutePath().toString(), y.toAbsolutePath().toString());
+        assertThat(log).contains("loaded").contains("strictly");
+        assertRelClose(Npz.readNpy(y), Npz.readNpy(OUT.resolve(CASE + ".y.npy")), "exported");
+        // and the export reads back here as the same model
+        Path again = tmp.resolve("again.zip");
+        r = run("weights", "import", st.toString(), "--out", again.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+    }
+
+    @Test
+    void predictTakesAnImportedModel(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("model.zip");
+        assertThat(run("weights", "import", OUT.resolve(CASE + ".legacy.pth").toString(), "--out",
+                model.toString())[0]).isEqualTo("0");
+        Path data = tmp.resolve("data");
+        String[] r = run("synth", "--out", data.toString(), "--slides", "3", "--size", "512x512", "--patients", "2");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        Path csv = tmp.resolve("sub.csv");
+        r = run("predict", "--data", data.toString(), "--ensemble", model.toString(), "--out", csv.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(Files.readAllLines(csv)).hasSize(2).first().asString().isEqualTo("id,predicted");
+    }
+
+    @Test
+    void hostileFilesAndBadInputsAreOneLineErrors(@TempDir Path tmp) throws Exception {
+        String[] r = run("weights", "inspect", OUT.resolve("hostile").resolve("hostile.system.zip.pth").toString());
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2]).startsWith("hubmap: error: ").contains("refused global posix.system")
+                .doesNotContain("at io.github");
+        r = run("weights", "import", OUT.resolve(CASE + ".pth").toString(), "--arch", "linknet", "--out",
+                tmp.resolve("m.zip").toString());
+        assertThat(r[2]).contains("the file is an smp unet, not linknet");
+        r = run("weights", "import", OUT.resolve(CASE + ".pth").toString(), "--layout", "caffe", "--out",
+                tmp.resolve("m.zip").toString());
+        assertThat(r[2]).contains("unknown layout 'caffe'");
+        Path model = tmp.resolve("model.zip");
+        assertThat(run("weights", "import", OUT.resolve(CASE + ".safetensors").toString(), "--out",
+                model.toString())[0]).isEqualTo("0");
+        Path bad = tmp.resolve("bad.npy");
+        Npz.writeNpy(org.nd4j.linalg.factory.Nd4j.zeros(1, 3, 50, 64), bad);
+        r = run("model", "run", "--model", model.toString(), "--input", bad.toString(), "--output",
+                tmp.resolve("y.npy").toString());
+        assertThat(r[0]).isEqualTo("2");
+        assertThat(r[2]).contains("50x64").doesNotContain("at io.github");
+        assertThat(tmp.resolve("y.npy")).doesNotExist();
+    }
+}
