@@ -39,7 +39,8 @@ final class ThresholdCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
-        Recipe r = Recipes.load(run.resolve("recipe.yaml"));
+        Path stored = run.resolve("recipe.yaml");
+        Recipe r = Recipes.parseStored(java.nio.file.Files.readString(stored), stored.toString());
         FoldAssignment folds = Folds.load(run.resolve("folds.json"));
         List<Integer> trained = new ArrayList<>();
         List<Path> members = new ArrayList<>();

@@ -15,7 +15,8 @@ import java.util.function.Function;
  *
  * <p>Syntax: {@code term ('+' term)*}, {@code term = [weight '*'] name ['(' key=value (',' key=value)* ')']},
  * case-insensitive, spaces ignored. Examples: {@code "bce+lovasz"} (1st place), {@code "dice"},
- * {@code "0.5*bce+0.5*dice"}, {@code "focal(gamma=2,alpha=0.25)"}, {@code "bce(pos_weight=3,smoothing=0.1)"}.
+ * {@code "0.5*bce+0.5*dice"}, {@code "bce+jaccard"} (23rd place, segmentation_models' {@code bce_jaccard_loss}),
+ * {@code "focal(gamma=2,alpha=0.25)"}, {@code "bce(pos_weight=3,smoothing=0.1)"}.
  * {@code ce} / {@code cross_entropy} name BCE too: for one foreground class, a two-class softmax
  * cross-entropy on logits {@code (0, z)} is exactly BCE on {@code z} (the 10th place's "Dice-CrossEntropy" is
  * {@code dice+ce}). The names of the conformance file ({@code bce_with_logits}, {@code soft_dice_batch},
@@ -120,6 +121,13 @@ public final class Losses {
                 NAMES.put("lovasz_batch", lov);
                 NAMES.put("lovasz_hinge_batch", lov);
             }
+        }
+        // segmentation_models (Keras) JaccardLoss: 23rd place's bce_jaccard_loss = "bce+jaccard"
+        for (boolean perImage : new boolean[] {false, true}) {
+            Family jac = new Family(params("smooth", SoftJaccard.SM_SMOOTH, "per_image", perImage ? 1.0 : 0.0),
+                    p -> new SoftJaccard(p.get("smooth"), flag(p, "per_image")));
+            NAMES.put(perImage ? "jaccard_per_image" : "jaccard", jac);
+            NAMES.put(perImage ? "soft_jaccard_per_image" : "soft_jaccard", jac);
         }
         Family focal = new Family(params("gamma", 2.0, "alpha", Double.NaN),
                 p -> new Focal(p.get("gamma"), p.get("alpha")));

@@ -179,7 +179,14 @@ public final class Reproduction {
         return switch (cv.split()) {
             case "group-kfold-image", "group-kfold-patient" -> Folds.groupKFold(items, cv.folds());
             case "one-patient-per-fold" -> Folds.onePerGroup(items);
-            case "validation-groups" -> Folds.byValidationGroups(items, cv.validationGroups());
+            case "validation-groups" -> {
+                FoldAssignment a = Folds.byValidationGroups(items, cv.validationGroups());
+                if (a.k() != cv.folds()) {
+                    throw new IllegalArgumentException("cv.folds=" + cv.folds() + " but cv.validation_groups makes "
+                            + a.k() + " folds");
+                }
+                yield a;
+            }
             case "stratified" -> Folds.stratifiedKFold(items, cv.folds(), cv.seed());
             case "kfold" -> Folds.kFold(items, cv.folds(), cv.seed());
             default -> {
@@ -187,7 +194,7 @@ public final class Reproduction {
                 for (FoldItem i : items) {
                     e.add(new FoldAssignment.Entry(i.id(), i.group(), i.label(), FoldAssignment.ALWAYS_TRAIN));
                 }
-                yield new FoldAssignment("none", 1, cv.seed(), e);
+                yield new FoldAssignment(FoldAssignment.NONE, 1, 0, e);
             }
         };
     }
@@ -321,16 +328,8 @@ public final class Reproduction {
                 Recipe r2 = stage2(recipe);
                 try (CompetitionDataset ds2 = ds.withPseudoLabels(PseudoLabels.load(pdir,
                         recipe.pseudo().maxUncertainFraction()))) {
-                    List<Trainer.Result> results2 = new ArrayList<>();
-                    for (int f : trained) {
-                        List<String> trainIds = new ArrayList<>(folds.k() == 1 ? ds.trainIds() : folds.trainingIds(f));
-                        trainIds.addAll(pids);
-                        List<String> valIds = folds.k() == 1 ? List.of() : folds.validationIds(f);
-                        log.accept(String.format(Locale.ROOT, "stage 2, fold %d: training on %s, validating on %s", f,
-                                trainIds, valIds));
-                        results2.add(Trainer.builder(r2, ds2, trainIds, valIds, out.resolve("stage2").resolve("fold-" + f))
-                                .fold(f).threads(threads).listener(trainListener).build().train());
-                    }
+                    List<Trainer.Result> results2 = trainFolds(r2, ds2, folds, out.resolve("stage2"), pids, threads,
+                            s -> log.accept("stage 2, " + s), trainListener);
                     histories.clear();
                     members.clear();
                     for (Trainer.Result r : results2) {
@@ -397,6 +396,7 @@ public final class Reproduction {
                 Path index = RunReport.builder(out).data(dataDir).log(log).build().write();
                 log.accept("report: " + index);
             }
+            Recipes.requireConsumed(recipe, "hubmap reproduce");
             return rep;
         }
     }
@@ -419,21 +419,82 @@ public final class Reproduction {
     }
 
     /**
-     * Trains the recipe's folds, each in {@code out/fold-N} (resuming where a {@code last.zip} exists).
+     * Trains the recipe's folds, each in {@code out/fold-N} (resuming where a {@code last.zip} exists). With
+     * {@code model.variants} (3rd place: two backbones) every fold is trained once per encoder, in
+     * {@code out/variant-<i>-<encoder>/fold-N} ({@code i} from 1), variant after variant. With {@code train.stages}
+     * each fold runs its stages in {@code fold-N/stage-K}, each from the previous stage's best weights; the last
+     * stage's result is the fold's.
      *
-     * @return one result per trained fold, in {@link #trainedFolds} order
+     * @return one result per trained fold and variant: variant-major, folds in {@link #trainedFolds} order
      * @throws IOException on read or write failure
      */
     public static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
                                                   int threads, Consumer<String> log, TrainListener listener)
             throws IOException {
+        if (!recipe.model().variants().isEmpty() && recipe.keys().declared().contains("model.encoder")) {
+            throw new IllegalArgumentException("recipe '" + recipe.name() + "' sets model.variants and model.encoder:"
+                    + " the variants are the encoders (e.g. model.variants=[tiny] for one)");
+        }
+        if (!recipe.train().stages().isEmpty()) {
+            for (String k : List.of("train.loss", "train.epochs", "train.init_from")) {
+                if (recipe.keys().declared().contains(k)) {
+                    throw new IllegalArgumentException("recipe '" + recipe.name() + "' sets train.stages and " + k
+                            + ": the stages give each stage's loss and epochs (and start from the previous stage)");
+                }
+            }
+            if (recipe.pseudo().enabled()) {
+                throw new IllegalArgumentException("recipe '" + recipe.name() + "': train.stages with pseudo.enabled"
+                        + " is not supported (the second stage's pseudo.epochs would not apply to the stages)");
+            }
+        }
+        return trainFolds(recipe, ds, folds, out, List.of(), threads, log, listener);
+    }
+
+    private static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
+                                                   List<String> extraTrainIds, int threads, Consumer<String> log,
+                                                   TrainListener listener) throws IOException {
         List<Trainer.Result> results = new ArrayList<>();
-        for (int f : trainedFolds(recipe, folds)) {
-            List<String> trainIds = folds.k() == 1 ? ds.trainIds() : folds.trainingIds(f);
-            List<String> valIds = folds.k() == 1 ? List.of() : folds.validationIds(f);
-            log.accept(String.format(Locale.ROOT, "fold %d: training on %s, validating on %s", f, trainIds, valIds));
-            results.add(Trainer.builder(recipe, ds, trainIds, valIds, out.resolve("fold-" + f)).fold(f)
-                    .threads(threads).listener(listener).build().train());
+        List<String> variants = recipe.model().variants();
+        List<Recipe> runs = new ArrayList<>();
+        List<Path> dirs = new ArrayList<>();
+        if (variants.isEmpty()) {
+            runs.add(recipe);
+            dirs.add(out);
+        } else {
+            for (String v : variants) {
+                runs.add(Recipes.withOverrides(recipe, List.of("model.encoder=" + v)));
+                dirs.add(out.resolve("variant-" + runs.size() + "-" + v));
+            }
+        }
+        for (int i = 0; i < runs.size(); i++) {
+            for (int f : trainedFolds(recipe, folds)) {
+                List<String> trainIds = new ArrayList<>(folds.k() == 1 ? ds.trainIds() : folds.trainingIds(f));
+                trainIds.addAll(extraTrainIds);
+                List<String> valIds = folds.k() == 1 ? List.of() : folds.validationIds(f);
+                log.accept(String.format(Locale.ROOT, "%sfold %d: training on %s, validating on %s",
+                        variants.isEmpty() ? "" : variants.get(i) + ", ", f, trainIds, valIds));
+                Path foldDir = dirs.get(i).resolve("fold-" + f);
+                List<Recipe.Stage> stages = runs.get(i).train().stages();
+                if (stages.isEmpty()) {
+                    results.add(Trainer.builder(runs.get(i), ds, trainIds, valIds, foldDir).fold(f)
+                            .threads(threads).listener(listener).build().train());
+                    continue;
+                }
+                Trainer.Result last = null;
+                for (int k = 0; k < stages.size(); k++) {
+                    Recipe.Stage st = stages.get(k);
+                    List<String> o = new ArrayList<>(List.of("train.loss=" + st.loss(), "train.epochs=" + st.epochs()));
+                    if (last != null) {
+                        o.add("train.init_from=" + last.best().toAbsolutePath());
+                    }
+                    log.accept(String.format(Locale.ROOT, "fold %d stage %d: %s for %d epochs%s", f, k + 1, st.loss(),
+                            st.epochs(), last == null ? "" : ", from stage " + k + "'s best weights"));
+                    last = Trainer.builder(Recipes.withOverrides(runs.get(i), o), ds, trainIds, valIds,
+                            foldDir.resolve("stage-" + (k + 1))).fold(f).threads(threads).listener(listener).build()
+                            .train();
+                }
+                results.add(last);
+            }
         }
         return results;
     }
@@ -444,7 +505,8 @@ public final class Reproduction {
      * {@code out/threshold.csv} and {@code out/threshold.png}.
      *
      * @param trained the trained folds
-     * @param members their checkpoints, same order
+     * @param members their checkpoints: {@code trained.size()} per variant, variant-major (member {@code i} belongs
+     *                to fold {@code trained.get(i % trained.size())}); a fold's members predict together
      * @return the table
      * @throws IOException on read or write failure
      */
@@ -452,12 +514,21 @@ public final class Reproduction {
                                            List<Integer> trained, List<Path> members, Path out) throws IOException {
         ThresholdSearch search = new ThresholdSearch(ThresholdGrid.linear(0.05, 0.95, 0.05));
         Inference oofInference = new Inference(recipe.infer(), recipe.infer().threshold(), null);
+        if (trained.isEmpty() || members.size() % trained.size() != 0) {
+            throw new IllegalArgumentException(members.size() + " checkpoints for " + trained.size() + " folds");
+        }
         for (int i = 0; i < trained.size(); i++) {
             int f = trained.get(i);
-            try (ModelPredictor p = ModelPredictor.load(members.get(i))) {
-                for (String id : folds.validationIds(f)) {
-                    oofInference.addOutOfFold(search, ds, id, List.of(p));
+            List<ModelPredictor> ps = new ArrayList<>();
+            try {
+                for (int m = i; m < members.size(); m += trained.size()) {
+                    ps.add(ModelPredictor.load(members.get(m)));
                 }
+                for (String id : folds.validationIds(f)) {
+                    oofInference.addOutOfFold(search, ds, id, ps);
+                }
+            } finally {
+                ps.forEach(ModelPredictor::close);
             }
         }
         if (search.imageCount() == 0) {

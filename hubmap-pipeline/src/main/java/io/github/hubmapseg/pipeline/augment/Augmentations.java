@@ -117,6 +117,52 @@ public final class Augmentations {
     }
 
     /**
+     * The side of the tiles an augmentation returns for {@code side x side} input: the size of its
+     * {@link RandomCrop}s (applied always) or the input side. Crops that may or may not apply ({@code p < 1}, inside a
+     * {@link OneOf} or an optional {@link Compose}) would give tiles of varying size, which cannot be batched.
+     *
+     * @param a    the augmentation, or {@code null} for none
+     * @param side input side
+     * @return output side
+     * @throws IllegalArgumentException for a non-square crop, a crop larger than its input, or an optional crop
+     */
+    public static int outputSide(Augmentation a, int side) {
+        return outputSide(a, side, true);
+    }
+
+    private static int outputSide(Augmentation a, int side, boolean always) {
+        if (a instanceof RandomCrop c) {
+            if (c.height() != c.width()) {
+                throw new IllegalArgumentException("RandomCrop " + c.height() + "x" + c.width() + " is not square");
+            }
+            if (c.height() > side) {
+                throw new IllegalArgumentException("RandomCrop " + c.height() + "x" + c.width() + " is larger than the "
+                        + side + "x" + side + " training tile");
+            }
+            if (!always || c.p() < 1) {
+                throw new IllegalArgumentException("RandomCrop " + c.height() + "x" + c.width() + " applies only "
+                        + "sometimes, so tiles would vary in size; use p 1 at the top level");
+            }
+            return c.height();
+        }
+        if (a instanceof Compose c) {
+            int s = side;
+            for (Augmentation child : c.children()) {
+                s = outputSide(child, s, always && c.p() >= 1);
+            }
+            return s;
+        }
+        if (a instanceof OneOf o) {
+            for (Augmentation child : o.children()) {
+                if (outputSide(child, side, false) != side) {
+                    throw new IllegalStateException("unreachable");
+                }
+            }
+        }
+        return side;
+    }
+
+    /**
      * A preset by name ({@link #PRESETS}).
      *
      * @throws IllegalArgumentException naming the unknown name and the valid ones

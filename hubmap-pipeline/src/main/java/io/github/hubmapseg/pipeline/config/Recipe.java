@@ -1,5 +1,6 @@
 package io.github.hubmapseg.pipeline.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.github.hubmapseg.pipeline.augment.Augmentations;
 import java.util.List;
 import java.util.Set;
@@ -9,19 +10,28 @@ import java.util.Set;
  * loaded from YAML or JSON by {@link Recipes} (keys in snake_case, e.g. {@code train.batch_size}). Sizes are in
  * pixels of the level they apply to ({@code tile_size} after reduction), {@code reduce} is the downsampling
  * factor from full resolution, rates are per optimizer step.
+ * <p><b>No silent keys.</b> Every setting's accessor records its key in the recipe's {@link KeyLedger} when it
+ * is called, so a key is consumed exactly where the code reads it; a key the recipe file (or an override) sets
+ * that the run never read is an error ({@link Recipes#requireConsumed}). Documentation belongs in
+ * {@code description}, {@code source} and {@code notes}, which are never settings. A new setting is a record
+ * component plus a one-line accessor, e.g.
+ * {@code public String encoderWeights() { return keys.read("model.encoder_weights", encoderWeights); }}
+ * ({@code RecipesTest} fails for a component whose accessor does not record its key).
  *
  * @param name        recipe name
  * @param description one-line description
- * @param source      where the settings come from (which write-up), and what is assumed
+ * @param source      where the settings come from (which write-up), how the write-up was read, what is assumed
+ * @param notes       what the write-up did that this recipe cannot do, and why
  * @param data        training data: tiles, sampling, normalisation
  * @param model       architecture
  * @param train       optimisation
  * @param cv          cross-validation
  * @param infer       inference
  * @param pseudo      pseudo-labelling (second stage)
+ * @param keys        the declared and consumed keys (not a setting; shared by all sections)
  */
-public record Recipe(String name, String description, String source, Data data, Model model, Train train, Cv cv,
-                     Infer infer, Pseudo pseudo) {
+public record Recipe(String name, String description, String source, String notes, Data data, Model model,
+                     Train train, Cv cv, Infer infer, Pseudo pseudo, @JsonIgnore KeyLedger keys) {
 
     /** The default recipe's name. */
     public static final String DEFAULT = "cpu-quick";
@@ -29,6 +39,12 @@ public record Recipe(String name, String description, String source, Data data, 
     /** Validates. */
     public Recipe {
         Valid.nonEmpty("name", name);
+        keys = keys == null ? KeyLedger.binding() : keys;
+    }
+
+    /** Declared keys nothing has read so far (see {@link KeyLedger}). */
+    public List<String> unconsumedKeys() {
+        return keys.unconsumed();
     }
 
     /**
@@ -36,30 +52,46 @@ public record Recipe(String name, String description, String source, Data data, 
      *
      * @param tileSize            training tile side after reduction (3rd place 1024)
      * @param reduce              downsampling from full resolution (3rd place 2)
-     * @param sampling            grid, shifted, balanced, pdf, random-positive or random
-     * @param shift               offset in pixels of the extra shifted grid (1st place 512), 0 for none
-     * @param saturationThreshold tiles whose mean saturation is below it are dropped (3rd place 40), 0 keeps all
-     * @param balancedBins        mask-area bins of balanced sampling (1st place 4)
-     * @param randomTileFraction  share of purely random tiles mixed in (deepflash2-style 0.01..0.1)
+     * @param sampling            grid, balanced, pdf, random-positive or random
+     * @param shift               grid and balanced sampling: offset, in pixels after reduction, of an extra grid
+     *                            added to the regular one (1st place 512 with 1024 tiles), 0 for none
+     * @param saturationThreshold iafoss's tile filter (3rd place 40): a training grid tile is kept when more than
+     *                            {@code 1000 (T/256)^2} of its pixels have HSV saturation above it and its pixel
+     *                            sum exceeds the same count; 0 keeps all
+     * @param balancedBins        balanced sampling: equal-width masked-area bins of the masked tiles (1st place 4);
+     *                            the empty tiles are one more bin, and every non-empty bin is drawn equally often
+     * @param randomTileFraction  pdf sampling: share of uniformly random tiles mixed in (deepflash2-style 0.05)
      * @param foregroundWeight    pdf sampling weight of glomerulus pixels
      * @param cortexWeight        pdf sampling weight of cortex
      * @param medullaWeight       pdf sampling weight of medulla
      * @param otherWeight         pdf sampling weight of other tissue/background (the floor)
-     * @param tilesPerEpoch       tiles drawn per epoch by random samplers (0: one pass over the grid)
+     * @param tilesPerEpoch       tiles drawn per epoch by random samplers (0: one per grid tile)
      * @param normalize           imagenet, mean-std or scale-255
      * @param pdfCell             side of a pdf-map cell in full-resolution pixels (the map's resolution)
      * @param pdfDilation         glomerulus mask dilation radius of the pdf map, full-resolution pixels
+     * @param everyGlomerulus     pdf sampling: each epoch starts with one tile centred in every glomerulus of the
+     *                            training slides (deepflash2), then {@code tilesPerEpoch} pdf tiles
+     * @param positiveRetries     random-positive sampling: redraws of a crop without glomerulus before any crop is
+     *                            taken (23rd place 25)
      */
     public record Data(int tileSize, int reduce, String sampling, int shift, int saturationThreshold, int balancedBins,
                        double randomTileFraction, double foregroundWeight, double cortexWeight, double medullaWeight,
-                       double otherWeight, int tilesPerEpoch, String normalize, int pdfCell, int pdfDilation) {
+                       double otherWeight, int tilesPerEpoch, String normalize, int pdfCell, int pdfDilation,
+                       boolean everyGlomerulus, int positiveRetries, @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Data {
             Valid.positive("data.tile_size", tileSize);
             Valid.positive("data.reduce", reduce);
-            Valid.oneOf("data.sampling", sampling, Set.of("grid", "shifted", "balanced", "pdf", "random-positive", "random"));
+            Valid.oneOf("data.sampling", sampling, Set.of("grid", "balanced", "pdf", "random-positive", "random"));
             Valid.nonNegative("data.shift", shift);
+            if (shift >= tileSize) {
+                throw new IllegalArgumentException("data.shift must be < data.tile_size=" + tileSize + ", got " + shift);
+            }
             Valid.nonNegative("data.saturation_threshold", saturationThreshold);
+            if (saturationThreshold > 255) {
+                throw new IllegalArgumentException("data.saturation_threshold must be in 0..255, got "
+                        + saturationThreshold);
+            }
             Valid.positive("data.balanced_bins", balancedBins);
             Valid.unit("data.random_tile_fraction", randomTileFraction);
             Valid.nonNegative("data.foreground_weight", foregroundWeight);
@@ -70,7 +102,27 @@ public record Recipe(String name, String description, String source, Data data, 
             Valid.oneOf("data.normalize", normalize, Set.of("imagenet", "mean-std", "scale-255"));
             Valid.positive("data.pdf_cell", pdfCell);
             Valid.nonNegative("data.pdf_dilation", pdfDilation);
+            Valid.nonNegative("data.positive_retries", positiveRetries);
+            keys = keys == null ? KeyLedger.binding() : keys;
         }
+
+        public int tileSize() { return keys.read("data.tile_size", tileSize); }
+        public int reduce() { return keys.read("data.reduce", reduce); }
+        public String sampling() { return keys.read("data.sampling", sampling); }
+        public int shift() { return keys.read("data.shift", shift); }
+        public int saturationThreshold() { return keys.read("data.saturation_threshold", saturationThreshold); }
+        public int balancedBins() { return keys.read("data.balanced_bins", balancedBins); }
+        public double randomTileFraction() { return keys.read("data.random_tile_fraction", randomTileFraction); }
+        public double foregroundWeight() { return keys.read("data.foreground_weight", foregroundWeight); }
+        public double cortexWeight() { return keys.read("data.cortex_weight", cortexWeight); }
+        public double medullaWeight() { return keys.read("data.medulla_weight", medullaWeight); }
+        public double otherWeight() { return keys.read("data.other_weight", otherWeight); }
+        public int tilesPerEpoch() { return keys.read("data.tiles_per_epoch", tilesPerEpoch); }
+        public String normalize() { return keys.read("data.normalize", normalize); }
+        public int pdfCell() { return keys.read("data.pdf_cell", pdfCell); }
+        public int pdfDilation() { return keys.read("data.pdf_dilation", pdfDilation); }
+        public boolean everyGlomerulus() { return keys.read("data.every_glomerulus", everyGlomerulus); }
+        public int positiveRetries() { return keys.read("data.positive_retries", positiveRetries); }
     }
 
     /**
@@ -81,8 +133,10 @@ public record Recipe(String name, String description, String source, Data data, 
      * @param pretrained         pretraining the write-up used and the published file it comes from; {@code none}
      *                           trains from scratch, anything else needs {@code encoder_weights} or {@code weights}
      *                           when training starts (nothing is downloaded)
-     * @param baseChannels       channels of the first stage (small models)
-     * @param depth              number of down-sampling stages
+     * @param variants           encoders of a multi-backbone ensemble: every fold is trained once per encoder and
+     *                           all of them form the ensemble (3rd place: resnext50_32x4d and resnext101_32x4d);
+     *                           empty: {@code encoder} only
+     * @param baseChannels       decoder width: U-Net decoder channels (8b, 4b, 2b, b, b), FPN 8b/4b, Linknet b
      * @param fpnSkips           FPN skip connections between decoder blocks (3rd place)
      * @param aspp               atrous spatial pyramid pooling (3rd place)
      * @param pixelShuffle       pixel shuffle instead of transposed convolution (3rd place)
@@ -96,17 +150,20 @@ public record Recipe(String name, String description, String source, Data data, 
      *                           before training ({@code ""}: none)
      * @param weightsLayout      layout of those files: auto, smp, torchvision, timm or cadene
      */
-    public record Model(String architecture, String encoder, String pretrained, int baseChannels, int depth,
-                        boolean fpnSkips, boolean aspp, boolean pixelShuffle, boolean deepSupervision,
-                        boolean classificationHead, boolean attention, boolean hypercolumn, String encoderWeights,
-                        String weights, String weightsLayout) {
+    public record Model(String architecture, String encoder, String pretrained, List<String> variants,
+                        int baseChannels, boolean fpnSkips, boolean aspp, boolean pixelShuffle,
+                        boolean deepSupervision, boolean classificationHead, boolean attention, boolean hypercolumn,
+                        String encoderWeights, String weights, String weightsLayout, @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Model {
             Valid.nonEmpty("model.architecture", architecture);
             Valid.nonEmpty("model.encoder", encoder);
             Valid.notNull("model.pretrained", pretrained);
+            variants = variants == null ? List.of() : List.copyOf(variants);
+            for (String v : variants) {
+                Valid.nonEmpty("model.variants entry", v);
+            }
             Valid.positive("model.base_channels", baseChannels);
-            Valid.positive("model.depth", depth);
             Valid.notNull("model.encoder_weights", encoderWeights);
             Valid.notNull("model.weights", weights);
             Valid.oneOf("model.weights_layout", weightsLayout, Set.of("auto", "smp", "torchvision", "timm", "cadene"));
@@ -114,16 +171,36 @@ public record Recipe(String name, String description, String source, Data data, 
                 throw new IllegalArgumentException("model.encoder_weights and model.weights are both set; the whole"
                         + " model's weights include the encoder: set one");
             }
+            keys = keys == null ? KeyLedger.binding() : keys;
         }
 
-        /** @return whether a weight file is given ({@code encoder_weights} or {@code weights}) */
+        /** @return whether a weight file is given ({@code encoder_weights} or {@code weights}; both keys are read) */
         public boolean hasWeights() {
-            return !encoderWeights.isEmpty() || !weights.isEmpty();
+            boolean e = !encoderWeights().isEmpty();
+            return !weights().isEmpty() || e;
         }
+
+        public String architecture() { return keys.read("model.architecture", architecture); }
+        public String encoder() { return keys.read("model.encoder", encoder); }
+        public String pretrained() { return keys.read("model.pretrained", pretrained); }
+        public List<String> variants() { return keys.read("model.variants", variants); }
+        public int baseChannels() { return keys.read("model.base_channels", baseChannels); }
+        public boolean fpnSkips() { return keys.read("model.fpn_skips", fpnSkips); }
+        public boolean aspp() { return keys.read("model.aspp", aspp); }
+        public boolean pixelShuffle() { return keys.read("model.pixel_shuffle", pixelShuffle); }
+        public boolean deepSupervision() { return keys.read("model.deep_supervision", deepSupervision); }
+        public boolean classificationHead() { return keys.read("model.classification_head", classificationHead); }
+        public boolean attention() { return keys.read("model.attention", attention); }
+        public boolean hypercolumn() { return keys.read("model.hypercolumn", hypercolumn); }
+        public String encoderWeights() { return keys.read("model.encoder_weights", encoderWeights); }
+        public String weights() { return keys.read("model.weights", weights); }
+        public String weightsLayout() { return keys.read("model.weights_layout", weightsLayout); }
     }
 
     /**
-     * Learning-rate schedule (see {@code io.github.hubmapseg.pipeline.schedule}).
+     * Learning-rate schedule (see {@code io.github.hubmapseg.pipeline.schedule}). With {@code one-cycle} the
+     * optimizer's momentum (Adam's and Ranger's beta1) cycles 0.95 -> 0.85 -> 0.95 against the rate, as
+     * PyTorch's {@code OneCycleLR} with its default {@code cycle_momentum=True}.
      *
      * @param schedule       one-cycle, cosine or constant
      * @param maxLr          peak (or constant) rate (3rd place 1e-4)
@@ -133,7 +210,7 @@ public record Recipe(String name, String description, String source, Data data, 
      * @param minLr          cosine final rate
      */
     public record Lr(String schedule, double maxLr, double pctStart, double divFactor, double finalDivFactor,
-                     double minLr) {
+                     double minLr, @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Lr {
             Valid.oneOf("train.lr.schedule", schedule, Set.of("one-cycle", "cosine", "constant"));
@@ -144,29 +221,49 @@ public record Recipe(String name, String description, String source, Data data, 
             Valid.positive("train.lr.div_factor", divFactor);
             Valid.positive("train.lr.final_div_factor", finalDivFactor);
             Valid.nonNegative("train.lr.min_lr", minLr);
+            keys = keys == null ? KeyLedger.binding() : keys;
         }
+
+        /** A schedule built by hand (not from a recipe file). */
+        public Lr(String schedule, double maxLr, double pctStart, double divFactor, double finalDivFactor,
+                  double minLr) {
+            this(schedule, maxLr, pctStart, divFactor, finalDivFactor, minLr, null);
+        }
+
+        public String schedule() { return keys.read("train.lr.schedule", schedule); }
+        public double maxLr() { return keys.read("train.lr.max_lr", maxLr); }
+        public double pctStart() { return keys.read("train.lr.pct_start", pctStart); }
+        public double divFactor() { return keys.read("train.lr.div_factor", divFactor); }
+        public double finalDivFactor() { return keys.read("train.lr.final_div_factor", finalDivFactor); }
+        public double minLr() { return keys.read("train.lr.min_lr", minLr); }
     }
 
     /**
      * Optimisation.
      *
-     * @param loss                  loss names joined by '+', e.g. "bce", "bce+lovasz", "dice+ce"
+     * @param loss                  loss names joined by '+', e.g. "bce", "bce+lovasz", "dice+ce", "bce+jaccard"
      * @param deepSupervisionWeight weight of deep-supervision losses (1st place 0.1)
      * @param optimizer             adam, adamw, sgd or ranger
-     * @param weightDecay           weight decay
+     * @param weightDecay           weight decay (adamw)
      * @param lr                    learning-rate schedule
      * @param epochs                epochs (3rd place 50)
      * @param batchSize             batch size (3rd place 16)
      * @param gradClipNorm          gradient norm clip, 0 for none (3rd place 1)
      * @param selectBy              checkpoint selection: best-soft-dice, best-dice, best-loss or last
      * @param augment               augmentation preset ({@code Augmentations.PRESETS})
-     * @param mixedPrecision        mixed precision (recorded; the CPU backend trains in float32)
      * @param earlyStopPatience     epochs without improvement before stopping, 0 for never
      * @param seed                  random seed
+     * @param initFrom              checkpoint whose weights start the training ("" for a fresh initialisation):
+     *                              the tricks article's second stage, the 3rd place's "starting from a previous
+     *                              run"; the architecture must be the same
+     * @param stages                successive stages of one fold, each from the previous stage's best weights
+     *                              (the tricks article: Dice, then Lovász); empty: one stage of {@code loss} for
+     *                              {@code epochs}
      */
     public record Train(String loss, double deepSupervisionWeight, String optimizer, double weightDecay, Lr lr,
                         int epochs, int batchSize, double gradClipNorm, String selectBy, String augment,
-                        boolean mixedPrecision, int earlyStopPatience, long seed) {
+                        int earlyStopPatience, long seed, String initFrom, List<Stage> stages,
+                        @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Train {
             Valid.nonEmpty("train.loss", loss);
@@ -185,6 +282,37 @@ public record Recipe(String name, String description, String source, Data data, 
             Valid.oneOf("train.select_by", selectBy, Set.of("best-soft-dice", "best-dice", "best-loss", "last"));
             Valid.oneOf("train.augment", augment, Set.copyOf(Augmentations.PRESETS));
             Valid.nonNegative("train.early_stop_patience", earlyStopPatience);
+            Valid.notNull("train.init_from", initFrom);
+            stages = stages == null ? List.of() : List.copyOf(stages);
+            keys = keys == null ? KeyLedger.binding() : keys;
+        }
+
+        public String loss() { return keys.read("train.loss", loss); }
+        public double deepSupervisionWeight() { return keys.read("train.deep_supervision_weight", deepSupervisionWeight); }
+        public String optimizer() { return keys.read("train.optimizer", optimizer); }
+        public double weightDecay() { return keys.read("train.weight_decay", weightDecay); }
+        public int epochs() { return keys.read("train.epochs", epochs); }
+        public int batchSize() { return keys.read("train.batch_size", batchSize); }
+        public double gradClipNorm() { return keys.read("train.grad_clip_norm", gradClipNorm); }
+        public String selectBy() { return keys.read("train.select_by", selectBy); }
+        public String augment() { return keys.read("train.augment", augment); }
+        public int earlyStopPatience() { return keys.read("train.early_stop_patience", earlyStopPatience); }
+        public long seed() { return keys.read("train.seed", seed); }
+        public String initFrom() { return keys.read("train.init_from", initFrom); }
+        public List<Stage> stages() { return keys.read("train.stages", stages); }
+    }
+
+    /**
+     * One training stage ({@code train.stages}).
+     *
+     * @param loss   the stage's loss ({@code train.loss} syntax)
+     * @param epochs the stage's epochs, {@code >= 1}
+     */
+    public record Stage(String loss, int epochs) {
+        /** Validates. */
+        public Stage {
+            Valid.nonEmpty("train.stages[].loss", loss);
+            Valid.positive("train.stages[].epochs", epochs);
         }
     }
 
@@ -198,7 +326,8 @@ public record Recipe(String name, String description, String source, Data data, 
      * @param trainFolds       which folds to train (empty: all); the write-ups often trained only some
      * @param seed             seed of random splits
      */
-    public record Cv(String split, int folds, List<List<String>> validationGroups, List<Integer> trainFolds, long seed) {
+    public record Cv(String split, int folds, List<List<String>> validationGroups, List<Integer> trainFolds, long seed,
+                     @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Cv {
             Valid.oneOf("cv.split", split, Set.of("group-kfold-image", "group-kfold-patient", "one-patient-per-fold",
@@ -215,7 +344,14 @@ public record Recipe(String name, String description, String source, Data data, 
                     throw new IllegalArgumentException("cv.train_folds entries must be in [0, " + (folds - 1) + "], got " + f);
                 }
             }
+            keys = keys == null ? KeyLedger.binding() : keys;
         }
+
+        public String split() { return keys.read("cv.split", split); }
+        public int folds() { return keys.read("cv.folds", folds); }
+        public List<List<String>> validationGroups() { return keys.read("cv.validation_groups", validationGroups); }
+        public List<Integer> trainFolds() { return keys.read("cv.train_folds", trainFolds); }
+        public long seed() { return keys.read("cv.seed", seed); }
     }
 
     /**
@@ -231,12 +367,11 @@ public record Recipe(String name, String description, String source, Data data, 
      * @param searchThreshold  search the threshold on out-of-fold predictions
      * @param ensemble         mean or vote
      * @param voteThreshold    votes needed with ensemble vote
-     * @param ensembleMembers  encoders / models in the ensemble (recorded)
      * @param minComponentArea drop predicted components smaller than this (pixels at full resolution), 0 keeps all
      */
     public record Infer(int tileSize, int reduce, int expansion, int overlap, String blending, List<String> tta,
                         double threshold, boolean searchThreshold, String ensemble, int voteThreshold,
-                        List<String> ensembleMembers, int minComponentArea) {
+                        int minComponentArea, @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Infer {
             Valid.positive("infer.tile_size", tileSize);
@@ -254,9 +389,29 @@ public record Recipe(String name, String description, String source, Data data, 
             Valid.unit("infer.threshold", threshold);
             Valid.oneOf("infer.ensemble", ensemble, Set.of("mean", "vote"));
             Valid.nonNegative("infer.vote_threshold", voteThreshold);
-            ensembleMembers = ensembleMembers == null ? List.of() : List.copyOf(ensembleMembers);
             Valid.nonNegative("infer.min_component_area", minComponentArea);
+            keys = keys == null ? KeyLedger.binding() : keys;
         }
+
+        /** Inference settings built by hand (not from a recipe file). */
+        public Infer(int tileSize, int reduce, int expansion, int overlap, String blending, List<String> tta,
+                     double threshold, boolean searchThreshold, String ensemble, int voteThreshold,
+                     int minComponentArea) {
+            this(tileSize, reduce, expansion, overlap, blending, tta, threshold, searchThreshold, ensemble,
+                    voteThreshold, minComponentArea, null);
+        }
+
+        public int tileSize() { return keys.read("infer.tile_size", tileSize); }
+        public int reduce() { return keys.read("infer.reduce", reduce); }
+        public int expansion() { return keys.read("infer.expansion", expansion); }
+        public int overlap() { return keys.read("infer.overlap", overlap); }
+        public String blending() { return keys.read("infer.blending", blending); }
+        public List<String> tta() { return keys.read("infer.tta", tta); }
+        public double threshold() { return keys.read("infer.threshold", threshold); }
+        public boolean searchThreshold() { return keys.read("infer.search_threshold", searchThreshold); }
+        public String ensemble() { return keys.read("infer.ensemble", ensemble); }
+        public int voteThreshold() { return keys.read("infer.vote_threshold", voteThreshold); }
+        public int minComponentArea() { return keys.read("infer.min_component_area", minComponentArea); }
     }
 
     /**
@@ -279,7 +434,7 @@ public record Recipe(String name, String description, String source, Data data, 
      * @param maxUncertainFraction training tiles with a larger uncertain share are not sampled
      */
     public record Pseudo(boolean enabled, double positiveThreshold, double negativeThreshold, int epochs, String sources,
-                         double maxTtaStd, double maxUncertainFraction) {
+                         double maxTtaStd, double maxUncertainFraction, @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Pseudo {
             Valid.unit("pseudo.positive_threshold", positiveThreshold);
@@ -294,7 +449,16 @@ public record Recipe(String name, String description, String source, Data data, 
                 throw new IllegalArgumentException("pseudo.max_tta_std must be in [0, 0.5] (0 = off), got " + maxTtaStd);
             }
             Valid.unit("pseudo.max_uncertain_fraction", maxUncertainFraction);
+            keys = keys == null ? KeyLedger.binding() : keys;
         }
+
+        public boolean enabled() { return keys.read("pseudo.enabled", enabled); }
+        public double positiveThreshold() { return keys.read("pseudo.positive_threshold", positiveThreshold); }
+        public double negativeThreshold() { return keys.read("pseudo.negative_threshold", negativeThreshold); }
+        public int epochs() { return keys.read("pseudo.epochs", epochs); }
+        public String sources() { return keys.read("pseudo.sources", sources); }
+        public double maxTtaStd() { return keys.read("pseudo.max_tta_std", maxTtaStd); }
+        public double maxUncertainFraction() { return keys.read("pseudo.max_uncertain_fraction", maxUncertainFraction); }
     }
 
     /** Value checks naming the key. */

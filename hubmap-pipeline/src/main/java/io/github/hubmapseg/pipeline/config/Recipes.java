@@ -37,7 +37,8 @@ import java.util.TreeSet;
 public final class Recipes {
 
     /** Names of the shipped recipes; {@link Recipe#DEFAULT} first. */
-    public static final List<String> NAMES = List.of("cpu-quick", "third-place", "first-place", "deepflash2-style");
+    public static final List<String> NAMES = List.of("cpu-quick", "third-place", "first-place", "deepflash2-style",
+            "twenty-third-place");
 
     private static final String DIR = "/io/github/hubmapseg/pipeline/recipes/";
     private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
@@ -46,10 +47,11 @@ public final class Recipes {
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build();
     private static final JsonNode DEFAULTS = readResource("defaults.yaml");
+    /** Keys earlier versions wrote into run folders and checkpoints, dropped by {@link #parseStored}. */
+    static final List<String> RETIRED = List.of("model.depth", "infer.ensemble_members", "train.mixed_precision");
 
     private Recipes() {
     }
@@ -69,7 +71,8 @@ public final class Recipes {
             throw new IllegalArgumentException("unknown recipe '" + name + "'; shipped recipes: " + NAMES
                     + " (or give a path to a .yaml/.json file)");
         }
-        return bind(merge(readResource(name + ".yaml"), name + ".yaml"), name + ".yaml");
+        KeyLedger keys = new KeyLedger();
+        return bind(merge(readResource(name + ".yaml"), name + ".yaml", keys), name + ".yaml", keys);
     }
 
     /** A shipped recipe name, or else a path to a recipe file. */
@@ -104,7 +107,48 @@ public final class Recipes {
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             tree = YAML.createObjectNode();
         }
-        return bind(merge(tree, origin), origin);
+        KeyLedger keys = new KeyLedger();
+        return bind(merge(tree, origin, keys), origin, keys);
+    }
+
+    /**
+     * Parses a recipe a run stored ({@code recipe.yaml} of a run folder, a checkpoint's recipe): every key is
+     * written there, and keys retired since ({@link #RETIRED}) are dropped instead of refused, so older run
+     * folders and checkpoints still load.
+     */
+    public static Recipe parseStored(String text, String origin) {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(origin + ": not valid YAML/JSON: " + e.getOriginalMessage(), e);
+        }
+        if (tree instanceof ObjectNode o) {
+            for (String retired : RETIRED) {
+                String[] p = retired.split("\\.");
+                if (o.get(p[0]) instanceof ObjectNode section) {
+                    section.remove(p[1]);
+                }
+            }
+        }
+        return parse(tree == null ? "" : tree.toString(), origin);
+    }
+
+    /**
+     * Fails when the recipe sets a key that nothing has read ({@link KeyLedger}): call it after the run, or the
+     * part of it, that the recipe describes.
+     *
+     * @param recipe the recipe
+     * @param what   what ran, for the message (e.g. "hubmap reproduce")
+     * @throws IllegalArgumentException naming every unconsumed key
+     */
+    public static void requireConsumed(Recipe recipe, String what) {
+        List<String> left = recipe.unconsumedKeys();
+        if (!left.isEmpty()) {
+            throw new IllegalArgumentException("recipe '" + recipe.name() + "' sets " + left + " but " + what
+                    + " read none of " + (left.size() == 1 ? "it" : "them") + ": a key must change what runs (remove it,"
+                    + " or say what it meant in notes)");
+        }
     }
 
     /**
@@ -113,7 +157,8 @@ public final class Recipes {
      * @throws IllegalArgumentException for a malformed override, an unknown key or a bad value
      */
     public static Recipe withOverrides(Recipe recipe, List<String> overrides) {
-        ObjectNode tree = YAML.valueToTree(recipe);
+        ObjectNode tree = KeyLedger.quietly(() -> YAML.valueToTree(recipe));
+        KeyLedger keys = recipe.keys();
         for (String o : overrides) {
             int eq = o.indexOf('=');
             if (eq <= 0) {
@@ -150,19 +195,23 @@ public final class Recipes {
                     path.append(path.length() > 0 ? "." : "").append(part);
                 } else {
                     parent.set(part, value);
+                    keys.declare(key);
                 }
             }
         }
-        return bind(merge(tree, "overrides " + overrides), "overrides " + overrides);
+        String origin = "overrides " + overrides;
+        return bind(merge(tree, origin, null), origin, keys);
     }
 
     /** The recipe as YAML text (all keys, snake_case). */
     public static String toYaml(Recipe recipe) {
-        try {
-            return YAML.writeValueAsString(recipe);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise recipe " + recipe.name(), e);
-        }
+        return KeyLedger.quietly(() -> {
+            try {
+                return YAML.writeValueAsString(recipe);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot serialise recipe " + recipe.name(), e);
+            }
+        });
     }
 
     /** Writes the recipe as YAML, atomically (e.g. into a run directory). */
@@ -184,16 +233,17 @@ public final class Recipes {
     }
 
     /** Checks keys and types of {@code tree} against the defaults and returns the defaults overlaid with it. */
-    private static ObjectNode merge(JsonNode tree, String origin) {
+    private static ObjectNode merge(JsonNode tree, String origin, KeyLedger declare) {
         if (!tree.isObject()) {
             throw new IllegalArgumentException(origin + ": a recipe must be a mapping of keys, got " + tree.getNodeType());
         }
         ObjectNode merged = DEFAULTS.deepCopy();
-        overlay(merged, (ObjectNode) tree, DEFAULTS, "", origin);
+        overlay(merged, (ObjectNode) tree, DEFAULTS, "", origin, declare);
         return merged;
     }
 
-    private static void overlay(ObjectNode target, ObjectNode src, JsonNode schema, String path, String origin) {
+    private static void overlay(ObjectNode target, ObjectNode src, JsonNode schema, String path, String origin,
+                                KeyLedger declare) {
         Iterator<Map.Entry<String, JsonNode>> it = src.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -212,9 +262,12 @@ public final class Recipes {
                     throw new IllegalArgumentException(origin + ": " + full + " must be a section (mapping) with keys "
                             + keys(expected) + ", got " + v);
                 }
-                overlay((ObjectNode) target.get(key), (ObjectNode) v, expected, full, origin);
+                overlay((ObjectNode) target.get(key), (ObjectNode) v, expected, full, origin, declare);
             } else {
                 target.set(key, checkType(full, expected, v, origin));
+                if (declare != null && !path.isEmpty()) {
+                    declare.declare(full); // name, description, source, notes: documentation, never settings
+                }
             }
         }
     }
@@ -266,9 +319,30 @@ public final class Recipes {
         return new ArrayList<>(new TreeSet<>(out));
     }
 
-    private static Recipe bind(ObjectNode tree, String origin) {
+    private static Recipe bind(ObjectNode tree, String origin, KeyLedger keys) {
         try {
-            return YAML.treeToValue(tree, Recipe.class);
+            return KeyLedger.bindingInto(keys, () -> {
+                try {
+                    return YAML.treeToValue(tree, Recipe.class);
+                } catch (JsonProcessingException e) {
+                    throw new BindFailure(e);
+                }
+            });
+        } catch (BindFailure f) {
+            return rethrow(f.getCause(), origin);
+        }
+    }
+
+    /** Carries a checked binding failure out of {@link KeyLedger#bindingInto}. */
+    private static final class BindFailure extends RuntimeException {
+        BindFailure(JsonProcessingException e) {
+            super(e);
+        }
+    }
+
+    private static Recipe rethrow(Throwable cause, String origin) {
+        try {
+            throw cause;
         } catch (JsonMappingException e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {
@@ -279,6 +353,8 @@ public final class Recipes {
             throw new IllegalArgumentException(origin + ": " + msg, root);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(origin + ": " + e.getOriginalMessage(), e);
+        } catch (Throwable t) {
+            throw new IllegalStateException(origin + ": " + t, t);
         }
     }
 }

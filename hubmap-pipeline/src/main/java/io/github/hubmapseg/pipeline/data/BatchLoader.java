@@ -65,7 +65,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     private Batch load(int b) throws IOException {
         int from = b * batchSize;
         int n = Math.min(batchSize, list.size() - from);
-        int t = tiles.tile();
+        int t = sampleSeed == null ? tiles.tile() : tiles.outputTile(); // augmentation may crop
         int c = tiles.normalization().channels();
         float[] img = new float[n * t * t * c];
         float[] msk = new float[n * t * t];

@@ -107,6 +107,32 @@ public final class PdfMaps {
     }
 
     /**
+     * The glomeruli of a slide as a map whose 8-connected components are its glomeruli (the mask at
+     * {@code cell}-pixel cells, not dilated, so neighbouring glomeruli stay apart): {@link PdfSampler#epoch}
+     * on it centres one tile in every glomerulus (deepflash2's "every glomerulus once per epoch").
+     *
+     * @param mask the slide's mask runs
+     * @param cell cell side, {@code >= 1}
+     * @return the map's sampler, or {@code null} when the slide has no glomerulus
+     */
+    public static PdfSampler glomeruli(RleRuns mask, int cell) {
+        byte[] fg = foreground(mask, cell, 0);
+        boolean any = false;
+        for (byte v : fg) {
+            if (v != 0) {
+                any = true;
+                break;
+            }
+        }
+        if (!any) {
+            return null;
+        }
+        int cw = (mask.width() + cell - 1) / cell;
+        int ch = (mask.height() + cell - 1) / cell;
+        return new PdfSampler(fg, null, cw, ch, 1, new double[] {0, 0, 0}, cell);
+    }
+
+    /**
      * The sampler of one slide. A slide without anatomical structures counts as all cortex (so that its
      * tissue is sampled); if every cell would weigh 0, every cell weighs 1 (uniform).
      *

@@ -6,9 +6,12 @@ import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.pipeline.augment.Augmentation;
 import io.github.hubmapseg.pipeline.augment.Augmentations;
 import io.github.hubmapseg.pipeline.augment.Tile;
+import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.tiling.sample.BalancedSampler;
+import io.github.hubmapseg.tiling.sample.ForegroundCrops;
 import io.github.hubmapseg.tiling.sample.GridTiles;
 import io.github.hubmapseg.tiling.sample.PdfSampler;
+import io.github.hubmapseg.tiling.sample.SaturationFilter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -26,19 +29,25 @@ import net.imglib2.Interval;
  * mask window, augments image and mask together (seeded per sample, so an epoch is reproducible) and
  * normalises. {@link #batches} does this in background threads ahead of the consumer.
  * <p>Sampling strategies (recipe {@code data.sampling}): {@code grid} (a regular grid, shuffled per epoch),
- * {@code shifted} (grid plus the half-tile shifted grid, 1st place), {@code balanced} (equal share per
- * masked-area bin, plus {@code emptyFraction} empty tiles; 1st place), {@code random-positive} (= balanced),
- * {@code pdf} (deepflash2: tile centres drawn from a density over a reduced-resolution map weighing dilated
- * glomeruli, cortex and medulla from the anatomical-structure polygons, and a background floor; see
- * {@link PdfWeights}, {@link PdfMaps}), {@code random} (uniform positions).
+ * {@code balanced} (the grid's tiles drawn so that every equal-width masked-area bin and the empty tiles are seen
+ * equally often; 1st place, {@link BalancedSampler}), {@code random-positive} (23rd place: a random slide, then a
+ * random crop inside it that contains glomerulus pixels, redrawn up to {@code retries} times, then any crop;
+ * {@link ForegroundCrops}), {@code pdf} (deepflash2: tile centres drawn from a density over a reduced-resolution
+ * map weighing dilated glomeruli, cortex and medulla from the anatomical-structure polygons, and a background
+ * floor, see {@link PdfWeights}, {@link PdfMaps}; with {@code everyGlomerulus} each epoch first centres one tile
+ * in every glomerulus), {@code random} (uniform positions).
+ * <p>The grid of {@code grid} and {@code balanced} is the regular grid plus, with {@code shift > 0}, the grid
+ * offset by {@code (shift, shift)} working-resolution pixels (1st place: 1024 tiles shifted by (512, 512)); with a
+ * saturation threshold, grid tiles failing iafoss's rule ({@link SaturationFilter}) are dropped (3rd place).
+ * <p>An augmentation ending in a {@code RandomCrop} (23rd place: 768 from 1024) gives training tiles of the crop's
+ * side ({@link #outputTile()}); validation tiles keep the full side.
  * <p>Slides with an ignored region ({@link CompetitionDataset#withPseudoLabels}, the uncertain pixels of
  * pseudo-labels) only give tiles whose ignored share is at most {@link CompetitionDataset#maxIgnoredFraction()}:
  * grid candidates are filtered, random draws are redrawn (up to 50 times). An epoch has {@code epochSize} tiles ({@code 0}: one per grid tile).
  */
 public final class TrainingTiles {
     /** Sampling strategy names. */
-    public static final Set<String> SAMPLINGS = Set.of("grid", "shifted", "balanced", "random-positive", "pdf",
-            "random");
+    public static final Set<String> SAMPLINGS = Set.of("grid", "balanced", "random-positive", "pdf", "random");
 
     private final CompetitionDataset dataset;
     private final List<String> ids;
@@ -48,12 +57,20 @@ public final class TrainingTiles {
     private final int epochSize;
     private final int bins;
     private final double emptyFraction;
+    private final int shift;
+    private final int saturationThreshold;
+    private final int retries;
+    private final boolean everyGlomerulus;
+    private final int outputTile;
+    private int filtered;
     private final Augmentation augmentation;
     private final Normalization normalization;
     private final long seed;
     private final List<SlideInterval> grid = new ArrayList<>();
     private BalancedSampler balanced;
     private final List<PdfSampler> pdf = new ArrayList<>();
+    /** Per slide, the undilated glomerulus map whose components are visited once per epoch (or null: none). */
+    private final List<PdfSampler> glomeruli = new ArrayList<>();
     private final PdfWeights pdfWeights;
     /** Draws of a random sampler before a tile in an ignored region is accepted anyway. */
     private static final int MAX_REDRAWS = 50;
@@ -66,44 +83,61 @@ public final class TrainingTiles {
         this.sampling = b.sampling;
         this.bins = b.bins;
         this.emptyFraction = b.emptyFraction;
+        this.shift = b.shift;
+        this.saturationThreshold = b.saturationThreshold;
+        this.retries = b.retries;
+        this.everyGlomerulus = b.everyGlomerulus;
+        this.outputTile = Augmentations.outputSide(b.augmentation, tile);
         this.augmentation = b.augmentation;
         this.normalization = b.normalization;
         this.seed = b.seed;
         this.pdfWeights = b.pdfWeights;
         for (int i = 0; i < ids.size(); i++) {
             ImageSource s = dataset.slide(ids.get(i));
-            addGrid(i, GridTiles.regular(s.width(), s.height(), tile, reduce));
-            if (sampling.equals("shifted")) {
-                addGrid(i, GridTiles.shifted(s.width(), s.height(), tile, reduce));
+            SaturationFilter sat = saturationThreshold > 0 ? new SaturationFilter(saturationThreshold, s, reduce) : null;
+            addGrid(i, GridTiles.regular(s.width(), s.height(), tile, reduce), sat);
+            if (shift > 0) {
+                long off = (long) shift * reduce;
+                addGrid(i, new GridTiles(s.width(), s.height(), tile, reduce, off, off), sat);
             }
         }
         if (grid.isEmpty()) {
             throw new IllegalArgumentException("no training tile of " + tile + " x " + reduce + " pixels is left in "
-                    + ids + " after excluding tiles with more than " + dataset.maxIgnoredFraction()
-                    + " of their pixels in the pseudo-label uncertain region");
+                    + ids + (saturationThreshold > 0 ? " after the saturation filter (threshold " + saturationThreshold
+                    + ", " + filtered + " tiles dropped) and" : " after") + " excluding tiles with more than "
+                    + dataset.maxIgnoredFraction() + " of their pixels in the pseudo-label uncertain region");
         }
-        this.epochSize = b.epochSize > 0 ? b.epochSize : grid.size();
-        if (sampling.equals("balanced") || sampling.equals("random-positive")) {
+        int pdfGlomeruli = 0;
+        if (sampling.equals("pdf")) {
+            for (String id : ids) {
+                RleRuns runs = dataset.mask(id);
+                pdf.add(PdfMaps.sampler(runs, dataset.structures(id), pdfWeights));
+                PdfSampler g = everyGlomerulus ? PdfMaps.glomeruli(runs, pdfWeights.cell()) : null;
+                glomeruli.add(g);
+                pdfGlomeruli += g == null ? 0 : g.componentCount();
+            }
+        }
+        this.epochSize = (b.epochSize > 0 ? b.epochSize : grid.size()) + pdfGlomeruli;
+        if (sampling.equals("balanced")) {
             List<RleRuns> runs = new ArrayList<>();
             for (String id : ids) {
                 runs.add(dataset.mask(id));
             }
-            balanced = new BalancedSampler(grid, t -> area(runs.get(((SlideInterval) t).slide), t), bins, epochSize,
-                    emptyFraction);
-        } else if (sampling.equals("pdf")) {
-            for (String id : ids) {
-                pdf.add(PdfMaps.sampler(dataset.mask(id), dataset.structures(id), pdfWeights));
-            }
+            balanced = new BalancedSampler(grid, t -> area(runs.get(((SlideInterval) t).slide), t), bins, epochSize);
         }
     }
 
-    private void addGrid(int slide, GridTiles g) throws IOException {
+    private void addGrid(int slide, GridTiles g, SaturationFilter sat) throws IOException {
         Iterator<Interval> it = g.tiles(0);
         String id = ids.get(slide);
         boolean filter = dataset.hasIgnoredRegion(id);
         while (it.hasNext()) {
             Interval t = it.next();
             if (filter && dataset.ignoredFraction(id, t) > dataset.maxIgnoredFraction()) {
+                continue;
+            }
+            if (sat != null && !sat.test(t)) {
+                filtered++;
                 continue;
             }
             grid.add(new SlideInterval(slide, t));
@@ -149,9 +183,52 @@ public final class TrainingTiles {
         return epochSize;
     }
 
-    /** @return model input tile side */
+    /** @return tile side read from the slide (after reduction); validation batches have this side */
     public int tile() {
         return tile;
+    }
+
+    /** @return side of the augmented training tiles (the augmentation's random crop, else {@link #tile()}) */
+    public int outputTile() {
+        return outputTile;
+    }
+
+    /** @return grid tiles dropped by the saturation filter */
+    public int saturationFiltered() {
+        return filtered;
+    }
+
+    /**
+     * The training tiles a recipe describes. Only the keys the chosen sampling uses are read (so a key set for
+     * another sampling stays unconsumed and is reported): {@code data.tile_size, reduce, sampling,
+     * tiles_per_epoch}, {@code train.augment, seed} always; {@code data.shift, saturation_threshold} for grid and
+     * balanced; {@code data.balanced_bins} for balanced; {@code data.positive_retries} for random-positive;
+     * {@code data.random_tile_fraction, every_glomerulus} and the pdf weights for pdf.
+     *
+     * @param dataset       the competition folder
+     * @param ids           training slides
+     * @param recipe        the recipe
+     * @param normalization image normalisation
+     * @return the tiles
+     * @throws IOException if a slide or mask cannot be read
+     */
+    public static TrainingTiles forTraining(CompetitionDataset dataset, List<String> ids, Recipe recipe,
+                                            Normalization normalization) throws IOException {
+        Recipe.Data d = recipe.data();
+        Recipe.Train t = recipe.train();
+        String sampling = d.sampling();
+        Builder b = builder(dataset, ids, d.tileSize(), d.reduce()).sampling(sampling).epochSize(d.tilesPerEpoch())
+                .augmentation(Augmentations.preset(t.augment())).normalization(normalization).seed(t.seed());
+        switch (sampling) {
+            case "grid" -> b.shift(d.shift()).saturationThreshold(d.saturationThreshold());
+            case "balanced" -> b.shift(d.shift()).saturationThreshold(d.saturationThreshold()).bins(d.balancedBins());
+            case "random-positive" -> b.retries(d.positiveRetries());
+            case "pdf" -> b.pdf(PdfWeights.of(d)).emptyFraction(d.randomTileFraction())
+                    .everyGlomerulus(d.everyGlomerulus());
+            default -> {
+            }
+        }
+        return b.build();
     }
 
     /** @return reduce factor */
@@ -183,16 +260,45 @@ public final class TrainingTiles {
         long s = Augmentations.sampleSeed(seed, epoch, -1);
         List<SlideTile> out = new ArrayList<>(epochSize);
         switch (sampling) {
-            case "balanced", "random-positive" -> {
+            case "balanced" -> {
                 Iterator<Interval> it = balanced.tiles(s);
                 while (it.hasNext() && out.size() < epochSize) {
                     SlideInterval t = (SlideInterval) it.next();
                     out.add(new SlideTile(ids.get(t.slide), t));
                 }
             }
+            case "random-positive" -> {
+                SplittableRandom r = new SplittableRandom(s);
+                long side = (long) tile * reduce;
+                for (int i = 0; i < epochSize; i++) {
+                    int k = r.nextInt(ids.size());
+                    String id = ids.get(k);
+                    ImageSource src = slide(id);
+                    if (side > src.width() || side > src.height()) {
+                        throw new IllegalArgumentException("random-positive crops of " + side + " px do not fit in "
+                                + id + " (" + src.width() + " x " + src.height() + ")");
+                    }
+                    RleRuns runs = mask(id);
+                    ForegroundCrops crops = new ForegroundCrops(src.width(), src.height(), (int) side, 1, retries,
+                            t -> usable(id, t) && hasForeground(runs, t));
+                    out.add(new SlideTile(id, crops.tiles(r.nextLong()).next()));
+                }
+            }
             case "pdf" -> {
                 SplittableRandom r = new SplittableRandom(s);
-                for (int i = 0; i < epochSize; i++) {
+                if (everyGlomerulus) {
+                    for (int k = 0; k < ids.size(); k++) {
+                        long gs = r.nextLong();
+                        if (glomeruli.get(k) == null) {
+                            continue;
+                        }
+                        Iterator<Interval> it = glomeruli.get(k).epoch(gs, 0, (int) ((long) tile * reduce));
+                        while (it.hasNext()) {
+                            out.add(new SlideTile(ids.get(k), it.next()));
+                        }
+                    }
+                }
+                while (out.size() < epochSize) {
                     SlideTile st = null;
                     for (int tries = 0; tries < MAX_REDRAWS && (st == null || !usable(st.slideId(), st.region()));
                          tries++) {
@@ -241,6 +347,24 @@ public final class TrainingTiles {
         }
     }
 
+    private RleRuns mask(String id) {
+        try {
+            return dataset.mask(id);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean hasForeground(RleRuns runs, Interval t) {
+        byte[] m = Rle.decodeWindow(runs, t);
+        for (byte v : m) {
+            if (v != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Interval centred(long cx, long cy) {
         long side = (long) tile * reduce;
         long x0 = cx - side / 2;
@@ -263,6 +387,7 @@ public final class TrainingTiles {
         byte[] px = s.read(t.region(), reduce).update(null).getCurrentStorageArray();
         int c = s.channels();
         int plane = tile * tile;
+        int side = sample != null && augmentation != null ? outputTile : tile;
         if (px.length != plane * c) {
             throw new IllegalStateException("region " + t.region() + " read at reduce " + reduce + " gave "
                     + px.length + " values, expected " + plane * c);
@@ -276,16 +401,17 @@ public final class TrainingTiles {
         if (sample != null && augmentation != null) {
             Tile a = Tile.of(img, m, c, tile, tile);
             Augmentations.apply(augmentation, a, sample);
-            if (a.height() != tile || a.width() != tile) {
-                throw new IllegalStateException("augmentation changed the tile size to " + a.width() + "x"
-                        + a.height() + "; use size-preserving augmentations");
+            if (a.height() != side || a.width() != side) {
+                throw new IllegalStateException("augmentation gave a " + a.width() + "x" + a.height() + " tile, expected "
+                        + side + "x" + side);
             }
             img = a.image();
             m = a.mask();
         }
-        normalization.planarToInterleaved(img, 0, plane, images, n * plane * c);
-        for (int i = 0; i < plane; i++) {
-            masks[n * plane + i] = m[i];
+        int out = side * side;
+        normalization.planarToInterleaved(img, 0, out, images, n * out * c);
+        for (int i = 0; i < out; i++) {
+            masks[n * out + i] = m[i];
         }
     }
 
@@ -342,7 +468,11 @@ public final class TrainingTiles {
         private String sampling = "grid";
         private int epochSize;
         private int bins = 4;
-        private double emptyFraction = 0.1;
+        private double emptyFraction;
+        private int shift;
+        private int saturationThreshold;
+        private int retries = 25;
+        private boolean everyGlomerulus;
         private Augmentation augmentation;
         private Normalization normalization;
         private long seed = 42;
@@ -367,13 +497,45 @@ public final class TrainingTiles {
             return this;
         }
 
+        /**
+         * @param s offset in working-resolution pixels of an extra grid added to the regular one, in
+         *          {@code 0..tile-1} (default 0: none; 1st place 512 with 1024 tiles)
+         * @return this
+         */
+        public Builder shift(int s) {
+            this.shift = s;
+            return this;
+        }
+
+        /**
+         * @param t saturation threshold of {@link SaturationFilter} on the grid tiles, 0 for none (default; 3rd
+         *          place 40)
+         * @return this
+         */
+        public Builder saturationThreshold(int t) {
+            this.saturationThreshold = t;
+            return this;
+        }
+
+        /** @param r redraws of random-positive crops without foreground (default 25, 23rd place) @return this */
+        public Builder retries(int r) {
+            this.retries = r;
+            return this;
+        }
+
+        /** @param e pdf sampling: one tile centred in every glomerulus first, each epoch (default false) @return this */
+        public Builder everyGlomerulus(boolean e) {
+            this.everyGlomerulus = e;
+            return this;
+        }
+
         /** @param b masked-area bins of balanced sampling (default 4) @return this */
         public Builder bins(int b) {
             this.bins = b;
             return this;
         }
 
-        /** @param f share of empty tiles in balanced sampling (default 0.1) @return this */
+        /** @param f pdf sampling: share of uniformly random tiles (default 0) @return this */
         public Builder emptyFraction(double f) {
             this.emptyFraction = f;
             return this;
@@ -431,6 +593,18 @@ public final class TrainingTiles {
             }
             if (epochSize < 0) {
                 throw new IllegalArgumentException("epochSize must be >= 0, got " + epochSize);
+            }
+            if (shift < 0 || shift >= tile) {
+                throw new IllegalArgumentException("shift must be in 0.." + (tile - 1) + ", got " + shift);
+            }
+            if (saturationThreshold < 0 || saturationThreshold > 255) {
+                throw new IllegalArgumentException("saturation threshold must be in 0..255, got " + saturationThreshold);
+            }
+            if (retries < 0) {
+                throw new IllegalArgumentException("retries must be >= 0, got " + retries);
+            }
+            if (!(emptyFraction >= 0 && emptyFraction <= 1)) {
+                throw new IllegalArgumentException("emptyFraction must be in [0, 1], got " + emptyFraction);
             }
             if (normalization == null) {
                 normalization = Normalization.scale255(dataset.slide(ids.get(0)).channels());

@@ -21,6 +21,9 @@ import java.util.Set;
  */
 public record FoldAssignment(String method, int k, long seed, List<Entry> items) {
 
+    /** Method of the one-fold "split" that trains on everything and validates nothing (23rd place: no folds). */
+    public static final String NONE = "none";
+
     /** Fold value of an item that is never in a validation fold. */
     public static final int ALWAYS_TRAIN = -1;
 
@@ -35,7 +38,7 @@ public record FoldAssignment(String method, int k, long seed, List<Entry> items)
     public record Entry(String id, String group, String label, int fold) {
     }
 
-    /** Validates: unique ids, folds in range, every fold non-empty. */
+    /** Validates: unique ids, folds in range, every fold non-empty (except for method {@link #NONE}). */
     public FoldAssignment {
         if (method == null || method.isEmpty()) {
             throw new IllegalArgumentException("method must be non-empty");
@@ -59,7 +62,7 @@ public record FoldAssignment(String method, int k, long seed, List<Entry> items)
             }
         }
         for (int f = 0; f < k; f++) {
-            if (counts[f] == 0) {
+            if (counts[f] == 0 && !method.equals(NONE)) {
                 throw new IllegalArgumentException("fold " + f + " of " + k + " has no validation item");
             }
         }

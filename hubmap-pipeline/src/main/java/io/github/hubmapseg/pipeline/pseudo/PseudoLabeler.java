@@ -136,7 +136,7 @@ public final class PseudoLabeler {
             poses = D4.flips();
         }
         Recipe.Infer plain = new Recipe.Infer(infer.tileSize(), infer.reduce(), infer.expansion(), infer.overlap(),
-                infer.blending(), List.of(), infer.threshold(), false, "mean", 0, List.of(), 0);
+                infer.blending(), List.of(), infer.threshold(), false, "mean", 0, 0);
         RleMaskSink out = new RleMaskSink();
         float limit = (float) maxTtaStd;
         try (TtaStdPredictor std = new TtaStdPredictor(predictors, poses)) {

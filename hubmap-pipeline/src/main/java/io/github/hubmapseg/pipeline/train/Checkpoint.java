@@ -166,7 +166,7 @@ public record Checkpoint(Recipe recipe, int epochsDone, long iteration, Normaliz
         if (!(yaml instanceof String)) {
             throw new IOException(file + ": training metadata has no recipe");
         }
-        Recipe recipe = Recipes.parse((String) yaml, file + "!recipe");
+        Recipe recipe = Recipes.parseStored((String) yaml, file + "!recipe");
         return fromMeta(meta, recipe, c.params(), c.updaterState(), new ModelState(c.model(), c.configuration()));
     }
 
@@ -196,7 +196,7 @@ public record Checkpoint(Recipe recipe, int epochsDone, long iteration, Normaliz
             }
         }
         Map<?, ?> meta = JSON.readValue(e.get("meta.json"), Map.class);
-        Recipe recipe = Recipes.parse(new String(e.get("recipe.yaml"), StandardCharsets.UTF_8), file + "!recipe.yaml");
+        Recipe recipe = Recipes.parseStored(new String(e.get("recipe.yaml"), StandardCharsets.UTF_8), file + "!recipe.yaml");
         INDArray params = Nd4j.read(new ByteArrayInputStream(e.get("params.bin")));
         INDArray up = e.containsKey("updater.bin") ? Nd4j.read(new ByteArrayInputStream(e.get("updater.bin"))) : null;
         return fromMeta(meta, recipe, params, up, null);

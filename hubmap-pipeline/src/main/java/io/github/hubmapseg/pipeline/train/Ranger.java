@@ -123,6 +123,18 @@ public final class Ranger implements IUpdater {
         return beta1;
     }
 
+    /**
+     * Sets the first-moment decay for the following steps (the one-cycle momentum, {@link Trainer#setMomentum}).
+     *
+     * @param beta1 in {@code [0, 1)}
+     */
+    void setBeta1(double beta1) {
+        if (!(beta1 >= 0 && beta1 < 1)) {
+            throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
+        }
+        this.beta1 = beta1;
+    }
+
     /** @return second-moment decay */
     public double beta2() {
         return beta2;

@@ -122,6 +122,61 @@ public final class Trainer {
     }
 
     /**
+     * Starts a model from a checkpoint's weights ({@code train.init_from}): every parameter, batch-norm running
+     * statistics included, is copied; the optimizer state starts fresh.
+     *
+     * @param model      a model built from the recipe
+     * @param checkpoint a checkpoint of the same architecture
+     * @throws IOException              if the checkpoint cannot be read
+     * @throws IllegalArgumentException naming the file and both parameter counts when the architectures differ
+     */
+    public static void initialise(SegmentationModel model, Path checkpoint) throws IOException {
+        if (!Files.isRegularFile(checkpoint)) {
+            throw new IllegalArgumentException("train.init_from: no checkpoint at " + checkpoint);
+        }
+        try (SegmentationModel src = Checkpoint.load(checkpoint).restore()) {
+            INDArray p = src.graph().params();
+            long n = model.graph().numParams();
+            if (p.length() != n) {
+                throw new IllegalArgumentException("train.init_from: " + checkpoint + " holds " + p.length()
+                        + " parameters, the recipe's model has " + n + " (another architecture or encoder)");
+            }
+            model.graph().setParams(p.dup());
+        }
+    }
+
+    /**
+     * Sets the momentum of a one-cycle step on every layer's optimizer: Adam's (and AdamW's) and Ranger's beta1,
+     * as PyTorch's {@code OneCycleLR} sets {@code betas[0]} when {@code cycle_momentum} is on. Plain SGD has no
+     * momentum and is left alone; {@code NaN} (schedules without momentum) leaves every optimizer alone. Call it
+     * before {@code setLearningRate}, which rebuilds the updaters from these configurations.
+     *
+     * @param g        the graph
+     * @param momentum beta1 for the next step, or {@code NaN}
+     */
+    public static void setMomentum(ComputationGraph g, double momentum) {
+        if (Double.isNaN(momentum)) {
+            return;
+        }
+        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+            if (l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl) {
+                setBeta1(bl.getIUpdater(), momentum);
+                if (bl.getBiasUpdater() != null) {
+                    setBeta1(bl.getBiasUpdater(), momentum);
+                }
+            }
+        }
+    }
+
+    private static void setBeta1(org.nd4j.linalg.learning.config.IUpdater u, double beta1) {
+        if (u instanceof org.nd4j.linalg.learning.config.Adam a) {
+            a.setBeta1(beta1);
+        } else if (u instanceof Ranger r) {
+            r.setBeta1(beta1);
+        }
+    }
+
+    /**
      * Trains (or resumes) the fold.
      *
      * @return where the checkpoints are and the metrics
@@ -132,6 +187,7 @@ public final class Trainer {
         Path lastFile = runDir.resolve("last.zip");
         Path bestFile = runDir.resolve("best.zip");
         Recipe.Train t = recipe.train();
+        String initFrom = t.initFrom();
         Normalization norm;
         SegmentationModel model;
         List<EpochMetrics> history = new ArrayList<>();
@@ -150,16 +206,17 @@ public final class Trainer {
             bestEpoch = c.bestEpoch();
         } else {
             ModelFactory.checkPretraining(recipe);
-            // pretrained weights expect the ImageNet statistics they were trained with
-            norm = recipe.model().hasWeights() ? Normalization.imagenet() : normalization(recipe, dataset, trainIds);
+            // the recipe's data.normalize, pretrained or not: the write-ups chose it with their weights (1st place
+            // ImageNet statistics, 3rd place the data's mean/std), and a key the run does not read would be silent
+            norm = normalization(recipe, dataset, trainIds);
             model = ModelFactory.createForTraining(recipe);
+            if (!initFrom.isEmpty()) {
+                initialise(model, Path.of(initFrom));
+            }
         }
         Recipes.save(recipe, runDir.resolve("recipe.yaml"));
         Recipe.Data d = recipe.data();
-        TrainingTiles tiles = TrainingTiles.builder(dataset, trainIds, d.tileSize(), d.reduce()).sampling(d.sampling())
-                .epochSize(d.tilesPerEpoch()).bins(d.balancedBins()).emptyFraction(d.randomTileFraction())
-                .augmentation(Augmentations.preset(t.augment())).normalization(norm).seed(t.seed())
-                .pdf(io.github.hubmapseg.pipeline.data.PdfWeights.of(d)).build();
+        TrainingTiles tiles = TrainingTiles.forTraining(dataset, trainIds, recipe, norm);
         TrainingTiles val = valIds.isEmpty() ? null
                 : TrainingTiles.builder(dataset, valIds, d.tileSize(), d.reduce()).normalization(norm).build();
         List<SlideTile> valTiles = val == null ? List.of() : val.gridTiles();
@@ -186,6 +243,7 @@ public final class Trainer {
                     while (loader.hasNext()) {
                         Batch b = loader.next();
                         lr = schedule.lr(iteration);
+                        setMomentum(g, schedule.momentum(iteration));
                         g.setLearningRate(lr);
                         INDArray x = Nd4j.create(b.images(), new long[] {b.size(), b.height(), b.width(), b.channels()},
                                 'c');

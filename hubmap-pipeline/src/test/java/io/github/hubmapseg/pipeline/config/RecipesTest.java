@@ -38,6 +38,7 @@ class RecipesTest {
         assertThat(r.train().gradClipNorm()).isEqualTo(1.0);
         assertThat(r.train().loss()).isEqualTo("bce");
         assertThat(r.model().aspp()).isTrue();
+        assertThat(r.model().variants()).containsExactly("resnext50_32x4d", "resnext101_32x4d");
         assertThat(r.infer().expansion()).isEqualTo(128);
         assertThat(r.cv().folds()).isEqualTo(5);
         Recipe f = Recipes.builtin("first-place");
@@ -133,5 +134,68 @@ class RecipesTest {
         assertThatThrownBy(() -> Recipes.builtin("second-place")).hasMessageContaining("'second-place'")
                 .hasMessageContaining("cpu-quick");
         assertThatThrownBy(() -> Recipes.resolve("nope")).hasMessageContaining("neither");
+    }
+
+    /** snake_case of a record component name, as the YAML keys are. */
+    private static String snake(String camel) {
+        return camel.replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Test
+    void everySettingAccessorRecordsItsKeyAndNothingElse() throws Exception {
+        Recipe r = Recipes.builtin("cpu-quick");
+        assertThat(r.keys().consumed()).isEmpty();
+        Object[][] sections = {{"data", r.data()}, {"model", r.model()}, {"train", r.train()},
+                {"train.lr", r.train().lr()}, {"cv", r.cv()}, {"infer", r.infer()}, {"pseudo", r.pseudo()}};
+        int settings = 0;
+        for (Object[] s : sections) {
+            for (java.lang.reflect.RecordComponent c : s[1].getClass().getRecordComponents()) {
+                if (c.getType() == KeyLedger.class || Record.class.isAssignableFrom(c.getType())) {
+                    continue;
+                }
+                String key = s[0] + "." + snake(c.getName());
+                List<String> before = r.keys().consumed();
+                assertThat(before).doesNotContain(key);
+                c.getAccessor().invoke(s[1]);
+                // a component added without its one-line accessor (keys.read(...)) would be a silent key
+                assertThat(r.keys().consumed()).as("accessor of %s records it", key).contains(key)
+                        .hasSize(before.size() + 1);
+                settings++;
+            }
+        }
+        assertThat(settings).isGreaterThan(50);
+        // every recorded key exists in defaults.yaml, i.e. the accessors name real keys
+        for (String key : r.keys().consumed()) {
+            try {
+                Recipes.withOverrides(r, List.of(key + "=[]"));
+            } catch (IllegalArgumentException e) {
+                assertThat(e.getMessage()).as(key).doesNotContain("unknown key");
+            }
+        }
+    }
+
+    @Test
+    void declaredKeysAreTheFileAndOverrideKeysAndSerialisingReadsNothing() {
+        Recipe r = Recipes.builtin("third-place");
+        assertThat(r.keys().declared()).contains("data.saturation_threshold", "model.variants", "train.lr.max_lr")
+                .doesNotContain("name", "source", "notes", "data.shift", "pseudo.enabled");
+        Recipes.toYaml(r);
+        assertThat(r.keys().consumed()).isEmpty();
+        Recipe o = Recipes.withOverrides(r, List.of("data.shift=512"));
+        assertThat(o.keys()).isSameAs(r.keys());
+        assertThat(r.keys().declared()).contains("data.shift");
+        o.data().shift();
+        assertThat(r.unconsumedKeys()).doesNotContain("data.shift").contains("data.saturation_threshold");
+        assertThatThrownBy(() -> Recipes.requireConsumed(r, "this test"))
+                .hasMessageContaining("data.saturation_threshold").hasMessageContaining("this test");
+    }
+
+    @Test
+    void storedRecipesDropRetiredKeysButFilesRefuseThem() {
+        String old = Recipes.toYaml(Recipes.builtin("third-place")).replace("model:\n", "model:\n  depth: 5\n")
+                .replace("train:\n", "train:\n  mixed_precision: true\n");
+        assertThat(old).contains("depth: 5");
+        assertThat(Recipes.parseStored(old, "old checkpoint").model().variants()).contains("resnext101_32x4d");
+        assertThatThrownBy(() -> Recipes.parse(old, "file")).hasMessageContaining("unknown key 'depth'");
     }
 }

@@ -27,7 +27,7 @@ class InferencePolygonsTest {
         byte[] image = HandData.image(2);
         for (int reduce : new int[] {1, 3}) {
             Recipe.Infer infer = new Recipe.Infer(64, reduce, 16, 16, "gaussian", List.of("hflip"), 0.5, false, "mean",
-                    0, List.of(), 40);
+                    0, 40);
             Inference inf = new Inference(infer, 0.5, null);
             PolygonOutput out = new PolygonOutput(dir.resolve("geo" + reduce), GeoJsonOptions.DEFAULT, 0);
             Map<String, RleRuns> runs;

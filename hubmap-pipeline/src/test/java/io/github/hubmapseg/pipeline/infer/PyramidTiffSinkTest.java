@@ -153,7 +153,7 @@ class PyramidTiffSinkTest {
         HandData.write(dir.resolve("data"));
         int n = HandData.SIZE;
         Recipe.Infer infer = new Recipe.Infer(64, 2, 16, 16, "gaussian", List.of("hflip"), 0.5, false, "mean", 0,
-                List.of(), 0);
+                0);
         Inference inf = new Inference(infer, 0.5, null);
         Path tiff = dir.resolve("t.ome.tif");
         float[] m = new float[n * n];

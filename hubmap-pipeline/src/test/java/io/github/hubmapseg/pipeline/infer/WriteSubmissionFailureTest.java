@@ -18,8 +18,7 @@ class WriteSubmissionFailureTest {
     @Test
     void aSlideThatFailsLeavesThePreviousSubmission(@TempDir Path dir) throws Exception {
         HandData.write(dir.resolve("data"));
-        Recipe.Infer infer = new Recipe.Infer(64, 1, 16, 16, "gaussian", List.of(), 0.5, false, "mean", 0, List.of(),
-                0);
+        Recipe.Infer infer = new Recipe.Infer(64, 1, 16, 16, "gaussian", List.of(), 0.5, false, "mean", 0, 0);
         Inference inf = new Inference(infer, 0.5, null);
         Path csv = dir.resolve("prev.csv");
         try (CompetitionDataset ds = CompetitionDataset.open(dir.resolve("data"))) {

@@ -32,7 +32,7 @@ class PseudoLabelerTest {
     }
 
     static Recipe.Infer infer(List<String> tta) {
-        return new Recipe.Infer(64, 1, 16, 16, "mean", tta, 0.5, false, "mean", 0, List.of(), 0);
+        return new Recipe.Infer(64, 1, 16, 16, "mean", tta, 0.5, false, "mean", 0, 0);
     }
 
     @Test

@@ -28,10 +28,15 @@ class ModelFactoryTest {
     @Test
     void everyShippedRecipeDescribesABuildableModel() {
         for (String name : Recipes.NAMES) {
-            Recipe r = Recipes.builtin(name);
-            var summary = ModelFactory.builder(r).summary(r.data().tileSize(), r.data().tileSize());
-            assertThat(summary.encoder()).as(name).isEqualTo(r.model().encoder());
-            assertThat(summary.layers()).as(name).isNotEmpty();
+            Recipe shipped = Recipes.builtin(name);
+            List<String> encoders = shipped.model().variants().isEmpty() ? List.of(shipped.model().encoder())
+                    : shipped.model().variants(); // 3rd place: resnext50_32x4d and resnext101_32x4d
+            for (String encoder : encoders) {
+                Recipe r = Recipes.withOverrides(shipped, List.of("model.encoder=" + encoder));
+                var summary = ModelFactory.builder(r).summary(r.data().tileSize(), r.data().tileSize());
+                assertThat(summary.encoder()).as(name).isEqualTo(encoder);
+                assertThat(summary.layers()).as(name).isNotEmpty();
+            }
         }
     }
 

@@ -28,7 +28,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code model.encoder_weights}: the {@code third-place} recipe (shrunk to seconds) trains from a torchvision
  * resnext50_32x4d state_dict written by torch 1.13 ({@code hubmap-models/src/test/python/ref_import.py}, random
  * weights): the loaded encoder equals the file, the first step's loss differs from the random start's, the run uses
- * ImageNet normalisation; a recipe naming pretraining without weights fails at start naming what it needs.
+ * the recipe's data.normalize; a recipe naming pretraining without weights fails at start naming what it needs.
  */
 class PretrainedWeightsTest {
     private static final Path PY = Paths.get("..", "hubmap-models", "src", "test", "python");
@@ -52,7 +52,8 @@ class PretrainedWeightsTest {
     static Recipe thirdPlace(String... more) {
         List<String> o = new ArrayList<>(List.of("data.tile_size=64", "data.reduce=4", "data.tiles_per_epoch=4",
                 "data.sampling=balanced", "train.batch_size=2", "train.epochs=1", "infer.tile_size=64", "infer.reduce=4",
-                "infer.expansion=32", "model.base_channels=4"));
+                "infer.expansion=32", "model.base_channels=4",
+                "model.encoder=resnext50_32x4d")); // the recipe's first variant (its backbones are model.variants)
         o.addAll(List.of(more));
         return Recipes.withOverrides(Recipes.builtin("third-place"), o);
     }
@@ -92,8 +93,8 @@ class PretrainedWeightsTest {
                             }
                         }).build().train();
                 Checkpoint c = Checkpoint.load(res.last());
-                Normalization n = k == 0 ? Normalization.imagenet()
-                        : Trainer.normalization(r, ds, List.of(a));
+                // both use the recipe's data.normalize (the 3rd place's write-up: the data's mean and std)
+                Normalization n = Trainer.normalization(r, ds, List.of(a));
                 assertThat(c.normalization().mean()).containsExactly(n.mean());
             }
         }

@@ -224,7 +224,7 @@ class RangerTest {
         // the recipe that asks for ranger (its efficientnet encoder and dice+ce loss may be unavailable here)
         Recipe r = Recipes.withOverrides(Recipes.builtin("deepflash2-style"), List.of("model.encoder=tiny",
                 "train.loss=bce+dice",
-                "model.base_channels=4", "model.depth=3", "model.pretrained=none"));
+                "model.base_channels=4"));
         assertThat(r.train().optimizer()).isEqualTo("ranger");
         try (SegmentationModel m = ModelFactory.create(r)) {
             BaseLayer any = java.util.Arrays.stream(m.graph().getLayers()).map(l -> l.conf().getLayer())

@@ -1,7 +1,6 @@
 package io.github.hubmapseg.tiling.sample;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -10,40 +9,41 @@ import java.util.function.ToLongFunction;
 import net.imglib2.Interval;
 
 /**
- * Balanced sampling by masked area (1st place): candidate tiles are binned by their foreground area, the
- * empty ones in one bin and the masked ones in {@code bins} bins of equal count by increasing area
- * (quantiles), and each epoch draws {@code epochSize} tiles so that every masked bin gets the same share,
- * plus a fraction {@code emptyFraction} of empty tiles (the 23rd-place discussion: 1-10 %). Draws within a
- * bin are uniform with replacement; the epoch is deterministic for its seed and lazy.
+ * Balanced sampling by masked area (1st place: "I binned the tile data with respect to the masked area (number of
+ * bins = 4 for masked tiles)", "masked area is balanced"). The masked tiles are put into {@code bins} bins of
+ * equal <em>width</em> over their masked area, {@code (0, max]}: bin {@code b} holds the tiles with
+ * {@code b/bins < area/max <= (b+1)/bins}; the empty tiles form one more bin. Each epoch draws {@code epochSize}
+ * tiles with every non-empty bin drawn equally often (slot {@code k} goes to bin {@code k mod nonEmptyBins}, the
+ * slots are shuffled) and uniformly with replacement within a bin. So the rare tiles with a large masked area,
+ * and the empty tiles, are seen as often as the common, slightly masked ones: the epoch's masked-area histogram
+ * is flat over the bins where the grid's is dominated by the first bin and the empty tiles. (Equal-count bins
+ * would give every masked tile the same probability and change nothing.) Deterministic for a seed; lazy.
  */
 public final class BalancedSampler implements TileSource {
 
     private final Interval[][] binTiles;
-    private final Interval[] empty;
+    private final int maskedBins;
+    private final boolean hasEmpty;
     private final int epochSize;
-    private final double emptyFraction;
 
     /**
-     * @param candidates    candidate tiles (e.g. a tissue-filtered grid)
-     * @param maskedArea    foreground pixels of a tile (e.g. counted on a downsampled mask)
-     * @param bins          number of bins for masked tiles, {@code >= 1} (1st place: 4)
-     * @param epochSize     tiles per epoch, {@code >= 1}
-     * @param emptyFraction share of empty tiles per epoch, in {@code [0, 1]}
+     * @param candidates candidate tiles (e.g. a grid plus a shifted grid)
+     * @param maskedArea foreground pixels of a tile, {@code >= 0}
+     * @param bins       number of equal-width area bins for masked tiles, {@code >= 1} (1st place: 4)
+     * @param epochSize  tiles per epoch, {@code >= 1}
      */
     public BalancedSampler(List<? extends Interval> candidates, ToLongFunction<Interval> maskedArea, int bins,
-                           int epochSize, double emptyFraction) {
+                           int epochSize) {
         if (bins < 1) {
             throw new IllegalArgumentException("bins must be >= 1, got " + bins);
         }
         if (epochSize < 1) {
             throw new IllegalArgumentException("epochSize must be >= 1, got " + epochSize);
         }
-        if (!(emptyFraction >= 0 && emptyFraction <= 1)) {
-            throw new IllegalArgumentException("emptyFraction must be in [0, 1], got " + emptyFraction);
-        }
         List<Interval> e = new ArrayList<>();
         List<Interval> masked = new ArrayList<>();
         List<Long> areas = new ArrayList<>();
+        long max = 0;
         for (Interval t : candidates) {
             long a = maskedArea.applyAsLong(t);
             if (a < 0) {
@@ -54,37 +54,58 @@ public final class BalancedSampler implements TileSource {
             } else {
                 masked.add(t);
                 areas.add(a);
+                max = Math.max(max, a);
             }
         }
         if (masked.isEmpty() && e.isEmpty()) {
             throw new IllegalArgumentException("no candidate tiles");
         }
-        Integer[] order = new Integer[masked.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
+        List<List<Interval>> byBin = new ArrayList<>();
+        for (int b = 0; b < bins; b++) {
+            byBin.add(new ArrayList<>());
         }
-        Arrays.sort(order, (a, b) -> Long.compare(areas.get(a), areas.get(b)));
-        int nb = Math.min(bins, masked.size());
-        binTiles = new Interval[nb][];
-        for (int b = 0; b < nb; b++) {
-            int from = (int) ((long) masked.size() * b / nb);
-            int to = (int) ((long) masked.size() * (b + 1) / nb);
-            binTiles[b] = new Interval[to - from];
-            for (int i = from; i < to; i++) {
-                binTiles[b][i - from] = masked.get(order[i]);
+        for (int i = 0; i < masked.size(); i++) {
+            byBin.get(bin(areas.get(i), max, bins)).add(masked.get(i));
+        }
+        List<Interval[]> kept = new ArrayList<>();
+        for (List<Interval> b : byBin) {
+            if (!b.isEmpty()) {
+                kept.add(b.toArray(new Interval[0]));
             }
         }
-        this.empty = e.toArray(new Interval[0]);
+        this.maskedBins = kept.size();
+        if (!e.isEmpty()) {
+            kept.add(e.toArray(new Interval[0]));
+        }
+        this.binTiles = kept.toArray(new Interval[0][]);
+        this.hasEmpty = !e.isEmpty();
         this.epochSize = epochSize;
-        this.emptyFraction = masked.isEmpty() ? 1 : empty.length == 0 ? 0 : emptyFraction;
     }
 
-    /** Number of non-empty masked bins. */
+    /**
+     * The equal-width bin of a masked area: {@code ceil(bins * area / max) - 1}, in {@code 0..bins-1}.
+     *
+     * @param area masked area, {@code 1..max}
+     * @param max  largest masked area of the candidates
+     * @param bins number of bins
+     * @return the bin
+     */
+    public static int bin(long area, long max, int bins) {
+        long b = (area * (long) bins + max - 1) / max - 1; // ceil(bins * area / max) - 1, exact in integers
+        return (int) Math.max(0, Math.min(bins - 1, b));
+    }
+
+    /** Number of non-empty masked-area bins. */
     public int bins() {
-        return binTiles.length;
+        return maskedBins;
     }
 
-    /** The tiles of masked bin {@code b}, by increasing area (a copy). */
+    /** Whether the candidates had empty tiles (then they are the last bin, drawn like the others). */
+    public boolean hasEmptyBin() {
+        return hasEmpty;
+    }
+
+    /** The tiles of bin {@code b} ({@code 0..bins()-1} masked by increasing area, then the empty bin; a copy). */
     public Interval[] bin(int b) {
         return binTiles[b].clone();
     }
@@ -92,12 +113,10 @@ public final class BalancedSampler implements TileSource {
     @Override
     public Iterator<Interval> tiles(long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        int nEmpty = (int) Math.round(epochSize * emptyFraction);
-        int nMasked = epochSize - nEmpty;
-        // slot k < nMasked goes to bin k % bins; the order of slots is shuffled
+        // slot k goes to bin k % bins; the order of slots is shuffled
         int[] slots = new int[epochSize];
         for (int k = 0; k < epochSize; k++) {
-            slots[k] = k < nMasked ? k % Math.max(1, binTiles.length) : -1;
+            slots[k] = k % binTiles.length;
         }
         for (int k = epochSize - 1; k > 0; k--) {
             int j = rng.nextInt(k + 1);
@@ -118,8 +137,7 @@ public final class BalancedSampler implements TileSource {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                int s = slots[i++];
-                Interval[] from = s < 0 ? empty : binTiles[s];
+                Interval[] from = binTiles[slots[i++]];
                 return from[rng.nextInt(from.length)];
             }
         };

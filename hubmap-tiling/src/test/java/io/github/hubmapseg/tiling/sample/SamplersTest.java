@@ -74,28 +74,39 @@ class SamplersTest {
     }
 
     @Test
-    void balancedSamplerBalancesBinsAndKeepsTheEmptyFraction() {
+    void balancedSamplerDrawsEveryMaskedAreaBinAndTheEmptyTilesEqually() {
         List<Interval> cand = new ArrayList<>();
         Map<Interval, Long> area = new HashMap<>();
         for (int i = 0; i < 200; i++) {
             Interval t = FinalInterval.createMinSize(i * 10L, 0, 10, 10);
             cand.add(t);
-            // 150 empty tiles, 50 masked ones with skewed areas
+            // 150 empty tiles, 50 masked ones with skewed areas 1, 4, ..., 2500
             area.put(t, i < 150 ? 0L : (long) (i - 149) * (i - 149));
         }
-        BalancedSampler s = new BalancedSampler(cand, area::get, 4, 10000, 0.05);
+        BalancedSampler s = new BalancedSampler(cand, area::get, 4, 10000);
         assertThat(s.bins()).isEqualTo(4);
+        assertThat(s.hasEmptyBin()).isTrue();
+        // the test's own equal-width binning over (0, 2500]: -1 for empty, else ceil(4 a / max) - 1
+        java.util.function.ToIntFunction<Interval> binOf = t -> area.get(t) == 0 ? -1
+                : (int) Math.ceil(4.0 * area.get(t) / 2500.0) - 1;
+        long[] grid = new long[5];
+        cand.forEach(t -> grid[binOf.applyAsInt(t) + 1]++);
+        assertThat(grid).containsExactly(150, 25, 10, 8, 7); // the grid: dominated by empty and small-area tiles
         List<Interval> epoch = list(s.tiles(3));
         assertThat(epoch).hasSize(10000);
-        long empty = epoch.stream().filter(t -> area.get(t) == 0).count();
-        assertThat(empty).isEqualTo(500);
-        for (int b = 0; b < 4; b++) {
-            List<Interval> bin = List.of(s.bin(b));
-            long n = epoch.stream().filter(bin::contains).count();
-            assertThat(n).isBetween(2370L, 2380L);
+        long[] drawn = new long[5];
+        epoch.forEach(t -> drawn[binOf.applyAsInt(t) + 1]++);
+        assertThat(drawn).containsExactly(2000, 2000, 2000, 2000, 2000); // flat over the bins
+        // within a bin draws are uniform: each of the 7 largest tiles about 2000 / 7 times
+        for (Interval t : s.bin(3)) {
+            assertThat(epoch.stream().filter(t::equals).count()).isBetween(200L, 380L);
         }
         assertThat(str(list(s.tiles(3)))).isEqualTo(str(epoch));
         assertThat(str(list(s.tiles(4)))).isNotEqualTo(str(epoch));
+        // without empty candidates the masked bins share the epoch
+        BalancedSampler masked = new BalancedSampler(cand.subList(150, 200), area::get, 4, 100);
+        assertThat(masked.hasEmptyBin()).isFalse();
+        assertThat(list(masked.tiles(1))).allSatisfy(t -> assertThat(area.get(t)).isPositive());
     }
 
     @Test
