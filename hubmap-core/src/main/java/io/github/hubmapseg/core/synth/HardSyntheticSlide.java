@@ -212,7 +212,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         int target = (int) Math.round(cortexArea / (260_000.0 + 120_000.0 * glomRnd.nextDouble()));
         List<StarShape> placed = new ArrayList<>();
         List<Glom> gl = new ArrayList<>();
-        Placement pg = new Placement(w, h);
+        PlacementGrid pg = new PlacementGrid(w, h, 512, 700);
         for (int attempt = 0; attempt < target * 60 && gl.size() < target; attempt++) {
             double x = tcx + (2 * glomRnd.nextDouble() - 1) * ta * 1.1;
             double y = tcy + (2 * glomRnd.nextDouble() - 1) * tb * 1.1;
@@ -1333,49 +1333,5 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         final Loops loopCells = new Loops();
         final Loops loopCells2 = new Loops();
         final SyntheticSlide.ValueCache lobe2 = new SyntheticSlide.ValueCache();
-    }
-
-    /** Placement helper: buckets of already-placed shapes for the overlap test. */
-    private static final class Placement {
-        private static final int CELL = 512;
-        private final int cols;
-        private final int rows;
-        private final List<List<Integer>> buckets;
-
-        Placement(int w, int h) {
-            this.cols = (w + CELL - 1) / CELL;
-            this.rows = (h + CELL - 1) / CELL;
-            this.buckets = new ArrayList<>(cols * rows);
-            for (int i = 0; i < cols * rows; i++) {
-                buckets.add(new ArrayList<>(2));
-            }
-        }
-
-        boolean free(StarShape s, List<StarShape> placed, double grow, double gap) {
-            int r = (int) Math.ceil((s.extent() * grow + 700) / CELL);
-            int bx = (int) Math.floor(s.cx() / CELL);
-            int by = (int) Math.floor(s.cy() / CELL);
-            for (int y = Math.max(0, by - r); y <= Math.min(rows - 1, by + r); y++) {
-                for (int x = Math.max(0, bx - r); x <= Math.min(cols - 1, bx + r); x++) {
-                    for (int id : buckets.get(y * cols + x)) {
-                        StarShape o = placed.get(id);
-                        double dx = o.cx() - s.cx();
-                        double dy = o.cy() - s.cy();
-                        double min = (o.extent() + s.extent()) * grow + gap;
-                        if (dx * dx + dy * dy < min * min) {
-                            return false;
-                        }
-                    }
-                }
-            }
-            return true;
-        }
-
-        void add(StarShape s, List<StarShape> placed) {
-            int bx = Math.max(0, Math.min(cols - 1, (int) Math.floor(s.cx() / CELL)));
-            int by = Math.max(0, Math.min(rows - 1, (int) Math.floor(s.cy() / CELL)));
-            buckets.get(by * cols + bx).add(placed.size());
-            placed.add(s);
-        }
     }
 }

@@ -124,7 +124,7 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
         int target = (int) Math.round((tissueArea - medullaArea) * density);
         List<StarShape> placed = new ArrayList<>();
         List<Glomerulus> gl = new ArrayList<>();
-        PlacementGrid pg = new PlacementGrid(w, h, 256);
+        PlacementGrid pg = new PlacementGrid(w, h, 256, 400);
         for (int attempt = 0; attempt < target * 40 && gl.size() < target; attempt++) {
             double x = tcx + (2 * rnd.nextDouble() - 1) * ta * 1.1;
             double y = tcy + (2 * rnd.nextDouble() - 1) * tb * 1.1;
@@ -729,50 +729,5 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
         boolean rMed;
         int rRow;
         double rShift;
-    }
-
-    /** Placement helper: buckets of already-placed shapes for the overlap test. */
-    private static final class PlacementGrid {
-        private final int cell;
-        private final int cols;
-        private final int rows;
-        private final List<List<Integer>> buckets;
-
-        PlacementGrid(int w, int h, int cell) {
-            this.cell = cell;
-            this.cols = (w + cell - 1) / cell;
-            this.rows = (h + cell - 1) / cell;
-            this.buckets = new ArrayList<>(cols * rows);
-            for (int i = 0; i < cols * rows; i++) {
-                buckets.add(new ArrayList<>(2));
-            }
-        }
-
-        boolean free(StarShape s, List<StarShape> placed, double grow, double gap) {
-            int r = (int) Math.ceil((s.extent() * grow + 400) / cell);
-            int bx = (int) Math.floor(s.cx() / cell);
-            int by = (int) Math.floor(s.cy() / cell);
-            for (int y = Math.max(0, by - r); y <= Math.min(rows - 1, by + r); y++) {
-                for (int x = Math.max(0, bx - r); x <= Math.min(cols - 1, bx + r); x++) {
-                    for (int id : buckets.get(y * cols + x)) {
-                        StarShape o = placed.get(id);
-                        double dx = o.cx() - s.cx();
-                        double dy = o.cy() - s.cy();
-                        double min = (o.extent() + s.extent()) * grow + gap;
-                        if (dx * dx + dy * dy < min * min) {
-                            return false;
-                        }
-                    }
-                }
-            }
-            return true;
-        }
-
-        void add(StarShape s, List<StarShape> placed) {
-            int bx = Math.max(0, Math.min(cols - 1, (int) Math.floor(s.cx() / cell)));
-            int by = Math.max(0, Math.min(rows - 1, (int) Math.floor(s.cy() / cell)));
-            buckets.get(by * cols + bx).add(placed.size());
-            placed.add(s);
-        }
     }
 }
