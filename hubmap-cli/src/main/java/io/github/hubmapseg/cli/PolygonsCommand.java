@@ -2,7 +2,6 @@ package io.github.hubmapseg.cli;
 
 import io.github.hubmapseg.core.geom.GeoJsonOptions;
 import io.github.hubmapseg.core.geom.GeoJsonWriter;
-import io.github.hubmapseg.core.geom.ObjectType;
 import io.github.hubmapseg.core.kaggle.KaggleFiles;
 import io.github.hubmapseg.core.kaggle.TrainRow;
 import io.github.hubmapseg.core.rle.Rle;
@@ -58,14 +57,8 @@ final class PolygonsCommand implements Callable<Integer> {
     @Option(names = "--ids", split = ",", paramLabel = "ID", description = "Only these rows of --rle.")
     List<String> ids;
 
-    @Option(names = "--object-type", paramLabel = "annotation|detection", defaultValue = "annotation",
-            description = "QuPath object type (default: ${DEFAULT-VALUE}).")
-    String objectType;
-
-    @Option(names = "--simplify", paramLabel = "PX", defaultValue = "0.5",
-            description = "Topology-preserving simplification in pixels; 0 keeps the exact pixel outline "
-                    + "(default: ${DEFAULT-VALUE}).")
-    double simplify;
+    @CommandLine.Mixin
+    GeoJsonOutputOptions geo = new GeoJsonOutputOptions();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -73,10 +66,8 @@ final class PolygonsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
-        GeoJsonOptions options = GeoJsonOptions.DEFAULT.withObjectType(ObjectType.parse(objectType));
-        if (!(simplify >= 0) || Double.isInfinite(simplify)) {
-            throw new IllegalArgumentException("--simplify must be >= 0 pixels, got " + simplify);
-        }
+        GeoJsonOptions options = geo.options();
+        geo.simplify(); // checked before any work
         if (input.rle != null) {
             if ((data == null) == (size == null)) {
                 throw new IllegalArgumentException("--rle needs the mask sizes: give --data DIR or --size WxH");
@@ -137,7 +128,7 @@ final class PolygonsCommand implements Callable<Integer> {
 
     private long write(Path f, GeoJsonOptions options, String id, int w, int h, Feed feed) throws IOException {
         try (GeoJsonWriter gw = GeoJsonWriter.open(f, options, id)) {
-            PolygonSink sink = PolygonSink.builder(gw::write).simplify(simplify).build();
+            PolygonSink sink = PolygonSink.builder(gw::write).simplify(geo.simplify()).build();
             sink.begin(w, h);
             feed.rows(sink, 64);
             sink.end();

@@ -1,7 +1,5 @@
 package io.github.hubmapseg.cli;
 
-import io.github.hubmapseg.core.geom.GeoJsonOptions;
-import io.github.hubmapseg.core.geom.ObjectType;
 import io.github.hubmapseg.core.metrics.Dice;
 import io.github.hubmapseg.core.rle.RleRuns;
 import io.github.hubmapseg.pipeline.config.Recipe;
@@ -72,14 +70,8 @@ final class PredictCommand implements Callable<Integer> {
                     + "with holes, level-0 pixels, area and mean probability), traced from the same inference pass.")
     Path geojson;
 
-    @Option(names = "--object-type", paramLabel = "annotation|detection", defaultValue = "annotation",
-            description = "QuPath object type of the --geojson features (default: ${DEFAULT-VALUE}).")
-    String objectType;
-
-    @Option(names = "--simplify", paramLabel = "PX", defaultValue = "0.5",
-            description = "Topology-preserving simplification of the --geojson outlines in pixels; 0 keeps the exact "
-                    + "pixel outline (default: ${DEFAULT-VALUE}).")
-    double simplify;
+    @CommandLine.Mixin
+    GeoJsonOutputOptions geo = new GeoJsonOutputOptions();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -106,8 +98,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--tiff-tile must be a positive multiple of 16, got " + tiffTile);
         }
         PolygonOutput polygons = geojson == null ? null
-                : new PolygonOutput(geojson, GeoJsonOptions.DEFAULT.withObjectType(ObjectType.parse(objectType)),
-                        simplify);
+                : new PolygonOutput(geojson, geo.options(), geo.simplify());
         try (CompetitionDataset ds = CompetitionDataset.open(data)) {
             List<String> todo = ids != null ? ids : ds.testIds();
             List<ModelPredictor> ps = e.open();
