@@ -88,11 +88,7 @@ public final class PolygonSink implements RowSink, MaskRowSink {
         if (buf.length < n) {
             buf = new byte[n];
         }
-        float t = (float) threshold;
-        boolean exact = t == threshold;
-        for (int k = 0; k < n; k++) {
-            buf[k] = (exact ? band[k] >= t : band[k] >= threshold) ? (byte) 1 : (byte) 0;
-        }
+        RowSinks.mask(band, n, threshold, buf);
         for (int j = 0; j < rows; j++) {
             tracer.addRow(buf, j * w, band, j * w);
             drain();

@@ -10,6 +10,18 @@ public final class RowSinks {
     }
 
     /**
+     * The library's one thresholding rule: {@code out[k] = band[k] >= threshold ? 1 : 0} for the first {@code n}
+     * values, compared in double precision (in float when the threshold is a float, which gives the same result).
+     */
+    static void mask(float[] band, int n, double threshold, byte[] out) {
+        float t = (float) threshold;
+        boolean exact = t == threshold;
+        for (int k = 0; k < n; k++) {
+            out[k] = (exact ? band[k] >= t : band[k] >= threshold) ? (byte) 1 : (byte) 0;
+        }
+    }
+
+    /**
      * Thresholds probabilities into a 0/1 mask: {@code mask = value >= threshold ? 1 : 0} (the write-ups'
      * convention, team A: "if that average is >= 0.5"; the same comparison as the pipeline's threshold search, in
      * double precision), passing bands on unchanged in position.
@@ -35,11 +47,7 @@ public final class RowSinks {
                 if (buf.length < n) {
                     buf = new byte[n];
                 }
-                float t = (float) threshold;
-                boolean exact = t == threshold;
-                for (int k = 0; k < n; k++) {
-                    buf[k] = (exact ? band[k] >= t : band[k] >= threshold) ? (byte) 1 : (byte) 0;
-                }
+                mask(band, n, threshold, buf);
                 next.accept(y0, rows, buf);
             }
 
