@@ -11,6 +11,7 @@ import io.github.hubmapseg.core.synth.SyntheticSlide;
 import io.github.hubmapseg.tiling.SlidingWindow;
 import io.github.hubmapseg.tiling.Weighting;
 import io.github.hubmapseg.tiling.sink.RleMaskSink;
+import io.github.hubmapseg.tiling.sink.RowSinks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +107,7 @@ public final class CustomPredictorSlidingWindow {
         // is kept, so every kept pixel has its whole box inside the window (no edge effect at tile borders).
         // 10th place / nnU-Net: overlapping tiles blended with a Gaussian importance map.
         SlidingWindow engine = SlidingWindow.builder(256).overlap(0.25).expand(RADIUS)
-                .weighting(Weighting.gaussian()).batchSize(4).threshold(0.5).build();
+                .weighting(Weighting.gaussian()).batchSize(4).build();
         // for comparison: plain tiles side by side, no context, no overlap
         SlidingWindow naive = SlidingWindow.builder(256).overlap(0).expand(0).weighting(Weighting.mean()).build();
         List<SlideResult> results = new ArrayList<>();
@@ -117,10 +118,10 @@ public final class CustomPredictorSlidingWindow {
                 RleRuns truth = Rle.parse(slide.maskRle(), size, size);
                 // the mask streams row band by row band into the RLE encoder: never a whole mask in memory
                 RleMaskSink rle = new RleMaskSink();
-                engine.runMask(slide, List.of(predictor), rle);
+                engine.run(slide, predictor, RowSinks.maskStage(0.5, 0, rle));
                 csv.add(id, Rle.format(rle.runs()));
                 RleMaskSink plain = new RleMaskSink();
-                naive.runMask(slide, List.of(predictor), plain);
+                naive.run(slide, predictor, RowSinks.maskStage(0.5, 0, plain));
                 results.add(new SlideResult(id, Dice.dice(rle.runs(), truth), Dice.dice(plain.runs(), truth),
                         Dice.dice(wholeSlide(slide, predictor), truth), truth.area()));
             }

@@ -9,11 +9,11 @@ import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.infer.Ensemble;
 import io.github.hubmapseg.pipeline.infer.ModelPredictor;
 import io.github.hubmapseg.pipeline.infer.Overlays;
-import io.github.hubmapseg.pipeline.infer.ReducedImageSource;
-import io.github.hubmapseg.pipeline.infer.UpsampleSinks;
-import io.github.hubmapseg.pipeline.train.Checkpoint;
+import io.github.hubmapseg.tiling.Combination;
 import io.github.hubmapseg.tiling.D4;
-import io.github.hubmapseg.tiling.SlidingWindow;
+import io.github.hubmapseg.tiling.Engine;
+import io.github.hubmapseg.tiling.Member;
+import io.github.hubmapseg.tiling.Predictors;
 import io.github.hubmapseg.tiling.Weighting;
 import io.github.hubmapseg.tiling.sink.PngMaskWriter;
 import io.github.hubmapseg.tiling.sink.RleMaskSink;
@@ -28,7 +28,8 @@ import java.util.List;
  * Predicts one whole slide with an ensemble of fold models and test-time augmentation, written as a Kaggle RLE
  * line, a full-resolution 1-bit PNG mask and an overlay thumbnail. It assembles the pieces by hand (the
  * {@code Inference} class and {@code hubmap predict} do the same from a recipe): checkpoints become
- * {@link ModelPredictor}s, {@link SlidingWindow} averages them, and the mask streams to two sinks at once.
+ * {@link ModelPredictor}s, each a {@link Member} at its own scale and tile size, the {@link Engine} runs them in one
+ * pass and averages them per pixel, and the mask streams to two sinks at once.
  *
  * <p>Choices, from the write-ups: every fold model counts equally (mean of probabilities, "the simplest possible
  * combination strategy" of one team; 3rd place averaged 2 x 5 fold models); flip TTA (identity, h-flip, v-flip,
@@ -41,7 +42,7 @@ import java.util.List;
  * {@code ThirdPlaceReproduction --quick}):
  * <pre>
  * java -Xmx4g -cp "examples/target/classes:hubmap-cli/target/lib/*" \
- *     io.github.hubmapseg.examples.PredictSlideWithEnsemble SLIDE.tiff OUT_DIR ensemble.json|fold-N/best.zip...
+ *     io.github.hubmapseg.examples.PredictSlideWithEnsemble SLIDE.tiff OUT_DIR ensemble.json|fold-N/best.zip[@reduce=4,tile=256]...
  * </pre>
  */
 public final class PredictSlideWithEnsemble {
@@ -59,37 +60,54 @@ public final class PredictSlideWithEnsemble {
      * @throws IOException if a file cannot be read or written
      */
     public static Result run(Path slideFile, List<Path> members, RleRuns truth, Path out) throws IOException {
-        List<Path> checkpoints = new ArrayList<>();
-        double threshold = 0.5;
+        List<String> specs = new ArrayList<>();
         for (Path m : members) {
-            if (m.toString().endsWith(".json")) {
-                Ensemble e = Ensemble.load(m); // also carries the threshold found by the out-of-fold search
-                checkpoints.addAll(e.members());
+            specs.add(m.toString());
+        }
+        return run(slideFile, specs, truth, out, 0);
+    }
+
+    /**
+     * @param members {@code ensemble.json} files and/or members {@code CHECKPOINT[@key=value,...]} (e.g.
+     *                {@code fold-0/best.zip@reduce=4,tile=256}: the member's own settings, see {@link Ensemble.Member})
+     * @param unused  distinguishes this overload
+     */
+    static Result run(Path slideFile, List<String> members, RleRuns truth, Path out, int unused) throws IOException {
+        List<Ensemble.Member> entries = new ArrayList<>();
+        double threshold = 0.5;
+        for (String m : members) {
+            if (m.endsWith(".json")) {
+                Ensemble e = Ensemble.load(Path.of(m)); // also carries the threshold found by the out-of-fold search
+                entries.addAll(e.entries());
                 threshold = e.threshold();
             } else {
-                checkpoints.add(m);
+                entries.add(Ensemble.Member.parse(m));
             }
         }
-        // Tile size, reduce factor and expansion must match what the models were trained for: take the recipe
-        // saved in the first checkpoint.
-        Recipe.Infer inf = Checkpoint.load(checkpoints.get(0)).recipe().infer();
-        SlidingWindow engine = SlidingWindow.builder(inf.tileSize()).overlap(0.25).expand(inf.expansion())
-                .weighting(Weighting.gaussian()).tta(D4.flips()).mean().threshold(threshold).build();
+        Ensemble ensemble = new Ensemble(entries, "mean", threshold, false, Double.NaN);
         String id = slideFile.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         Files.createDirectories(out);
         Path png = out.resolve(id + "-mask.png");
-        List<ModelPredictor> ensemble = new ArrayList<>();
+        List<ModelPredictor> predictors = new ArrayList<>();
         try (ImageSource slide = ImageSources.open(slideFile); PngMaskWriter pngSink = new PngMaskWriter(png)) {
-            for (Path c : checkpoints) {
-                ensemble.add(ModelPredictor.load(c));
+            List<Member> engineMembers = new ArrayList<>();
+            for (int i = 0; i < entries.size(); i++) {
+                // Tile size, reduce factor and expansion must match what each model was trained for: the member's
+                // own settings, else the recipe saved in ITS checkpoint (never another member's).
+                Recipe.Infer inf = ensemble.settings(i, List.of());
+                ModelPredictor p = ModelPredictor.load(entries.get(i).checkpoint());
+                predictors.add(p);
+                engineMembers.add(Member.of(Predictors.at(p, inf.reduce(), inf.expansion()), inf.tileSize())
+                        .withOverlap(inf.tileSize() / 4).withWeighting(Weighting.gaussian()).withPoses(D4.flips())
+                        .withWeight(entries.get(i).weight()));
             }
-            // The models work at 1/reduce of the resolution: read a reduced view of the slide (only the windows
-            // being predicted are read) and bring the mask rows back to full resolution on their way out.
-            int r = inf.reduce();
-            ImageSource input = r == 1 ? slide : new ReducedImageSource(slide, r);
+            // One pass: every member reads the slide at its own scale (only the windows being predicted are read),
+            // its rows are brought back to full resolution and averaged per pixel; the mask stage thresholds them
+            // and the mask streams to two sinks at once.
+            Engine engine = Engine.builder(engineMembers).combination(Combination.mean()).build();
+            System.out.println(engine.plan(slide.width(), slide.height(), slide.channels()).describe());
             RleMaskSink rle = new RleMaskSink();
-            engine.runMask(input, ensemble, UpsampleSinks.mask(slide.width(), slide.height(), r,
-                    RowSinks.tee(rle, pngSink)));
+            engine.run(slide, List.of(RowSinks.maskStage(threshold, 0, RowSinks.tee(rle, pngSink))));
             Path csv = out.resolve(id + ".csv");
             try (SubmissionWriter w = SubmissionWriter.submission(csv)) {
                 w.add(id, Rle.format(rle.runs()));
@@ -98,7 +116,7 @@ public final class PredictSlideWithEnsemble {
             Overlays.write(slide, truth, rle.runs(), 1024, overlay);
             return new Result(csv, png, overlay, rle.runs(), threshold);
         } finally {
-            ensemble.forEach(ModelPredictor::close);
+            predictors.forEach(ModelPredictor::close);
         }
     }
 
@@ -110,14 +128,14 @@ public final class PredictSlideWithEnsemble {
      */
     public static void main(String[] args) throws IOException {
         if (args.length < 3) {
-            System.err.println("usage: PredictSlideWithEnsemble SLIDE.tiff OUT_DIR ensemble.json|checkpoint.zip...");
+            System.err.println("usage: PredictSlideWithEnsemble SLIDE.tiff OUT_DIR ensemble.json|checkpoint.zip[@key=value,...]...");
             System.exit(2);
         }
-        List<Path> members = new ArrayList<>();
+        List<String> members = new ArrayList<>();
         for (int i = 2; i < args.length; i++) {
-            members.add(Path.of(args[i]));
+            members.add(args[i]);
         }
-        Result r = run(Path.of(args[0]), members, null, Path.of(args[1]));
+        Result r = run(Path.of(args[0]), members, null, Path.of(args[1]), 0);
         System.out.printf("mask: %d pixels at threshold %.2f%nwrote %s, %s, %s%n", r.runs().area(), r.threshold(),
                 r.rleCsv(), r.maskPng(), r.overlayPng());
     }

@@ -2,17 +2,17 @@ package io.github.hubmapseg.cli;
 
 import io.github.hubmapseg.core.metrics.Dice;
 import io.github.hubmapseg.core.rle.RleRuns;
-import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
 import io.github.hubmapseg.pipeline.infer.Ensemble;
 import io.github.hubmapseg.pipeline.infer.Inference;
 import io.github.hubmapseg.pipeline.infer.ModelPredictor;
 import io.github.hubmapseg.pipeline.infer.Overlays;
 import io.github.hubmapseg.pipeline.infer.PolygonOutput;
+import io.github.hubmapseg.pipeline.infer.ProbabilityTiffOutput;
 import io.github.hubmapseg.pipeline.infer.PyramidTiffSink;
-import io.github.hubmapseg.pipeline.train.Checkpoint;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,20 +20,32 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code hubmap predict}: an ensemble over a competition folder's test slides into a submission CSV. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Predict slides with an ensemble (ensemble.json, or one checkpoint .zip) and write a Kaggle "
-                + "submission, streaming each mask to RLE. Inference settings (tile, reduce, expansion, TTA, blending) "
-                + "come from the first member's recipe unless overridden with --set infer.KEY=VALUE."})
+        description = {"Predict slides with an ensemble (ensemble.json, a checkpoint .zip, or members "
+                + "CHECKPOINT[@key=value,...]) and write a Kaggle submission, streaming each mask to RLE. Each member "
+                + "runs with its own settings (reduce, tile, expansion, overlap, blending, TTA: its own keys, else its "
+                + "checkpoint's recipe), all members in one pass per slide; --set infer.KEY=VALUE overrides every "
+                + "member. The submission, --probability-tiff, --geojson and --overlays all come from that pass."})
 final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Competition folder.")
     Path data;
 
-    @Option(names = "--ensemble", required = true, paramLabel = "FILE",
-            description = "ensemble.json from 'hubmap train' / 'hubmap reproduce', or a checkpoint .zip.")
+    @Option(names = "--ensemble", paramLabel = "FILE",
+            description = "ensemble.json from 'hubmap train' / 'hubmap reproduce' / 'hubmap ensemble', or a "
+                    + "checkpoint .zip.")
     Path ensemble;
+
+    @Parameters(paramLabel = "MEMBER", arity = "0..*",
+            description = "Instead of --ensemble: members CHECKPOINT[@key=value,...] as for 'hubmap ensemble'.")
+    List<String> members = new ArrayList<>();
+
+    @Option(names = "--combine", paramLabel = "mean|vote:K",
+            description = "How members are combined (default: the ensemble's, else the first member's recipe).")
+    String combine;
 
     @Option(names = "--out", paramLabel = "CSV", defaultValue = "submission.csv",
             description = "Submission file (default: ${DEFAULT-VALUE}).")
@@ -46,15 +58,15 @@ final class PredictCommand implements Callable<Integer> {
     Double threshold;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a recipe value (repeatable).")
-    List<String> overrides = new java.util.ArrayList<>();
+    List<String> overrides = new ArrayList<>();
 
     @Option(names = "--overlays", paramLabel = "DIR", description = "Also write overlay PNGs here.")
     Path overlays;
 
     @Option(names = "--probability-tiff", paramLabel = "DIR",
-            description = "Also write each slide's probability map as a pyramidal OME-TIFF DIR/<id>.ome.tif (tiled "
-                    + "BigTIFF, reduced levels as SubIFDs; opens in QuPath, Bio-Formats, tifffile). Costs a second "
-                    + "inference pass per slide.")
+            description = "Also write each slide's combined probability map as a pyramidal OME-TIFF DIR/<id>.ome.tif "
+                    + "(tiled BigTIFF, reduced levels as SubIFDs; opens in QuPath, Bio-Formats, tifffile), from the "
+                    + "same inference pass.")
     Path probabilityTiff;
 
     @Option(names = "--tiff-format", paramLabel = "uint8|float32", defaultValue = "uint8",
@@ -79,15 +91,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
-        Ensemble e = Ensemble.ofFile(ensemble);
-        // a model imported from PyTorch weights has no recipe: the default recipe's inference settings (--set infer.*)
-        Recipe r = ModelPredictor.isImported(e.members().get(0))
-                ? io.github.hubmapseg.pipeline.config.Recipes.defaultRecipe()
-                : Checkpoint.load(e.members().get(0)).recipe();
-        if (!overrides.isEmpty()) {
-            r = io.github.hubmapseg.pipeline.config.Recipes.withOverrides(r, overrides);
-        }
-        double t = threshold != null ? threshold : e.threshold();
+        Ensemble e = EnsembleCommand.ensemble(ensemble, members, combine);
         PyramidTiffSink.Format format = switch (tiffFormat.toLowerCase(Locale.ROOT)) {
             case "uint8" -> PyramidTiffSink.Format.UINT8;
             case "float32" -> PyramidTiffSink.Format.FLOAT32;
@@ -97,24 +101,38 @@ final class PredictCommand implements Callable<Integer> {
         if (tiffTile <= 0 || tiffTile % 16 != 0) {
             throw new IllegalArgumentException("--tiff-tile must be a positive multiple of 16, got " + tiffTile);
         }
+        ProbabilityTiffOutput tiff = probabilityTiff == null ? null
+                : new ProbabilityTiffOutput(probabilityTiff, format, tiffTile);
         PolygonOutput polygons = geojson == null ? null
                 : new PolygonOutput(geojson, geo.options(), geo.simplify());
+        Inference inference = e.inference(overrides, threshold, null);
+        for (String line : e.describe(overrides)) {
+            pw.println(line);
+        }
+        pw.printf(Locale.ROOT, "combine: %s, threshold %s%n", inference.combination(), inference.threshold());
+        pw.flush();
         try (CompetitionDataset ds = CompetitionDataset.open(data)) {
             List<String> todo = ids != null ? ids : ds.testIds();
             List<ModelPredictor> ps = e.open();
             Map<String, RleRuns> pred;
             try {
-                Inference inference = new Inference(r.infer(), t, null);
-                pred = inference.writeSubmission(ds, todo, ps, out, polygons);
+                if (!todo.isEmpty()) {
+                    var s = ds.slide(todo.get(0)); // the dataset closes it
+                    pw.println("memory plan for " + todo.get(0) + ":");
+                    pw.println(inference.engine(ps).plan(s.width(), s.height(), s.channels()).describe());
+                    pw.flush();
+                }
+                Map<String, Inference.SlideResult> results = inference.predictSlides(ds, todo, ps, out, polygons, tiff);
+                pred = new java.util.LinkedHashMap<>();
+                for (Map.Entry<String, Inference.SlideResult> r : results.entrySet()) {
+                    pred.put(r.getKey(), r.getValue().runs());
+                    if (tiff != null) {
+                        pw.printf(Locale.ROOT, "wrote %s (%d levels)%n", tiff.file(r.getKey()),
+                                r.getValue().tiffLevels());
+                    }
+                }
                 if (polygons != null) {
                     pw.printf(Locale.ROOT, "wrote %d GeoJSON files to %s%n", todo.size(), geojson);
-                }
-                if (probabilityTiff != null) {
-                    for (String id : todo) {
-                        Path f = probabilityTiff.resolve(id + ".ome.tif");
-                        int levels = inference.writeProbabilityTiff(ds.slide(id), ps, f, format, tiffTile);
-                        pw.printf(Locale.ROOT, "wrote %s (%d levels)%n", f, levels);
-                    }
                 }
             } finally {
                 ps.forEach(ModelPredictor::close);
@@ -129,7 +147,7 @@ final class PredictCommand implements Callable<Integer> {
                 }
             }
         }
-        pw.println("wrote " + out + " (threshold " + t + ")");
+        pw.println("wrote " + out + " (threshold " + inference.threshold() + ")");
         pw.flush();
         return 0;
     }

@@ -99,4 +99,27 @@ public enum D4 {
     public static D4[] flips() {
         return new D4[] {IDENTITY, HFLIP, VFLIP, ROT180};
     }
+
+    /**
+     * The poses a recipe's {@code infer.tta} names: identity first, then each of {@code hflip}, {@code vflip},
+     * {@code transpose}, {@code rot90} once, in order.
+     */
+    public static D4[] named(java.util.List<String> names) {
+        java.util.List<D4> p = new java.util.ArrayList<>();
+        p.add(IDENTITY);
+        for (String t : names) {
+            D4 d = switch (t) {
+                case "hflip" -> HFLIP;
+                case "vflip" -> VFLIP;
+                case "transpose" -> TRANSPOSE;
+                case "rot90" -> ROT90;
+                default -> throw new IllegalArgumentException("unknown TTA '" + t + "'; valid: hflip, vflip, "
+                        + "transpose, rot90");
+            };
+            if (!p.contains(d)) {
+                p.add(d);
+            }
+        }
+        return p.toArray(new D4[0]);
+    }
 }

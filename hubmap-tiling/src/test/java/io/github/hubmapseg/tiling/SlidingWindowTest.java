@@ -55,8 +55,8 @@ class SlidingWindowTest {
     @Test
     void identityWithAllEightPosesIsStillExact() throws Exception {
         InMemoryImageSource img = randomImage(70, 66, 1, 3);
-        SlidingWindow sw = SlidingWindow.builder(32).stride(20).expand(6).tta(D4.values()).build();
-        assertThat(sw.predict(img, TestModels.identity()).values()).containsExactly(values(img));
+        SlidingWindow sw = SlidingWindow.builder(32).stride(20).expand(6).build();
+        assertThat(sw.predict(img, Predictors.tta(TestModels.identity(), D4.values())).values()).containsExactly(values(img));
     }
 
     @ParameterizedTest
@@ -92,7 +92,8 @@ class SlidingWindowTest {
         InMemoryImageSource img = randomImage(64, 64, 1, 5);
         double[] in = values(img);
         for (D4[] poses : List.of(D4.values(), D4.flips(), new D4[] {D4.IDENTITY, D4.HFLIP})) {
-            FloatImageSink out = SlidingWindow.builder(32).stride(32).tta(poses).build().predict(img, TestModels.ramp());
+            FloatImageSink out = SlidingWindow.builder(32).stride(32).build()
+                    .predict(img, Predictors.tta(TestModels.ramp(), poses));
             for (int k = 0; k < in.length; k++) {
                 assertThat(out.values()[k]).isCloseTo(in[k] * 15.5, org.assertj.core.data.Offset.offset(1e-3));
             }
@@ -108,18 +109,21 @@ class SlidingWindowTest {
         List<io.github.hubmapseg.core.predict.Predictor> ps = List.of(TestModels.constant(0.2f, 3, null, false),
                 TestModels.constant(0.6f, 3, null, false), TestModels.constant(0.8f, 3, null, false));
         FloatImageSink mean = new FloatImageSink();
-        SlidingWindow.builder(32).stride(16).build().run(Rasters.of(img), ps, mean);
+        SlidingWindow.builder(32).stride(16).build().run(Rasters.of(img),
+                Predictors.combined(ps, Combination.mean(), null), mean);
         for (double v : mean.values()) {
             assertThat(v).isCloseTo(1.6 / 3, org.assertj.core.data.Offset.offset(1e-6));
         }
         FloatImageSink two = new FloatImageSink();
-        SlidingWindow.builder(32).stride(16).vote(2).threshold(0.5).build().run(Rasters.of(img), ps, two);
+        SlidingWindow.builder(32).stride(16).build().run(Rasters.of(img),
+                Predictors.combined(ps, Combination.vote(2, 0.5), null), two);
         assertThat(two.values()).containsOnly(1.0);
         FloatImageSink three = new FloatImageSink();
-        SlidingWindow.builder(32).stride(16).vote(3).threshold(0.5).build().run(Rasters.of(img), ps, three);
+        SlidingWindow.builder(32).stride(16).build().run(Rasters.of(img),
+                Predictors.combined(ps, Combination.vote(3, 0.5), null), three);
         assertThat(three.values()).containsOnly(0.0);
-        assertThatThrownBy(() -> SlidingWindow.builder(32).vote(4).build().run(Rasters.of(img), ps, new FloatImageSink()))
-                .hasMessageContaining("k = 4").hasMessageContaining("3 predictors");
+        assertThatThrownBy(() -> Predictors.combined(ps, Combination.vote(4, 0.5), null))
+                .hasMessageContaining("k = 4").hasMessageContaining("3 members");
     }
 
     @Test
@@ -233,10 +237,12 @@ class SlidingWindowTest {
             }
         }
         MaskImageSink mask = new MaskImageSink();
-        SlidingWindow.builder(32).stride(20).minComponentSize(2).build().runMask(img, List.of(scale), mask);
+        SlidingWindow.builder(32).stride(20).build().run(img, scale,
+                io.github.hubmapseg.tiling.sink.RowSinks.maskStage(0.5, 2, mask));
         assertThat(Rle.encode(mask.mask(), 50, 60)).isEqualTo(Rle.encode(expected, 50, 60));
         MaskImageSink keep = new MaskImageSink();
-        SlidingWindow.builder(32).stride(20).build().runMask(img, List.of(scale), keep);
+        SlidingWindow.builder(32).stride(20).build().run(img, scale,
+                io.github.hubmapseg.tiling.sink.RowSinks.maskStage(0.5, 0, keep));
         assertThat(keep.mask()[45 * 60 + 50]).isEqualTo((byte) 1);
     }
 
@@ -247,7 +253,7 @@ class SlidingWindowTest {
         assertThatThrownBy(() -> SlidingWindow.builder(32).expand(-1).build()).hasMessageContaining("expand must be >= 0, got -1");
         assertThatThrownBy(() -> SlidingWindow.builder(32).overlap(1.0).build()).hasMessageContaining("overlap must be in [0, 1)");
         assertThatThrownBy(() -> SlidingWindow.builder(32).batchSize(0).build()).hasMessageContaining("batchSize must be > 0");
-        assertThatThrownBy(() -> SlidingWindow.builder(32).tta(D4.HFLIP, D4.HFLIP).build()).hasMessageContaining("distinct");
+        assertThatThrownBy(() -> Predictors.tta(TestModels.identity(), D4.HFLIP, D4.HFLIP)).hasMessageContaining("distinct");
         InMemoryImageSource img = randomImage(20, 50, 1, 1);
         assertThatThrownBy(() -> SlidingWindow.builder(32).build().predict(img, TestModels.identity()))
                 .hasMessageContaining("tileSize 32 is larger than the image 20 x 50");

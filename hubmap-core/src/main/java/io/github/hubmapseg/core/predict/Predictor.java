@@ -38,6 +38,23 @@ public interface Predictor extends AutoCloseable {
         return 1;
     }
 
+    /**
+     * The scale the predictor works at: it sees the slide at {@code 1 / reduce} resolution (block means of
+     * {@code reduce x reduce} level-0 pixels) and its output is brought back to level 0 by the engine. 1 for a
+     * predictor trained at full resolution.
+     */
+    default int reduce() {
+        return 1;
+    }
+
+    /**
+     * The context the predictor needs around each output tile, in pixels at its own scale (the 3rd place's
+     * "expansion tiles"): the engine feeds windows of {@code tile + 2 * halo} and keeps the centre. 0 for none.
+     */
+    default int halo() {
+        return 0;
+    }
+
     @Override
     default void close() {
     }

@@ -10,15 +10,18 @@ import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
 import io.github.hubmapseg.pipeline.threshold.ThresholdSearch;
+import io.github.hubmapseg.tiling.Combination;
 import io.github.hubmapseg.tiling.D4;
+import io.github.hubmapseg.tiling.Engine;
+import io.github.hubmapseg.tiling.Member;
+import io.github.hubmapseg.tiling.Predictors;
 import io.github.hubmapseg.tiling.ProgressListener;
-import io.github.hubmapseg.tiling.Rasters;
-import io.github.hubmapseg.tiling.SlidingWindow;
 import io.github.hubmapseg.tiling.Weighting;
 import io.github.hubmapseg.tiling.sink.MaskRowSink;
 import io.github.hubmapseg.tiling.sink.PolygonSink;
 import io.github.hubmapseg.tiling.sink.RleMaskSink;
 import io.github.hubmapseg.tiling.sink.RowSink;
+import io.github.hubmapseg.tiling.sink.RowSinks;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,27 +31,54 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Whole-slide inference as a recipe's {@code infer} section describes it: the {@link SlidingWindow} engine at
- * {@code infer.tile_size} with {@code infer.expansion}, stride {@code tile - infer.overlap}, mean or Gaussian
- * blending, the TTA poses, mean or vote ensembling and the threshold, run on a {@link ReducedImageSource} view
- * when {@code infer.reduce > 1} and brought back to full resolution by {@link UpsampleSinks} (streaming: no
- * full-resolution probability map or mask is ever held).
+ * Whole-slide inference as recipes describe it: each member of the ensemble with ITS OWN {@code infer} settings
+ * (its scale {@code infer.reduce}, {@code infer.tile_size}, {@code infer.expansion}, {@code infer.overlap},
+ * {@code infer.blending}, {@code infer.tta}; see {@link #member}), all members in one streaming pass of the
+ * {@link Engine}, combined per level-0 pixel (mean weighted by the members' weights, or a k-of-n vote, from the
+ * ensemble-level {@code infer.ensemble} and {@code infer.vote_threshold}), then the mask stage (threshold,
+ * components below {@code infer.min_component_area} level-0 pixels removed) and every output of the slide from
+ * that one pass: RLE runs, GeoJSON polygons, a probability OME-TIFF. No full-resolution map is ever held.
  */
 public final class Inference {
-    private final Recipe.Infer infer;
+    private final List<Recipe.Infer> members;
+    private final double[] weights;
+    private final Recipe.Infer ensemble;
     private final double threshold;
     private final ProgressListener progress;
 
     /**
-     * @param infer     the recipe's inference settings
+     * Every member with the same settings (one recipe; e.g. the folds of one run).
+     *
+     * @param infer     the members' and the ensemble's settings
      * @param threshold the mask threshold to use (e.g. the ensemble's searched one)
-     * @param progress  tile progress per slide
+     * @param progress  window progress per slide, or {@code null}
      */
     public Inference(Recipe.Infer infer, double threshold, ProgressListener progress) {
-        this.infer = Objects.requireNonNull(infer, "infer");
+        this(null, null, infer, threshold, progress);
+    }
+
+    /**
+     * Members with their own settings.
+     *
+     * @param members   each member's effective settings ({@link Ensemble#settings}), in the order of the
+     *                  predictors passed later; {@code null}: every member uses {@code ensemble}
+     * @param weights   the members' weights, or {@code null} for equal weights
+     * @param ensemble  the ensemble-level settings: {@code infer.ensemble}, {@code infer.vote_threshold},
+     *                  {@code infer.min_component_area}
+     * @param threshold the mask threshold
+     * @param progress  window progress per slide, or {@code null}
+     */
+    public Inference(List<Recipe.Infer> members, double[] weights, Recipe.Infer ensemble, double threshold,
+                     ProgressListener progress) {
+        this.ensemble = Objects.requireNonNull(ensemble, "ensemble settings");
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
         }
+        this.members = members == null ? null : List.copyOf(members);
+        if (weights != null && (members == null || weights.length != members.size())) {
+            throw new IllegalArgumentException("weights need one per member settings");
+        }
+        this.weights = weights == null ? null : weights.clone();
         this.threshold = threshold;
         this.progress = progress == null ? ProgressListener.none() : progress;
     }
@@ -58,186 +88,223 @@ public final class Inference {
         return threshold;
     }
 
-    /** @return the TTA poses of the settings (identity first) */
-    public static D4[] poses(List<String> tta) {
-        List<D4> p = new ArrayList<>();
-        p.add(D4.IDENTITY);
-        for (String t : tta) {
-            D4 d = switch (t) {
-                case "hflip" -> D4.HFLIP;
-                case "vflip" -> D4.VFLIP;
-                case "transpose" -> D4.TRANSPOSE;
-                case "rot90" -> D4.ROT90;
-                default -> throw new IllegalArgumentException("unknown TTA '" + t + "'; valid: hflip, vflip, "
-                        + "transpose, rot90");
-            };
-            if (!p.contains(d)) {
-                p.add(d);
-            }
-        }
-        return p.toArray(new D4[0]);
-    }
-
-    /** @return the engine configured from the settings */
-    public SlidingWindow engine() {
+    /** The engine's member for a predictor with these settings. */
+    public static Member member(Predictor p, Recipe.Infer infer, double weight) {
         int tile = infer.tileSize();
         if (infer.overlap() >= tile) {
             throw new IllegalArgumentException("infer.overlap must be < infer.tile_size " + tile + ", got "
                     + infer.overlap());
         }
-        SlidingWindow.Builder b = SlidingWindow.builder(tile).stride(tile - infer.overlap()).expand(infer.expansion())
-                .weighting(infer.blending().equals("gaussian") ? Weighting.gaussian() : Weighting.mean())
-                .tta(poses(infer.tta())).threshold(threshold).progress(progress)
-                .minComponentSize(infer.minComponentArea() / ((long) infer.reduce() * infer.reduce()));
-        if (infer.ensemble().equals("vote")) {
-            b.vote(Math.max(1, infer.voteThreshold()));
-        } else {
-            b.mean();
+        return new Member(Predictors.at(p, infer.reduce(), infer.expansion()), tile, infer.overlap(),
+                infer.blending().equals("gaussian") ? Weighting.gaussian() : Weighting.mean(),
+                List.of(D4.named(infer.tta())), weight);
+    }
+
+    /** @return the combination of the ensemble-level settings */
+    public Combination combination() {
+        return ensemble.ensemble().equals("vote") ? Combination.vote(Math.max(1, ensemble.voteThreshold()), threshold)
+                : Combination.mean();
+    }
+
+    /** @return the threshold of the mask stage ({@link Combination#maskThreshold}) */
+    public double maskThreshold() {
+        return combination().maskThreshold(threshold);
+    }
+
+    /** @return the engine for these predictors, one member each */
+    public Engine engine(List<? extends Predictor> predictors) {
+        if (predictors == null || predictors.isEmpty()) {
+            throw new IllegalArgumentException("at least one predictor is required");
         }
-        return b.build();
+        if (members != null && members.size() != predictors.size()) {
+            throw new IllegalArgumentException(predictors.size() + " predictors for " + members.size()
+                    + " member settings");
+        }
+        List<Member> ms = new ArrayList<>();
+        for (int i = 0; i < predictors.size(); i++) {
+            ms.add(member(predictors.get(i), members == null ? ensemble : members.get(i),
+                    weights == null ? 1.0 : weights[i]));
+        }
+        return Engine.builder(ms).combination(combination()).progress(progress).build();
     }
 
     /**
-     * Predicts a slide's mask at full resolution, streamed to {@code sink}.
-     *
-     * @param slide      the full-resolution slide
-     * @param predictors the ensemble (one or more)
-     * @param sink       receives full-resolution mask rows
-     * @throws IOException if the slide cannot be read
+     * The mask stage: threshold, then small components removed; the one place between the combined
+     * probabilities and the mask sinks.
      */
+    public RowSink maskStage(MaskRowSink next) {
+        return RowSinks.maskStage(maskThreshold(), ensemble.minComponentArea(), next);
+    }
+
+    /**
+     * Runs every member over a slide in one pass and sends the combined level-0 probabilities to every sink.
+     *
+     * @throws IOException if the slide cannot be read or a sink cannot write
+     */
+    public void predict(ImageSource slide, List<? extends Predictor> predictors, List<? extends RowSink> sinks)
+            throws IOException {
+        engine(predictors).run(slide, sinks);
+    }
+
+    /** Predicts a slide's mask at full resolution, streamed to {@code sink}. */
     public void predictMask(ImageSource slide, List<? extends Predictor> predictors, MaskRowSink sink)
             throws IOException {
-        int r = infer.reduce();
-        engine().runMask(r == 1 ? slide : new ReducedImageSource(slide, r), predictors,
-                UpsampleSinks.mask(slide.width(), slide.height(), r, sink));
+        predict(slide, predictors, List.of(maskStage(sink)));
     }
 
-    /**
-     * Predicts a slide's probabilities at full resolution (ensemble mean), streamed to {@code sink}.
-     *
-     * @param slide      the full-resolution slide
-     * @param predictors the ensemble
-     * @param sink       receives full-resolution probability rows
-     * @throws IOException if the slide cannot be read
-     */
+    /** Predicts a slide's combined probabilities at full resolution, streamed to {@code sink}. */
     public void predictProbabilities(ImageSource slide, List<? extends Predictor> predictors, RowSink sink)
             throws IOException {
-        int r = infer.reduce();
-        engine().run(Rasters.of(r == 1 ? slide : new ReducedImageSource(slide, r)), predictors,
-                UpsampleSinks.probabilities(slide.width(), slide.height(), r, sink));
+        predict(slide, predictors, List.of(sink));
     }
 
     /**
-     * Predicts a slide's probabilities at full resolution into a pyramidal OME-TIFF ({@link PyramidTiffSink}:
-     * tiled BigTIFF, reduced levels as SubIFDs, Deflate), streamed band by band and moved into place
-     * atomically when complete.
+     * Predicts a slide's probabilities into a pyramidal OME-TIFF only ({@link PyramidTiffSink}); to get it with
+     * the mask from the same pass use {@link #predictSlide}.
      *
-     * @param slide      the full-resolution slide
-     * @param predictors the ensemble
-     * @param target     the {@code .ome.tif} file
-     * @param format     uint8 ({@code round(255 p)}) or float32
-     * @param tileSize   TIFF tile side (multiple of 16, e.g. 256)
      * @return number of pyramid levels written
-     * @throws IOException if the slide cannot be read or the file written
      */
     public int writeProbabilityTiff(ImageSource slide, List<? extends Predictor> predictors, Path target,
                                     PyramidTiffSink.Format format, int tileSize) throws IOException {
-        String name = target.getFileName().toString();
-        try (PyramidTiffSink sink = PyramidTiffSink.open(target, slide.width(), slide.height(), tileSize, format,
-                name)) {
+        try (PyramidTiffSink sink = open(new ProbabilityTiffOutput(target.toAbsolutePath().getParent(), format,
+                tileSize), target, slide)) {
             predictProbabilities(slide, predictors, sink);
             sink.end();
             return sink.levelCount();
         }
     }
 
-    /**
-     * Predicts a slide and returns its mask as runs (memory O(width + runs)).
-     *
-     * @return the runs
-     * @throws IOException if the slide cannot be read
-     */
+    private static PyramidTiffSink open(ProbabilityTiffOutput o, Path file, ImageSource slide) throws IOException {
+        return PyramidTiffSink.open(file, slide.width(), slide.height(), o.tileSize(), o.format(),
+                file.getFileName().toString());
+    }
+
+    /** Predicts a slide and returns its mask as runs (memory O(width + runs)). */
     public RleRuns predictRuns(ImageSource slide, List<? extends Predictor> predictors) throws IOException {
-        RleMaskSink s = new RleMaskSink();
-        predictMask(slide, predictors, s);
-        return s.runs();
+        return predictSlide(slide, predictors, null, null, null).runs();
     }
 
     /**
      * Predicts a slide once and returns its mask as runs while streaming the same pass's objects to
-     * {@code polygons}: traced on the engine's grid (before upsampling, so the memory stays one band), with
-     * level-0 coordinates, areas and mean probabilities of the upsampled mask; small components dropped as in
-     * the mask.
+     * {@code polygons} (level-0 outlines, areas and mean probabilities; small components dropped as in the mask).
      *
-     * @param polygons receives every object as its outline closes
      * @param simplify simplification tolerance in level-0 pixels (0 = exact)
-     * @return the runs
-     * @throws IOException if the slide cannot be read or the consumer fails
      */
     public RleRuns predictRuns(ImageSource slide, List<? extends Predictor> predictors, PolygonSink.Consumer polygons,
                                double simplify) throws IOException {
-        int r = infer.reduce();
-        SlidingWindow e = engine();
-        PolygonSink ps = PolygonSink.builder(polygons).threshold(e.maskThreshold()).minPixels(e.minComponentSize())
-                .scale(r, slide.width(), slide.height()).simplify(simplify).build();
         RleMaskSink s = new RleMaskSink();
-        e.runMask(r == 1 ? slide : new ReducedImageSource(slide, r), predictors,
-                UpsampleSinks.mask(slide.width(), slide.height(), r, s), ps);
+        PolygonSink ps = PolygonSink.builder(polygons).threshold(maskThreshold())
+                .minPixels(ensemble.minComponentArea()).simplify(simplify).build();
+        predict(slide, predictors, List.of(maskStage(s), ps));
         return s.runs();
     }
 
-    /**
-     * Predicts a slide once into its runs and {@code output.file(id)} (GeoJSON, moved into place when complete).
-     *
-     * @return the runs
-     * @throws IOException if the slide cannot be read or the file written
-     */
-    public RleRuns predictRuns(ImageSource slide, List<? extends Predictor> predictors, String id,
-                               PolygonOutput output) throws IOException {
-        GeoJsonOptions o = output.options();
-        if (infer.ensemble().equals("vote") && o.valueName().equals(GeoJsonOptions.DEFAULT.valueName())) {
-            o = new GeoJsonOptions(o.objectType(), o.className(), o.rgb(), "Mean vote fraction");
-        }
-        try (GeoJsonWriter w = GeoJsonWriter.open(output.file(id), o, id)) {
-            RleRuns runs = predictRuns(slide, predictors, w::write, output.simplify());
-            w.end();
-            return runs;
-        }
+    /** What one pass over a slide produced: the mask runs and the probability TIFF's levels (0 when none). */
+    public record SlideResult(RleRuns runs, int tiffLevels) {
     }
 
     /**
-     * Predicts slides and writes a Kaggle submission ({@code id,predicted}) atomically, each mask streamed to
-     * RLE.
+     * Predicts a slide ONCE into every output asked for: its mask runs, its GeoJSON ({@code polygons.file(id)}),
+     * its probability OME-TIFF ({@code tiff.file(id)}); each file is moved into place when complete.
      *
-     * @param dataset    the competition folder
-     * @param ids        slides to predict, in submission order
-     * @param predictors the ensemble
-     * @param target     the CSV file
+     * @param id       the slide's id (file names), may be {@code null} when neither file is asked for
+     * @param polygons GeoJSON output, or {@code null}
+     * @param tiff     probability TIFF output, or {@code null}
+     */
+    public SlideResult predictSlide(ImageSource slide, List<? extends Predictor> predictors, String id,
+                                    PolygonOutput polygons, ProbabilityTiffOutput tiff) throws IOException {
+        RleMaskSink rle = new RleMaskSink();
+        List<RowSink> sinks = new ArrayList<>();
+        sinks.add(maskStage(rle));
+        GeoJsonWriter geo = null;
+        PyramidTiffSink pyr = null;
+        try {
+            if (polygons != null) {
+                GeoJsonOptions o = polygons.options();
+                if (ensemble.ensemble().equals("vote") && o.valueName().equals(GeoJsonOptions.DEFAULT.valueName())) {
+                    o = new GeoJsonOptions(o.objectType(), o.className(), o.rgb(), "Vote (0 or 1)");
+                }
+                geo = GeoJsonWriter.open(polygons.file(id), o, id);
+                sinks.add(PolygonSink.builder(geo::write).threshold(maskThreshold())
+                        .minPixels(ensemble.minComponentArea()).simplify(polygons.simplify()).build());
+            }
+            if (tiff != null) {
+                pyr = open(tiff, tiff.file(id), slide);
+                sinks.add(pyr);
+            }
+            predict(slide, predictors, sinks);
+            if (geo != null) {
+                geo.end();
+            }
+            int levels = 0;
+            if (pyr != null) {
+                pyr.end();
+                levels = pyr.levelCount();
+            }
+            return new SlideResult(rle.runs(), levels);
+        } finally {
+            if (pyr != null) {
+                pyr.close();
+            }
+            if (geo != null) {
+                geo.close();
+            }
+        }
+    }
+
+    /** Predicts a slide once into its runs and {@code output.file(id)} (GeoJSON, moved into place when complete). */
+    public RleRuns predictRuns(ImageSource slide, List<? extends Predictor> predictors, String id,
+                               PolygonOutput output) throws IOException {
+        return predictSlide(slide, predictors, id, output, null).runs();
+    }
+
+    /**
+     * Predicts slides and writes a Kaggle submission ({@code id,predicted}) atomically, each mask streamed to RLE.
+     *
      * @return the runs of every slide, by id (for scoring and overlays)
-     * @throws IOException on read or write failure
      */
     public Map<String, RleRuns> writeSubmission(CompetitionDataset dataset, List<String> ids,
                                                List<? extends Predictor> predictors, Path target) throws IOException {
-        return writeSubmission(dataset, ids, predictors, target, null);
+        return writeSubmission(dataset, ids, predictors, target, null, null);
     }
 
-    /**
-     * {@link #writeSubmission(CompetitionDataset, List, List, Path)} that also writes each slide's objects as
-     * GeoJSON from the same pass.
-     *
-     * @param polygons where the polygons go, or {@code null} for none
-     */
+    /** {@link #writeSubmission(CompetitionDataset, List, List, Path, PolygonOutput, ProbabilityTiffOutput)} without TIFFs. */
     public Map<String, RleRuns> writeSubmission(CompetitionDataset dataset, List<String> ids,
                                                List<? extends Predictor> predictors, Path target,
                                                PolygonOutput polygons) throws IOException {
+        return writeSubmission(dataset, ids, predictors, target, polygons, null);
+    }
+
+    /**
+     * Predicts slides, one pass each, and writes the submission plus, from the same passes, each slide's GeoJSON
+     * and probability OME-TIFF when asked.
+     *
+     * @param polygons where the polygons go, or {@code null} for none
+     * @param tiff     where the probability TIFFs go, or {@code null} for none
+     */
+    public Map<String, RleRuns> writeSubmission(CompetitionDataset dataset, List<String> ids,
+                                               List<? extends Predictor> predictors, Path target,
+                                               PolygonOutput polygons, ProbabilityTiffOutput tiff) throws IOException {
         Map<String, RleRuns> out = new LinkedHashMap<>();
+        predictSlides(dataset, ids, predictors, target, polygons, tiff).forEach((k, v) -> out.put(k, v.runs()));
+        return out;
+    }
+
+    /**
+     * {@link #writeSubmission(CompetitionDataset, List, List, Path, PolygonOutput, ProbabilityTiffOutput)} that
+     * returns what each slide's pass produced.
+     */
+    public Map<String, SlideResult> predictSlides(CompetitionDataset dataset, List<String> ids,
+                                                  List<? extends Predictor> predictors, Path target,
+                                                  PolygonOutput polygons, ProbabilityTiffOutput tiff)
+            throws IOException {
+        Map<String, SlideResult> out = new LinkedHashMap<>();
         // committed only when every slide was predicted: a failure on any slide leaves the old file (or none)
         SubmissionWriter.write(target, SubmissionWriter.PREDICTED, w -> {
             for (String id : ids) {
-                RleRuns runs = polygons == null ? predictRuns(dataset.slide(id), predictors)
-                        : predictRuns(dataset.slide(id), predictors, id, polygons);
-                out.put(id, runs);
-                w.add(id, Rle.format(runs));
+                SlideResult r = predictSlide(dataset.slide(id), predictors, id, polygons, tiff);
+                out.put(id, r);
+                w.add(id, Rle.format(r.runs()));
             }
         });
         return out;
@@ -247,9 +314,6 @@ public final class Inference {
      * Adds a slide's out-of-fold probabilities to a threshold search, band by band against the truth decoded
      * per band (never a whole mask).
      *
-     * @param search     the search
-     * @param dataset    the dataset (truth)
-     * @param id         the slide, with a mask
      * @param predictors the models that did not train on it
      * @throws IOException if the slide cannot be read
      */

@@ -8,8 +8,8 @@ import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
 import io.github.hubmapseg.pipeline.infer.Inference;
-import io.github.hubmapseg.pipeline.infer.TtaStdPredictor;
 import io.github.hubmapseg.tiling.D4;
+import io.github.hubmapseg.tiling.Predictors;
 import io.github.hubmapseg.tiling.sink.RleMaskSink;
 import io.github.hubmapseg.tiling.sink.RowSink;
 import java.io.IOException;
@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * streamed band by band into two run-length masks: the pseudo mask ({@code p >= threshold}, the ensemble
  * threshold, like a submission) and the uncertain region ({@code low < p < high}). With {@code maxTtaStd > 0}
  * a second streamed pass computes the per-pixel standard deviation over the TTA poses
- * ({@link TtaStdPredictor}; the recipe's poses, or the four flips when it has none) and adds pixels above
+ * ({@link Predictors#ttaStd}; the recipe's poses, or the four flips when it has none) and adds pixels above
  * the limit to the uncertain region. Memory: one band of rows plus the runs; no whole-slide array.
  * {@link #write} writes {@link PseudoLabels#MASKS} and {@link PseudoLabels#UNCERTAIN} atomically.
  */
@@ -131,7 +131,7 @@ public final class PseudoLabeler {
 
     private RleRuns addTtaUncertainty(ImageSource slide, List<? extends Predictor> predictors, RleRuns first)
             throws IOException {
-        D4[] poses = Inference.poses(infer.tta());
+        D4[] poses = D4.named(infer.tta());
         if (poses.length < 2) {
             poses = D4.flips();
         }
@@ -139,7 +139,8 @@ public final class PseudoLabeler {
                 infer.blending(), List.of(), infer.threshold(), false, "mean", 0, 0);
         RleMaskSink out = new RleMaskSink();
         float limit = (float) maxTtaStd;
-        try (TtaStdPredictor std = new TtaStdPredictor(predictors, poses)) {
+        {
+            Predictor std = Predictors.ttaStd(predictors, poses);
             new Inference(plain, threshold, null).predictProbabilities(slide, List.of(std), new RowSink() {
                 private int width;
 

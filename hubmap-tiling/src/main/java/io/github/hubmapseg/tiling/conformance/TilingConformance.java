@@ -89,7 +89,7 @@ public final class TilingConformance implements ConformanceCheck {
         SlidingWindow sw = SlidingWindow.builder(tile).stride(stride).expand(expand).weighting(weighting)
                 .precision(SlidingWindow.Precision.DOUBLE).batchSize(3).readerThreads(1).build();
         FloatImageSink sink = new FloatImageSink();
-        sw.run(Rasters.of(image, w, h, 1), List.of(new BoxBlurPredictor()), sink);
+        sw.run(Rasters.of(image, w, h, 1), new BoxBlurPredictor(), sink);
         return sink.values();
     }
 

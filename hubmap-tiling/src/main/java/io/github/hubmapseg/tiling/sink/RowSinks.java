@@ -82,6 +82,28 @@ public final class RowSinks {
         return minSize <= 1 ? next : new ComponentFilter(minSize, next);
     }
 
+    /**
+     * The mask stage: probabilities thresholded ({@code p >= threshold}, {@link #threshold}) and 8-connected
+     * components smaller than {@code minComponentSize} pixels removed ({@link #removeSmallComponents}), as one
+     * row sink: one of the sinks the engine's combined rows go to.
+     */
+    public static RowSink maskStage(double threshold, long minComponentSize, MaskRowSink next) {
+        return threshold(threshold, removeSmallComponents(minComponentSize, next));
+    }
+
+    /** Sends every band of values to every sink, in order (one sink: itself). */
+    public static RowSink all(java.util.List<? extends RowSink> sinks) {
+        Objects.requireNonNull(sinks, "sinks");
+        if (sinks.isEmpty()) {
+            throw new IllegalArgumentException("at least one sink is required");
+        }
+        RowSink s = sinks.get(0);
+        for (int i = 1; i < sinks.size(); i++) {
+            s = teeValues(s, sinks.get(i));
+        }
+        return s;
+    }
+
     /** Sends every band of values to both sinks (double-precision bands stay double). */
     public static RowSink teeValues(RowSink a, RowSink b) {
         Objects.requireNonNull(a, "a");

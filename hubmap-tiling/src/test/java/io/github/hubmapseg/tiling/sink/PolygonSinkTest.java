@@ -65,13 +65,11 @@ class PolygonSinkTest {
         byte[] px = blobs(w, h, 40, 5);
         InMemoryImageSource img = new InMemoryImageSource(px, w, h, 1);
         // a small memory budget: many bands, so objects cross band borders
-        SlidingWindow sw = SlidingWindow.builder(32).overlap(0.25).threshold(120).minComponentSize(6)
-                .memoryBudget(600 << 10).build();
+        SlidingWindow sw = SlidingWindow.builder(32).overlap(0.25).memoryBudget(600 << 10).build();
         RleMaskSink rle = new RleMaskSink();
         List<MaskPolygon> objects = new ArrayList<>();
-        PolygonSink ps = PolygonSink.builder(objects::add).threshold(sw.maskThreshold())
-                .minPixels(sw.minComponentSize()).build();
-        sw.runMask(img, List.of(identity()), rle, ps);
+        PolygonSink ps = PolygonSink.builder(objects::add).threshold(120).minPixels(6).build();
+        sw.run(img, identity(), RowSinks.all(List.of(RowSinks.maskStage(120, 6, rle), ps)));
 
         byte[] mask = Rle.decodeWindow(rle.runs(), 0, 0, w, h);
         assertThat(objects.size()).isGreaterThan(5);

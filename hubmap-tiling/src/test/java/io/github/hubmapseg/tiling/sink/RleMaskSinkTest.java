@@ -60,7 +60,7 @@ class RleMaskSinkTest {
         };
         RleMaskSink sink = new RleMaskSink();
         try (InMemoryImageSource src = new InMemoryImageSource(px, w, h, 1)) {
-            SlidingWindow.builder(32).stride(24).threshold(0.5).build().runMask(src, List.of(bright), sink);
+            SlidingWindow.builder(32).stride(24).build().run(src, bright, RowSinks.maskStage(0.5, 0, sink));
         }
         byte[] expected = new byte[w * h];
         for (int i = 0; i < px.length; i++) {

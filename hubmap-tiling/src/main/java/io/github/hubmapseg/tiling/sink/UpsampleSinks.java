@@ -1,7 +1,5 @@
-package io.github.hubmapseg.pipeline.infer;
+package io.github.hubmapseg.tiling.sink;
 
-import io.github.hubmapseg.tiling.sink.MaskRowSink;
-import io.github.hubmapseg.tiling.sink.RowSink;
 import java.io.IOException;
 
 /**
@@ -102,9 +100,7 @@ public final class UpsampleSinks {
                         System.arraycopy(out, dst - fw, out, dst, fw);
                         continue;
                     }
-                    for (int x = 0; x < fw; x++) {
-                        out[dst + x] = band[src + x / reduce];
-                    }
+                    row(band, src, reduce, out, dst, fw);
                 }
                 next.accept(fy0, frows, out);
             }
@@ -114,6 +110,26 @@ public final class UpsampleSinks {
                 next.end();
             }
         };
+    }
+
+    /**
+     * One full-resolution row from a reduced row by nearest-neighbour repetition: {@code dst[dstOff + x] =
+     * src[srcOff + x / reduce]} for {@code x < fullWidth}; the one home of the upsampling rule.
+     */
+    public static void row(float[] src, int srcOff, int reduce, float[] dst, int dstOff, int fullWidth) {
+        if (reduce == 1) {
+            System.arraycopy(src, srcOff, dst, dstOff, fullWidth);
+            return;
+        }
+        int x = 0;
+        int s = srcOff;
+        while (x < fullWidth) {
+            float v = src[s++];
+            int end = Math.min(fullWidth, x + reduce);
+            for (; x < end; x++) {
+                dst[dstOff + x] = v;
+            }
+        }
     }
 
     private static void check(long w, long h, int reduce) {

@@ -1,4 +1,4 @@
-package io.github.hubmapseg.pipeline.infer;
+package io.github.hubmapseg.tiling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.hubmapseg.core.slide.InMemoryImageSource;
 import io.github.hubmapseg.tiling.sink.MaskRowSink;
 import io.github.hubmapseg.tiling.sink.RowSink;
+import io.github.hubmapseg.tiling.sink.UpsampleSinks;
 import java.util.SplittableRandom;
 import net.imglib2.FinalInterval;
 import org.junit.jupiter.api.Test;
@@ -87,11 +88,51 @@ class UpsampleAndReduceTest {
             assertThat(v.height()).isEqualTo(8);
             FinalInterval region = FinalInterval.createMinSize(2, 1, 10, 7);
             byte[] got = v.read(region).update(null).getCurrentStorageArray();
-            byte[] expect = src.read(FinalInterval.createMinSize(8, 4, 40, 28), 4).update(null).getCurrentStorageArray();
+            // the region's last view row is cut by the slide's bottom edge (rows 28..30 of 31): clipped, not filled
+            byte[] expect = src.read(FinalInterval.createMinSize(8, 4, 40, 27), 4).update(null).getCurrentStorageArray();
             assertThat(got).isEqualTo(expect);
             byte[] got2 = v.read(region, 2).update(null).getCurrentStorageArray();
-            assertThat(got2).isEqualTo(src.read(FinalInterval.createMinSize(8, 4, 40, 28), 8).update(null)
+            assertThat(got2).isEqualTo(src.read(FinalInterval.createMinSize(8, 4, 40, 27), 8).update(null)
                     .getCurrentStorageArray());
+        }
+    }
+
+    @Test
+    void blocksCutByTheSlideEdgeAverageOnlyThePixelsInside() throws Exception {
+        // a dark 10 x 7 slide: the edge blocks of a 4x view must stay dark (no fill value 255 averaged in)
+        int w = 10;
+        int h = 7;
+        byte[] px = new byte[w * h];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) (i % 5 * 10);
+        }
+        try (InMemoryImageSource src = new InMemoryImageSource(px, w, h, 1)) {
+            for (int r : new int[] {2, 3, 4}) {
+                ReducedImageSource v = new ReducedImageSource(src, r);
+                int vw = (int) v.width();
+                int vh = (int) v.height();
+                byte[] got = v.read(FinalInterval.createMinSize(0, 0, vw, vh)).update(null).getCurrentStorageArray();
+                for (int by = 0; by < vh; by++) {
+                    for (int bx = 0; bx < vw; bx++) {
+                        int acc = 0;
+                        int cnt = 0;
+                        for (int y = by * r; y < Math.min(h, by * r + r); y++) {
+                            for (int x = bx * r; x < Math.min(w, bx * r + r); x++) {
+                                acc += px[y * w + x] & 0xFF;
+                                cnt++;
+                            }
+                        }
+                        assertThat(got[by * vw + bx] & 0xFF).as("reduce %d block (%d, %d)", r, bx, by)
+                                .isEqualTo((acc * 2 + cnt) / (2 * cnt));
+                    }
+                }
+                // a reduced read of the view: blocks of r*2 source pixels, the edge ones clipped as well
+                byte[] got2 = v.read(FinalInterval.createMinSize(0, 0, vw, vh), 2).update(null)
+                        .getCurrentStorageArray();
+                byte[] expect2 = src.read(FinalInterval.createMinSize(0, 0, w, h), 2 * r).update(null)
+                        .getCurrentStorageArray();
+                assertThat(got2).isEqualTo(expect2);
+            }
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.github.hubmapseg.pipeline.infer;
+package io.github.hubmapseg.tiling;
 
 import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.core.slide.SlideInfo;
@@ -12,8 +12,9 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
 /**
  * A view of a slide at {@code 1 / reduce} resolution, without reading it whole: pixel {@code (i, j)} of the view
  * is the block mean ({@link ImageSource#read(Interval, int)}) of the full-resolution block starting at
- * {@code (i * reduce, j * reduce)}. Size {@code ceil(width / reduce) x ceil(height / reduce)}; a partial last
- * block averages in the fill value. Reads of the view are reads of the underlying source, so it is as
+ * {@code (i * reduce, j * reduce)}. Size {@code ceil(width / reduce) x ceil(height / reduce)}; a block cut by
+ * the slide's right or bottom edge averages only the pixels inside the slide (never the fill value: a dark
+ * edge stays dark), as OpenCV's {@code INTER_AREA} resize of the whole slide does. Reads of the view are reads of the underlying source, so it is as
  * thread-safe as the source. Closing the view does not close the source.
  */
 public final class ReducedImageSource implements ImageSource {
@@ -68,8 +69,10 @@ public final class ReducedImageSource implements ImageSource {
         if (region.numDimensions() != 2) {
             throw new IllegalArgumentException("region must be 2-D, got " + region.numDimensions() + " dimensions");
         }
+        // clipped to the slide: the source's reduced read averages a partial last block over what it covers
         return new FinalInterval(new long[] {region.min(0) * reduce, region.min(1) * reduce},
-                new long[] {(region.max(0) + 1) * reduce - 1, (region.max(1) + 1) * reduce - 1});
+                new long[] {Math.min((region.max(0) + 1) * reduce, source.width()) - 1,
+                        Math.min((region.max(1) + 1) * reduce, source.height()) - 1});
     }
 
     @Override

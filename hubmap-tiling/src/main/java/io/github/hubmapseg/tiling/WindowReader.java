@@ -1,0 +1,117 @@
+package io.github.hubmapseg.tiling;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Reads the windows of a pass in batches, in order, with bounded prefetch on reader threads (0 threads: in
+ * the calling thread). Windows are {@code win x win} at the tile starts minus the expansion, reflect-101 at
+ * the borders ({@link Rasters#readWindow}). Close it to stop the threads.
+ */
+final class WindowReader implements AutoCloseable {
+
+    /** One batch of windows: ids are (tile row << 32 | tile col); values NCHW in float or double. */
+    record Batch(long[] ids, float[] inF, double[] inD) {
+    }
+
+    private final Raster raster;
+    private final List<long[]> batches;
+    private final long[] xs;
+    private final long[] ys;
+    private final int expand;
+    private final int win;
+    private final boolean dbl;
+    private final int prefetch;
+    private final ExecutorService pool;
+    private final ArrayDeque<Future<Batch>> inflight = new ArrayDeque<>();
+    private int submitted;
+    private int taken;
+
+    WindowReader(Raster raster, List<long[]> batches, TileGrid g, boolean dbl, int threads, int prefetch) {
+        this.raster = raster;
+        this.batches = batches;
+        this.xs = g.startsX();
+        this.ys = g.startsY();
+        this.expand = g.expand();
+        this.win = g.windowSize();
+        this.dbl = dbl;
+        this.prefetch = prefetch;
+        this.pool = threads > 0 ? Executors.newFixedThreadPool(threads, rr -> {
+            Thread t = new Thread(rr, "sliding-window-reader");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+    }
+
+    boolean hasNext() {
+        return taken < batches.size();
+    }
+
+    Batch next() throws IOException {
+        if (pool == null) {
+            return read(batches.get(taken++));
+        }
+        while (submitted < batches.size() && inflight.size() < prefetch) {
+            long[] ids = batches.get(submitted++);
+            inflight.add(pool.submit(() -> read(ids)));
+        }
+        taken++;
+        return get(inflight.poll());
+    }
+
+    private Batch read(long[] ids) throws IOException {
+        int ch = raster.channels();
+        int len = ids.length * ch * win * win;
+        float[] inF = dbl ? null : new float[len];
+        double[] inD = dbl ? new double[len] : null;
+        for (int i = 0; i < ids.length; i++) {
+            int r = (int) (ids[i] >>> 32);
+            int c = (int) ids[i];
+            long x = xs[c] - expand;
+            long y = ys[r] - expand;
+            if (dbl) {
+                Rasters.readWindow(raster, x, y, win, win, inD, i * ch * win * win);
+            } else {
+                Rasters.readWindow(raster, x, y, win, win, inF, i * ch * win * win);
+            }
+        }
+        return new Batch(ids, inF, inD);
+    }
+
+    private static Batch get(Future<Batch> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading windows", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new UncheckedIOException(new IOException(c));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            for (Future<Batch> f : inflight) {
+                f.cancel(true);
+            }
+            pool.shutdownNow();
+        }
+    }
+}
