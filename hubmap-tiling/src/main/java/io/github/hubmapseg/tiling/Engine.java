@@ -21,7 +21,8 @@ import java.util.Objects;
  * (one batch at a time) until they do; rows no band needs any more are dropped. So each member holds at most
  * {@code ceil(band / reduce) + tile + stride + 1} rows at its scale beyond its own pass's tile rows, and the
  * memory of all members is planned before the pass ({@link #plan}): the budget minus the combination buffers is
- * shared equally by the members, each member's pass refusing to start when its share is too small.
+ * shared by the members in proportion to what each needs, each member's pass refusing to start when its share is
+ * too small.
  */
 public final class Engine {
     private final List<Member> members;
@@ -84,13 +85,7 @@ public final class Engine {
      * @throws IllegalArgumentException if the budget is too small, naming the numbers
      */
     public EnginePlan plan(long width, long height, int channels) {
-        long combine = combineBytes(width, height);
-        long share = (memoryBudget - combine) / members.size();
-        if (share <= 0) {
-            throw new IllegalArgumentException("memoryBudget " + SlidingWindow.mib(memoryBudget) + " is too small for "
-                    + members.size() + " members on a " + width + "-pixel-wide slide: combining their rows alone needs "
-                    + SlidingWindow.mib(combine));
-        }
+        long[] shares = shares(width, height, channels);
         List<EnginePlan.MemberPlan> plans = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
             Member m = members.get(i);
@@ -98,13 +93,46 @@ public final class Engine {
             long w = (width + r - 1) / r;
             long h = (height + r - 1) / r;
             try {
-                SlidingWindow sw = window(m, share);
+                SlidingWindow sw = window(m, shares[i]);
                 plans.add(new EnginePlan.MemberPlan(m, sw.grid(w, h), sw.plan(w, h, channels), heldRows(m)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("member " + i + " (" + m.describe() + "): " + e.getMessage(), e);
             }
         }
-        return new EnginePlan(plans, combine, (int) Math.min(height, outBand), memoryBudget);
+        return new EnginePlan(plans, combineBytes(width, height), (int) Math.min(height, outBand), memoryBudget);
+    }
+
+    /**
+     * Each member's share of the budget left after the combination buffers, in proportion to what its pass
+     * needs with a full band (a member at reduce 2 needs more than one at reduce 4).
+     */
+    private long[] shares(long width, long height, int channels) {
+        long combine = combineBytes(width, height);
+        long left = memoryBudget - combine;
+        if (left <= 0) {
+            throw new IllegalArgumentException("memoryBudget " + SlidingWindow.mib(memoryBudget) + " is too small for "
+                    + members.size() + " members on a " + width + "-pixel-wide slide: combining their rows alone needs "
+                    + SlidingWindow.mib(combine));
+        }
+        long[] need = new long[members.size()];
+        double total = 0;
+        for (int i = 0; i < need.length; i++) {
+            Member m = members.get(i);
+            int r = m.reduce();
+            long w = (width + r - 1) / r;
+            long h = (height + r - 1) / r;
+            try {
+                need[i] = window(m, Long.MAX_VALUE / 4).plan(w, h, channels).totalBytes();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("member " + i + " (" + m.describe() + "): " + e.getMessage(), e);
+            }
+            total += need[i];
+        }
+        long[] share = new long[need.length];
+        for (int i = 0; i < need.length; i++) {
+            share[i] = (long) (left * (need[i] / total));
+        }
+        return share;
     }
 
     /**
@@ -121,7 +149,7 @@ public final class Engine {
         long height = slide.height();
         int fw = Math.toIntExact(width);
         EnginePlan plan = plan(width, height, slide.channels());
-        long share = (memoryBudget - plan.combineBytes()) / members.size();
+        long[] shares = shares(width, height, slide.channels());
         int n = members.size();
         MemberRows[] rows = new MemberRows[n];
         List<Pass> passes = new ArrayList<>();
@@ -135,6 +163,7 @@ public final class Engine {
                 rows[i] = new MemberRows(width, height, r, heldRows(m));
                 int k = i;
                 MemberRows mr = rows[i];
+                long share = shares[i];
                 Pass p = opened(i, () -> window(m, share).open(Rasters.of(src), m.posed(), mr, (d, t) -> {
                     done[k] = d;
                     total[k] = t;
@@ -214,7 +243,7 @@ public final class Engine {
         private Combination combination = Combination.mean();
         private long memoryBudget = Math.min(1L << 30, (long) (Runtime.getRuntime().maxMemory() * 0.6));
         private int batchSize = 4;
-        private int readerThreads = 2;
+        private int readerThreads = 1;
         private int stitchThreads = Runtime.getRuntime().availableProcessors();
         private int outBand = 64;
         private ProgressListener progress = ProgressListener.none();
@@ -241,7 +270,7 @@ public final class Engine {
             return this;
         }
 
-        /** Threads reading windows ahead per member; 0 reads in the calling thread. Default 2. */
+        /** Threads reading windows ahead per member (2 batches ahead each); 0 reads in the calling thread. Default 1. */
         public Builder readerThreads(int n) {
             this.readerThreads = n;
             return this;
