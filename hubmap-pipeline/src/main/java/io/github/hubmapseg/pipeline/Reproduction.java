@@ -171,32 +171,79 @@ public final class Reproduction {
      * @return the assignment ({@code k = 1} with every slide always training for {@code cv.split: none})
      */
     public static FoldAssignment folds(Recipe recipe, CompetitionDataset dataset) {
+        return foldPlan(recipe).apply(dataset);
+    }
+
+    /**
+     * Reads the {@code cv} keys the recipe's split uses, without a dataset ({@code cv.split}; {@code folds} and
+     * {@code seed} for the k-fold splits, {@code validation_groups} and {@code folds} for validation groups,
+     * {@code train_folds} for all but {@code none}).
+     *
+     * @param recipe the recipe
+     * @return what {@link #folds} makes of a dataset
+     */
+    public static FoldPlan foldPlan(Recipe recipe) {
         Recipe.Cv cv = recipe.cv();
-        List<String> ids = dataset.trainIds();
-        boolean byPatient = !cv.split().equals("group-kfold-image") && !cv.split().equals("kfold")
-                && !cv.split().equals("stratified");
-        List<FoldItem> items = dataset.foldItems(ids, byPatient);
-        return switch (cv.split()) {
-            case "group-kfold-image", "group-kfold-patient" -> Folds.groupKFold(items, cv.folds());
-            case "one-patient-per-fold" -> Folds.onePerGroup(items);
-            case "validation-groups" -> {
-                FoldAssignment a = Folds.byValidationGroups(items, cv.validationGroups());
-                if (a.k() != cv.folds()) {
-                    throw new IllegalArgumentException("cv.folds=" + cv.folds() + " but cv.validation_groups makes "
-                            + a.k() + " folds");
-                }
-                yield a;
-            }
-            case "stratified" -> Folds.stratifiedKFold(items, cv.folds(), cv.seed());
-            case "kfold" -> Folds.kFold(items, cv.folds(), cv.seed());
-            default -> {
-                List<FoldAssignment.Entry> e = new ArrayList<>();
-                for (FoldItem i : items) {
-                    e.add(new FoldAssignment.Entry(i.id(), i.group(), i.label(), FoldAssignment.ALWAYS_TRAIN));
-                }
-                yield new FoldAssignment(FoldAssignment.NONE, 1, 0, e);
-            }
+        String split = cv.split();
+        return switch (split) {
+            case "group-kfold-image", "group-kfold-patient", "stratified", "kfold" ->
+                    new FoldPlan(split, cv.folds(), List.of(), cv.seed(), cv.trainFolds());
+            case "one-patient-per-fold" -> new FoldPlan(split, 0, List.of(), 0, cv.trainFolds());
+            case "validation-groups" -> new FoldPlan(split, cv.folds(), cv.validationGroups(), 0, cv.trainFolds());
+            default -> new FoldPlan(split, 1, List.of(), 0, cv.trainFolds());
         };
+    }
+
+    /**
+     * The cross-validation a recipe asks for, read from its {@code cv} keys ({@link #foldPlan}).
+     *
+     * @param split            {@code cv.split}
+     * @param folds            {@code cv.folds} where the split uses it
+     * @param validationGroups {@code cv.validation_groups} for {@code validation-groups}
+     * @param seed             {@code cv.seed} for the shuffled splits
+     * @param trainFolds       {@code cv.train_folds} (empty: all)
+     */
+    public record FoldPlan(String split, int folds, List<List<String>> validationGroups, long seed,
+                           List<Integer> trainFolds) {
+
+        /** Copies. */
+        public FoldPlan {
+            validationGroups = List.copyOf(validationGroups);
+            trainFolds = List.copyOf(trainFolds);
+        }
+
+        /**
+         * @param dataset the dataset
+         * @return the assignment of its training slides ({@code k = 1}, every slide always training, for
+         *     {@code cv.split: none})
+         */
+        public FoldAssignment apply(CompetitionDataset dataset) {
+            List<String> ids = dataset.trainIds();
+            boolean byPatient = !split.equals("group-kfold-image") && !split.equals("kfold")
+                    && !split.equals("stratified");
+            List<FoldItem> items = dataset.foldItems(ids, byPatient);
+            return switch (split) {
+                case "group-kfold-image", "group-kfold-patient" -> Folds.groupKFold(items, folds);
+                case "one-patient-per-fold" -> Folds.onePerGroup(items);
+                case "validation-groups" -> {
+                    FoldAssignment a = Folds.byValidationGroups(items, validationGroups);
+                    if (a.k() != folds) {
+                        throw new IllegalArgumentException("cv.folds=" + folds + " but cv.validation_groups makes "
+                                + a.k() + " folds");
+                    }
+                    yield a;
+                }
+                case "stratified" -> Folds.stratifiedKFold(items, folds, seed);
+                case "kfold" -> Folds.kFold(items, folds, seed);
+                default -> {
+                    List<FoldAssignment.Entry> e = new ArrayList<>();
+                    for (FoldItem i : items) {
+                        e.add(new FoldAssignment.Entry(i.id(), i.group(), i.label(), FoldAssignment.ALWAYS_TRAIN));
+                    }
+                    yield new FoldAssignment(FoldAssignment.NONE, 1, 0, e);
+                }
+            };
+        }
     }
 
     /**
@@ -251,7 +298,7 @@ public final class Reproduction {
      * @throws IOException on read or write failure
      */
     public Report run() throws IOException {
-        io.github.hubmapseg.pipeline.train.ModelFactory.checkPretraining(recipe); // before any slide is generated
+        RecipeCheck.beforeRun(recipe, "hubmap reproduce"); // before any slide is generated or epoch trained
         Files.createDirectories(out);
         Map<String, Double> seconds = new LinkedHashMap<>();
         long t0 = System.nanoTime();
@@ -419,18 +466,14 @@ public final class Reproduction {
     }
 
     /**
-     * Trains the recipe's folds, each in {@code out/fold-N} (resuming where a {@code last.zip} exists). With
-     * {@code model.variants} (3rd place: two backbones) every fold is trained once per encoder, in
-     * {@code out/variant-<i>-<encoder>/fold-N} ({@code i} from 1), variant after variant. With {@code train.stages}
-     * each fold runs its stages in {@code fold-N/stage-K}, each from the previous stage's best weights; the last
-     * stage's result is the fold's.
+     * Refuses settings that contradict each other before anything is trained: {@code model.variants} with
+     * {@code model.encoder}, {@code train.stages} with {@code train.loss}, {@code epochs}, {@code init_from} or
+     * pseudo-labels.
      *
-     * @return one result per trained fold and variant: variant-major, folds in {@link #trainedFolds} order
-     * @throws IOException on read or write failure
+     * @param recipe the recipe
+     * @throws IllegalArgumentException naming the keys
      */
-    public static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
-                                                  int threads, Consumer<String> log, TrainListener listener)
-            throws IOException {
+    public static void checkTraining(Recipe recipe) {
         if (!recipe.model().variants().isEmpty() && recipe.keys().declared().contains("model.encoder")) {
             throw new IllegalArgumentException("recipe '" + recipe.name() + "' sets model.variants and model.encoder:"
                     + " the variants are the encoders (e.g. model.variants=[tiny] for one)");
@@ -447,6 +490,22 @@ public final class Reproduction {
                         + " is not supported (the second stage's pseudo.epochs would not apply to the stages)");
             }
         }
+    }
+
+    /**
+     * Trains the recipe's folds, each in {@code out/fold-N} (resuming where a {@code last.zip} exists). With
+     * {@code model.variants} (3rd place: two backbones) every fold is trained once per encoder, in
+     * {@code out/variant-<i>-<encoder>/fold-N} ({@code i} from 1), variant after variant. With {@code train.stages}
+     * each fold runs its stages in {@code fold-N/stage-K}, each from the previous stage's best weights; the last
+     * stage's result is the fold's.
+     *
+     * @return one result per trained fold and variant: variant-major, folds in {@link #trainedFolds} order
+     * @throws IOException on read or write failure
+     */
+    public static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
+                                                  int threads, Consumer<String> log, TrainListener listener)
+            throws IOException {
+        checkTraining(recipe);
         return trainFolds(recipe, ds, folds, out, List.of(), threads, log, listener);
     }
 

@@ -152,6 +152,21 @@ public final class Recipes {
     }
 
     /**
+     * The same recipe with a ledger of its own that declares the same keys and has consumed none: a dry pass
+     * over it ({@code RecipeCheck}) finds the keys a run would leave unread without marking them read in the
+     * recipe the run uses.
+     *
+     * @param recipe the recipe
+     * @return an equal recipe with a fresh ledger
+     */
+    public static Recipe detached(Recipe recipe) {
+        ObjectNode tree = KeyLedger.quietly(() -> YAML.valueToTree(recipe));
+        KeyLedger keys = new KeyLedger();
+        keys.declareAll(recipe.keys());
+        return bind(tree, "recipe " + recipe.name(), keys);
+    }
+
+    /**
      * Applies {@code key=value} overrides (dotted paths, values in YAML syntax) to a recipe.
      *
      * @throws IllegalArgumentException for a malformed override, an unknown key or a bad value

@@ -215,20 +215,50 @@ public final class TrainingTiles {
     public static TrainingTiles forTraining(CompetitionDataset dataset, List<String> ids, Recipe recipe,
                                             Normalization normalization) throws IOException {
         Recipe.Data d = recipe.data();
+        return settings(recipe).apply(builder(dataset, ids, d.tileSize(), d.reduce())).normalization(normalization)
+                .build();
+    }
+
+    /**
+     * Reads the sampling keys of {@link #forTraining} (the same ones, see there) and checks the augmentation
+     * preset, without a dataset: what a dry pass over a recipe ({@code RecipeCheck}) calls before training.
+     *
+     * @param recipe the recipe
+     * @return the settings, to apply to a builder
+     * @throws IllegalArgumentException for an unknown augmentation preset
+     */
+    public static java.util.function.UnaryOperator<Builder> settings(Recipe recipe) {
+        Recipe.Data d = recipe.data();
         Recipe.Train t = recipe.train();
         String sampling = d.sampling();
-        Builder b = builder(dataset, ids, d.tileSize(), d.reduce()).sampling(sampling).epochSize(d.tilesPerEpoch())
-                .augmentation(Augmentations.preset(t.augment())).normalization(normalization).seed(t.seed());
-        switch (sampling) {
-            case "grid" -> b.shift(d.shift()).saturationThreshold(d.saturationThreshold());
-            case "balanced" -> b.shift(d.shift()).saturationThreshold(d.saturationThreshold()).bins(d.balancedBins());
-            case "random-positive" -> b.retries(d.positiveRetries());
-            case "pdf" -> b.pdf(PdfWeights.of(d)).emptyFraction(d.randomTileFraction())
-                    .everyGlomerulus(d.everyGlomerulus());
-            default -> {
+        int epochSize = d.tilesPerEpoch();
+        Augmentation augmentation = Augmentations.preset(t.augment());
+        long seed = t.seed();
+        java.util.function.UnaryOperator<Builder> extra = switch (sampling) {
+            case "grid" -> {
+                int shift = d.shift();
+                int sat = d.saturationThreshold();
+                yield b -> b.shift(shift).saturationThreshold(sat);
             }
-        }
-        return b.build();
+            case "balanced" -> {
+                int shift = d.shift();
+                int sat = d.saturationThreshold();
+                int bins = d.balancedBins();
+                yield b -> b.shift(shift).saturationThreshold(sat).bins(bins);
+            }
+            case "random-positive" -> {
+                int retries = d.positiveRetries();
+                yield b -> b.retries(retries);
+            }
+            case "pdf" -> {
+                PdfWeights w = PdfWeights.of(d);
+                double empty = d.randomTileFraction();
+                boolean every = d.everyGlomerulus();
+                yield b -> b.pdf(w).emptyFraction(empty).everyGlomerulus(every);
+            }
+            default -> b -> b;
+        };
+        return b -> extra.apply(b.sampling(sampling).epochSize(epochSize).augmentation(augmentation).seed(seed));
     }
 
     /** @return reduce factor */

@@ -177,6 +177,39 @@ public final class Trainer {
     }
 
     /**
+     * Reads, without a dataset or a model, every recipe key a fresh {@link #train} reads (model options and
+     * pretraining via {@link ModelFactory}, normalisation, the sampling of {@link TrainingTiles#settings}, batch,
+     * epochs, the schedule, clipping, selection, early stopping, {@code train.init_from}): the training part of a
+     * dry pass over a recipe ({@code RecipeCheck}) before anything is trained. {@code ShippedRecipesTest} checks
+     * that it reads what a run reads.
+     *
+     * @param recipe the recipe of one fold (one variant, one stage)
+     * @throws IllegalArgumentException for an inconsistent model, a missing weight file or an unknown preset
+     */
+    public static void readSettings(Recipe recipe) {
+        Recipe.Train t = recipe.train();
+        t.initFrom();
+        ModelFactory.checkPretraining(recipe);
+        ModelFactory.builder(recipe);
+        if (t.optimizer().equals("adamw")) {
+            t.weightDecay(); // ModelFactory.create
+        }
+        if (recipe.model().hasWeights()) {
+            recipe.model().weightsLayout(); // ModelFactory.createForTraining
+        }
+        recipe.data().normalize();
+        TrainingTiles.settings(recipe);
+        recipe.data().tileSize();
+        recipe.data().reduce();
+        t.batchSize();
+        t.epochs();
+        schedule(t.lr(), 1_000_000);
+        t.gradClipNorm();
+        t.selectBy();
+        t.earlyStopPatience();
+    }
+
+    /**
      * Trains (or resumes) the fold.
      *
      * @return where the checkpoints are and the metrics
