@@ -54,8 +54,8 @@ public final class RecipeCheck {
         }
         Recipe.Infer inf = recipe.infer();
         new Inference(inf, inf.threshold(), null).engine();
-        if (!plan.split().equals("none")) {
-            inf.searchThreshold(); // the out-of-fold search runs with more than one fold
+        if (!plan.split().equals("none") && !plan.split().equals(TileFolds.METHOD)) {
+            inf.searchThreshold(); // the out-of-fold search runs with more than one fold of whole slides
         }
         if (recipe.pseudo().enabled()) {
             Recipe.Pseudo p = recipe.pseudo();

@@ -168,9 +168,11 @@ public final class Reproduction {
      *
      * @param recipe  the recipe ({@code cv})
      * @param dataset the dataset
-     * @return the assignment ({@code k = 1} with every slide always training for {@code cv.split: none})
+     * @return the assignment ({@code k = 1} with every slide always training for {@code cv.split: none}; of grid
+     *     tiles for {@code stratified-tiles}, see {@link TileFolds})
+     * @throws IOException if a slide or mask cannot be read (tile-level folds)
      */
-    public static FoldAssignment folds(Recipe recipe, CompetitionDataset dataset) {
+    public static FoldAssignment folds(Recipe recipe, CompetitionDataset dataset) throws IOException {
         return foldPlan(recipe).apply(dataset);
     }
 
@@ -187,10 +189,21 @@ public final class Reproduction {
         String split = cv.split();
         return switch (split) {
             case "group-kfold-image", "group-kfold-patient", "stratified", "kfold" ->
-                    new FoldPlan(split, cv.folds(), List.of(), cv.seed(), cv.trainFolds());
-            case "one-patient-per-fold" -> new FoldPlan(split, 0, List.of(), 0, cv.trainFolds());
-            case "validation-groups" -> new FoldPlan(split, cv.folds(), cv.validationGroups(), 0, cv.trainFolds());
-            default -> new FoldPlan(split, 1, List.of(), 0, cv.trainFolds());
+                    new FoldPlan(split, cv.folds(), List.of(), cv.seed(), cv.trainFolds(), 0, 0, 0);
+            case "one-patient-per-fold" -> new FoldPlan(split, 0, List.of(), 0, cv.trainFolds(), 0, 0, 0);
+            case "validation-groups" ->
+                    new FoldPlan(split, cv.folds(), cv.validationGroups(), 0, cv.trainFolds(), 0, 0, 0);
+            case TileFolds.METHOD -> {
+                Recipe.Data d = recipe.data();
+                String sampling = d.sampling();
+                if (!sampling.equals("grid") && !sampling.equals("balanced")) {
+                    throw new IllegalArgumentException("cv.split stratified-tiles makes folds of grid tiles, so it"
+                            + " needs data.sampling grid or balanced, got '" + sampling + "'");
+                }
+                yield new FoldPlan(split, cv.folds(), List.of(), cv.seed(), cv.trainFolds(), d.tileSize(), d.reduce(),
+                        cv.areaBins());
+            }
+            default -> new FoldPlan(split, 1, List.of(), 0, cv.trainFolds(), 0, 0, 0);
         };
     }
 
@@ -202,9 +215,12 @@ public final class Reproduction {
      * @param validationGroups {@code cv.validation_groups} for {@code validation-groups}
      * @param seed             {@code cv.seed} for the shuffled splits
      * @param trainFolds       {@code cv.train_folds} (empty: all)
+     * @param tile             {@code data.tile_size} for tile-level folds ({@link TileFolds}), else 0
+     * @param reduce           {@code data.reduce} for tile-level folds, else 0
+     * @param areaBins         {@code cv.area_bins} for tile-level folds, else 0
      */
     public record FoldPlan(String split, int folds, List<List<String>> validationGroups, long seed,
-                           List<Integer> trainFolds) {
+                           List<Integer> trainFolds, int tile, int reduce, int areaBins) {
 
         /** Copies. */
         public FoldPlan {
@@ -215,10 +231,14 @@ public final class Reproduction {
         /**
          * @param dataset the dataset
          * @return the assignment of its training slides ({@code k = 1}, every slide always training, for
-         *     {@code cv.split: none})
+         *     {@code cv.split: none}; of their grid tiles for {@code stratified-tiles})
+         * @throws IOException if a slide or mask cannot be read (tile-level folds)
          */
-        public FoldAssignment apply(CompetitionDataset dataset) {
+        public FoldAssignment apply(CompetitionDataset dataset) throws IOException {
             List<String> ids = dataset.trainIds();
+            if (split.equals(TileFolds.METHOD)) {
+                return TileFolds.stratified(dataset, ids, tile, reduce, areaBins, folds, seed);
+            }
             boolean byPatient = !split.equals("group-kfold-image") && !split.equals("kfold")
                     && !split.equals("stratified");
             List<FoldItem> items = dataset.foldItems(ids, byPatient);
@@ -339,7 +359,7 @@ public final class Reproduction {
             double threshold = inf.threshold();
             double oof = Double.NaN;
             boolean searched = false;
-            if (folds.k() > 1) {
+            if (folds.k() > 1 && !TileFolds.isTileLevel(folds)) { // tile folds have no whole validation slide
                 ThresholdTable table = outOfFold(recipe, ds, folds, trained, members, out);
                 ThresholdTable.Best best = table.best(ThresholdTable.Mode.MEAN_OVER_IMAGES);
                 if (inf.searchThreshold()) {
@@ -384,7 +404,7 @@ public final class Reproduction {
                         members.add(r.best());
                     }
                     seconds.put("train2", lap(t));
-                    if (folds.k() > 1) {
+                    if (folds.k() > 1 && !TileFolds.isTileLevel(folds)) {
                         t = System.nanoTime();
                         ThresholdTable table = outOfFold(r2, ds2, folds, trained, members, out.resolve("stage2"));
                         ThresholdTable.Best best = table.best(ThresholdTable.Mode.MEAN_OVER_IMAGES);
@@ -527,16 +547,25 @@ public final class Reproduction {
         }
         for (int i = 0; i < runs.size(); i++) {
             for (int f : trainedFolds(recipe, folds)) {
-                List<String> trainIds = new ArrayList<>(folds.k() == 1 ? ds.trainIds() : folds.trainingIds(f));
+                TileFolds.Fold fo = TileFolds.fold(folds, ds.trainIds(), f);
+                List<String> trainIds = new ArrayList<>(fo.trainIds());
                 trainIds.addAll(extraTrainIds);
-                List<String> valIds = folds.k() == 1 ? List.of() : folds.validationIds(f);
-                log.accept(String.format(Locale.ROOT, "%sfold %d: training on %s, validating on %s",
-                        variants.isEmpty() ? "" : variants.get(i) + ", ", f, trainIds, valIds));
+                List<String> valIds = fo.valIds();
+                if (fo.trainTiles() != null) {
+                    log.accept(String.format(Locale.ROOT, "%sfold %d: training on %d tiles of %s, validating on %d",
+                            variants.isEmpty() ? "" : variants.get(i) + ", ", f, fo.trainTiles().size(), trainIds,
+                            fo.valTiles().size()));
+                } else {
+                    log.accept(String.format(Locale.ROOT, "%sfold %d: training on %s, validating on %s",
+                            variants.isEmpty() ? "" : variants.get(i) + ", ", f, trainIds, valIds));
+                }
                 Path foldDir = dirs.get(i).resolve("fold-" + f);
                 List<Recipe.Stage> stages = runs.get(i).train().stages();
+                java.util.Set<String> trainTiles = fo.trainTiles();
+                java.util.Set<String> valTiles = fo.valTiles();
                 if (stages.isEmpty()) {
                     results.add(Trainer.builder(runs.get(i), ds, trainIds, valIds, foldDir).fold(f)
-                            .threads(threads).listener(listener).build().train());
+                            .tileFold(trainTiles, valTiles).threads(threads).listener(listener).build().train());
                     continue;
                 }
                 Trainer.Result last = null;
@@ -549,7 +578,8 @@ public final class Reproduction {
                     log.accept(String.format(Locale.ROOT, "fold %d stage %d: %s for %d epochs%s", f, k + 1, st.loss(),
                             st.epochs(), last == null ? "" : ", from stage " + k + "'s best weights"));
                     last = Trainer.builder(Recipes.withOverrides(runs.get(i), o), ds, trainIds, valIds,
-                            foldDir.resolve("stage-" + (k + 1))).fold(f).threads(threads).listener(listener).build()
+                            foldDir.resolve("stage-" + (k + 1))).fold(f).tileFold(trainTiles, valTiles).threads(threads)
+                            .listener(listener).build()
                             .train();
                 }
                 results.add(last);
@@ -571,6 +601,10 @@ public final class Reproduction {
      */
     public static ThresholdTable outOfFold(Recipe recipe, CompetitionDataset ds, FoldAssignment folds,
                                            List<Integer> trained, List<Path> members, Path out) throws IOException {
+        if (TileFolds.isTileLevel(folds)) {
+            throw new IllegalArgumentException("the out-of-fold threshold search predicts whole validation slides;"
+                    + " tile-level folds (cv.split stratified-tiles) have none: set infer.threshold instead");
+        }
         ThresholdSearch search = new ThresholdSearch(ThresholdGrid.linear(0.05, 0.95, 0.05));
         Inference oofInference = new Inference(recipe.infer(), recipe.infer().threshold(), null);
         if (trained.isEmpty() || members.size() % trained.size() != 0) {

@@ -47,6 +47,8 @@ public final class Trainer {
     private final TrainListener listener;
     private final int threads;
     private final int stopAfter;
+    private final java.util.Set<String> trainTiles;
+    private final java.util.Set<String> valTiles;
 
     private Trainer(Builder b) {
         this.recipe = b.recipe;
@@ -58,6 +60,8 @@ public final class Trainer {
         this.listener = b.listener;
         this.threads = b.threads;
         this.stopAfter = b.stopAfter;
+        this.trainTiles = b.trainTiles;
+        this.valTiles = b.valTiles;
     }
 
     /**
@@ -249,9 +253,10 @@ public final class Trainer {
         }
         Recipes.save(recipe, runDir.resolve("recipe.yaml"));
         Recipe.Data d = recipe.data();
-        TrainingTiles tiles = TrainingTiles.forTraining(dataset, trainIds, recipe, norm);
+        TrainingTiles tiles = TrainingTiles.forTraining(dataset, trainIds, recipe, norm, trainTiles);
         TrainingTiles val = valIds.isEmpty() ? null
-                : TrainingTiles.builder(dataset, valIds, d.tileSize(), d.reduce()).normalization(norm).build();
+                : TrainingTiles.builder(dataset, valIds, d.tileSize(), d.reduce()).normalization(norm).only(valTiles)
+                .build();
         List<SlideTile> valTiles = val == null ? List.of() : val.gridTiles();
         int stepsPerEpoch = (tiles.epochSize() + t.batchSize() - 1) / t.batchSize();
         LrSchedule schedule = schedule(t.lr(), (long) stepsPerEpoch * t.epochs());
@@ -401,6 +406,8 @@ public final class Trainer {
         private TrainListener listener = TrainListener.NONE;
         private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private int stopAfter;
+        private java.util.Set<String> trainTiles;
+        private java.util.Set<String> valTiles;
 
         private Builder(Recipe recipe, CompetitionDataset dataset, List<String> trainIds, List<String> valIds,
                         Path runDir) {
@@ -414,6 +421,20 @@ public final class Trainer {
         /** @param f fold number (labels only; default 0) @return this */
         public Builder fold(int f) {
             this.fold = f;
+            return this;
+        }
+
+        /**
+         * Tile-level folds ({@code cv.split: stratified-tiles}): trains on these grid tiles of the training slides and
+         * validates on those of the validation slides ({@link TrainingTiles#tileId} ids; null: every tile).
+         *
+         * @param train training tiles, or null
+         * @param val   validation tiles, or null
+         * @return this
+         */
+        public Builder tileFold(java.util.Set<String> train, java.util.Set<String> val) {
+            this.trainTiles = train == null ? null : java.util.Set.copyOf(train);
+            this.valTiles = val == null ? null : java.util.Set.copyOf(val);
             return this;
         }
 
