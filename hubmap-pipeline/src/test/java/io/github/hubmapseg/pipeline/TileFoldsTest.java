@@ -118,7 +118,7 @@ class TileFoldsTest {
     @Test
     void aFoldTrainsOnItsTrainingTilesOnlyAndTheTrainerTrainsIt() throws Exception {
         Recipe r = Recipes.withOverrides(Recipes.defaultRecipe(), List.of("cv.split=stratified-tiles", "cv.folds=3",
-                "cv.train_folds=[1]", "data.tile_size=" + TILE / 2, "data.reduce=2", "data.tiles_per_epoch=40",
+                "cv.train_folds=[1]", "data.tile_size=" + TILE / 2, "data.reduce=2", "data.tiles_per_epoch=8",
                 "train.epochs=1", "train.batch_size=4", "model.base_channels=4", "infer.tile_size=64",
                 "infer.reduce=2", "infer.expansion=16"));
         try (CompetitionDataset ds = CompetitionDataset.open(data)) {
