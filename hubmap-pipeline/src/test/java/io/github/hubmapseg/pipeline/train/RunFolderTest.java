@@ -30,7 +30,7 @@ class RunFolderTest {
     @Test
     void resumeWithAnotherModelIsRefusedListingTheKeys(@TempDir Path tmp) throws Exception {
         // the case: 8-channel weights, a recipe that now says 16, silently continued under the new name
-        Recipe run = TinyData.recipe("model.base_channels=8");
+        Recipe run = TinyData.recipe("model.base_channels=8", "train.loss=bce");
         interruptedRun(run, 1, tmp);
         Recipe now = TinyData.recipe("model.base_channels=16", "train.loss=dice", "train.epochs=3");
         try (CompetitionDataset ds = CompetitionDataset.open(TinyData.dir())) {
