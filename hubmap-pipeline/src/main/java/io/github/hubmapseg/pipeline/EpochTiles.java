@@ -1,5 +1,6 @@
 package io.github.hubmapseg.pipeline;
 
+import io.github.hubmapseg.core.io.ImageFiles;
 import io.github.hubmapseg.core.io.AtomicFiles;
 import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.pipeline.config.Recipe;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 import net.imglib2.Interval;
 
 /**
@@ -154,6 +154,6 @@ public final class EpochTiles {
             g.drawImage(t, 1 + (i % cols) * (cell + 2), 1 + (i / cols) * (cell + 2), cell, cell, null);
         }
         g.dispose();
-        AtomicFiles.write(target, out -> ImageIO.write(sheet, "png", out));
+        ImageFiles.writePng(target, sheet);
     }
 }

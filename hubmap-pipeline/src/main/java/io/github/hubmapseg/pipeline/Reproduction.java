@@ -27,6 +27,7 @@ import io.github.hubmapseg.pipeline.train.EpochMetrics;
 import io.github.hubmapseg.pipeline.train.TrainListener;
 import io.github.hubmapseg.pipeline.train.Trainer;
 import io.github.hubmapseg.core.io.AtomicFiles;
+import io.github.hubmapseg.core.io.FolderLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,8 @@ import java.util.function.Consumer;
  * metrics, curves), {@code recipe.yaml}, {@code folds.json}, {@code threshold.csv/.png}, {@code ensemble.json},
  * {@code submission.csv}, {@code geojson/<id>.geojson} (predicted glomeruli, same pass), {@code overlays/<id>.png},
  * {@code report.txt}, {@code run.json} and the HTML report {@code report/index.html} ({@link RunReport}).
+ * The output folder is locked while the run writes it ({@link FolderLock}): a second reproduction into it fails
+ * at once naming the first.
  * <p>With {@code pseudo.enabled} (1st place, team B) a second stage follows the first stage's threshold
  * search: the stage-1 ensemble ({@code ensemble-stage1.json}) pseudo-labels the {@code pseudo.sources} slides
  * ({@code pseudo/pseudo_labels.csv}, {@code pseudo/pseudo_uncertain.csv}; {@link PseudoLabeler}), every fold
@@ -71,6 +74,7 @@ public final class Reproduction {
     private final boolean report;
     private final Consumer<String> log;
     private final TrainListener trainListener;
+    private final boolean forceNew;
 
     private Reproduction(Builder b) {
         this.data = b.data;
@@ -87,6 +91,7 @@ public final class Reproduction {
         this.report = b.report;
         this.log = b.log;
         this.trainListener = b.trainListener;
+        this.forceNew = b.forceNew;
     }
 
     /**
@@ -319,7 +324,15 @@ public final class Reproduction {
      */
     public Report run() throws IOException {
         RecipeCheck.beforeRun(recipe, "hubmap reproduce"); // before any slide is generated or epoch trained
-        Files.createDirectories(out);
+        io.github.hubmapseg.pipeline.train.ModelFactory.checkPretraining(recipe); // before any slide is generated
+        try (FolderLock lock = FolderLock.acquire(out, "hubmap reproduce")) {
+            lock.takenOver().ifPresent(h -> log.accept("took over the lock of " + h.describe() + ", which ended "
+                    + "without releasing it"));
+            return runLocked();
+        }
+    }
+
+    private Report runLocked() throws IOException {
         Map<String, Double> seconds = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         Path dataDir = data;
@@ -346,7 +359,8 @@ public final class Reproduction {
             FoldAssignment folds = folds(recipe, ds);
             Folds.save(folds, out.resolve("folds.json"));
             List<Integer> trained = trainedFolds(recipe, folds);
-            List<Trainer.Result> results = trainFolds(recipe, ds, folds, out, threads, log, trainListener);
+            List<Trainer.Result> results = trainFolds(recipe, ds, folds, out, List.of(), threads, log, trainListener,
+                    forceNew);
             List<List<EpochMetrics>> histories = new ArrayList<>();
             List<Path> members = new ArrayList<>();
             for (Trainer.Result r : results) {
@@ -396,7 +410,7 @@ public final class Reproduction {
                 try (CompetitionDataset ds2 = ds.withPseudoLabels(PseudoLabels.load(pdir,
                         recipe.pseudo().maxUncertainFraction()))) {
                     List<Trainer.Result> results2 = trainFolds(r2, ds2, folds, out.resolve("stage2"), pids, threads,
-                            s -> log.accept("stage 2, " + s), trainListener);
+                            s -> log.accept("stage 2, " + s), trainListener, forceNew);
                     histories.clear();
                     members.clear();
                     for (Trainer.Result r : results2) {
@@ -525,13 +539,26 @@ public final class Reproduction {
     public static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
                                                   int threads, Consumer<String> log, TrainListener listener)
             throws IOException {
+        return trainFolds(recipe, ds, folds, out, threads, log, listener, false);
+    }
+
+    /**
+     * {@link #trainFolds(Recipe, CompetitionDataset, FoldAssignment, Path, int, Consumer, TrainListener)} that
+     * starts every fold over when {@code forceNew} ({@link Trainer.Builder#forceNew}) instead of resuming.
+     *
+     * @return one result per trained fold and variant
+     * @throws IOException on read or write failure
+     */
+    public static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
+                                                  int threads, Consumer<String> log, TrainListener listener,
+                                                  boolean forceNew) throws IOException {
         checkTraining(recipe);
-        return trainFolds(recipe, ds, folds, out, List.of(), threads, log, listener);
+        return trainFolds(recipe, ds, folds, out, List.of(), threads, log, listener, forceNew);
     }
 
     private static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
                                                    List<String> extraTrainIds, int threads, Consumer<String> log,
-                                                   TrainListener listener) throws IOException {
+                                                   TrainListener listener, boolean forceNew) throws IOException {
         List<Trainer.Result> results = new ArrayList<>();
         List<String> variants = recipe.model().variants();
         List<Recipe> runs = new ArrayList<>();
@@ -565,7 +592,8 @@ public final class Reproduction {
                 java.util.Set<String> valTiles = fo.valTiles();
                 if (stages.isEmpty()) {
                     results.add(Trainer.builder(runs.get(i), ds, trainIds, valIds, foldDir).fold(f)
-                            .tileFold(trainTiles, valTiles).threads(threads).listener(listener).build().train());
+                            .tileFold(trainTiles, valTiles).forceNew(forceNew).threads(threads).listener(listener)
+                            .build().train());
                     continue;
                 }
                 Trainer.Result last = null;
@@ -578,9 +606,8 @@ public final class Reproduction {
                     log.accept(String.format(Locale.ROOT, "fold %d stage %d: %s for %d epochs%s", f, k + 1, st.loss(),
                             st.epochs(), last == null ? "" : ", from stage " + k + "'s best weights"));
                     last = Trainer.builder(Recipes.withOverrides(runs.get(i), o), ds, trainIds, valIds,
-                            foldDir.resolve("stage-" + (k + 1))).fold(f).tileFold(trainTiles, valTiles).threads(threads)
-                            .listener(listener).build()
-                            .train();
+                            foldDir.resolve("stage-" + (k + 1))).fold(f).tileFold(trainTiles, valTiles)
+                            .forceNew(forceNew).threads(threads).listener(listener).build().train();
                 }
                 results.add(last);
             }
@@ -664,6 +691,7 @@ public final class Reproduction {
         private boolean report = true;
         private Consumer<String> log = s -> { };
         private TrainListener trainListener = TrainListener.NONE;
+        private boolean forceNew;
 
         private Builder(Path out) {
             this.out = Objects.requireNonNull(out, "out");
@@ -736,6 +764,16 @@ public final class Reproduction {
         /** @param l training progress @return this */
         public Builder trainListener(TrainListener l) {
             this.trainListener = Objects.requireNonNull(l, "trainListener");
+            return this;
+        }
+
+        /**
+         * @param b train every fold from scratch even where a checkpoint of an earlier run exists (default false:
+         *          resume it, refusing one of another recipe; see {@link Trainer.Builder#forceNew})
+         * @return this
+         */
+        public Builder forceNew(boolean b) {
+            this.forceNew = b;
             return this;
         }
 

@@ -234,6 +234,67 @@ public final class Recipes {
         AtomicFiles.writeString(target, toYaml(recipe));
     }
 
+    /**
+     * A key whose value differs between two recipes.
+     *
+     * @param key    dotted key ({@code model.base_channels})
+     * @param before its value in the first recipe (YAML/JSON text)
+     * @param after  its value in the second
+     */
+    public record Difference(String key, String before, String after) {
+        @Override
+        public String toString() {
+            return key + " (" + before + " -> " + after + ")";
+        }
+    }
+
+    /**
+     * The keys whose values differ between two recipes (every key, also those left at their defaults), in key
+     * order; {@code name}, {@code description}, {@code source} and {@code notes} included.
+     *
+     * @param a the first recipe (e.g. the one a run was trained with)
+     * @param b the second
+     * @return the differences, empty when the recipes describe the same run
+     */
+    public static List<Difference> differences(Recipe a, Recipe b) {
+        java.util.TreeMap<String, JsonNode> fa = new java.util.TreeMap<>();
+        java.util.TreeMap<String, JsonNode> fb = new java.util.TreeMap<>();
+        flatten(KeyLedger.quietly(() -> YAML.valueToTree(a)), "", fa);
+        flatten(KeyLedger.quietly(() -> YAML.valueToTree(b)), "", fb);
+        TreeSet<String> keys = new TreeSet<>(fa.keySet());
+        keys.addAll(fb.keySet());
+        List<Difference> out = new ArrayList<>();
+        for (String k : keys) {
+            JsonNode x = fa.get(k);
+            JsonNode y = fb.get(k);
+            if (!same(x, y)) {
+                out.add(new Difference(k, x == null ? "(absent)" : x.toString(), y == null ? "(absent)" : y.toString()));
+            }
+        }
+        return out;
+    }
+
+    private static boolean same(JsonNode x, JsonNode y) {
+        if (x == null || y == null) {
+            return x == y;
+        }
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue()) == 0;
+        }
+        return x.equals(y);
+    }
+
+    private static void flatten(JsonNode n, String path, Map<String, JsonNode> out) {
+        if (n != null && n.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                flatten(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey(), out);
+            }
+        } else {
+            out.put(path, n);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------
 
     private static JsonNode readResource(String name) {
