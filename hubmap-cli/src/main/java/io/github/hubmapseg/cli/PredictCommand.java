@@ -51,6 +51,23 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a recipe value (repeatable).")
     List<String> overrides = new java.util.ArrayList<>();
 
+    @Option(names = "--tissue-filter", paramLabel = "S",
+            description = "Skip windows without tissue (10th place, iafoss's rule; saturation threshold, e.g. 40): "
+                    + "they get probability 0 without a model call. Same as --set post.tissue_filter=S.")
+    Integer tissueFilter;
+
+    @Option(names = "--crf", negatable = true, description = "DenseCRF per overlapping patch as team B (the mask is "
+            + "the CRF's MAP label). Same as --set post.crf=true.")
+    Boolean crf;
+
+    @Option(names = "--energy-threshold", paramLabel = "E", description = "Drop predicted components whose mean "
+            + "energy score -log(1-p) is below E (10th place). Same as --set post.energy_threshold=E.")
+    Double energyThreshold;
+
+    @Option(names = "--otsu-below", paramLabel = "PIXELS", description = "Use Otsu's threshold for a slide whose "
+            + "mask has fewer level-0 pixels (10th place: 40000). Same as --set post.otsu_below=PIXELS.")
+    Integer otsuBelow;
+
     @Option(names = "--overlays", paramLabel = "DIR", description = "Also write overlay PNGs here.")
     Path overlays;
 
@@ -87,8 +104,21 @@ final class PredictCommand implements Callable<Integer> {
         Recipe r = ModelPredictor.isImported(e.members().get(0))
                 ? io.github.hubmapseg.pipeline.config.Recipes.defaultRecipe()
                 : Checkpoint.load(e.members().get(0)).recipe();
-        if (!overrides.isEmpty()) {
-            r = io.github.hubmapseg.pipeline.config.Recipes.withOverrides(r, overrides);
+        List<String> sets = new java.util.ArrayList<>(overrides);
+        if (tissueFilter != null) {
+            sets.add("post.tissue_filter=" + tissueFilter);
+        }
+        if (crf != null) {
+            sets.add("post.crf=" + crf);
+        }
+        if (energyThreshold != null) {
+            sets.add("post.energy_threshold=" + energyThreshold);
+        }
+        if (otsuBelow != null) {
+            sets.add("post.otsu_below=" + otsuBelow);
+        }
+        if (!sets.isEmpty()) {
+            r = io.github.hubmapseg.pipeline.config.Recipes.withOverrides(r, sets);
         }
         double t = threshold != null ? threshold : e.threshold();
         PyramidTiffSink.Format format = switch (tiffFormat.toLowerCase(Locale.ROOT)) {
@@ -109,7 +139,8 @@ final class PredictCommand implements Callable<Integer> {
             List<ModelPredictor> ps = e.open();
             Map<String, RleRuns> pred;
             try {
-                Inference inference = new Inference(r.infer(), t, null);
+                Inference inference = new Inference(r.infer(), t, null)
+                        .withPost(Inference.post(r.post(), r.infer().reduce()), m -> pw.println("post: " + m));
                 checkMemory(inference, r, ps, ds, todo);
                 pred = inference.writeSubmission(ds, todo, ps, out, polygons);
                 if (polygons != null) {

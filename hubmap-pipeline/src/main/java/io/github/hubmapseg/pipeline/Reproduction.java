@@ -443,7 +443,8 @@ public final class Reproduction {
             List<ModelPredictor> ps = ensemble.open();
             try {
                 log.accept("predicting " + ds.testIds().size() + " test slides with " + ps.size() + " models");
-                pred = new Inference(inf, threshold, null).writeSubmission(ds, ds.testIds(), ps, submission,
+                pred = new Inference(inf, threshold, null).withPost(Inference.post(recipe.post(), inf.reduce()), log)
+                        .writeSubmission(ds, ds.testIds(), ps, submission,
                         new PolygonOutput(out.resolve("geojson"), GeoJsonOptions.DEFAULT, PolygonOutput.DEFAULT_SIMPLIFY));
             } finally {
                 ps.forEach(ModelPredictor::close);

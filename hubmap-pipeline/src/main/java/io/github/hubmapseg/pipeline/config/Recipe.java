@@ -28,10 +28,11 @@ import java.util.Set;
  * @param cv          cross-validation
  * @param infer       inference
  * @param pseudo      pseudo-labelling (second stage)
+ * @param post        the stages around the model at inference: empty-window filter, DenseCRF, Otsu, energy
  * @param keys        the declared and consumed keys (not a setting; shared by all sections)
  */
 public record Recipe(String name, String description, String source, String notes, Data data, Model model,
-                     Train train, Cv cv, Infer infer, Pseudo pseudo, @JsonIgnore KeyLedger keys) {
+                     Train train, Cv cv, Infer infer, Pseudo pseudo, Post post, @JsonIgnore KeyLedger keys) {
 
     /** The default recipe's name. */
     public static final String DEFAULT = "cpu-quick";
@@ -463,6 +464,50 @@ public record Recipe(String name, String description, String source, String note
         public String sources() { return keys.read("pseudo.sources", sources); }
         public double maxTtaStd() { return keys.read("pseudo.max_tta_std", maxTtaStd); }
         public double maxUncertainFraction() { return keys.read("pseudo.max_uncertain_fraction", maxUncertainFraction); }
+    }
+
+    /**
+     * The stages the write-ups put around the model at inference ({@code io.github.hubmapseg.tiling.post}); each is
+     * off at its default.
+     *
+     * @param tissueFilter    10th place ("pre-filtering of empty tiles", iafoss's kernel): windows without more
+     *                        than {@code 1000 (T/256)^2} pixels of HSV saturation above this value get probability 0
+     *                        without a model call; iafoss's threshold is 40; 0 for off
+     * @param crf             team B: DenseCRF on the probabilities (pydensecrf's usual kernels, 5 mean-field
+     *                        iterations) per overlapping patch at {@code infer.reduce}; the mask is its MAP label
+     * @param crfPatch        CRF patch side in level-0 pixels (team B: 2560, scaled to 1280)
+     * @param crfOverlap      CRF patch overlap in level-0 pixels (team B: 512)
+     * @param energyThreshold 10th place: predicted components whose mean energy score {@code -log(1 - p)} is below
+     *                        it are dropped; 0 for off
+     * @param otsuBelow       10th place (validation only): a slide whose mask has fewer level-0 pixels than this is
+     *                        thresholded at Otsu's threshold of its probabilities (10,000 at reduce 2 = 40,000); 0 for
+     *                        off
+     */
+    public record Post(int tissueFilter, boolean crf, int crfPatch, int crfOverlap, double energyThreshold,
+                       int otsuBelow, @JsonIgnore KeyLedger keys) {
+        /** Validates. */
+        public Post {
+            Valid.nonNegative("post.tissue_filter", tissueFilter);
+            if (tissueFilter > 255) {
+                throw new IllegalArgumentException("post.tissue_filter must be in 0..255 (0 = off), got " + tissueFilter);
+            }
+            Valid.positive("post.crf_patch", crfPatch);
+            Valid.nonNegative("post.crf_overlap", crfOverlap);
+            if (crfOverlap >= crfPatch) {
+                throw new IllegalArgumentException("post.crf_overlap must be < post.crf_patch=" + crfPatch + ", got "
+                        + crfOverlap);
+            }
+            Valid.nonNegative("post.energy_threshold", energyThreshold);
+            Valid.nonNegative("post.otsu_below", otsuBelow);
+            keys = keys == null ? KeyLedger.binding() : keys;
+        }
+
+        public int tissueFilter() { return keys.read("post.tissue_filter", tissueFilter); }
+        public boolean crf() { return keys.read("post.crf", crf); }
+        public int crfPatch() { return keys.read("post.crf_patch", crfPatch); }
+        public int crfOverlap() { return keys.read("post.crf_overlap", crfOverlap); }
+        public double energyThreshold() { return keys.read("post.energy_threshold", energyThreshold); }
+        public int otsuBelow() { return keys.read("post.otsu_below", otsuBelow); }
     }
 
     /** Value checks naming the key. */
