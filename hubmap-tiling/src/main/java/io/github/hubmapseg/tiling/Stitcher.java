@@ -21,8 +21,7 @@ import java.util.TreeSet;
  * exactly that value (an identity model returns its input bit for bit).
  * Output rows live in the caller's array; nothing the size of the image is allocated.
  *
- * <p>Not thread-safe (the non-separable path holds scratch rows); use one per thread, or {@link #stitchRows}
- * with several threads.
+ * <p>Not thread-safe (holds scratch rows); use one per thread.
  */
 public final class Stitcher {
 
@@ -134,142 +133,24 @@ public final class Stitcher {
 
     /**
      * Finishes rows {@code y0 .. y0 + n - 1} into {@code out} (row {@code y0 + j} at {@code off + j * width}),
-     * split over {@code threads} threads of the common fork-join pool (rows are independent). Same bits as
-     * {@link #stitchRow(int, float[][][], float[], int)} row by row, but faster: the rows are visited in blocks
-     * that share their covering tiles, one x segment at a time, so a block reads each covering tile as a few
-     * sequential streams instead of every tile of the row at once, and overlaps of 2 and 2 x 2 tiles are
-     * blended in one pass over the output.
+     * split over {@code threads} threads of the common fork-join pool (rows are independent).
      */
     public void stitchRows(int y0, int n, float[][][] tiles, float[] out, int off, int threads) {
-        if (n < 0 || y0 < 0 || y0 + (long) n > height) {
-            throw new IndexOutOfBoundsException("rows " + y0 + ".." + (y0 + (long) n - 1) + " outside 0.." + (height - 1));
-        }
-        if (n == 0) {
-            return;
-        }
-        checkRow(y0, out.length, off);
-        checkRow(y0 + n - 1, out.length, off + (n - 1) * width);
         int parts = Math.max(1, Math.min(threads, n / 8));
         if (parts == 1) {
-            stitchBlockRows(y0, y0 + n, tiles, out, off);
+            for (int j = 0; j < n; j++) {
+                stitchRow(y0 + j, tiles, out, off + j * width);
+            }
             return;
         }
         java.util.stream.IntStream.range(0, parts).parallel().forEach(p -> {
-            Stitcher s = u == null ? new Stitcher(this) : this; // the separable path keeps no scratch
+            Stitcher s = new Stitcher(this);
             int a = (int) ((long) n * p / parts);
             int b = (int) ((long) n * (p + 1) / parts);
-            s.stitchBlockRows(y0 + a, y0 + b, tiles, out, off + a * width);
+            for (int j = a; j < b; j++) {
+                s.stitchRow(y0 + j, tiles, out, off + j * width);
+            }
         });
-    }
-
-    /** Rows {@code [ya, yb)} (checked by the caller) into {@code out}, row {@code ya} at {@code off}. */
-    private void stitchBlockRows(int ya, int yb, float[][][] tiles, float[] out, int off) {
-        if (u == null) {
-            for (int y = ya; y < yb; y++) {
-                stitchRowGeneral(y, tiles, out, off + (y - ya) * width);
-            }
-            return;
-        }
-        int y = ya;
-        while (y < yb) {
-            int rLo = firstTileRow(y);
-            int rHi = lastTileRow(y);
-            // the covering tile rows stay rLo..rHi until tile rLo ends or tile rHi + 1 starts
-            long end = ys[rLo] + tile;
-            if (rHi + 1 < ys.length) {
-                end = Math.min(end, ys[rHi + 1]);
-            }
-            int ye = (int) Math.min(yb, end);
-            stitchBlock(y, ye, rLo, rHi, tiles, out, off + (y - ya) * width);
-            y = ye;
-        }
-    }
-
-    /** Separable float blend of rows {@code [ya, ye)}, all covered by tile rows {@code rLo..rHi}. */
-    private void stitchBlock(int ya, int ye, int rLo, int rHi, float[][][] tiles, float[] out, int off) {
-        final int t = tile;
-        final int nr = rHi - rLo + 1;
-        final int rows = ye - ya;
-        // row weights a[y][r] = u[i] / wy, as float, exactly as the one-row blend computes them
-        final float[] a = new float[rows * nr];
-        for (int y = ya; y < ye; y++) {
-            double wy = 0;
-            for (int r = rLo; r <= rHi; r++) {
-                wy += u[y - (int) ys[r]];
-            }
-            for (int r = rLo; r <= rHi; r++) {
-                a[(y - ya) * nr + r - rLo] = nr == 1 ? 1f : (float) (u[y - (int) ys[r]] / wy);
-            }
-        }
-        for (int s = 0; s < segA.length; s++) {
-            final int xa = segA[s];
-            final int n = segB[s] - xa;
-            final int cLo = segCLo[s];
-            final int cHi = segCHi[s];
-            final int nc = cHi - cLo + 1;
-            final int nb0 = xa - (int) xs[cLo];
-            final int nb1 = xa - (int) xs[cHi];
-            final float[] nv0 = nvF[cLo];
-            final float[] nv1 = nvF[cHi];
-            for (int y = ya; y < ye; y++) {
-                final int ob = off + (y - ya) * width + xa;
-                final int i0 = y - (int) ys[rLo];
-                final int i1 = y - (int) ys[rHi];
-                final float[] f = tiles[rLo][cLo];
-                final int fb = i0 * t + nb0;
-                if (nr == 1 && nc == 1) {
-                    System.arraycopy(f, fb, out, ob, n);
-                } else if (nr == 1 && nc == 2) {
-                    blend2(out, ob, f, fb, tiles[rLo][cHi], i0 * t + nb1, 1f, nv1, nb1, n);
-                } else if (nr == 2 && nc == 1) {
-                    blend2(out, ob, f, fb, tiles[rHi][cLo], i1 * t + nb0, a[(y - ya) * 2 + 1], nv0, nb0, n);
-                } else if (nr == 2 && nc == 2) {
-                    float a0 = a[(y - ya) * 2];
-                    float a1 = a[(y - ya) * 2 + 1];
-                    float[] p1 = tiles[rLo][cHi];
-                    float[] p2 = tiles[rHi][cLo];
-                    float[] p3 = tiles[rHi][cHi];
-                    int b1 = i0 * t + nb1;
-                    int b2 = i1 * t + nb0;
-                    int b3 = i1 * t + nb1;
-                    for (int k = 0; k < n; k++) {
-                        float fv = f[fb + k];
-                        float o = fv + a0 * nv1[nb1 + k] * (p1[b1 + k] - fv);
-                        o += a1 * nv0[nb0 + k] * (p2[b2 + k] - fv);
-                        o += a1 * nv1[nb1 + k] * (p3[b3 + k] - fv);
-                        out[ob + k] = o;
-                    }
-                } else {
-                    // 3 or more tiles along an axis (S < T / 2): one pass per tile
-                    System.arraycopy(f, fb, out, ob, n);
-                    for (int r = rLo; r <= rHi; r++) {
-                        int i = y - (int) ys[r];
-                        float ar = a[(y - ya) * nr + r - rLo];
-                        for (int c = cLo; c <= cHi; c++) {
-                            if (r == rLo && c == cLo) {
-                                continue;
-                            }
-                            final float[] p = tiles[r][c];
-                            final float[] nv = nvF[c];
-                            final int nb = xa - (int) xs[c];
-                            final int pb = i * t + nb;
-                            for (int k = 0; k < n; k++) {
-                                out[ob + k] += ar * nv[nb + k] * (p[pb + k] - f[fb + k]);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /** {@code out = f + (a * nv) * (p - f)}: the blend of two tiles, in the one-row blend's float order. */
-    private static void blend2(float[] out, int ob, float[] f, int fb, float[] p, int pb, float a, float[] nv, int nb,
-            int n) {
-        for (int k = 0; k < n; k++) {
-            float fv = f[fb + k];
-            out[ob + k] = fv + a * nv[nb + k] * (p[pb + k] - fv);
-        }
     }
 
     /** A stitcher for the grid's output tiles blended with the given weighting. */
@@ -339,14 +220,15 @@ public final class Stitcher {
      */
     public void stitchRow(int y, float[][][] tiles, float[] out, int off) {
         checkRow(y, out.length, off);
-        stitchBlockRows(y, y + 1, tiles, out, off);
-    }
-
-    /** The non-separable float blend of row {@code y} (checked by the caller). */
-    private void stitchRowGeneral(int y, float[][][] tiles, float[] out, int off) {
         final int t = tile;
         int rLo = firstTileRow(y);
         int rHi = lastTileRow(y);
+        double wy = 0;
+        if (u != null) {
+            for (int r = rLo; r <= rHi; r++) {
+                wy += u[y - (int) ys[r]];
+            }
+        }
         for (int s = 0; s < segA.length; s++) {
             final int xa = segA[s];
             final int n = segB[s] - xa;
@@ -357,31 +239,58 @@ public final class Stitcher {
                 System.arraycopy(tiles[rLo][cLo], (y - (int) ys[rLo]) * t + xa - (int) xs[cLo], out, ob, n);
                 continue;
             }
-            double[] num = scratchNum(n);
-            double[] den = denD;
-            Arrays.fill(num, 0, n, 0);
-            Arrays.fill(den, 0, n, 0);
-            float[] pf = null;
-            int pfb = 0;
-            for (int r = rLo; r <= rHi; r++) {
-                int i = y - (int) ys[r];
-                for (int c = cLo; c <= cHi; c++) {
-                    float[] p = tiles[r][c];
-                    int nb = xa - (int) xs[c];
-                    int wb = i * t + nb;
-                    if (pf == null) {
-                        pf = p;
-                        pfb = wb;
-                    }
-                    for (int k = 0; k < n; k++) {
-                        float w = wMapF[wb + k];
-                        num[k] += w * (p[wb + k] - pf[pfb + k]);
-                        den[k] += w;
+            if (u != null) {
+                boolean first = true;
+                float[] pf = null;
+                int pfb = 0;
+                for (int r = rLo; r <= rHi; r++) {
+                    int i = y - (int) ys[r];
+                    float a = rLo == rHi ? 1f : (float) (u[i] / wy);
+                    float[][] row = tiles[r];
+                    for (int c = cLo; c <= cHi; c++) {
+                        final float[] p = row[c];
+                        final float[] nv = nvF[c];
+                        final int nb = xa - (int) xs[c];
+                        final int pb = i * t + nb;
+                        if (first) {
+                            System.arraycopy(p, pb, out, ob, n);
+                            pf = p;
+                            pfb = pb;
+                            first = false;
+                        } else {
+                            for (int k = 0; k < n; k++) {
+                                out[ob + k] += a * nv[nb + k] * (p[pb + k] - pf[pfb + k]);
+                            }
+                        }
                     }
                 }
-            }
-            for (int k = 0; k < n; k++) {
-                out[ob + k] = pf[pfb + k] + (float) (num[k] / den[k]);
+            } else {
+                double[] num = scratchNum(n);
+                double[] den = denD;
+                Arrays.fill(num, 0, n, 0);
+                Arrays.fill(den, 0, n, 0);
+                float[] pf = null;
+                int pfb = 0;
+                for (int r = rLo; r <= rHi; r++) {
+                    int i = y - (int) ys[r];
+                    for (int c = cLo; c <= cHi; c++) {
+                        float[] p = tiles[r][c];
+                        int nb = xa - (int) xs[c];
+                        int wb = i * t + nb;
+                        if (pf == null) {
+                            pf = p;
+                            pfb = wb;
+                        }
+                        for (int k = 0; k < n; k++) {
+                            float w = wMapF[wb + k];
+                            num[k] += w * (p[wb + k] - pf[pfb + k]);
+                            den[k] += w;
+                        }
+                    }
+                }
+                for (int k = 0; k < n; k++) {
+                    out[ob + k] = pf[pfb + k] + (float) (num[k] / den[k]);
+                }
             }
         }
     }
