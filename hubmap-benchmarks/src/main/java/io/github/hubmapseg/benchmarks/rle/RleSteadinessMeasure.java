@@ -12,9 +12,8 @@ import java.util.Locale;
 
 /**
  * Where the iteration-to-iteration spread of RLE encoding comes from: encodes the 16000 x 16000 mask of
- * {@link RleBenchmark} {@code n} times and prints, per encode, wall time, the process's CPU time, the
- * minor page faults and GC collections during it, and the load average; then min / median / max of wall
- * and CPU time. On a quiet machine wall and CPU time agree; when other processes compete for the cores the
+ * {@link RleBenchmark} {@code n} times and prints, per encode, wall time, CPU time of all threads, minor page
+ * faults and GC collections during it, and the load average; then min / median / max of wall and CPU time. On a quiet machine wall and CPU time agree; when other processes compete for the cores the
  * wall time swings while CPU time, allocation, page faults and GC stay flat.
  *
  * <pre>java -cp hubmap-benchmarks/target/benchmarks.jar io.github.hubmapseg.benchmarks.rle.RleSteadinessMeasure [n]</pre>
@@ -41,11 +40,11 @@ public final class RleSteadinessMeasure {
         for (int i = 0; i < n; i++) {
             long f0 = minorFaults();
             long g0 = gcCount();
-            long c0 = os.getProcessCpuTime();
+            long c0 = threadsCpu();
             long t0 = System.nanoTime();
             RleRuns r = Rle.runs(mask, size, size);
             long t1 = System.nanoTime();
-            long c1 = os.getProcessCpuTime();
+            long c1 = threadsCpu();
             sink += r.size();
             wall[i] = (t1 - t0) / 1e6;
             cpu[i] = (c1 - c0) / 1e6;
@@ -64,6 +63,16 @@ public final class RleSteadinessMeasure {
         String s = Files.readString(Path.of("/proc/self/stat"));
         String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[7]); // field 10 of stat: minflt
+    }
+
+    /** CPU time of all live threads, nanoseconds (finer than the process's clock-tick counter). */
+    private static long threadsCpu() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long id : mx.getAllThreadIds()) {
+            sum += Math.max(0, mx.getThreadCpuTime(id));
+        }
+        return sum;
     }
 
     private static long gcCount() {
