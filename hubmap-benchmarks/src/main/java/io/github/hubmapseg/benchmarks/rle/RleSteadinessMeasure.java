@@ -13,8 +13,9 @@ import java.util.Locale;
 /**
  * Where the iteration-to-iteration spread of RLE encoding comes from: encodes the 16000 x 16000 mask of
  * {@link RleBenchmark} {@code n} times and prints, per encode, wall time, CPU time of all threads, minor page
- * faults and GC collections during it, and the load average; then min / median / max of wall and CPU time. On a quiet machine wall and CPU time agree; when other processes compete for the cores the
- * wall time swings while CPU time, allocation, page faults and GC stay flat.
+ * faults and GC collections during it, and the load average; then min / median / max of wall and CPU time.
+ * On a quiet machine wall and CPU time agree; when other processes compete for the cores the wall time
+ * swings while CPU time, page faults and GC stay flat.
  *
  * <pre>java -cp hubmap-benchmarks/target/benchmarks.jar io.github.hubmapseg.benchmarks.rle.RleSteadinessMeasure [n]</pre>
  */
