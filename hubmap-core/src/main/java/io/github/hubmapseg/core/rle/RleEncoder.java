@@ -39,8 +39,6 @@ public final class RleEncoder {
     private final byte[] prev;
     /** Toggles (column, row) in the order found: row order per column. */
     private final Toggles toggles = new Toggles();
-    /** Per-chunk toggles of a parallel scan, reused from band to band. */
-    private Toggles[] parts = new Toggles[0];
     private int rows;
     private boolean finished;
 
@@ -93,7 +91,7 @@ public final class RleEncoder {
      * @throws IllegalStateException    after {@link #finish()}
      */
     public RleEncoder addRows(byte[] band, int offset, int nRows) {
-        return addRows(band, offset, nRows, scanChunksFor((long) nRows * width));
+        return addRows(band, offset, nRows, chunksFor((long) nRows * width));
     }
 
     RleEncoder addRows(byte[] band, int offset, int nRows, int chunks) {
@@ -162,7 +160,6 @@ public final class RleEncoder {
             byCol[fill[tx[i]]++] = ty[i];
         }
         toggles.clear();
-        parts = new Toggles[0];
         int n = total / 2;
         long[] st = new long[n];
         long[] ln = new long[n];
@@ -273,10 +270,7 @@ public final class RleEncoder {
     /**
      * Runs the task over row ranges of the band, in parallel when {@code chunks > 1}; the parts are appended in
      * row order, so the toggles stay in row order within every column. (Splitting rows rather than columns
-     * lets each thread stream a contiguous block of memory; measured about 2x faster on 2 cores.) There are
-     * several chunks per core: when another process takes a core for a while, the other core steals the
-     * waiting chunks instead of idling until the preempted one finishes (with one chunk per core a wall time
-     * could double on a shared machine). The chunks' toggle lists are reused from band to band.
+     * lets each thread stream a contiguous block of memory; measured about 2x faster on 2 cores.)
      */
     private void scanParallel(int chunks, int nRows, RowTask task) {
         int n = Math.max(1, Math.min(chunks, nRows / 4));
@@ -284,30 +278,14 @@ public final class RleEncoder {
             task.run(0, nRows, toggles);
             return;
         }
-        if (parts.length < n) {
-            Toggles[] grown = Arrays.copyOf(parts, n);
-            for (int i = parts.length; i < n; i++) {
-                grown[i] = new Toggles();
-            }
-            parts = grown;
-        }
-        Toggles[] ps = parts;
+        Toggles[] parts = new Toggles[n];
         IntStream.range(0, n).parallel().forEach(i -> {
-            ps[i].n = 0;
-            task.run((int) ((long) nRows * i / n), (int) ((long) nRows * (i + 1) / n), ps[i]);
+            parts[i] = new Toggles();
+            task.run((int) ((long) nRows * i / n), (int) ((long) nRows * (i + 1) / n), parts[i]);
         });
-        for (int i = 0; i < n; i++) {
-            toggles.addAll(ps[i]);
+        for (Toggles p : parts) {
+            toggles.addAll(p);
         }
-    }
-
-    /** Chunks of a scan of this many pixels: 1 below {@link #PARALLEL_PIXELS}, else 8 per core (see above). */
-    static int scanChunksFor(long pixels) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        if (pixels < PARALLEL_PIXELS || cores == 1) {
-            return 1;
-        }
-        return (int) Math.max(2, Math.min(8L * cores, pixels / (PARALLEL_PIXELS / 4)));
     }
 
     static int chunksFor(long pixels) {
