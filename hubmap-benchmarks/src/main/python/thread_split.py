@@ -46,12 +46,24 @@ def main():
         opt.zero_grad()
         loss_fn(net(x), y).backward()
         opt.step()
-    for _ in range(3):
+    for _ in range(2):
         step()
+    net.eval()
+
+    def fwd():
+        with torch.no_grad():
+            net(x)
+    measure(name + " forward", steps, fwd)
+    net.train()
+    measure(name + " train step", steps, step)
+
+
+def measure(what, steps, work):
+    work()
     before = threads()
     t0 = time.perf_counter()
     for _ in range(steps):
-        step()
+        work()
     wall = (time.perf_counter() - t0) * 1000 / steps
     after = threads()
     me = threading.get_native_id()
@@ -67,11 +79,10 @@ def main():
             caller += ms
         else:
             others += ms
-        rows.append("  tid %d %-16s %8.1f ms/step" % (tid, n, ms))
-    print("torch %s %s, OMP_NUM_THREADS=%s, %d steps: wall %.1f ms/step; CPU per step: calling thread %.1f ms, "
-          "other threads %.1f ms" % (torch.__version__, name, os.environ.get("OMP_NUM_THREADS"), steps, wall, caller,
-                                     others))
-    print("\n".join(rows))
+        rows.append("  tid %d %-16s %8.1f ms/call" % (tid, n, ms))
+    print("torch %s %s, OMP_NUM_THREADS=%s, %d calls: wall %.1f ms/call; CPU per call: calling thread %.1f ms, "
+          "other threads %.1f ms, total %.1f ms" % (torch.__version__, what, os.environ.get("OMP_NUM_THREADS"), steps,
+                                                   wall, caller, others, caller + others))
 
 
 if __name__ == "__main__":

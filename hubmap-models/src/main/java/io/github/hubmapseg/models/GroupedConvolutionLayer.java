@@ -204,8 +204,14 @@ public class GroupedConvolutionLayer extends org.deeplearning4j.nn.conf.layers.C
         }
 
         private static boolean oneDnn(INDArray... arrays) {
-            if ("dense".equalsIgnoreCase(System.getProperty(OneDnnGroupedConv.PROPERTY))
-                    || !OneDnnGroupedConv.available()) {
+            if ("dense".equalsIgnoreCase(System.getProperty(OneDnnGroupedConv.PROPERTY))) {
+                return false;
+            }
+            try {
+                if (!OneDnnGroupedConv.available()) {
+                    return false;
+                }
+            } catch (LinkageError e) { // the preset's Java classes are missing
                 return false;
             }
             for (INDArray a : arrays) {

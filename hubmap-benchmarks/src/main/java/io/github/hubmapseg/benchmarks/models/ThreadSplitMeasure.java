@@ -51,6 +51,44 @@ public final class ThreadSplitMeasure {
         return out;
     }
 
+    /** Runs {@code work} {@code steps} times and prints wall and per-thread CPU time per call. */
+    static void measure(String what, String omp, int steps, long self, Runnable work) throws IOException {
+        work.run();
+        Map<Long, Object[]> before = threads();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            work.run();
+        }
+        double wall = (System.nanoTime() - t0) / 1e6 / steps;
+        Map<Long, Object[]> after = threads();
+        double tick = 1000.0 / 100; // ms per clock tick (USER_HZ = 100 on Linux)
+        double caller = 0;
+        double workers = 0;
+        double jvm = 0;
+        List<String> rows = new ArrayList<>();
+        for (Map.Entry<Long, Object[]> e : after.entrySet()) {
+            Object[] p = before.get(e.getKey());
+            long d = (long) e.getValue()[1] - (p == null ? 0 : (long) p[1]);
+            if (d == 0) {
+                continue;
+            }
+            double ms = d * tick / steps;
+            String name = (String) e.getValue()[0];
+            if (e.getKey() == self) {
+                caller += ms;
+            } else if ("main".equals(name) || "java".equals(name)) {
+                workers += ms; // native threads started by the main thread inherit its name
+            } else {
+                jvm += ms;
+            }
+            rows.add(String.format(Locale.ROOT, "  tid %d %-16s %8.1f ms/call", e.getKey(), name, ms));
+        }
+        System.out.printf(Locale.ROOT, "DL4J %s, OMP_NUM_THREADS=%s, %d calls: wall %.1f ms/call; CPU per call: "
+                + "calling thread %.1f ms, other native threads %.1f ms, JVM threads %.1f ms, total %.1f ms%n", what,
+                omp, steps, wall, caller, workers, jvm, caller + workers + jvm);
+        rows.forEach(System.out::println);
+    }
+
     /**
      * @param a encoder (default tiny) and number of measured steps (default 10)
      * @throws IOException if /proc cannot be read
@@ -68,42 +106,12 @@ public final class ThreadSplitMeasure {
             Nd4j.getRandom().setSeed(1);
             INDArray x = Nd4j.rand(DataType.FLOAT, 4, 256, 256, 3);
             INDArray y = Nd4j.rand(DataType.FLOAT, 4, 256, 256, 1).gt(0.5).castTo(DataType.FLOAT);
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 2; i++) {
                 m.fit(x, y);
             }
-            Map<Long, Object[]> before = threads();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < steps; i++) {
-                m.fit(x, y);
-            }
-            double wall = (System.nanoTime() - t0) / 1e6 / steps;
-            Map<Long, Object[]> after = threads();
-            double tick = 1000.0 / 100; // ms per clock tick (USER_HZ = 100 on Linux)
-            double caller = 0;
-            double workers = 0;
-            double jvm = 0;
-            List<String> rows = new ArrayList<>();
-            for (Map.Entry<Long, Object[]> e : after.entrySet()) {
-                Object[] p = before.get(e.getKey());
-                long d = (long) e.getValue()[1] - (p == null ? 0 : (long) p[1]);
-                if (d == 0) {
-                    continue;
-                }
-                double ms = d * tick / steps;
-                String name = (String) e.getValue()[0];
-                if (e.getKey() == self) {
-                    caller += ms;
-                } else if ("main".equals(name) || "java".equals(name)) {
-                    workers += ms; // native threads started by the main thread inherit its name
-                } else {
-                    jvm += ms;
-                }
-                rows.add(String.format(Locale.ROOT, "  tid %d %-16s %8.1f ms/step", e.getKey(), name, ms));
-            }
-            System.out.printf(Locale.ROOT, "%s, OMP_NUM_THREADS=%s, %d steps: wall %.1f ms/step; CPU per step: "
-                    + "calling thread %.1f ms, other native threads %.1f ms, JVM threads %.1f ms%n", encoder,
-                    System.getenv("OMP_NUM_THREADS"), steps, wall, caller, workers, jvm);
-            rows.forEach(System.out::println);
+            String omp = System.getenv("OMP_NUM_THREADS");
+            measure(encoder + " forward", omp, steps, self, () -> m.logits(x));
+            measure(encoder + " train step", omp, steps, self, () -> m.fit(x, y));
         }
     }
 }
