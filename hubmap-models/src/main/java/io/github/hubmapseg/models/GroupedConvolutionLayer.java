@@ -163,12 +163,12 @@ public class GroupedConvolutionLayer extends org.deeplearning4j.nn.conf.layers.C
             Map<String, INDArray> out = new LinkedHashMap<>();
             long nOut = c.getNOut();
             long end = numParams(c);
+            INDArray flat = gradientView.reshape(gradientView.length()); // [n] in a graph, [1, n] for a lone layer
             if (c.hasBias()) {
-                out.put(BIAS_KEY, gradientView.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(0, nOut)));
-                out.put(WEIGHT_KEY, gradientView.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(nOut, end))
-                        .reshape('c', weightShape(c)));
+                out.put(BIAS_KEY, flat.get(NDArrayIndex.interval(0, nOut)).reshape(1, nOut));
+                out.put(WEIGHT_KEY, flat.get(NDArrayIndex.interval(nOut, end)).reshape('c', weightShape(c)));
             } else {
-                out.put(WEIGHT_KEY, gradientView.reshape('c', weightShape(c)));
+                out.put(WEIGHT_KEY, flat.reshape('c', weightShape(c)));
             }
             return out;
         }

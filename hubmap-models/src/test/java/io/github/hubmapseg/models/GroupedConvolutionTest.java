@@ -63,8 +63,9 @@ class GroupedConvolutionTest {
     static Layer instantiate(GroupedConvolutionLayer c) {
         NeuralNetConfiguration nn = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).layer(c).build();
         long n = c.initializer().numParams(nn);
-        Layer l = c.instantiate(nn, null, 0, Nd4j.create(DataType.FLOAT, 1, n), true, DataType.FLOAT);
-        l.setBackpropGradientsViewArray(Nd4j.create(DataType.FLOAT, 1, n));
+        // rank-1 views, as a ComputationGraph hands them to its layers
+        Layer l = c.instantiate(nn, null, 0, Nd4j.create(DataType.FLOAT, n), true, DataType.FLOAT);
+        l.setBackpropGradientsViewArray(Nd4j.create(DataType.FLOAT, n));
         return l;
     }
 
