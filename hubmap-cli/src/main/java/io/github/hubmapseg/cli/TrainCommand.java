@@ -1,5 +1,6 @@
 package io.github.hubmapseg.cli;
 
+import io.github.hubmapseg.pipeline.RecipeCheck;
 import io.github.hubmapseg.pipeline.Reproduction;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.config.Recipes;
@@ -51,6 +52,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
         Recipe r = recipe.resolve();
+        RecipeCheck.beforeRun(r, "hubmap train"); // a key nothing reads fails now, not after the first fold
         Files.createDirectories(out);
         try (CompetitionDataset ds = CompetitionDataset.open(data)) {
             Path ff = foldsFile != null ? foldsFile : out.resolve("folds.json");

@@ -67,8 +67,10 @@ public final class EpochTiles {
             throw new IllegalArgumentException("fold must be in 0.." + (folds.k() - 1) + " for " + recipe.name()
                     + "'s " + folds.method() + " split, got " + fold);
         }
-        List<String> ids = folds.k() == 1 ? dataset.trainIds() : folds.trainingIds(fold);
-        TrainingTiles tiles = TrainingTiles.forTraining(dataset, ids, recipe, Normalization.scale255(3));
+        TileFolds.Fold fo = TileFolds.fold(folds, dataset.trainIds(), Math.max(0, fold));
+        List<String> ids = fo.trainIds();
+        TrainingTiles tiles = TrainingTiles.forTraining(dataset, ids, recipe, Normalization.scale255(3),
+                fo.trainTiles());
         List<Row> out = new ArrayList<>();
         for (SlideTile t : tiles.epoch(epoch)) {
             Interval r = t.region();

@@ -47,6 +47,8 @@ public final class Trainer {
     private final TrainListener listener;
     private final int threads;
     private final int stopAfter;
+    private final java.util.Set<String> trainTiles;
+    private final java.util.Set<String> valTiles;
 
     private Trainer(Builder b) {
         this.recipe = b.recipe;
@@ -58,6 +60,8 @@ public final class Trainer {
         this.listener = b.listener;
         this.threads = b.threads;
         this.stopAfter = b.stopAfter;
+        this.trainTiles = b.trainTiles;
+        this.valTiles = b.valTiles;
     }
 
     /**
@@ -177,6 +181,39 @@ public final class Trainer {
     }
 
     /**
+     * Reads, without a dataset or a model, every recipe key a fresh {@link #train} reads (model options and
+     * pretraining via {@link ModelFactory}, normalisation, the sampling of {@link TrainingTiles#settings}, batch,
+     * epochs, the schedule, clipping, selection, early stopping, {@code train.init_from}): the training part of a
+     * dry pass over a recipe ({@code RecipeCheck}) before anything is trained. {@code ShippedRecipesTest} checks
+     * that it reads what a run reads.
+     *
+     * @param recipe the recipe of one fold (one variant, one stage)
+     * @throws IllegalArgumentException for an inconsistent model, a missing weight file or an unknown preset
+     */
+    public static void readSettings(Recipe recipe) {
+        Recipe.Train t = recipe.train();
+        t.initFrom();
+        ModelFactory.checkPretraining(recipe);
+        ModelFactory.builder(recipe);
+        if (t.optimizer().equals("adamw")) {
+            t.weightDecay(); // ModelFactory.create
+        }
+        if (recipe.model().hasWeights()) {
+            recipe.model().weightsLayout(); // ModelFactory.createForTraining
+        }
+        recipe.data().normalize();
+        TrainingTiles.settings(recipe);
+        recipe.data().tileSize();
+        recipe.data().reduce();
+        t.batchSize();
+        t.epochs();
+        schedule(t.lr(), 1_000_000);
+        t.gradClipNorm();
+        t.selectBy();
+        t.earlyStopPatience();
+    }
+
+    /**
      * Trains (or resumes) the fold.
      *
      * @return where the checkpoints are and the metrics
@@ -216,9 +253,10 @@ public final class Trainer {
         }
         Recipes.save(recipe, runDir.resolve("recipe.yaml"));
         Recipe.Data d = recipe.data();
-        TrainingTiles tiles = TrainingTiles.forTraining(dataset, trainIds, recipe, norm);
+        TrainingTiles tiles = TrainingTiles.forTraining(dataset, trainIds, recipe, norm, trainTiles);
         TrainingTiles val = valIds.isEmpty() ? null
-                : TrainingTiles.builder(dataset, valIds, d.tileSize(), d.reduce()).normalization(norm).build();
+                : TrainingTiles.builder(dataset, valIds, d.tileSize(), d.reduce()).normalization(norm).only(valTiles)
+                .build();
         List<SlideTile> valTiles = val == null ? List.of() : val.gridTiles();
         int stepsPerEpoch = (tiles.epochSize() + t.batchSize() - 1) / t.batchSize();
         LrSchedule schedule = schedule(t.lr(), (long) stepsPerEpoch * t.epochs());
@@ -368,6 +406,8 @@ public final class Trainer {
         private TrainListener listener = TrainListener.NONE;
         private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private int stopAfter;
+        private java.util.Set<String> trainTiles;
+        private java.util.Set<String> valTiles;
 
         private Builder(Recipe recipe, CompetitionDataset dataset, List<String> trainIds, List<String> valIds,
                         Path runDir) {
@@ -381,6 +421,20 @@ public final class Trainer {
         /** @param f fold number (labels only; default 0) @return this */
         public Builder fold(int f) {
             this.fold = f;
+            return this;
+        }
+
+        /**
+         * Tile-level folds ({@code cv.split: stratified-tiles}): trains on these grid tiles of the training slides and
+         * validates on those of the validation slides ({@link TrainingTiles#tileId} ids; null: every tile).
+         *
+         * @param train training tiles, or null
+         * @param val   validation tiles, or null
+         * @return this
+         */
+        public Builder tileFold(java.util.Set<String> train, java.util.Set<String> val) {
+            this.trainTiles = train == null ? null : java.util.Set.copyOf(train);
+            this.valTiles = val == null ? null : java.util.Set.copyOf(val);
             return this;
         }
 
