@@ -61,7 +61,7 @@ public final class Blocks {
         return c;
     }
 
-    /** @return grouped (masked dense) conv layer name to {groups, kernel} */
+    /** @return grouped conv layer name to {groups, kernel} */
     public Map<String, int[]> groupedConvs() {
         return Collections.unmodifiableMap(groupedConvs);
     }
@@ -80,7 +80,7 @@ public final class Blocks {
      * @param k square kernel size
      * @param stride stride
      * @param pad symmetric zero padding
-     * @param groups groups (1 = dense; &gt; 1 = masked dense conv, see {@link GroupMaskConstraint})
+     * @param groups groups (1 = dense; &gt; 1 = real grouped conv, see {@link GroupedConvolutionLayer})
      * @param bias whether it has a bias
      * @return the layer name
      */
@@ -94,10 +94,11 @@ public final class Blocks {
                 .convolutionMode(ConvolutionMode.Truncate).nIn(nIn).nOut(out).hasBias(bias)
                 .activation(Activation.IDENTITY).dataFormat(FORMAT);
         if (groups > 1) {
-            b.constrainWeights(new GroupMaskConstraint(groups));
             groupedConvs.put(name, new int[] {groups, k});
+            graph.addLayer(name, new GroupedConvolutionLayer(b.name(name), groups), in);
+        } else {
+            graph.addLayer(name, new NhwcConvolutionLayer(b), in);
         }
-        graph.addLayer(name, new NhwcConvolutionLayer(b), in);
         channels.put(name, out);
         return name;
     }

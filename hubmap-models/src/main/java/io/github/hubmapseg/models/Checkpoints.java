@@ -259,7 +259,8 @@ public final class Checkpoints {
             INDArray params = readArray(z, coef);
             ZipEntry up = z.getEntry(UPDATER);
             INDArray updater = up == null ? null : readArray(z, up);
-            return new Contents(info, configuration, params, updater, metadata);
+            // checkpoints whose grouped convolutions are masked dense ones: converted to GroupedConvolutionLayer
+            return MaskedGroupedConvs.migrate(new Contents(info, configuration, params, updater, metadata));
         } catch (ZipException e) {
             throw new IOException(file + " is not a hubmap checkpoint (not a zip file: " + e.getMessage() + ")", e);
         }

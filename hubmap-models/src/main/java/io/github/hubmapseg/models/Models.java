@@ -123,12 +123,6 @@ public final class Models {
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         Dl4jRuntime.accelerate(graph);
-        // grouped convs: zero the weights outside the groups; rescale to the grouped fan-in (He init)
-        for (Map.Entry<String, int[]> en : b.groupedConvs().entrySet()) {
-            INDArray w = graph.getLayer(en.getKey()).getParam("W");
-            int groups = en.getValue()[0];
-            w.muli(GroupMaskConstraint.mask(w.shape(), groups, w.dataType())).muli(Math.sqrt(groups));
-        }
         return new SegmentationModel(arch, e.name(), inChannels, e.outputStride(), graph, b.groupedConvs(),
                 b.batchNorms());
     }

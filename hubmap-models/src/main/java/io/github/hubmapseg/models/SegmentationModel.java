@@ -89,7 +89,7 @@ public final class SegmentationModel implements AutoCloseable {
         return batchNorms;
     }
 
-    /** @return names of grouped (masked dense) convolutions with {groups, kernel size} */
+    /** @return names of grouped convolutions with {groups, kernel size} */
     public Map<String, int[]> groupedConvs() {
         return groupedConvs;
     }

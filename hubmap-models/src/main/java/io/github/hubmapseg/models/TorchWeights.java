@@ -120,7 +120,8 @@ public final class TorchWeights {
                 unused.remove(torch);
                 INDArray dst = p.getValue();
                 INDArray value = src.castTo(DataType.FLOAT);
-                if (grouped != null && "W".equals(p.getKey())) {
+                if (grouped != null && "W".equals(p.getKey()) && !(layer instanceof GroupedConvolutionLayer.Impl)) {
+                    // masked dense form of a grouped conv (checkpoints before GroupedConvolutionLayer)
                     long[] s = dst.shape();
                     long[] expected = {s[0], s[1] / grouped[0], s[2], s[3]};
                     if (!Arrays.equals(value.shape(), expected)) {
@@ -226,7 +227,7 @@ public final class TorchWeights {
                 INDArray v = p.getValue().dup('c');
                 if ("W".equals(p.getKey())) {
                     long[] s = v.shape();
-                    if (grouped != null) {
+                    if (grouped != null && !(layer instanceof GroupedConvolutionLayer.Impl)) {
                         v = compactGrouped(v, grouped[0]);
                     } else if (depthwise) {
                         v = v.permute(2, 3, 0, 1).dup('c').reshape(s[2] * s[3], 1, s[0], s[1]);
