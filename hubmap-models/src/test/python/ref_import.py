@@ -9,8 +9,8 @@ models, the stride-32 feature for encoders), and OUTDIR/CASE.features.npz (encod
 
 Whole models (smp layouts: encoder.*, decoder.*, segmentation_head.*), ARCH_ENCODER:
   unet|fpn|linknet _ resnet34|resnext50_32x4d|se_resnext50_32x4d|efficientnet-b0
-  (U-Net: smp.Unet with decoder channels 32,16,16,8,8; FPN: this project's FPN transcription (BatchNorm, nearest:
-  see ref_decoders.py) with 32 pyramid / 16 segmentation channels; Linknet: smp.Linknet with prefinal 16;
+  (U-Net: smp.Unet with decoder channels 32,16,16,8,8; FPN: smp.FPN (GroupNorm(32), bilinear: our transcription in
+  ref_decoders.py) with 32 pyramid / 32 segmentation channels; Linknet: smp.Linknet with prefinal 16;
   se_resnext50_32x4d is Cadene's layout as smp uses it; efficientnet-b0 is torchvision's layout)
 Encoders alone:
   tv_resnet34        torchvision resnet34 (with fc)
@@ -77,7 +77,7 @@ def whole(arch, enc):
     if arch == "unet":
         return ref_decoders.Unet(e, (32, 16, 16, 8, 8))
     if arch == "fpn":
-        return ref_decoders.FPN(e, 32, 16)
+        return ref_decoders.FPN(e, 32, 32)
     if arch == "linknet":
         return ref_decoders.Linknet(e, 16)
     raise SystemExit("unknown arch " + arch)

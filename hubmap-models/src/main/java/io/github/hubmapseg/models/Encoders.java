@@ -21,7 +21,7 @@ public final class Encoders {
         REGISTRY.put("seresnext101_32x4d", SeResNeXtEncoder::timmSeresnext101);
         for (int i = 0; i <= 7; i++) {
             int n = i;
-            REGISTRY.put("efficientnet-b" + n, () -> EfficientNetEncoder.b(n));
+            REGISTRY.put("tv-efficientnet-b" + n, () -> EfficientNetEncoder.b(n));
         }
     }
 
@@ -35,14 +35,14 @@ public final class Encoders {
 
     /**
      * @param name an encoder name ({@code efficientnet_bN}, torchvision's spelling, is accepted for
-     *     {@code efficientnet-bN})
+     *     {@code tv-efficientnet-bN})
      * @return a new encoder description
      * @throws IllegalArgumentException naming the valid names if {@code name} is unknown
      */
     public static Encoder create(String name) {
         Supplier<Encoder> s = REGISTRY.get(name);
         if (s == null && name != null && name.startsWith("efficientnet_b")) {
-            s = REGISTRY.get("efficientnet-b" + name.substring("efficientnet_b".length())); // torchvision spelling
+            s = REGISTRY.get("tv-efficientnet-b" + name.substring("efficientnet_b".length())); // torchvision spelling
         }
         if (s == null) {
             throw new IllegalArgumentException("unknown encoder '" + name + "'; valid encoders: "

@@ -484,6 +484,10 @@ public final class Models {
             if (dropout != null && !(dropout >= 0 && dropout < 1)) {
                 throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
             }
+            if (arch.equals("fpn") && segmentationChannels % FpnDecoder.GROUPS != 0) {
+                throw new IllegalArgumentException("FPN segmentationChannels must be a multiple of 32 (smp's"
+                        + " GroupNorm(32, c)), got " + segmentationChannels);
+            }
             for (int c : new int[] {pyramidChannels, segmentationChannels, prefinalChannels}) {
                 if (c < 1) {
                     throw new IllegalArgumentException("pyramidChannels, segmentationChannels and prefinalChannels"

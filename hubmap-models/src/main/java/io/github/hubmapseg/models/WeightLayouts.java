@@ -168,11 +168,10 @@ public final class WeightLayouts {
             if (seg != null) {
                 options.put("segmentationChannels", (int) seg.size(0));
             }
-            if (k.stream().anyMatch(x -> x.startsWith("decoder.seg_blocks.") && x.endsWith(".block.1.weight"))
-                    && k.stream().noneMatch(x -> x.startsWith("decoder.seg_blocks.") && x.endsWith("running_mean"))) {
-                throw new IllegalArgumentException("smp FPN with GroupNorm (decoder.seg_blocks.*.block.1 has no"
-                        + " running statistics): this project's FPN has BatchNorm and nearest upsampling, so smp's FPN"
-                        + " weights cannot be reproduced yet");
+            if (k.stream().anyMatch(x -> x.startsWith("decoder.seg_blocks.") && x.endsWith("running_mean"))) {
+                throw new IllegalArgumentException("an FPN with batch norm in decoder.seg_blocks (running statistics):"
+                        + " smp's FPN has GroupNorm(32) there, and so does this project's since the GroupNorm FPN"
+                        + " (a BatchNorm FPN checkpoint of this project loads with its checkpoint, not as an smp file)");
             }
             return "fpn";
         }
