@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (architecture from the decoder's keys: {@code decoder.blocks.0.conv1} U-Net, {@code decoder.p5} FPN,
  * {@code decoder.blocks.0.block} Linknet); otherwise an encoder ({@code layer0.conv1} Cadene, {@code se.fc1} timm
  * SE-ResNeXt, {@code conv1} + {@code layer1} torchvision/timm ResNet(X)t, {@code features.0.0} torchvision
- * EfficientNet). The encoder is the registered one whose every tensor name and shape the file has; when none fits,
+ * EfficientNet, {@code _conv_stem} lukemelas EfficientNet-PyTorch = smp's {@code efficientnet-bN}). The encoder is the registered one whose every tensor name and shape the file has; when none fits,
  * the closest is reported with its missing, unexpected and mis-shaped tensors. A common {@code module.} or
  * {@code model.} prefix (DataParallel, Lightning) is removed first.
  */
@@ -108,14 +108,18 @@ public final class WeightLayouts {
             found = WeightLayout.TORCHVISION;
             candidates = new ArrayList<>();
             for (int i = 0; i <= 7; i++) {
-                candidates.add("efficientnet-b" + i);
+                candidates.add("tv-efficientnet-b" + i);
             }
         } else if (keys.contains("_conv_stem.weight")) {
-            throw new IllegalArgumentException("lukemelas EfficientNet-PyTorch layout (smp's efficientnet-bN:"
-                    + " _conv_stem, _blocks.N) is not supported yet; torchvision's efficientnet_bN weights are");
+            found = WeightLayout.SMP; // lukemelas EfficientNet-PyTorch, smp's efficientnet-bN
+            candidates = new ArrayList<>();
+            for (int i = 0; i <= 7; i++) {
+                candidates.add("efficientnet-b" + i);
+            }
         } else if (keys.contains("conv_stem.weight")) {
             throw new IllegalArgumentException("timm EfficientNet layout (conv_stem, blocks.N.M; smp's"
-                    + " timm-efficientnet-bN) is not supported yet; torchvision's efficientnet_bN weights are");
+                    + " timm-efficientnet-bN, timm's tf_efficientnet_bN) is not supported yet; smp's efficientnet-bN"
+                    + " (lukemelas: _conv_stem, _blocks.N) and torchvision's efficientnet_bN weights are");
         } else {
             List<String> first = new ArrayList<>(keys).subList(0, Math.min(5, keys.size()));
             throw new IllegalArgumentException("tensor names fit no supported layout (smp, torchvision, timm, cadene);"
