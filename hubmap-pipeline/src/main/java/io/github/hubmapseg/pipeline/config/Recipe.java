@@ -137,6 +137,9 @@ public record Recipe(String name, String description, String source, String note
      *                           all of them form the ensemble (3rd place: resnext50_32x4d and resnext101_32x4d);
      *                           empty: {@code encoder} only
      * @param baseChannels       decoder width: U-Net decoder channels (8b, 4b, 2b, b, b), FPN 8b/4b, Linknet b
+     * @param decoderChannels    U-Net only: the five decoder blocks' channels, replacing (8b, 4b, 2b, b, b), e.g.
+     *                           smp's default (256, 128, 64, 32, 16) for its {@code Unet} files; empty: from
+     *                           {@code base_channels}
      * @param fpnSkips           FPN skip connections between decoder blocks (3rd place)
      * @param aspp               atrous spatial pyramid pooling (3rd place)
      * @param pixelShuffle       pixel shuffle instead of transposed convolution (3rd place)
@@ -151,7 +154,7 @@ public record Recipe(String name, String description, String source, String note
      * @param weightsLayout      layout of those files: auto, smp, torchvision, timm or cadene
      */
     public record Model(String architecture, String encoder, String pretrained, List<String> variants,
-                        int baseChannels, boolean fpnSkips, boolean aspp, boolean pixelShuffle,
+                        int baseChannels, List<Integer> decoderChannels, boolean fpnSkips, boolean aspp, boolean pixelShuffle,
                         boolean deepSupervision, boolean classificationHead, boolean attention, boolean hypercolumn,
                         String encoderWeights, String weights, String weightsLayout, @JsonIgnore KeyLedger keys) {
         /** Validates. */
@@ -164,6 +167,12 @@ public record Recipe(String name, String description, String source, String note
                 Valid.nonEmpty("model.variants entry", v);
             }
             Valid.positive("model.base_channels", baseChannels);
+            decoderChannels = decoderChannels == null ? List.of() : List.copyOf(decoderChannels);
+            if (!decoderChannels.isEmpty() && (decoderChannels.size() != 5
+                    || decoderChannels.stream().anyMatch(c -> c == null || c < 1))) {
+                throw new IllegalArgumentException("model.decoder_channels must be five positive channel counts (the"
+                        + " U-Net's decoder blocks, e.g. [256, 128, 64, 32, 16]) or empty, got " + decoderChannels);
+            }
             Valid.notNull("model.encoder_weights", encoderWeights);
             Valid.notNull("model.weights", weights);
             Valid.oneOf("model.weights_layout", weightsLayout, Set.of("auto", "smp", "torchvision", "timm", "cadene"));
@@ -185,6 +194,7 @@ public record Recipe(String name, String description, String source, String note
         public String pretrained() { return keys.read("model.pretrained", pretrained); }
         public List<String> variants() { return keys.read("model.variants", variants); }
         public int baseChannels() { return keys.read("model.base_channels", baseChannels); }
+        public List<Integer> decoderChannels() { return keys.read("model.decoder_channels", decoderChannels); }
         public boolean fpnSkips() { return keys.read("model.fpn_skips", fpnSkips); }
         public boolean aspp() { return keys.read("model.aspp", aspp); }
         public boolean pixelShuffle() { return keys.read("model.pixel_shuffle", pixelShuffle); }

@@ -63,6 +63,26 @@ class ModelFactoryTest {
         }
     }
 
+    /** smp's default U-Net decoder (256, 128, 64, 32, 16) is a recipe key, so its files load with model.weights. */
+    @Test
+    void decoderChannelsKeyGivesSmpDefaultDecoder() {
+        var s = ModelFactory.builder(tiny("cpu-quick", "model.decoder_channels=[256, 128, 64, 32, 16]")).summary(64, 64);
+        List<Long> channels = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String name = "decoder.blocks." + i + ".conv2.0";
+            channels.add(s.layers().stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow()
+                    .outputShape()[2]);
+        }
+        assertThat(channels).containsExactly(256L, 128L, 64L, 32L, 16L);
+        var base = ModelFactory.builder(tiny("cpu-quick")).summary(64, 64); // (8b, 4b, 2b, b, b), b = 4
+        assertThat(base.layers().stream().filter(l -> l.name().equals("decoder.blocks.4.conv2.0")).findFirst()
+                .orElseThrow().outputShape()[2]).isEqualTo(4);
+        assertThatThrownBy(() -> tiny("cpu-quick", "model.decoder_channels=[256, 128]"))
+                .hasMessageContaining("model.decoder_channels must be five").hasMessageContaining("[256, 128]");
+        assertThatThrownBy(() -> ModelFactory.builder(tiny("cpu-quick", "model.architecture=linknet",
+                "model.decoder_channels=[256, 128, 64, 32, 16]"))).hasMessageContaining("applies to unet only");
+    }
+
     @Test
     void inconsistentKeysAreRefused() {
         assertThatThrownBy(() -> ModelFactory.create(tiny("cpu-quick", "model.fpn_skips=true",
