@@ -152,11 +152,15 @@ public record Recipe(String name, String description, String source, String note
      * @param weights            a weight file of the whole model (an smp state_dict or a hubmap export), loaded
      *                           before training ({@code ""}: none)
      * @param weightsLayout      layout of those files: auto, smp, torchvision, timm or cadene
+     * @param variantEncoderWeights one encoder weight file per entry of {@code variants}, in their order (3rd place:
+     *                           the swsl ResNeXt-50 and ResNeXt-101 files), each loaded as that variant's
+     *                           {@code encoder_weights}; empty: none
      */
     public record Model(String architecture, String encoder, String pretrained, List<String> variants,
                         int baseChannels, List<Integer> decoderChannels, boolean fpnSkips, boolean aspp, boolean pixelShuffle,
                         boolean deepSupervision, boolean classificationHead, boolean attention, boolean hypercolumn,
-                        String encoderWeights, String weights, String weightsLayout, @JsonIgnore KeyLedger keys) {
+                        String encoderWeights, String weights, String weightsLayout,
+                        List<String> variantEncoderWeights, @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Model {
             Valid.nonEmpty("model.architecture", architecture);
@@ -179,6 +183,20 @@ public record Recipe(String name, String description, String source, String note
             if (!encoderWeights.isEmpty() && !weights.isEmpty()) {
                 throw new IllegalArgumentException("model.encoder_weights and model.weights are both set; the whole"
                         + " model's weights include the encoder: set one");
+            }
+            variantEncoderWeights = variantEncoderWeights == null ? List.of() : List.copyOf(variantEncoderWeights);
+            if (!variantEncoderWeights.isEmpty()) {
+                if (variantEncoderWeights.size() != variants.size()) {
+                    throw new IllegalArgumentException("model.variant_encoder_weights has " + variantEncoderWeights.size()
+                            + " files for " + variants.size() + " model.variants " + variants + ": give one per variant");
+                }
+                if (!encoderWeights.isEmpty() || !weights.isEmpty()) {
+                    throw new IllegalArgumentException("model.variant_encoder_weights and model."
+                            + (weights.isEmpty() ? "encoder_weights" : "weights") + " are both set: set one");
+                }
+                for (String f : variantEncoderWeights) {
+                    Valid.nonEmpty("model.variant_encoder_weights entry", f);
+                }
             }
             keys = keys == null ? KeyLedger.binding() : keys;
         }
@@ -205,6 +223,9 @@ public record Recipe(String name, String description, String source, String note
         public String encoderWeights() { return keys.read("model.encoder_weights", encoderWeights); }
         public String weights() { return keys.read("model.weights", weights); }
         public String weightsLayout() { return keys.read("model.weights_layout", weightsLayout); }
+        public List<String> variantEncoderWeights() {
+            return keys.read("model.variant_encoder_weights", variantEncoderWeights);
+        }
     }
 
     /**

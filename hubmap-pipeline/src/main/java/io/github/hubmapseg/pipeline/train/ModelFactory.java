@@ -66,6 +66,16 @@ public final class ModelFactory {
      */
     public static void checkPretraining(Recipe recipe) {
         Recipe.Model m = recipe.model();
+        List<String> perVariant = m.variantEncoderWeights();
+        if (!perVariant.isEmpty()) {
+            for (int i = 0; i < perVariant.size(); i++) {
+                if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(perVariant.get(i)))) {
+                    throw new IllegalArgumentException("model.variant_encoder_weights[" + i + "] (variant "
+                            + m.variants().get(i) + "): no such file " + perVariant.get(i));
+                }
+            }
+            return;
+        }
         if (!m.hasWeights()) {
             if (!"none".equals(m.pretrained())) {
                 throw new IllegalArgumentException("recipe " + recipe.name() + ": model.pretrained is '"
@@ -81,6 +91,24 @@ public final class ModelFactory {
             throw new IllegalArgumentException(key + ": no such file " + f + " (the recipe's pretraining: "
                     + m.pretrained() + ")");
         }
+    }
+
+    /**
+     * The recipe of one backbone of {@code model.variants}: its encoder, and its file of
+     * {@code model.variant_encoder_weights} as {@code model.encoder_weights} when those are given.
+     *
+     * @param recipe a recipe with {@code model.variants}
+     * @param i the variant's index
+     * @return the variant's recipe
+     */
+    public static Recipe variant(Recipe recipe, int i) {
+        Recipe.Model m = recipe.model();
+        List<String> o = new java.util.ArrayList<>(List.of("model.encoder=" + m.variants().get(i)));
+        if (!m.variantEncoderWeights().isEmpty()) {
+            o.add("model.variant_encoder_weights=[]");
+            o.add("model.encoder_weights=" + m.variantEncoderWeights().get(i));
+        }
+        return io.github.hubmapseg.pipeline.config.Recipes.withOverrides(recipe, o);
     }
 
     /**

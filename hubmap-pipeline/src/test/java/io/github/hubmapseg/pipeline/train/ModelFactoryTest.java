@@ -83,6 +83,31 @@ class ModelFactoryTest {
                 "model.decoder_channels=[256, 128, 64, 32, 16]"))).hasMessageContaining("applies to unet only");
     }
 
+    /** model.variant_encoder_weights: each backbone of model.variants starts from its own file (3rd place: two swsl files). */
+    @Test
+    void eachVariantGetsItsOwnEncoderWeights(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path a = java.nio.file.Files.writeString(tmp.resolve("swsl50.pth"), "x");
+        java.nio.file.Path b = java.nio.file.Files.writeString(tmp.resolve("swsl101.pth"), "x");
+        Recipe r = Recipes.withOverrides(Recipes.builtin("third-place"),
+                List.of("model.variant_encoder_weights=[" + a + ", " + b + "]"));
+        ModelFactory.checkPretraining(r); // both files exist: no "needs weights" failure although pretrained is swsl
+        for (int i = 0; i < 2; i++) {
+            Recipe v = ModelFactory.variant(r, i);
+            assertThat(v.model().encoder()).isEqualTo(List.of("resnext50_32x4d", "resnext101_32x4d").get(i));
+            assertThat(v.model().encoderWeights()).isEqualTo((i == 0 ? a : b).toString());
+            assertThat(v.model().hasWeights()).isTrue();
+        }
+        assertThatThrownBy(() -> ModelFactory.checkPretraining(Recipes.withOverrides(Recipes.builtin("third-place"),
+                List.of("model.variant_encoder_weights=[" + a + ", " + tmp.resolve("missing.pth") + "]"))))
+                .hasMessageContaining("model.variant_encoder_weights[1] (variant resnext101_32x4d): no such file");
+        assertThatThrownBy(() -> Recipes.withOverrides(Recipes.builtin("third-place"),
+                List.of("model.variant_encoder_weights=[" + a + "]"))).hasMessageContaining("1 files for 2");
+        assertThatThrownBy(() -> Recipes.withOverrides(Recipes.builtin("third-place"),
+                List.of("model.variant_encoder_weights=[" + a + ", " + b + "]", "model.encoder_weights=" + a)))
+                .hasMessageContaining("both set");
+    }
+
     @Test
     void inconsistentKeysAreRefused() {
         assertThatThrownBy(() -> ModelFactory.create(tiny("cpu-quick", "model.fpn_skips=true",
