@@ -4,7 +4,9 @@
 Our transcription of lukemelas/EfficientNet-PyTorch efficientnet_pytorch/model.py and utils.py at commit 7e8b0d3
 (MBConvBlock, EfficientNet, Conv2dStaticSamePadding, round_filters, round_repeats, efficientnet_params) and of
 qubvel-org/segmentation_models.pytorch segmentation_models_pytorch/encoders/efficientnet.py at bc597e9a
-(EfficientNetEncoder: stage_idxs, out_channels, `del self._fc` only, so _conv_head and _bn1 stay in the state_dict).
+(EfficientNetEncoder: stage_idxs, out_channels, `del self._fc` only, so _conv_head and _bn1 stay in the state_dict);
+and of smp's encoders/timm_efficientnet.py at 02b58cb with timm's efficientnet_blocks (DepthwiseSeparableConv,
+InvertedResidual, SqueezeExcite) for timm-efficientnet-bN.
 Eval mode only (drop connect is the identity there; swish = x * sigmoid(x)).
 
 /usr/bin/python3 ref_smp.py OUTDIR: writes, like ref_import.py, CASE.pth / CASE.legacy.pth / CASE.safetensors (the
@@ -132,6 +134,87 @@ class SmpEfficientNetEncoder(nn.Module):
         return feats
 
 
+class TimmSE(nn.Module):
+    """timm SqueezeExcite (efficientnet_blocks.py): mean, conv_reduce, act, conv_expand, sigmoid gate."""
+
+    def __init__(self, chs, rd):
+        super().__init__()
+        self.conv_reduce = nn.Conv2d(chs, rd, 1, bias=True)
+        self.conv_expand = nn.Conv2d(rd, chs, 1, bias=True)
+
+    def forward(self, x):
+        s = self.conv_expand(swish(self.conv_reduce(x.mean((2, 3), keepdim=True))))
+        return x * torch.sigmoid(s)
+
+
+class TimmDS(nn.Module):
+    """timm DepthwiseSeparableConv (bn1/bn2 are BatchNormAct2d: bn1 with Swish, bn2 without)."""
+
+    def __init__(self, cin, cout, k, s):
+        super().__init__()
+        self.conv_dw = nn.Conv2d(cin, cin, k, s, k // 2, groups=cin, bias=False)
+        self.bn1 = nn.BatchNorm2d(cin)
+        self.se = TimmSE(cin, int(cin * 0.25))
+        self.conv_pw = nn.Conv2d(cin, cout, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.skip = s == 1 and cin == cout
+
+    def forward(self, x):
+        y = self.bn2(self.conv_pw(self.se(swish(self.bn1(self.conv_dw(x))))))
+        return y + x if self.skip else y
+
+
+class TimmIR(nn.Module):
+    """timm InvertedResidual."""
+
+    def __init__(self, cin, cout, k, s, e):
+        super().__init__()
+        mid = round_filters(cin * e, 1.0)
+        self.conv_pw = nn.Conv2d(cin, mid, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(mid)
+        self.conv_dw = nn.Conv2d(mid, mid, k, s, k // 2, groups=mid, bias=False)
+        self.bn2 = nn.BatchNorm2d(mid)
+        self.se = TimmSE(mid, int(cin * 0.25))
+        self.conv_pwl = nn.Conv2d(mid, cout, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(cout)
+        self.skip = s == 1 and cin == cout
+
+    def forward(self, x):
+        y = swish(self.bn2(self.conv_dw(swish(self.bn1(self.conv_pw(x))))))
+        y = self.bn3(self.conv_pwl(self.se(y)))
+        return y + x if self.skip else y
+
+
+class SmpTimmEfficientNetEncoder(nn.Module):
+    """timm EfficientNet as smp's timm_efficientnet.EfficientNetEncoder builds it (get_efficientnet_kwargs, stem 32,
+    Swish, default padding and BatchNorm; conv_head/bn2/classifier deleted; stage_idxs 2, 3, 5)."""
+
+    def __init__(self, n):
+        super().__init__()
+        width, depth, _ = PARAMS[n]
+        self.channels = list(OUT_CHANNELS[n])
+        stem = round_filters(32, width)
+        self.conv_stem = nn.Conv2d(3, stem, 3, 2, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(stem)
+        stages, cin = [], stem
+        for idx, (r, k, s, e, _, o) in enumerate(BLOCKS):
+            o, r = round_filters(o, width), int(math.ceil(depth * r))
+            blocks = []
+            for j in range(r):
+                blocks.append(TimmDS(cin, o, k, s) if idx == 0 else TimmIR(cin, o, k, s if j == 0 else 1, e))
+                cin = o
+            stages.append(nn.Sequential(*blocks))
+        self.blocks = nn.Sequential(*stages)
+
+    def forward(self, x):
+        x = swish(self.bn1(self.conv_stem(x)))
+        feats = [x]
+        for lo, hi in ((0, 2), (2, 3), (3, 5), (5, 7)):
+            x = self.blocks[lo:hi](x)
+            feats.append(x)
+        return feats
+
+
 # case: (kind, variant, format)
 CASES = collections.OrderedDict([
     ("smp_efficientnet-b0", ("encoder", 0, "legacy")),
@@ -139,6 +222,8 @@ CASES = collections.OrderedDict([
     ("unet_efficientnet-b0", ("unet", 0, "zip")),
     ("fpn_efficientnet-b0", ("fpn", 0, "legacy")),
     ("linknet_efficientnet-b0", ("linknet", 0, "safetensors")),
+    ("smp_timm-efficientnet-b0", ("encoder", 0, "zip")),
+    ("unet_timm-efficientnet-b2", ("unet", 2, "legacy")),
 ])
 
 
@@ -147,7 +232,7 @@ def write(case, out):
     torch.manual_seed(1234)
     gen = torch.Generator().manual_seed(99)
     x = torch.randn(1, 3, 64, 64, generator=gen)
-    enc = SmpEfficientNetEncoder(n)
+    enc = SmpTimmEfficientNetEncoder(n) if "timm-" in case else SmpEfficientNetEncoder(n)
     model = enc if kind == "encoder" else {
         "unet": lambda: ref_decoders.Unet(enc, (32, 16, 16, 8, 8)),
         "fpn": lambda: ref_decoders.FPN(enc, 32, 32),

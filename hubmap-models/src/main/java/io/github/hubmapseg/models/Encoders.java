@@ -7,7 +7,8 @@ import java.util.function.Supplier;
 
 /**
  * The registry of encoders by name: {@code Encoders.create("resnext50_32x4d")}. smp's encoder names mean smp's
- * encoders: {@code efficientnet-bN} is smp's (lukemelas EfficientNet-PyTorch, {@link LukemelasEfficientNetEncoder});
+ * encoders: {@code efficientnet-bN} is smp's (lukemelas EfficientNet-PyTorch, {@link LukemelasEfficientNetEncoder}),
+ * {@code timm-efficientnet-bN} smp's timm network ({@link TimmEfficientNetEncoder});
  * torchvision's EfficientNet is {@code tv-efficientnet-bN} ({@link EfficientNetEncoder}).
  */
 public final class Encoders {
@@ -26,6 +27,10 @@ public final class Encoders {
         for (int i = 0; i <= 7; i++) {
             int n = i;
             REGISTRY.put("efficientnet-b" + n, () -> LukemelasEfficientNetEncoder.b(n));
+        }
+        for (int i = 0; i <= 7; i++) {
+            int n = i;
+            REGISTRY.put("timm-efficientnet-b" + n, () -> TimmEfficientNetEncoder.b(n));
         }
         for (int i = 0; i <= 7; i++) {
             int n = i;

@@ -240,7 +240,8 @@ public final class TorchWeights {
                         v = v.reshape(s[2]);
                     } else if (depthwise) {
                         v = v.permute(2, 3, 0, 1).dup('c').reshape(s[2] * s[3], 1, s[0], s[1]);
-                    } else if (name.startsWith("classification_head.") && v.rank() == 4 && s[2] == 1 && s[3] == 1) {
+                    } else if ((name.startsWith("classification_head.") || name.contains(".ChannelGate.mlp."))
+                            && v.rank() == 4 && s[2] == 1 && s[3] == 1) { // nn.Linear
                         v = v.reshape(s[0], s[1]);
                     }
                 } else if (v.rank() == 2 && v.size(0) == 1) {

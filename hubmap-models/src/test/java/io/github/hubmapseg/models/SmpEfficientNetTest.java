@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
+ * smp's {@code timm-efficientnet-bN} (timm's EfficientNet as smp builds it: b0 encoder file, b2 U-Net file) and
  * smp's {@code efficientnet-bN} (lukemelas EfficientNet-PyTorch: TF "same" static padding, swish, its names) against
  * our transcription of that source in {@code src/test/python/ref_smp.py} (lukemelas 7e8b0d3, smp bc597e9a), torch
  * 1.13, random weights with batch-norm statistics randomised, 64x64 inputs: encoder files (b0 as a legacy
@@ -47,12 +48,14 @@ class SmpEfficientNetTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"smp_efficientnet-b0, legacy, efficientnet-b0", "smp_efficientnet-b2, safetensors, efficientnet-b2"})
-    void encoderFilesGiveSmpFeatures(String c, String format, String encoder) throws Exception {
+    @CsvSource({"smp_efficientnet-b0, legacy, efficientnet-b0, SMP",
+        "smp_efficientnet-b2, safetensors, efficientnet-b2, SMP",
+        "smp_timm-efficientnet-b0, zip, timm-efficientnet-b0, TIMM"})
+    void encoderFilesGiveSmpFeatures(String c, String format, String encoder, WeightLayout layout) throws Exception {
         StateDict sd = WeightFiles.read(WeightImportTest.file(OUT, c, format));
         WeightLayouts.Detection d = WeightLayouts.detect(sd.tensors(), null);
         assertThat(d.arch()).isNull();
-        assertThat(d.layout()).isEqualTo(WeightLayout.SMP);
+        assertThat(d.layout()).isEqualTo(layout);
         assertThat(d.encoder()).as(String.join("; ", d.problems())).isEqualTo(encoder);
         INDArray x = Npz.readNpy(OUT.resolve(c + ".x.npy"));
         Map<String, INDArray> feats = Npz.read(OUT.resolve(c + ".features.npz"));
@@ -67,14 +70,15 @@ class SmpEfficientNetTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"unet, zip", "fpn, legacy", "linknet, safetensors"})
-    void wholeSmpModelsGiveSmpLogits(String arch, String format, @TempDir Path tmp) throws Exception {
-        String c = arch + "_efficientnet-b0";
+    @CsvSource({"unet, efficientnet-b0, zip", "fpn, efficientnet-b0, legacy", "linknet, efficientnet-b0, safetensors",
+        "unet, timm-efficientnet-b2, legacy"})
+    void wholeSmpModelsGiveSmpLogits(String arch, String encoder, String format, @TempDir Path tmp) throws Exception {
+        String c = arch + "_" + encoder;
         StateDict sd = WeightFiles.read(WeightImportTest.file(OUT, c, format));
         WeightLayouts.Detection d = WeightLayouts.detect(sd.tensors(), null);
         assertThat(d.layout()).isEqualTo(WeightLayout.SMP);
         assertThat(d.arch()).isEqualTo(arch);
-        assertThat(d.encoder()).as(String.join("; ", d.problems())).isEqualTo("efficientnet-b0");
+        assertThat(d.encoder()).as(String.join("; ", d.problems())).isEqualTo(encoder);
         INDArray x = Npz.readNpy(OUT.resolve(c + ".x.npy"));
         INDArray y = Npz.readNpy(OUT.resolve(c + ".y.npy"));
         Path ckpt = tmp.resolve("model.zip");
@@ -85,9 +89,21 @@ class SmpEfficientNetTest {
             imported.close();
         }
         try (SegmentationModel m = viaCheckpoint ? Checkpoints.load(ckpt) : imported) {
-            assertThat(m.encoder()).isEqualTo("efficientnet-b0");
+            assertThat(m.encoder()).isEqualTo(encoder);
             WeightImportTest.assertRelClose(SegmentationModel.toNchw(m.logits(SegmentationModel.toNhwc(x))), y,
                     c + " " + format);
+        }
+    }
+
+    /** A checkpoint from before the rename records efficientnet-bN for torchvision's network: it loads as tv-. */
+    @Test
+    void oldEfficientNetCheckpointNamesMeanTorchvision() {
+        try (SegmentationModel tv = Models.encoderOnly("tv-efficientnet-b0", 3);
+                SegmentationModel smp = Models.encoderOnly("efficientnet-b0", 3)) {
+            assertThat(new SegmentationModel("encoder", "efficientnet-b0", 3, 32, tv.graph(), Map.of(), List.of())
+                    .encoder()).isEqualTo("tv-efficientnet-b0");
+            assertThat(new SegmentationModel("encoder", "efficientnet-b0", 3, 32, smp.graph(), Map.of(), List.of())
+                    .encoder()).isEqualTo("efficientnet-b0");
         }
     }
 

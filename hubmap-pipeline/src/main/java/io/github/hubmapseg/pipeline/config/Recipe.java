@@ -147,6 +147,9 @@ public record Recipe(String name, String description, String source, String note
      * @param classificationHead empty / non-empty tile head (1st place)
      * @param attention          attention in the decoder (1st place, per seed team D)
      * @param hypercolumn        hypercolumn (1st place, per seed team D)
+     * @param attentionGate      U-Net attention gates on the skips (Oktay et al.; the "Tricks" write-up)
+     * @param cbam               CBAM in the U-Net decoder blocks (Woo et al.; the "Tricks" write-up), instead of
+     *                           {@code attention}'s scSE
      * @param encoderWeights     a weight file ({@code .pth}, {@code .safetensors}, {@code .npz}) of the encoder
      *                           alone, loaded before training ({@code ""}: none)
      * @param weights            a weight file of the whole model (an smp state_dict or a hubmap export), loaded
@@ -159,6 +162,7 @@ public record Recipe(String name, String description, String source, String note
     public record Model(String architecture, String encoder, String pretrained, List<String> variants,
                         int baseChannels, List<Integer> decoderChannels, boolean fpnSkips, boolean aspp, boolean pixelShuffle,
                         boolean deepSupervision, boolean classificationHead, boolean attention, boolean hypercolumn,
+                        boolean attentionGate, boolean cbam,
                         String encoderWeights, String weights, String weightsLayout,
                         List<String> variantEncoderWeights, @JsonIgnore KeyLedger keys) {
         /** Validates. */
@@ -220,6 +224,8 @@ public record Recipe(String name, String description, String source, String note
         public boolean classificationHead() { return keys.read("model.classification_head", classificationHead); }
         public boolean attention() { return keys.read("model.attention", attention); }
         public boolean hypercolumn() { return keys.read("model.hypercolumn", hypercolumn); }
+        public boolean attentionGate() { return keys.read("model.attention_gate", attentionGate); }
+        public boolean cbam() { return keys.read("model.cbam", cbam); }
         public String encoderWeights() { return keys.read("model.encoder_weights", encoderWeights); }
         public String weights() { return keys.read("model.weights", weights); }
         public String weightsLayout() { return keys.read("model.weights_layout", weightsLayout); }

@@ -22,7 +22,8 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  * channels {@code 8b/4b}, Linknet prefinal channels {@code b}; the model keys map onto builder options:
  * {@code fpn_skips} = hypercolumn of 16-channel FPN convs (3rd place), {@code hypercolumn} = plain hypercolumn
  * (1st place), {@code aspp} = ASPP with {@code 8b} channels and rates 1, 2, 3, 4, {@code pixel_shuffle} = pixel
- * shuffle upsampling, {@code attention} = scSE, {@code deep_supervision} = deep-supervision outputs with the
+ * shuffle upsampling, {@code attention} = scSE, {@code attention_gate} = attention gates, {@code cbam} = CBAM,
+ * {@code deep_supervision} = deep-supervision outputs with the
  * recipe's loss weighted by {@code train.deep_supervision_weight} on non-empty tiles, {@code classification_head}
  * = a BCE tile classifier (options that do not apply to the architecture fail, naming them); the recipe's loss as a
  * {@link SegLossLayer} output layer (so the model's output at inference is the sigmoid probability), and the
@@ -197,6 +198,12 @@ public final class ModelFactory {
         }
         if (m.attention()) {
             builder.scse(true);
+        }
+        if (m.attentionGate()) {
+            builder.attentionGate(true);
+        }
+        if (m.cbam()) {
+            builder.cbam(true);
         }
         if (m.deepSupervision() != t.deepSupervisionWeight() > 0) {
             throw new IllegalArgumentException("model.deep_supervision (" + m.deepSupervision() + ") needs"

@@ -108,6 +108,18 @@ class ModelFactoryTest {
                 .hasMessageContaining("both set");
     }
 
+    /** The "Tricks" write-up's two attention variants are recipe keys. */
+    @Test
+    void attentionGateAndCbamKeys() {
+        try (SegmentationModel m = ModelFactory.create(tiny("cpu-quick", "model.base_channels=16",
+                "model.attention_gate=true", "model.cbam=true"))) {
+            assertThat(has(m, "decoder.blocks.0.attention_gate.psi")).isTrue();
+            assertThat(has(m, "decoder.blocks.0.attention2.attention.SpatialGate.spatial.conv")).isTrue();
+        }
+        assertThatThrownBy(() -> ModelFactory.create(tiny("cpu-quick", "model.base_channels=16", "model.cbam=true",
+                "model.attention=true"))).hasMessageContaining("scse and cbam");
+    }
+
     @Test
     void inconsistentKeysAreRefused() {
         assertThatThrownBy(() -> ModelFactory.create(tiny("cpu-quick", "model.fpn_skips=true",
