@@ -26,7 +26,7 @@ public final class SegmentationModel implements AutoCloseable {
     SegmentationModel(String arch, String encoder, int inChannels, int outputStride, ComputationGraph graph,
             Map<String, int[]> groupedConvs, List<String> batchNorms) {
         this.arch = arch;
-        this.encoder = encoder;
+        this.encoder = Encoders.recordedName(encoder, graph);
         this.inChannels = inChannels;
         this.outputStride = outputStride;
         this.graph = graph;

@@ -568,9 +568,9 @@ public final class Reproduction {
             runs.add(recipe);
             dirs.add(out);
         } else {
-            for (String v : variants) {
-                runs.add(Recipes.withOverrides(recipe, List.of("model.encoder=" + v)));
-                dirs.add(out.resolve("variant-" + runs.size() + "-" + v));
+            for (int i = 0; i < variants.size(); i++) {
+                runs.add(io.github.hubmapseg.pipeline.train.ModelFactory.variant(recipe, i));
+                dirs.add(out.resolve("variant-" + runs.size() + "-" + variants.get(i)));
             }
         }
         for (int i = 0; i < runs.size(); i++) {

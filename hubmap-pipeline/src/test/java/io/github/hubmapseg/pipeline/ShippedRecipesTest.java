@@ -59,7 +59,9 @@ class ShippedRecipesTest {
                 "train.batch_size=2", "train.epochs=1", "infer.tile_size=64", "infer.reduce=4",
                 "infer.expansion=16"));
         Set<String> declared = Set.copyOf(r.keys().declared());
-        o.add("model.base_channels=" + (peek.model().attention() ? 16 : 4)); // scSE needs >= 16 decoder channels
+        // scSE needs >= 16 decoder channels, smp's FPN GroupNorm(32) 4b = 32 segmentation channels
+        o.add("model.base_channels="
+                + (peek.model().attention() ? 16 : peek.model().architecture().equals("fpn") ? 8 : 4));
         if (declared.contains("model.pretrained")) {
             o.add("model.pretrained=none"); // no weight files here (docs/weights.md)
         }

@@ -138,6 +138,9 @@ public record Recipe(String name, String description, String source, String note
      *                           all of them form the ensemble (3rd place: resnext50_32x4d and resnext101_32x4d);
      *                           empty: {@code encoder} only
      * @param baseChannels       decoder width: U-Net decoder channels (8b, 4b, 2b, b, b), FPN 8b/4b, Linknet b
+     * @param decoderChannels    U-Net only: the five decoder blocks' channels, replacing (8b, 4b, 2b, b, b), e.g.
+     *                           smp's default (256, 128, 64, 32, 16) for its {@code Unet} files; empty: from
+     *                           {@code base_channels}
      * @param fpnSkips           FPN skip connections between decoder blocks (3rd place)
      * @param aspp               atrous spatial pyramid pooling (3rd place)
      * @param pixelShuffle       pixel shuffle instead of transposed convolution (3rd place)
@@ -145,16 +148,24 @@ public record Recipe(String name, String description, String source, String note
      * @param classificationHead empty / non-empty tile head (1st place)
      * @param attention          attention in the decoder (1st place, per seed team D)
      * @param hypercolumn        hypercolumn (1st place, per seed team D)
+     * @param attentionGate      U-Net attention gates on the skips (Oktay et al.; the "Tricks" write-up)
+     * @param cbam               CBAM in the U-Net decoder blocks (Woo et al.; the "Tricks" write-up), instead of
+     *                           {@code attention}'s scSE
      * @param encoderWeights     a weight file ({@code .pth}, {@code .safetensors}, {@code .npz}) of the encoder
      *                           alone, loaded before training ({@code ""}: none)
      * @param weights            a weight file of the whole model (an smp state_dict or a hubmap export), loaded
      *                           before training ({@code ""}: none)
      * @param weightsLayout      layout of those files: auto, smp, torchvision, timm or cadene
+     * @param variantEncoderWeights one encoder weight file per entry of {@code variants}, in their order (3rd place:
+     *                           the swsl ResNeXt-50 and ResNeXt-101 files), each loaded as that variant's
+     *                           {@code encoder_weights}; empty: none
      */
     public record Model(String architecture, String encoder, String pretrained, List<String> variants,
-                        int baseChannels, boolean fpnSkips, boolean aspp, boolean pixelShuffle,
+                        int baseChannels, List<Integer> decoderChannels, boolean fpnSkips, boolean aspp, boolean pixelShuffle,
                         boolean deepSupervision, boolean classificationHead, boolean attention, boolean hypercolumn,
-                        String encoderWeights, String weights, String weightsLayout, @JsonIgnore KeyLedger keys) {
+                        boolean attentionGate, boolean cbam,
+                        String encoderWeights, String weights, String weightsLayout,
+                        List<String> variantEncoderWeights, @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Model {
             Valid.nonEmpty("model.architecture", architecture);
@@ -165,12 +176,32 @@ public record Recipe(String name, String description, String source, String note
                 Valid.nonEmpty("model.variants entry", v);
             }
             Valid.positive("model.base_channels", baseChannels);
+            decoderChannels = decoderChannels == null ? List.of() : List.copyOf(decoderChannels);
+            if (!decoderChannels.isEmpty() && (decoderChannels.size() != 5
+                    || decoderChannels.stream().anyMatch(c -> c == null || c < 1))) {
+                throw new IllegalArgumentException("model.decoder_channels must be five positive channel counts (the"
+                        + " U-Net's decoder blocks, e.g. [256, 128, 64, 32, 16]) or empty, got " + decoderChannels);
+            }
             Valid.notNull("model.encoder_weights", encoderWeights);
             Valid.notNull("model.weights", weights);
             Valid.oneOf("model.weights_layout", weightsLayout, Set.of("auto", "smp", "torchvision", "timm", "cadene"));
             if (!encoderWeights.isEmpty() && !weights.isEmpty()) {
                 throw new IllegalArgumentException("model.encoder_weights and model.weights are both set; the whole"
                         + " model's weights include the encoder: set one");
+            }
+            variantEncoderWeights = variantEncoderWeights == null ? List.of() : List.copyOf(variantEncoderWeights);
+            if (!variantEncoderWeights.isEmpty()) {
+                if (variantEncoderWeights.size() != variants.size()) {
+                    throw new IllegalArgumentException("model.variant_encoder_weights has " + variantEncoderWeights.size()
+                            + " files for " + variants.size() + " model.variants " + variants + ": give one per variant");
+                }
+                if (!encoderWeights.isEmpty() || !weights.isEmpty()) {
+                    throw new IllegalArgumentException("model.variant_encoder_weights and model."
+                            + (weights.isEmpty() ? "encoder_weights" : "weights") + " are both set: set one");
+                }
+                for (String f : variantEncoderWeights) {
+                    Valid.nonEmpty("model.variant_encoder_weights entry", f);
+                }
             }
             keys = keys == null ? KeyLedger.binding() : keys;
         }
@@ -186,6 +217,7 @@ public record Recipe(String name, String description, String source, String note
         public String pretrained() { return keys.read("model.pretrained", pretrained); }
         public List<String> variants() { return keys.read("model.variants", variants); }
         public int baseChannels() { return keys.read("model.base_channels", baseChannels); }
+        public List<Integer> decoderChannels() { return keys.read("model.decoder_channels", decoderChannels); }
         public boolean fpnSkips() { return keys.read("model.fpn_skips", fpnSkips); }
         public boolean aspp() { return keys.read("model.aspp", aspp); }
         public boolean pixelShuffle() { return keys.read("model.pixel_shuffle", pixelShuffle); }
@@ -193,9 +225,14 @@ public record Recipe(String name, String description, String source, String note
         public boolean classificationHead() { return keys.read("model.classification_head", classificationHead); }
         public boolean attention() { return keys.read("model.attention", attention); }
         public boolean hypercolumn() { return keys.read("model.hypercolumn", hypercolumn); }
+        public boolean attentionGate() { return keys.read("model.attention_gate", attentionGate); }
+        public boolean cbam() { return keys.read("model.cbam", cbam); }
         public String encoderWeights() { return keys.read("model.encoder_weights", encoderWeights); }
         public String weights() { return keys.read("model.weights", weights); }
         public String weightsLayout() { return keys.read("model.weights_layout", weightsLayout); }
+        public List<String> variantEncoderWeights() {
+            return keys.read("model.variant_encoder_weights", variantEncoderWeights);
+        }
     }
 
     /**
