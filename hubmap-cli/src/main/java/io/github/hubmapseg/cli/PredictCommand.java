@@ -1,5 +1,6 @@
 package io.github.hubmapseg.cli;
 
+import io.github.hubmapseg.core.io.FolderLock;
 import io.github.hubmapseg.core.metrics.Dice;
 import io.github.hubmapseg.core.rle.RleRuns;
 import io.github.hubmapseg.pipeline.config.Recipe;
@@ -9,6 +10,8 @@ import io.github.hubmapseg.pipeline.infer.Inference;
 import io.github.hubmapseg.pipeline.infer.ModelPredictor;
 import io.github.hubmapseg.pipeline.infer.Overlays;
 import io.github.hubmapseg.pipeline.infer.PolygonOutput;
+import io.github.hubmapseg.pipeline.infer.PredictionMemory;
+import io.github.hubmapseg.pipeline.infer.SlideIds;
 import io.github.hubmapseg.pipeline.infer.PyramidTiffSink;
 import io.github.hubmapseg.pipeline.train.Checkpoint;
 import java.io.PrintWriter;
@@ -129,13 +132,16 @@ final class PredictCommand implements Callable<Integer> {
         }
         PolygonOutput polygons = geojson == null ? null
                 : new PolygonOutput(geojson, geo.options(), geo.simplify());
-        try (CompetitionDataset ds = CompetitionDataset.open(data)) {
-            List<String> todo = ids != null ? ids : ds.testIds();
+        Path folder = out.toAbsolutePath().getParent();
+        try (FolderLock lock = FolderLock.acquire(folder, "hubmap predict --out " + out);
+             CompetitionDataset ds = CompetitionDataset.open(data)) {
+            List<String> todo = ids != null ? SlideIds.check(ds, ids) : ds.testIds();
             List<ModelPredictor> ps = e.open();
             Map<String, RleRuns> pred;
             try {
                 Inference inference = new Inference(r.infer(), t, null)
                         .withPost(Inference.post(r.post(), r.infer().reduce()), m -> pw.println("post: " + m));
+                checkMemory(inference, r, ps, ds, todo);
                 pred = inference.writeSubmission(ds, todo, ps, out, polygons);
                 if (polygons != null) {
                     pw.printf(Locale.ROOT, "wrote %d GeoJSON files to %s%n", todo.size(), geojson);
@@ -163,5 +169,20 @@ final class PredictCommand implements Callable<Integer> {
         pw.println("wrote " + out + " (threshold " + t + ")");
         pw.flush();
         return 0;
+    }
+
+    /** Refuses, before any tile is read, a prediction whose memory estimate exceeds the heap or native cap. */
+    private static void checkMemory(Inference inference, Recipe r, List<ModelPredictor> ps, CompetitionDataset ds,
+                                    List<String> todo) throws java.io.IOException {
+        io.github.hubmapseg.core.slide.ImageSource widest = null;
+        for (String id : todo) {
+            io.github.hubmapseg.core.slide.ImageSource s = ds.slide(id);
+            if (widest == null || s.width() > widest.width()) {
+                widest = s;
+            }
+        }
+        if (widest != null) {
+            PredictionMemory.estimate(inference, r.infer(), ps, widest).check();
+        }
     }
 }

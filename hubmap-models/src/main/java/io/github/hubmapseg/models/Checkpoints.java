@@ -3,9 +3,7 @@ package io.github.hubmapseg.models;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.hubmapseg.core.io.AtomicFiles;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -268,9 +266,7 @@ public final class Checkpoints {
     }
 
     private static INDArray readArray(ZipFile z, ZipEntry e) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(z.getInputStream(e), 1 << 16))) {
-            return Nd4j.read(in);
-        }
+        return NdArrayEntries.read(z, e); // headers checked before allocating; errors name file, entry and field
     }
 
     @SuppressWarnings("unchecked")

@@ -321,19 +321,22 @@ public record Recipe(String name, String description, String source, String note
      * Cross-validation.
      *
      * @param split            group-kfold-image, group-kfold-patient, one-patient-per-fold, validation-groups,
-     *                         stratified, kfold or none
+     *                         stratified, stratified-tiles, kfold or none
      * @param folds            number of folds
      * @param validationGroups per fold, the groups (patients) validated in it (split validation-groups)
      * @param trainFolds       which folds to train (empty: all); the write-ups often trained only some
      * @param seed             seed of random splits
+     * @param areaBins         split stratified-tiles: equal-width masked-area bins of the masked grid tiles (the
+     *                         empty tiles are one more stratum), crossed with the slide
      */
     public record Cv(String split, int folds, List<List<String>> validationGroups, List<Integer> trainFolds, long seed,
-                     @JsonIgnore KeyLedger keys) {
+                     int areaBins, @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Cv {
             Valid.oneOf("cv.split", split, Set.of("group-kfold-image", "group-kfold-patient", "one-patient-per-fold",
-                    "validation-groups", "stratified", "kfold", "none"));
+                    "validation-groups", "stratified", "stratified-tiles", "kfold", "none"));
             Valid.positive("cv.folds", folds);
+            Valid.positive("cv.area_bins", areaBins);
             validationGroups = validationGroups == null ? List.of() : validationGroups.stream().map(List::copyOf).toList();
             trainFolds = trainFolds == null ? List.of() : List.copyOf(trainFolds);
             if (split.equals("validation-groups") && validationGroups.size() != folds) {
@@ -353,6 +356,7 @@ public record Recipe(String name, String description, String source, String note
         public List<List<String>> validationGroups() { return keys.read("cv.validation_groups", validationGroups); }
         public List<Integer> trainFolds() { return keys.read("cv.train_folds", trainFolds); }
         public long seed() { return keys.read("cv.seed", seed); }
+        public int areaBins() { return keys.read("cv.area_bins", areaBins); }
     }
 
     /**
