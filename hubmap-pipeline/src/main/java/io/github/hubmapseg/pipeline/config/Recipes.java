@@ -38,7 +38,7 @@ public final class Recipes {
 
     /** Names of the shipped recipes; {@link Recipe#DEFAULT} first. */
     public static final List<String> NAMES = List.of("cpu-quick", "third-place", "first-place", "deepflash2-style",
-            "twenty-third-place", "tenth-place", "team-b", "team-a");
+            "twenty-third-place", "team-b", "tenth-place", "team-a");
 
     private static final String DIR = "/io/github/hubmapseg/pipeline/recipes/";
     private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
