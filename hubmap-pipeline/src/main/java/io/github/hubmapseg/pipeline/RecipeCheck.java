@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * A dry pass over a recipe before anything runs: it reads, on a {@link Recipes#detached detached} copy, every key
  * that training and inference of the recipe will read (the folds' {@code cv} keys, each variant's and stage's
- * training settings, the inference engine, pseudo-labelling where enabled), through the same readers the run uses,
+ * training settings, the inference engine and its post-processing, pseudo-labelling where enabled), through the same readers the run uses,
  * and fails naming the declared keys nothing would read. {@code hubmap reproduce} and {@code hubmap train} call it
  * first, so a typo or a key for another sampler fails in the first second instead of after an hour of training;
  * {@code hubmap reproduce} still checks its real ledger at the end ({@link Recipes#requireConsumed}).
@@ -54,6 +54,7 @@ public final class RecipeCheck {
         }
         Recipe.Infer inf = recipe.infer();
         new Inference(inf, inf.threshold(), null).engine();
+        Inference.post(recipe.post(), inf.reduce()); // the post-processing stages of the test predictions
         if (!plan.split().equals("none") && !plan.split().equals(TileFolds.METHOD)) {
             inf.searchThreshold(); // the out-of-fold search runs with more than one fold of whole slides
         }
