@@ -3,9 +3,7 @@ package io.github.hubmapseg.models;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.hubmapseg.core.io.AtomicFiles;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -261,16 +259,15 @@ public final class Checkpoints {
             INDArray params = readArray(z, coef);
             ZipEntry up = z.getEntry(UPDATER);
             INDArray updater = up == null ? null : readArray(z, up);
-            return new Contents(info, configuration, params, updater, metadata);
+            // checkpoints whose grouped convolutions are masked dense ones: converted to GroupedConvolutionLayer
+            return MaskedGroupedConvs.migrate(new Contents(info, configuration, params, updater, metadata));
         } catch (ZipException e) {
             throw new IOException(file + " is not a hubmap checkpoint (not a zip file: " + e.getMessage() + ")", e);
         }
     }
 
     private static INDArray readArray(ZipFile z, ZipEntry e) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(z.getInputStream(e), 1 << 16))) {
-            return Nd4j.read(in);
-        }
+        return NdArrayEntries.read(z, e); // headers checked before allocating; errors name file, entry and field
     }
 
     @SuppressWarnings("unchecked")

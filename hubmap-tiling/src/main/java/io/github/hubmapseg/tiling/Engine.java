@@ -55,6 +55,11 @@ public final class Engine {
         return members;
     }
 
+    /** @return windows per predictor call */
+    public int batchSize() {
+        return batchSize;
+    }
+
     /** @return how the members are combined */
     public Combination combination() {
         return combination;

@@ -171,7 +171,8 @@ public final class SlidingWindow {
         return weighting;
     }
 
-    int batchSize() {
+    /** @return windows per predictor call (the batch size) */
+    public int batchSize() {
         return batchSize;
     }
 

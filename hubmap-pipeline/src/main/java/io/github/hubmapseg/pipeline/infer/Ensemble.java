@@ -216,6 +216,14 @@ public record Ensemble(List<Member> entries, String combine, double threshold, b
      * then {@code overrides}.
      */
     public Recipe.Infer ensembleSettings(List<String> overrides) throws IOException {
+        return ensembleRecipe(overrides).infer();
+    }
+
+    /**
+     * The recipe of the ensemble-level settings (the first member's checkpoint's recipe, {@link #combine()}, then
+     * {@code overrides}): its {@code infer} ensemble keys and its {@code post} section.
+     */
+    public Recipe ensembleRecipe(List<String> overrides) throws IOException {
         Recipe r = recipeOf(entries.get(0).checkpoint());
         List<String> o = new ArrayList<>();
         if (combine != null) {
@@ -226,7 +234,7 @@ public record Ensemble(List<Member> entries, String combine, double threshold, b
             }
         }
         o.addAll(overrides);
-        return o.isEmpty() ? r.infer() : Recipes.withOverrides(r, o).infer();
+        return o.isEmpty() ? r : Recipes.withOverrides(r, o);
     }
 
     /**
@@ -338,9 +346,18 @@ public record Ensemble(List<Member> entries, String combine, double threshold, b
         if (!Files.exists(file)) {
             throw new IllegalArgumentException("ensemble file " + file + " does not exist");
         }
-        JsonNode root = JSON.readTree(file.toFile());
+        JsonNode root;
+        try {
+            root = JSON.readTree(io.github.hubmapseg.core.io.TextFiles.readString(file, 1 << 24));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var loc = e.getLocation();
+            throw new IllegalArgumentException(file + (loc == null ? "" : " line " + loc.getLineNr() + ", column "
+                    + loc.getColumnNr()) + ": not valid JSON: " + String.valueOf(e.getOriginalMessage())
+                    .replaceAll("\\s*\\R\\s*", " "));
+        }
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException(file + ": an ensemble file must be a JSON object");
+            throw new IllegalArgumentException(file + ": expected a JSON object with members and threshold, got "
+                    + (root == null ? "nothing" : root.getNodeType()));
         }
         String format = root.path("format").asText(FORMAT_V1);
         if (!format.equals(FORMAT_V1) && !format.equals(FORMAT_V2)) {
@@ -350,7 +367,8 @@ public record Ensemble(List<Member> entries, String combine, double threshold, b
         Path dir = file.toAbsolutePath().getParent();
         JsonNode ms = root.path("members");
         if (!ms.isArray() || ms.isEmpty()) {
-            throw new IllegalArgumentException(file + ": $.members must be a non-empty array");
+            throw new IllegalArgumentException(file + ": members must be a non-empty list of checkpoint paths (or "
+                    + "member objects), got " + shown(ms));
         }
         List<Member> members = new ArrayList<>();
         for (int i = 0; i < ms.size(); i++) {
@@ -388,13 +406,40 @@ public record Ensemble(List<Member> entries, String combine, double threshold, b
                 throw new IllegalArgumentException(file + ": $.members[" + i + "]: " + e.getMessage(), e);
             }
         }
-        JsonNode t = root.path("threshold");
-        if (!t.isNumber()) {
-            throw new IllegalArgumentException(file + ": $.threshold must be a number");
+        double threshold = number(file, root, "threshold", false);
+        double oof = number(file, root, "oof_dice", true);
+        JsonNode searched = root.path("threshold_searched");
+        if (!searched.isMissingNode() && !searched.isBoolean()) {
+            throw new IllegalArgumentException(file + ": threshold_searched must be true or false, got "
+                    + shown(searched));
         }
         JsonNode c = root.path("combine");
-        JsonNode d = root.path("oof_dice");
-        return new Ensemble(members, c.isTextual() ? c.asText().toLowerCase(Locale.ROOT) : null, t.asDouble(),
-                root.path("threshold_searched").asBoolean(false), d.isNumber() ? d.asDouble() : Double.NaN);
+        if (!c.isMissingNode() && !c.isNull() && !c.isTextual()) {
+            throw new IllegalArgumentException(file + ": combine must be \"mean\" or \"vote:K\", got " + shown(c));
+        }
+        try {
+            return new Ensemble(members, c.isTextual() ? c.asText().toLowerCase(Locale.ROOT) : null, threshold,
+                    searched.asBoolean(false), oof);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A number field in [0, 1] ({@code NaN} when optional and absent or null), or an error naming it. */
+    private static double number(Path file, JsonNode m, String key, boolean optional) {
+        JsonNode v = m.path(key);
+        if (optional && (v.isMissingNode() || v.isNull())) {
+            return Double.NaN;
+        }
+        if (!v.isNumber() || !(v.asDouble() >= 0 && v.asDouble() <= 1)) {
+            throw new IllegalArgumentException(file + ": " + key + " must be a number in [0, 1], got " + shown(v)
+                    + (v.isTextual() ? " (a string: write it without quotes)" : ""));
+        }
+        return v.asDouble();
+    }
+
+    private static String shown(JsonNode v) {
+        String s = v.isMissingNode() ? "nothing" : v.toString().replaceAll("\\p{Cntrl}", "?");
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }
 }

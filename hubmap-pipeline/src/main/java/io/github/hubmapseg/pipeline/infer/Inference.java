@@ -17,6 +17,7 @@ import io.github.hubmapseg.tiling.Member;
 import io.github.hubmapseg.tiling.Predictors;
 import io.github.hubmapseg.tiling.ProgressListener;
 import io.github.hubmapseg.tiling.Weighting;
+import io.github.hubmapseg.tiling.post.PostProcessing;
 import io.github.hubmapseg.tiling.sink.MaskRowSink;
 import io.github.hubmapseg.tiling.sink.PolygonSink;
 import io.github.hubmapseg.tiling.sink.RleMaskSink;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Whole-slide inference as recipes describe it: each member of the ensemble with ITS OWN {@code infer} settings
@@ -45,6 +47,8 @@ public final class Inference {
     private final Recipe.Infer ensemble;
     private final double threshold;
     private final ProgressListener progress;
+    private PostProcessing post = PostProcessing.NONE;
+    private Consumer<String> postLog = m -> { };
 
     /**
      * Every member with the same settings (one recipe; e.g. the folds of one run).
@@ -86,6 +90,44 @@ public final class Inference {
     /** @return the mask threshold */
     public double threshold() {
         return threshold;
+    }
+
+    /**
+     * The same inference with the write-ups' stages around the model ({@link PostProcessing}: empty-window filter,
+     * DenseCRF, Otsu fallback, energy filter) applied by {@link #predictSlide}; {@code log} gets one line per slide
+     * saying what they did.
+     */
+    public Inference withPost(PostProcessing stages, Consumer<String> log) {
+        Inference i = new Inference(members, weights, ensemble, threshold, progress);
+        i.post = Objects.requireNonNull(stages, "post");
+        i.postLog = log == null ? m -> { } : log;
+        return i;
+    }
+
+    /**
+     * A recipe's {@code post} section as {@link PostProcessing}, the CRF at the inference resolution
+     * {@code reduce} (team B ran it on the model's input scale); the CRF geometry keys are read only when
+     * {@code post.crf} is on.
+     */
+    public static PostProcessing post(Recipe.Post p, int reduce) {
+        boolean crf = p.crf();
+        return new PostProcessing(p.tissueFilter(), crf, reduce, crf ? p.crfPatch() : PostProcessing.NONE.crfPatch(),
+                crf ? p.crfOverlap() : PostProcessing.NONE.crfOverlap(), p.energyThreshold(), p.otsuBelow());
+    }
+
+    /** The engine of the recipe's own settings with one placeholder member: checks and reads the infer keys. */
+    public Engine engine() {
+        return engine(List.of(new Predictor() {
+            @Override
+            public int inputChannels() {
+                return 3;
+            }
+
+            @Override
+            public io.github.hubmapseg.core.predict.TileBatch predict(io.github.hubmapseg.core.predict.TileBatch t) {
+                throw new UnsupportedOperationException("placeholder");
+            }
+        }));
     }
 
     /** The engine's member for a predictor with these settings. */
@@ -192,6 +234,9 @@ public final class Inference {
      */
     public RleRuns predictRuns(ImageSource slide, List<? extends Predictor> predictors, PolygonSink.Consumer polygons,
                                double simplify) throws IOException {
+        if (post.active()) {
+            throw new IllegalStateException("post-processing writes polygons through predictSlide (a PolygonOutput)");
+        }
         RleMaskSink s = new RleMaskSink();
         PolygonSink ps = PolygonSink.builder(polygons).threshold(maskThreshold())
                 .minPixels(ensemble.minComponentArea()).simplify(simplify).build();
@@ -215,7 +260,7 @@ public final class Inference {
                                     PolygonOutput polygons, ProbabilityTiffOutput tiff) throws IOException {
         RleMaskSink rle = new RleMaskSink();
         List<RowSink> sinks = new ArrayList<>();
-        sinks.add(maskStage(rle));
+        List<? extends Predictor> ps = post.active() ? post.wrap(predictors) : predictors;
         GeoJsonWriter geo = null;
         PyramidTiffSink pyr = null;
         try {
@@ -225,14 +270,43 @@ public final class Inference {
                     o = new GeoJsonOptions(o.objectType(), o.className(), o.rgb(), "Vote (0 or 1)");
                 }
                 geo = GeoJsonWriter.open(polygons.file(id), o, id);
-                sinks.add(PolygonSink.builder(geo::write).threshold(maskThreshold())
-                        .minPixels(ensemble.minComponentArea()).simplify(polygons.simplify()).build());
+            }
+            GeoJsonWriter g = geo;
+            PostProcessing.Chain chain = null;
+            if (post.hasRowStages()) {
+                if (ensemble.ensemble().equals("vote")) {
+                    throw new IllegalArgumentException("post.crf, post.energy_threshold and post.otsu_below work on "
+                            + "the ensemble's mean probabilities: they need infer.ensemble mean, got vote");
+                }
+                // the row stages (CRF, Otsu, energy) sit between the combined level-0 rows and the mask sinks
+                long minArea = ensemble.minComponentArea();
+                chain = post.chain(slide, threshold, t -> {
+                    RowSink mask = RowSinks.maskStage(t, minArea, rle);
+                    return g == null ? mask : RowSinks.teeValues(mask, PolygonSink.builder(g::write).threshold(t)
+                            .minPixels(minArea).simplify(polygons.simplify()).build());
+                }, null);
+                sinks.add(chain);
+            } else {
+                sinks.add(maskStage(rle));
+                if (g != null) {
+                    sinks.add(PolygonSink.builder(g::write).threshold(maskThreshold())
+                            .minPixels(ensemble.minComponentArea()).simplify(polygons.simplify()).build());
+                }
             }
             if (tiff != null) {
                 pyr = open(tiff, tiff.file(id), slide);
                 sinks.add(pyr);
             }
-            predict(slide, predictors, sinks);
+            predict(slide, ps, sinks);
+            if (post.active()) {
+                String did = chain == null ? "" : chain.summary();
+                if (post.tissueFilter() > 0) {
+                    long[] k = PostProcessing.skipped(ps);
+                    did = (did.isEmpty() ? "" : did + "; ") + "empty-window filter skipped " + k[0] + " of " + k[1]
+                            + " windows";
+                }
+                postLog.accept(slide.width() + " x " + slide.height() + " slide: " + did);
+            }
             if (geo != null) {
                 geo.end();
             }

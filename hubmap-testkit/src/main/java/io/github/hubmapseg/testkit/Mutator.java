@@ -1,4 +1,4 @@
-package io.github.hubmapseg.core.fuzz;
+package io.github.hubmapseg.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,10 +22,21 @@ import net.jqwik.api.Combinators;
  * duplicated chunks), half of them inside the first 512 bytes (TIFF header and directory). Deterministic for a
  * given (seed file, rng seed, edit count), which jqwik reports for a failing input.
  */
-final class Mutator {
+public final class Mutator {
 
-    /** One generated input. */
-    record Input(String seed, long rng, int edits, byte[] data) {
+    /** Executions per fuzz target in this JVM, for the stage's report. */
+    private static final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> EXECUTIONS =
+            new java.util.TreeMap<>();
+
+    /**
+     * One generated input.
+     *
+     * @param seed  the seed file (or line) it was made from
+     * @param rng   the mutation's random seed
+     * @param edits the number of edits
+     * @param data  the bytes
+     */
+    public record Input(String seed, long rng, int edits, byte[] data) {
         @Override
         public String toString() {
             return "Input[seed=" + seed + ", rng=" + rng + ", edits=" + edits + ", " + data.length + " bytes]";
@@ -39,7 +50,7 @@ final class Mutator {
     }
 
     /** The files of {@code src/test/resources/fuzz/<corpus>/}, sorted by name. */
-    static List<Path> corpus(String corpus) {
+    public static List<Path> corpus(String corpus) {
         URL url = Mutator.class.getResource("/fuzz/" + corpus);
         if (url == null) {
             throw new IllegalStateException("no fuzz corpus /fuzz/" + corpus + " on the test class path");
@@ -54,7 +65,7 @@ final class Mutator {
     }
 
     /** Mutated inputs from the files of a corpus. */
-    static Arbitrary<Input> inputs(String corpus) {
+    public static Arbitrary<Input> inputs(String corpus) {
         List<Path> files = corpus(corpus);
         List<byte[]> seeds = new ArrayList<>();
         for (Path p : files) {
@@ -70,7 +81,7 @@ final class Mutator {
     }
 
     /** Mutated lines of a text corpus file (one seed per line). */
-    static Arbitrary<Input> lines(String corpus) {
+    public static Arbitrary<Input> lines(String corpus) {
         List<String> lines = new ArrayList<>();
         for (Path p : corpus(corpus)) {
             try {
@@ -84,7 +95,8 @@ final class Mutator {
                         mutateText(lines.get(i), rng, edits).getBytes(StandardCharsets.UTF_8)));
     }
 
-    static byte[] mutate(byte[] seed, long rngSeed, int edits) {
+    /** A seed with {@code edits} random edits of the random seed {@code rngSeed}. */
+    public static byte[] mutate(byte[] seed, long rngSeed, int edits) {
         Random r = new Random(rngSeed);
         byte[] b = seed.clone();
         for (int e = 0; e < edits && b.length > 0; e++) {
@@ -124,7 +136,8 @@ final class Mutator {
     private static final String[] TOKENS = {"0", "-1", " ", "  ", "\t", "x", "1e3", "2147483647", "2147483648",
         "9223372036854775807", "99999999999999999999", "+5", "\u0663", "\n", ",", "\""};
 
-    static String mutateText(String seed, long rngSeed, int edits) {
+    /** A text seed with {@code edits} random token edits. */
+    public static String mutateText(String seed, long rngSeed, int edits) {
         Random r = new Random(rngSeed);
         StringBuilder s = new StringBuilder(seed);
         for (int e = 0; e < edits; e++) {
@@ -148,5 +161,45 @@ final class Mutator {
             }
         }
         return s.toString();
+    }
+
+    /** Counts one execution of a fuzz target. */
+    public static void count(String target) {
+        synchronized (EXECUTIONS) {
+            EXECUTIONS.computeIfAbsent(target, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+        }
+    }
+
+    /**
+     * Prints and writes {@code target/fuzz-executions.txt} ("fuzz executions per target: a=5000 b=5000"), adding to
+     * what an earlier fuzz class of the same module wrote in this build.
+     */
+    public static void reportExecutions() throws IOException {
+        StringBuilder sb = new StringBuilder("fuzz executions per target:");
+        synchronized (EXECUTIONS) {
+            EXECUTIONS.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v.get()));
+        }
+        System.out.println(sb);
+        Path out = Path.of("target", "fuzz-executions.txt");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, sb + "\n");
+    }
+
+    /**
+     * A failure of a fuzz target, with the input saved to {@code target/fuzz-findings/} for a regression test.
+     *
+     * @return the error to throw
+     */
+    public static AssertionError finding(String target, Input in, Throwable t) {
+        Path dir = Path.of("target", "fuzz-findings");
+        String name = target + "-" + in.seed().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + in.rng() + "-"
+                + in.edits() + ".bin";
+        try {
+            Files.createDirectories(dir);
+            Files.write(dir.resolve(name), in.data());
+        } catch (IOException ignored) {
+            // the report below still names the input
+        }
+        return new AssertionError(target + ": " + in + " (saved as " + dir.resolve(name) + ") threw " + t, t);
     }
 }
