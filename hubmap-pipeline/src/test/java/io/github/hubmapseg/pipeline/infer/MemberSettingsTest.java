@@ -54,7 +54,7 @@ class MemberSettingsTest {
         // recipes: unet at infer reduce 4, tile 64, expansion 32, overlap 0, mean blending, flips; fpn at reduce 2,
         // tile 32, expansion 16, overlap 8, Gaussian blending, no TTA
         unet = checkpoint(dir.resolve("unet.zip"));
-        fpn = checkpoint(dir.resolve("fpn.zip"), "model.architecture=fpn", "infer.reduce=2", "infer.tile_size=32",
+        fpn = checkpoint(dir.resolve("linknet.zip"), "model.architecture=linknet", "infer.reduce=2", "infer.tile_size=32",
                 "infer.expansion=16", "infer.overlap=8", "infer.blending=gaussian", "infer.tta=[]");
     }
 
