@@ -1,5 +1,6 @@
 package io.github.hubmapseg.cli;
 
+import io.github.hubmapseg.core.kaggle.CompetitionLayout;
 import io.github.hubmapseg.core.kaggle.KaggleFiles;
 import io.github.hubmapseg.core.kaggle.TrainRow;
 import io.github.hubmapseg.core.metrics.Bootstrap;
@@ -11,7 +12,6 @@ import io.github.hubmapseg.core.rle.RleRuns;
 import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.core.slide.ImageSources;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,12 +110,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
     private static long[] size(Path data, String id, String a, String b) throws Exception {
         if (data != null) {
-            for (String sub : new String[] {"train", "test"}) {
-                Path p = data.resolve(sub).resolve(id + ".tiff");
-                if (Files.exists(p)) {
-                    try (ImageSource s = ImageSources.open(p)) {
-                        return new long[] {s.height(), s.width()};
-                    }
+            // the competition layout's slide of the id: train/, test/ or external/, .tiff or .tif
+            java.util.Optional<Path> p = new CompetitionLayout(data).findSlide(id);
+            if (p.isPresent()) {
+                try (ImageSource s = ImageSources.open(p.get())) {
+                    return new long[] {s.height(), s.width()};
                 }
             }
         }
