@@ -426,7 +426,13 @@ public final class Checkpoints {
             INDArray updater = up == null ? null : readArray(z, up, file);
             return new Contents(info, configuration, params, updater, metadata);
         } catch (ZipException e) {
-            throw new IOException(file + " is not a hubmap checkpoint (not a zip file: " + e.getMessage() + ")", e);
+            throw new IOException(file + " is not a hubmap checkpoint (not a zip file: " + oneLine(e) + ")", e);
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(file.toString()) && e.getMessage().indexOf('\n') < 0) {
+                throw e;
+            }
+            // a damaged entry (truncated deflate stream, ...): one line naming the file
+            throw new IOException(file + " is not a readable hubmap checkpoint (" + oneLine(e) + ")", e);
         }
     }
 

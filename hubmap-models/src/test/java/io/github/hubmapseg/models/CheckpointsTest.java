@@ -167,4 +167,16 @@ class CheckpointsTest {
                 .hasMessageStartingWith(bad.toString()).hasMessageContaining("coefficients.bin")
                 .hasMessageContaining("declares 1099511627776 FLOAT values");
     }
+
+    /** A fuzz finding (CheckpointFuzz): an entry whose deflate stream ends early fails with one line naming the file. */
+    @Test
+    void aTruncatedDeflateStreamIsAOneLineError(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("t.zip");
+        try (java.io.InputStream in = CheckpointsTest.class.getResourceAsStream(
+                "/checkpoints/fuzz-finding-truncated-deflate.zip")) {
+            Files.write(f, in.readAllBytes());
+        }
+        assertThatThrownBy(() -> Checkpoints.load(f)).isInstanceOf(java.io.IOException.class)
+                .hasMessageStartingWith(f.toString()).satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
 }
