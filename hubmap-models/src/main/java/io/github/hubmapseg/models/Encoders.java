@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /** The registry of encoders by name: {@code Encoders.create("resnext50_32x4d")}. */
-public final class Encoders {
+final class Encoders {
     private static final Map<String, Supplier<Encoder>> REGISTRY = new LinkedHashMap<>();
 
     static {

@@ -39,7 +39,7 @@ import net.algart.matrices.tiff.TiffReader;
  * call at a time (the calls are synchronized on the file's single algart-tiff reader). To decode a
  * compressed slide on several cores, open one source per thread.
  */
-public final class TiffImageSource extends AbstractImageSource {
+final class TiffImageSource extends AbstractImageSource {
 
     /** Size of algart-tiff's decoded-tile cache per open file (neighbouring regions share tiles). */
     public static final long TILE_CACHE_BYTES = 8L << 20;
