@@ -12,7 +12,9 @@ Cases:
   unet_tiny_3rd     tiny encoder; U-Net with pixel shuffle, ASPP (rates 1, 2), hypercolumn with 8-channel
                     FPN convs, scSE, dropout, deep supervision, classification head
   unet_tiny_1st     tiny encoder; U-Net nearest, plain hypercolumn, scSE, deep supervision, classification head
-  fpn_tiny          smp.FPN layout (BatchNorm for GroupNorm, nearest for bilinear), tiny encoder
+  fpn_tiny          smp.FPN (our transcription of qubvel-org/segmentation_models.pytorch
+                    segmentation_models_pytorch/decoders/fpn/decoder.py @ 59cc7de9: GroupNorm(32), bilinear
+                    align_corners=True; head UpsamplingBilinear2d(4)), tiny encoder
   fpn_resnet34      the same with a torchvision resnet34 encoder
   linknet_tiny      smp.Linknet layout, tiny encoder
   linknet_resnet34  smp.Linknet layout, torchvision resnet34 encoder
@@ -152,17 +154,17 @@ class FPNBlock(nn.Module):
 
 
 class Conv3x3NormReLU(nn.Module):
-    """smp's Conv3x3GNReLU with BatchNorm for GroupNorm and nearest for bilinear (see FpnDecoder.java)."""
+    """smp's Conv3x3GNReLU: conv, GroupNorm(32), ReLU, bilinear x2 (align_corners=True) (see FpnDecoder.java)."""
 
     def __init__(self, cin, cout, upsample):
         super().__init__()
         self.upsample = upsample
-        self.block = nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout),
+        self.block = nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.GroupNorm(32, cout),
                                    nn.ReLU(inplace=True))
 
     def forward(self, x):
         x = self.block(x)
-        return F.interpolate(x, scale_factor=2, mode="nearest") if self.upsample else x
+        return F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=True) if self.upsample else x
 
 
 class SegmentationBlock(nn.Module):
@@ -203,7 +205,7 @@ class FPN(nn.Module):
         super().__init__()
         self.encoder = encoder
         self.decoder = FPNDecoder(encoder.channels, pyramid, seg)
-        self.segmentation_head = nn.Sequential(nn.Conv2d(seg, classes, 1), nn.Upsample(scale_factor=4))
+        self.segmentation_head = nn.Sequential(nn.Conv2d(seg, classes, 1), nn.UpsamplingBilinear2d(scale_factor=4))
 
     def forward(self, x):
         return [self.segmentation_head(self.decoder(self.encoder(x)))]
@@ -262,8 +264,8 @@ CASES = {
                                    hc=8, dropout=0.1, ds=True, cls=True), (2, 3, 64, 64)),
     "unet_tiny_1st": lambda: (Unet(TinyEncoder(), (32, 32, 16, 16, 16), scse=True, hc=0, ds=True, cls=True),
                               (2, 3, 64, 64)),
-    "fpn_tiny": lambda: (FPN(TinyEncoder(), 32, 16), (2, 3, 64, 64)),
-    "fpn_resnet34": lambda: (FPN(resnet34(), 32, 16), (1, 3, 64, 64)),
+    "fpn_tiny": lambda: (FPN(TinyEncoder(), 32, 32), (2, 3, 64, 64)),
+    "fpn_resnet34": lambda: (FPN(resnet34(), 32, 32), (1, 3, 64, 64)),
     "linknet_tiny": lambda: (Linknet(TinyEncoder(), 16), (2, 3, 64, 64)),
     "linknet_resnet34": lambda: (Linknet(resnet34(), 32), (1, 3, 64, 64)),
 }
@@ -276,8 +278,12 @@ def build(case):
 
 
 def randomize_biases(model, gen):
-    """Non-zero conv/linear biases (PyTorch's default init is already random; kept for clarity)."""
+    """Non-zero conv/linear biases (PyTorch's default init is already random; kept for clarity) and random GroupNorm
+    weights and biases (PyTorch starts them at 1 and 0, which would leave their import untested)."""
     for m in model.modules():
+        if isinstance(m, nn.GroupNorm):
+            m.weight.data = 1 + 0.3 * torch.randn(m.weight.shape, generator=gen)
+            m.bias.data = 0.1 * torch.randn(m.bias.shape, generator=gen)
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)) and m.bias is not None:
             m.bias.data = 0.1 * torch.randn(m.bias.shape, generator=gen)
 

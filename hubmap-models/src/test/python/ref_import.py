@@ -8,10 +8,10 @@ plus OUTDIR/CASE.x.npy (input, NCHW float32) and OUTDIR/CASE.y.npy (the model's 
 models, the stride-32 feature for encoders), and OUTDIR/CASE.features.npz (encoders: y0..y4 at strides 2..32).
 
 Whole models (smp layouts: encoder.*, decoder.*, segmentation_head.*), ARCH_ENCODER:
-  unet|fpn|linknet _ resnet34|resnext50_32x4d|se_resnext50_32x4d|efficientnet-b0
-  (U-Net: smp.Unet with decoder channels 32,16,16,8,8; FPN: this project's FPN transcription (BatchNorm, nearest:
-  see ref_decoders.py) with 32 pyramid / 16 segmentation channels; Linknet: smp.Linknet with prefinal 16;
-  se_resnext50_32x4d is Cadene's layout as smp uses it; efficientnet-b0 is torchvision's layout)
+  unet|fpn|linknet _ resnet34|resnext50_32x4d|se_resnext50_32x4d|tv-efficientnet-b0
+  (U-Net: smp.Unet with decoder channels 32,16,16,8,8; FPN: smp.FPN (GroupNorm(32), bilinear: our transcription in
+  ref_decoders.py) with 32 pyramid / 32 segmentation channels; Linknet: smp.Linknet with prefinal 16;
+  se_resnext50_32x4d is Cadene's layout as smp uses it; tv-efficientnet-b0 is torchvision's layout)
 Encoders alone:
   tv_resnet34        torchvision resnet34 (with fc)
   tv_resnext50_32x4d torchvision resnext50_32x4d (with fc), the layout of timm's swsl/fb_swsl_ig1b ResNeXt weights
@@ -49,7 +49,7 @@ class SENetEncoder(nn.Module):
 
 
 class EfficientNetEncoder(nn.Module):
-    """torchvision efficientnet features 0..7 (this project's efficientnet-bN encoder)."""
+    """torchvision efficientnet features 0..7 (this project's tv-efficientnet-bN encoder)."""
 
     def __init__(self, model):
         super().__init__()
@@ -67,7 +67,7 @@ def encoder(name):
         return ResNetEncoder(torchvision.models.resnext50_32x4d(), [64, 256, 512, 1024, 2048])
     if name == "se_resnext50_32x4d":
         return SENetEncoder(ref_encoders.se_resnext50_32x4d())
-    if name == "efficientnet-b0":
+    if name == "tv-efficientnet-b0":
         return EfficientNetEncoder(torchvision.models.efficientnet_b0())
     raise SystemExit("unknown encoder " + name)
 
@@ -77,7 +77,7 @@ def whole(arch, enc):
     if arch == "unet":
         return ref_decoders.Unet(e, (32, 16, 16, 8, 8))
     if arch == "fpn":
-        return ref_decoders.FPN(e, 32, 16)
+        return ref_decoders.FPN(e, 32, 32)
     if arch == "linknet":
         return ref_decoders.Linknet(e, 16)
     raise SystemExit("unknown arch " + arch)
@@ -131,7 +131,7 @@ def encoder_case(case):
 
 
 ARCHS = ("unet", "fpn", "linknet")
-ENCODERS = ("resnet34", "resnext50_32x4d", "se_resnext50_32x4d", "efficientnet-b0")
+ENCODERS = ("resnet34", "resnext50_32x4d", "se_resnext50_32x4d", "tv-efficientnet-b0")
 ENCODER_CASES = ("tv_resnet34", "tv_resnext50_32x4d", "cadene_se_resnext50_32x4d", "timm_seresnext50_32x4d",
                  "tv_efficientnet_b0")
 

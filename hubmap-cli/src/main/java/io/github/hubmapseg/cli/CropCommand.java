@@ -1,6 +1,6 @@
 package io.github.hubmapseg.cli;
 
-import io.github.hubmapseg.core.io.AtomicFiles;
+import io.github.hubmapseg.core.io.ImageFiles;
 import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.core.slide.ImageSources;
 import java.awt.image.BufferedImage;
@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import net.imglib2.FinalInterval;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -92,10 +91,6 @@ final class CropCommand implements Callable<Integer> {
     }
 
     private static void writeAtomically(BufferedImage image, Path out) throws IOException {
-        AtomicFiles.write(out, stream -> {
-            if (!ImageIO.write(image, "png", stream)) {
-                throw new IOException("no PNG writer available");
-            }
-        });
+        ImageFiles.writePng(out, image);
     }
 }

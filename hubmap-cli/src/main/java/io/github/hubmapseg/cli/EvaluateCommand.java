@@ -53,9 +53,16 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
-        double[] d = evaluate(submission, truth, data, pw);
+        Path dir = data != null ? data : competitionFolderOf(truth);
+        if (dir == null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("hubmap evaluate: slide sizes unknown (no --data, and " + truth + " is not in a competition "
+                    + "folder): runs are not checked against the image end");
+            err.flush();
+        }
+        double[] d = evaluate(submission, truth, dir, pw);
         if (baseline != null) {
-            double[] b = evaluate(baseline, truth, null, new PrintWriter(java.io.Writer.nullWriter()));
+            double[] b = evaluate(baseline, truth, dir, new PrintWriter(java.io.Writer.nullWriter()));
             double[] diff = new double[d.length];
             for (int i = 0; i < d.length; i++) {
                 diff[i] = d[i] - b[i];
@@ -108,6 +115,16 @@ final class EvaluateCommand implements Callable<Integer> {
         return all.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
+    /**
+     * The competition folder a truth file sits in ({@code test_truth.csv}, {@code train.csv} of a folder with
+     * {@code train/} or {@code test/}), so that its slides give the sizes, or {@code null}.
+     */
+    static Path competitionFolderOf(Path truth) {
+        Path dir = truth.toAbsolutePath().getParent();
+        return dir != null && (Files.isDirectory(dir.resolve("train")) || Files.isDirectory(dir.resolve("test")))
+                ? dir : null;
+    }
+
     private static long[] size(Path data, String id, String a, String b) throws Exception {
         if (data != null) {
             // the competition layout's slide of the id: train/, test/ or external/, .tiff or .tif
@@ -117,6 +134,9 @@ final class EvaluateCommand implements Callable<Integer> {
                     return new long[] {s.height(), s.width()};
                 }
             }
+            // a run past the image end must not be scored as a miss: without the slide its end is unknown
+            throw new IllegalArgumentException("no slide '" + id + "' under " + data.resolve("train") + " or "
+                    + data.resolve("test") + ": its size is needed to check the runs against the image end");
         }
         // Dice depends only on the pixel sets: any (height, width) holding every run gives the same value
         long end = Math.max(maxEnd(a), maxEnd(b));

@@ -1,6 +1,6 @@
 package io.github.hubmapseg.cli;
 
-import io.github.hubmapseg.core.io.AtomicFiles;
+import io.github.hubmapseg.core.io.ImageFiles;
 import io.github.hubmapseg.core.rle.RleEncoder;
 import io.github.hubmapseg.core.rle.RleRuns;
 import java.awt.image.BufferedImage;
@@ -95,11 +95,7 @@ final class MaskImages {
         if (dir != null && !Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "output directory does not exist");
         }
-        AtomicFiles.write(abs, stream -> {
-            if (!ImageIO.write(img, format, stream)) {
-                throw new IllegalArgumentException("no image writer for format " + format);
-            }
-        });
+        ImageFiles.write(abs, img, format);
     }
 
     private static String format(Path out) {

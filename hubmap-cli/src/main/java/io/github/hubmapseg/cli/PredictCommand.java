@@ -1,5 +1,6 @@
 package io.github.hubmapseg.cli;
 
+import io.github.hubmapseg.core.io.FolderLock;
 import io.github.hubmapseg.core.metrics.Dice;
 import io.github.hubmapseg.core.rle.RleRuns;
 import io.github.hubmapseg.pipeline.config.Recipe;
@@ -9,6 +10,8 @@ import io.github.hubmapseg.pipeline.infer.Inference;
 import io.github.hubmapseg.pipeline.infer.ModelPredictor;
 import io.github.hubmapseg.pipeline.infer.Overlays;
 import io.github.hubmapseg.pipeline.infer.PolygonOutput;
+import io.github.hubmapseg.pipeline.infer.PredictionMemory;
+import io.github.hubmapseg.pipeline.infer.SlideIds;
 import io.github.hubmapseg.pipeline.infer.PyramidTiffSink;
 import io.github.hubmapseg.pipeline.train.Checkpoint;
 import java.io.PrintWriter;
@@ -48,6 +51,23 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a recipe value (repeatable).")
     List<String> overrides = new java.util.ArrayList<>();
 
+    @Option(names = "--tissue-filter", paramLabel = "S",
+            description = "Skip windows without tissue (10th place, iafoss's rule; saturation threshold, e.g. 40): "
+                    + "they get probability 0 without a model call. Same as --set post.tissue_filter=S.")
+    Integer tissueFilter;
+
+    @Option(names = "--crf", negatable = true, description = "DenseCRF per overlapping patch as team B (the mask is "
+            + "the CRF's MAP label). Same as --set post.crf=true.")
+    Boolean crf;
+
+    @Option(names = "--energy-threshold", paramLabel = "E", description = "Drop predicted components whose mean "
+            + "energy score -log(1-p) is below E (10th place). Same as --set post.energy_threshold=E.")
+    Double energyThreshold;
+
+    @Option(names = "--otsu-below", paramLabel = "PIXELS", description = "Use Otsu's threshold for a slide whose "
+            + "mask has fewer level-0 pixels (10th place: 40000). Same as --set post.otsu_below=PIXELS.")
+    Integer otsuBelow;
+
     @Option(names = "--overlays", paramLabel = "DIR", description = "Also write overlay PNGs here.")
     Path overlays;
 
@@ -84,8 +104,21 @@ final class PredictCommand implements Callable<Integer> {
         Recipe r = ModelPredictor.isImported(e.members().get(0))
                 ? io.github.hubmapseg.pipeline.config.Recipes.defaultRecipe()
                 : Checkpoint.load(e.members().get(0)).recipe();
-        if (!overrides.isEmpty()) {
-            r = io.github.hubmapseg.pipeline.config.Recipes.withOverrides(r, overrides);
+        List<String> sets = new java.util.ArrayList<>(overrides);
+        if (tissueFilter != null) {
+            sets.add("post.tissue_filter=" + tissueFilter);
+        }
+        if (crf != null) {
+            sets.add("post.crf=" + crf);
+        }
+        if (energyThreshold != null) {
+            sets.add("post.energy_threshold=" + energyThreshold);
+        }
+        if (otsuBelow != null) {
+            sets.add("post.otsu_below=" + otsuBelow);
+        }
+        if (!sets.isEmpty()) {
+            r = io.github.hubmapseg.pipeline.config.Recipes.withOverrides(r, sets);
         }
         double t = threshold != null ? threshold : e.threshold();
         PyramidTiffSink.Format format = switch (tiffFormat.toLowerCase(Locale.ROOT)) {
@@ -99,12 +132,16 @@ final class PredictCommand implements Callable<Integer> {
         }
         PolygonOutput polygons = geojson == null ? null
                 : new PolygonOutput(geojson, geo.options(), geo.simplify());
-        try (CompetitionDataset ds = CompetitionDataset.open(data)) {
-            List<String> todo = ids != null ? ids : ds.testIds();
+        Path folder = out.toAbsolutePath().getParent();
+        try (FolderLock lock = FolderLock.acquire(folder, "hubmap predict --out " + out);
+             CompetitionDataset ds = CompetitionDataset.open(data)) {
+            List<String> todo = ids != null ? SlideIds.check(ds, ids) : ds.testIds();
             List<ModelPredictor> ps = e.open();
             Map<String, RleRuns> pred;
             try {
-                Inference inference = new Inference(r.infer(), t, null);
+                Inference inference = new Inference(r.infer(), t, null)
+                        .withPost(Inference.post(r.post(), r.infer().reduce()), m -> pw.println("post: " + m));
+                checkMemory(inference, r, ps, ds, todo);
                 pred = inference.writeSubmission(ds, todo, ps, out, polygons);
                 if (polygons != null) {
                     pw.printf(Locale.ROOT, "wrote %d GeoJSON files to %s%n", todo.size(), geojson);
@@ -132,5 +169,20 @@ final class PredictCommand implements Callable<Integer> {
         pw.println("wrote " + out + " (threshold " + t + ")");
         pw.flush();
         return 0;
+    }
+
+    /** Refuses, before any tile is read, a prediction whose memory estimate exceeds the heap or native cap. */
+    private static void checkMemory(Inference inference, Recipe r, List<ModelPredictor> ps, CompetitionDataset ds,
+                                    List<String> todo) throws java.io.IOException {
+        io.github.hubmapseg.core.slide.ImageSource widest = null;
+        for (String id : todo) {
+            io.github.hubmapseg.core.slide.ImageSource s = ds.slide(id);
+            if (widest == null || s.width() > widest.width()) {
+                widest = s;
+            }
+        }
+        if (widest != null) {
+            PredictionMemory.estimate(inference, r.infer(), ps, widest).check();
+        }
     }
 }

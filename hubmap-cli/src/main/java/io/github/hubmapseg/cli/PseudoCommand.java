@@ -87,8 +87,11 @@ final class PseudoCommand implements Callable<Integer> {
             r = Recipes.withOverrides(r, o);
         }
         double t = threshold != null ? threshold : e.threshold();
-        try (CompetitionDataset ds = CompetitionDataset.open(data)) {
-            List<String> todo = ids != null ? ids : io.github.hubmapseg.pipeline.Reproduction.pseudoIds(r, ds);
+        try (io.github.hubmapseg.core.io.FolderLock lock = io.github.hubmapseg.core.io.FolderLock.acquire(out,
+                "hubmap pseudo --out " + out);
+             CompetitionDataset ds = CompetitionDataset.open(data)) {
+            List<String> todo = ids != null ? io.github.hubmapseg.pipeline.infer.SlideIds.check(ds, ids)
+                    : io.github.hubmapseg.pipeline.Reproduction.pseudoIds(r, ds);
             List<ModelPredictor> ps = e.open();
             List<PseudoLabel> labels;
             try {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 /** The {@code --recipe} and {@code --set} options shared by the pipeline commands. */
 final class RecipeOptions {
     @Option(names = "--recipe", paramLabel = "NAME|FILE", defaultValue = "cpu-quick",
-            description = "Recipe: cpu-quick, third-place, first-place, deepflash2-style, twenty-third-place, or a YAML/JSON file "
+            description = "Recipe: cpu-quick, third-place, first-place, deepflash2-style, twenty-third-place, team-b, or a YAML/JSON file "
                     + "(default: ${DEFAULT-VALUE}).")
     String recipe;
 

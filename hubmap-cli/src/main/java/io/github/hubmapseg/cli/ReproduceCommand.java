@@ -54,6 +54,11 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--no-overlays", description = "Do not draw overlay PNGs of the test slides.")
     boolean noOverlays;
 
+    @Option(names = "--force-new", description = "Train every fold from scratch, deleting the checkpoints of an "
+            + "earlier run in OUT, instead of resuming them (a resume with a recipe that differs in a key other than "
+            + "train.epochs, infer.* and the descriptions is refused).")
+    boolean forceNew;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -62,7 +67,7 @@ final class ReproduceCommand implements Callable<Integer> {
         PrintWriter pw = spec.commandLine().getOut();
         Reproduction.Builder b = Reproduction.builder(out).data(data).recipe(recipe.resolve())
                 .synthetic(slides, size, 4, 42).syntheticProfile(SynthProfile.parse(profile), testSlides)
-                .overlays(!noOverlays).log(s -> {
+                .overlays(!noOverlays).forceNew(forceNew).log(s -> {
                     pw.println(s);
                     pw.flush();
                 }).trainListener(listener(pw));

@@ -54,7 +54,9 @@ final class ThresholdCommand implements Callable<Integer> {
         if (members.isEmpty()) {
             throw new IllegalArgumentException("no fold-N/best.zip under " + run + "; run 'hubmap train' first");
         }
-        try (CompetitionDataset ds = CompetitionDataset.open(data)) {
+        try (io.github.hubmapseg.core.io.FolderLock lock = io.github.hubmapseg.core.io.FolderLock.acquire(run,
+                "hubmap threshold");
+             CompetitionDataset ds = CompetitionDataset.open(data)) {
             ThresholdTable t = Reproduction.outOfFold(r, ds, folds, trained, members, run);
             ThresholdTable.Best b = t.best(ThresholdTable.Mode.MEAN_OVER_IMAGES);
             new Ensemble(members, b.threshold(), true, b.dice()).save(run.resolve("ensemble.json"));

@@ -1,5 +1,7 @@
 package io.github.hubmapseg.cli;
 
+import io.github.hubmapseg.core.io.FolderLock;
+import io.github.hubmapseg.pipeline.RecipeCheck;
 import io.github.hubmapseg.pipeline.Reproduction;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.config.Recipes;
@@ -24,7 +26,8 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train a recipe's folds on a competition folder; writes OUT/fold-N/{best,last}.zip, metrics.csv, "
                 + "loss.png, dice.png and OUT/ensemble.json (threshold from the recipe; run 'hubmap threshold' to "
-                + "search it). An interrupted run resumes from each fold's last.zip."})
+                + "search it). An interrupted run resumes from each fold's last.zip (not with another recipe: see "
+                + "--force-new). OUT is locked while training: a second 'hubmap train' into it fails at once."})
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Competition folder.")
@@ -44,6 +47,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Data loader threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--force-new", description = "Start every fold over, deleting its checkpoints, instead of "
+            + "resuming (a resume with a recipe that differs in a key other than train.epochs, infer.* and the "
+            + "descriptions is refused).")
+    boolean forceNew;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -51,8 +59,11 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter pw = spec.commandLine().getOut();
         Recipe r = recipe.resolve();
-        Files.createDirectories(out);
-        try (CompetitionDataset ds = CompetitionDataset.open(data)) {
+        RecipeCheck.beforeRun(r, "hubmap train"); // a key nothing reads fails now, not after the first fold
+        try (FolderLock lock = FolderLock.acquire(out, "hubmap train");
+             CompetitionDataset ds = CompetitionDataset.open(data)) {
+            lock.takenOver().ifPresent(h -> pw.println("took over the lock of " + h.describe()
+                    + ", which ended without releasing it"));
             Path ff = foldsFile != null ? foldsFile : out.resolve("folds.json");
             FoldAssignment folds = Files.exists(ff) ? Folds.load(ff) : Reproduction.folds(r, ds);
             Folds.save(folds, out.resolve("folds.json"));
@@ -60,7 +71,7 @@ final class TrainCommand implements Callable<Integer> {
             List<Trainer.Result> res = Reproduction.trainFolds(r, ds, folds, out, threads, s -> {
                 pw.println(s);
                 pw.flush();
-            }, ReproduceCommand.listener(pw));
+            }, ReproduceCommand.listener(pw), forceNew);
             List<Path> members = new ArrayList<>();
             for (Trainer.Result x : res) {
                 members.add(x.best());

@@ -22,7 +22,7 @@ class ModelSummaryEncodersTest {
 
     @Test
     void efficientNetB3PrintsTorchvisionLayersParametersAndStride() {
-        String[] r = run("model", "summary", "--arch", "unet", "--encoder", "efficientnet-b3", "--size", "64");
+        String[] r = run("model", "summary", "--arch", "unet", "--encoder", "tv-efficientnet-b3", "--size", "64");
         assertThat(r[0]).as(r[2]).isEqualTo("0");
         // 10,103,336 = sum(p.numel()) of torchvision efficientnet_b3().features[0:8]
         assertThat(r[1]).contains("encoder parameters:   10,103,336").contains("output stride:        32")

@@ -117,4 +117,28 @@ class TilesCommandTest {
         assertThat(pdfPlain).hasSize(30);
         assertThat(pdf.size()).isGreaterThan(40); // + one tile per glomerulus of the fold's training slides
     }
+
+    @Test
+    void teamBTrainsOnItsFoldsTrainingTilesOfEverySlide() throws Exception {
+        // tile-level folds: 256-pixel tiles at reduce 2 (512 level-0), 16 per 2048 slide, 5 folds
+        List<Row> all = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Map<String, Integer> times = new HashMap<>();
+        for (int f = 0; f < 5; f++) {
+            List<Row> rows = tiles("team-b", "data.tile_size=256", "cv.split=stratified-tiles", "cv.folds=5",
+                    "--fold", String.valueOf(f));
+            for (Row r : rows) {
+                assertThat(r.x() % 512).isZero();
+                assertThat(r.y() % 512).isZero();
+                assertThat(r.w()).isEqualTo(512);
+                times.merge(r.slide() + ":" + r.x() + ":" + r.y(), 1, Integer::sum);
+            }
+            all.addAll(rows);
+            rows.forEach(r -> seen.add(r.slide()));
+        }
+        // every grid tile of the training slides is trained on in 4 of the 5 folds (validated in the fifth)
+        assertThat(times.values()).containsOnly(4);
+        assertThat(times.size()).isEqualTo(seen.size() * 16);
+        assertThat(seen.size()).isGreaterThan(1);
+    }
 }

@@ -61,7 +61,7 @@ final class Blocks {
         return c;
     }
 
-    /** @return grouped (masked dense) conv layer name to {groups, kernel} */
+    /** @return grouped conv layer name to {groups, kernel} */
     public Map<String, int[]> groupedConvs() {
         return Collections.unmodifiableMap(groupedConvs);
     }
@@ -80,7 +80,7 @@ final class Blocks {
      * @param k square kernel size
      * @param stride stride
      * @param pad symmetric zero padding
-     * @param groups groups (1 = dense; &gt; 1 = masked dense conv, see {@link GroupMaskConstraint})
+     * @param groups groups (1 = dense; &gt; 1 = real grouped conv, see {@link GroupedConvolutionLayer})
      * @param bias whether it has a bias
      * @return the layer name
      */
@@ -94,10 +94,11 @@ final class Blocks {
                 .convolutionMode(ConvolutionMode.Truncate).nIn(nIn).nOut(out).hasBias(bias)
                 .activation(Activation.IDENTITY).dataFormat(FORMAT);
         if (groups > 1) {
-            b.constrainWeights(new GroupMaskConstraint(groups));
             groupedConvs.put(name, new int[] {groups, k});
+            graph.addLayer(name, new GroupedConvolutionLayer(b.name(name), groups), in);
+        } else {
+            graph.addLayer(name, new NhwcConvolutionLayer(b), in);
         }
-        graph.addLayer(name, new NhwcConvolutionLayer(b), in);
         channels.put(name, out);
         return name;
     }
@@ -429,6 +430,50 @@ final class Blocks {
     public String zeroPad(String name, String in, int top, int bottom, int left, int right) {
         graph.addLayer(name, new org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer.Builder(top, bottom, left, right)
                 .dataFormat(FORMAT).build(), in);
+        channels.put(name, channels(in));
+        return name;
+    }
+
+    /**
+     * {@code torch.nn.GroupNorm(groups, c, eps)}: the standardisation ({@link GroupNormVertex}, vertex
+     * {@code name + ".norm"}) followed by its per-channel weight and bias as a 1x1 depthwise convolution with bias
+     * named {@code name} (weight initialised to 1, bias to 0, as PyTorch's), so the PyTorch tensors
+     * {@code name.weight [c]} and {@code name.bias [c]} map to it ({@link TorchWeights}: a 1x1 depthwise convolution
+     * is a per-channel affine map whose PyTorch weight is {@code [c]}).
+     *
+     * @param name layer name (the PyTorch module name)
+     * @param in input vertex
+     * @param groups number of groups (must divide the channels)
+     * @param eps the variance epsilon
+     * @return the affine layer's name
+     */
+    public String groupNorm(String name, String in, int groups, double eps) {
+        long c = channels(in);
+        if (groups < 1 || c % groups != 0) {
+            throw new IllegalArgumentException("GroupNorm " + name + ": channels " + c + " are not divisible by "
+                    + groups + " groups");
+        }
+        graph.addVertex(name + ".norm", new GroupNormVertex(groups, eps), in);
+        channels.put(name + ".norm", c);
+        graph.addLayer(name, new org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.Builder(1, 1)
+                .stride(1, 1).padding(0, 0).depthMultiplier(1).convolutionMode(ConvolutionMode.Truncate).nIn(c)
+                .nOut(c).hasBias(true).weightInit(org.deeplearning4j.nn.weights.WeightInit.ONES).biasInit(0)
+                .activation(Activation.IDENTITY).dataFormat(FORMAT).build(), name + ".norm");
+        channels.put(name, c);
+        return name;
+    }
+
+    /**
+     * Bilinear upsampling with {@code align_corners=True} ({@code nn.UpsamplingBilinear2d(scale_factor=s)}), see
+     * {@link BilinearUpsampleVertex}.
+     *
+     * @param name vertex name
+     * @param in input
+     * @param s integer scale
+     * @return the vertex name
+     */
+    public String bilinearUpsample(String name, String in, int s) {
+        graph.addVertex(name, new BilinearUpsampleVertex(s), in);
         channels.put(name, channels(in));
         return name;
     }

@@ -3,9 +3,7 @@ package io.github.hubmapseg.models;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.hubmapseg.core.io.AtomicFiles;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -424,7 +422,8 @@ public final class Checkpoints {
             INDArray params = readArray(z, coef, file);
             ZipEntry up = z.getEntry(UPDATER);
             INDArray updater = up == null ? null : readArray(z, up, file);
-            return new Contents(info, configuration, params, updater, metadata);
+            // checkpoints whose grouped convolutions are masked dense ones: converted to GroupedConvolutionLayer
+            return MaskedGroupedConvs.migrate(new Contents(info, configuration, params, updater, metadata));
         } catch (ZipException e) {
             throw new IOException(file + " is not a hubmap checkpoint (not a zip file: " + oneLine(e) + ")", e);
         } catch (IOException e) {

@@ -26,13 +26,15 @@ import org.nd4j.linalg.activations.Activation;
  * <p>Features at strides 2, 4, 8, 16, 32 = the ends of the last stage at each stride: torchvision's
  * {@code features.1}, {@code features.2}, {@code features.3}, {@code features.5}, {@code features.7}
  * (timm's {@code features_only} convention; B0: 16, 24, 40, 112, 320 channels). smp's
- * {@code efficientnet-b0} differs only at stride 2, where it takes the stem output (32 channels).
+ * {@code efficientnet-b0} is another network ({@link LukemelasEfficientNetEncoder}: TF "same" padding, other batch-norm
+ * constants), and takes the stem output (32 channels) at stride 2.
  *
  * <p>Weights: torchvision's {@code efficientnet_b0().state_dict()} imports with prefix {@code ""} into
  * {@link Models#encoderOnly(String, int)} and with {@code "encoder."} into a U-Net ({@code features.8.*}
  * and {@code classifier.*} are skipped, see {@link #unusedTorchModules()}).
  *
- * @param name registry name, e.g. {@code efficientnet-b0}
+ * @param name registry name, e.g. {@code tv-efficientnet-b0} (named {@code efficientnet-b0} before smp's
+ *     lukemelas EfficientNet took that name; checkpoints recording the old name still load, their graph is stored)
  * @param widthMult channel multiplier
  * @param depthMult repeat multiplier
  * @param bnEps batch-norm epsilon
@@ -61,7 +63,7 @@ record EfficientNetEncoder(String name, double widthMult, double depthMult, doub
      * torchvision's {@code efficientnet_bN}.
      *
      * @param n 0..7
-     * @return the encoder, registry name {@code efficientnet-bN}
+     * @return the encoder, registry name {@code tv-efficientnet-bN}
      */
     public static EfficientNetEncoder b(int n) {
         double[][] wd = {{1.0, 1.0}, {1.0, 1.1}, {1.1, 1.2}, {1.2, 1.4}, {1.4, 1.8}, {1.6, 2.2}, {1.8, 2.6},
@@ -70,7 +72,7 @@ record EfficientNetEncoder(String name, double widthMult, double depthMult, doub
             throw new IllegalArgumentException("EfficientNet variant must be 0..7, got " + n);
         }
         boolean tf = n >= 5;
-        return new EfficientNetEncoder("efficientnet-b" + n, wd[n][0], wd[n][1], tf ? 1e-3 : 1e-5, tf ? 0.01 : 0.1);
+        return new EfficientNetEncoder("tv-efficientnet-b" + n, wd[n][0], wd[n][1], tf ? 1e-3 : 1e-5, tf ? 0.01 : 0.1);
     }
 
     /**

@@ -5,8 +5,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
-/** The registry of encoders by name: {@code Encoders.create("resnext50_32x4d")}. */
-final class Encoders {
+/**
+ * The registry of encoders by name: {@code Encoders.create("resnext50_32x4d")}. smp's encoder names mean smp's
+ * encoders: {@code efficientnet-bN} is smp's (lukemelas EfficientNet-PyTorch, {@link LukemelasEfficientNetEncoder}),
+ * {@code timm-efficientnet-bN} smp's timm network ({@link TimmEfficientNetEncoder});
+ * torchvision's EfficientNet is {@code tv-efficientnet-bN} ({@link EfficientNetEncoder}).
+ */
+public final class Encoders {
     private static final Map<String, Supplier<Encoder>> REGISTRY = new LinkedHashMap<>();
 
     static {
@@ -21,7 +26,15 @@ final class Encoders {
         REGISTRY.put("seresnext101_32x4d", SeResNeXtEncoder::timmSeresnext101);
         for (int i = 0; i <= 7; i++) {
             int n = i;
-            REGISTRY.put("efficientnet-b" + n, () -> EfficientNetEncoder.b(n));
+            REGISTRY.put("efficientnet-b" + n, () -> LukemelasEfficientNetEncoder.b(n));
+        }
+        for (int i = 0; i <= 7; i++) {
+            int n = i;
+            REGISTRY.put("timm-efficientnet-b" + n, () -> TimmEfficientNetEncoder.b(n));
+        }
+        for (int i = 0; i <= 7; i++) {
+            int n = i;
+            REGISTRY.put("tv-efficientnet-b" + n, () -> EfficientNetEncoder.b(n));
         }
     }
 
@@ -35,19 +48,37 @@ final class Encoders {
 
     /**
      * @param name an encoder name ({@code efficientnet_bN}, torchvision's spelling, is accepted for
-     *     {@code efficientnet-bN})
+     *     {@code tv-efficientnet-bN})
      * @return a new encoder description
      * @throws IllegalArgumentException naming the valid names if {@code name} is unknown
      */
     public static Encoder create(String name) {
         Supplier<Encoder> s = REGISTRY.get(name);
         if (s == null && name != null && name.startsWith("efficientnet_b")) {
-            s = REGISTRY.get("efficientnet-b" + name.substring("efficientnet_b".length())); // torchvision spelling
+            s = REGISTRY.get("tv-efficientnet-b" + name.substring("efficientnet_b".length())); // torchvision spelling
         }
         if (s == null) {
             throw new IllegalArgumentException("unknown encoder '" + name + "'; valid encoders: "
                     + String.join(", ", REGISTRY.keySet()));
         }
         return s.get();
+    }
+
+    /**
+     * The current name of a recorded encoder: checkpoints written before smp's lukemelas EfficientNet took the names
+     * {@code efficientnet-bN} record the torchvision network under that name; their graph (stored whole) has
+     * torchvision's layers ({@code encoder.features.0.0}), and such a model is named {@code tv-efficientnet-bN}.
+     *
+     * @param recorded the encoder name a checkpoint records
+     * @param graph its graph
+     * @return the name it has now
+     */
+    static String recordedName(String recorded, org.deeplearning4j.nn.graph.ComputationGraph graph) {
+        if (recorded != null && recorded.matches("efficientnet-b[0-7]") && graph != null
+                && (graph.getConfiguration().getVertices().containsKey("encoder.features.0.0")
+                || graph.getConfiguration().getVertices().containsKey("features.0.0"))) {
+            return "tv-" + recorded;
+        }
+        return recorded;
     }
 }

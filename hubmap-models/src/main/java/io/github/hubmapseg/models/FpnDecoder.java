@@ -4,22 +4,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The FPN decoder of segmentation_models_pytorch ({@code smp.FPN}), with its module names, on the encoder
- * features at strides 4, 8, 16, 32 (c2..c5; the stride-2 feature is unused): lateral 1x1 convs with bias
- * ({@code decoder.p5}, {@code decoder.p4/p3/p2.skip_conv}), top-down pathway (nearest x2 upsampling added to the
- * lateral), one segmentation block per level ({@code decoder.seg_blocks.i.block.j.block.0} 3x3 conv without
- * bias, {@code .block.1} norm, ReLU, x2 upsampling, repeated until stride 4: 3, 2, 1, 0 upsamplings), merged by
- * sum, dropout ({@code decoder.dropout}), head {@code segmentation_head.0} (1x1 conv with bias) and x4
- * upsampling to the input size.
- *
- * <p>Two deliberate differences from smp (DL4J 1.0.0-M2.1 has no GroupNorm layer, and bilinear resize has no
- * working backprop there): the norm is BatchNorm instead of GroupNorm(32), and every upsampling in the
- * segmentation blocks and head is nearest instead of bilinear (align_corners). Names are smp's, so the convs
- * of an smp FPN checkpoint map, but its GroupNorm tensors have no running statistics: such a checkpoint does not
- * import as is (the error lists what is missing). The PyTorch mirror in {@code ref_decoders.py} has the same
- * two substitutions.
+ * The FPN decoder of segmentation_models_pytorch ({@code smp.FPN}, {@code decoders/fpn/decoder.py} and
+ * {@code model.py}), with its module names, on the encoder features at strides 4, 8, 16, 32 (c2..c5; the stride-2
+ * feature is unused): lateral 1x1 convs with bias ({@code decoder.p5}, {@code decoder.p4/p3/p2.skip_conv}), top-down
+ * pathway (nearest x2 upsampling added to the lateral), one segmentation block per level
+ * ({@code decoder.seg_blocks.i.block.j.block.0} 3x3 conv without bias, {@code .block.1} {@code GroupNorm(32)},
+ * ReLU, then bilinear x2 upsampling with {@code align_corners=True}, repeated until stride 4: 3, 2, 1, 0
+ * upsamplings), merged by sum (smp's default {@code merge_policy="add"}), dropout ({@code decoder.dropout}), head
+ * {@code segmentation_head.0} (1x1 conv with bias) and {@code UpsamplingBilinear2d(scale_factor=4)} to the input
+ * size. GroupNorm and bilinear upsampling are this module's own vertices ({@link GroupNormVertex},
+ * {@link BilinearUpsampleVertex}; DL4J 1.0.0-M2.1 has neither in a form that trains), so smp FPN state_dicts import
+ * and give smp's logits. One difference in training only: smp's {@code Dropout2d} drops whole channels, this
+ * drops elements (both are the identity at inference). Segmentation channels must be a multiple of 32.
  */
 final class FpnDecoder {
+    /** smp's {@code nn.GroupNorm(32, segmentation_channels)}. */
+    static final int GROUPS = 32;
+
     private FpnDecoder() {
     }
 
@@ -27,7 +28,7 @@ final class FpnDecoder {
      * @param b blocks
      * @param features encoder features at strides 2..32
      * @param pyramid pyramid channels (smp 256)
-     * @param segmentation segmentation-block channels (smp 128)
+     * @param segmentation segmentation-block channels (smp 128; a multiple of 32)
      * @param dropout drop probability after the merge (smp 0.2)
      * @param classes logit channels
      * @return the logits vertex at input resolution
@@ -54,9 +55,10 @@ final class FpnDecoder {
             String x = ps.get(i);
             for (int j = 0; j < Math.max(1, ups); j++) {
                 String q = "decoder.seg_blocks." + i + ".block." + j + ".block";
-                x = b.convBnRelu(q, x, segmentation, 3, 1, 1);
+                x = b.conv(q + ".0", x, segmentation, 3, 1, 1, 1, false);
+                x = b.relu(q + ".2", b.groupNorm(q + ".1", x, GROUPS, 1e-5));
                 if (ups > 0) {
-                    x = b.upsample(q + ".up", x, 2);
+                    x = b.bilinearUpsample(q + ".up", x, 2);
                 }
             }
             merged.add(x);
@@ -66,6 +68,6 @@ final class FpnDecoder {
             x = b.dropout("decoder.dropout", x, dropout);
         }
         String logits = b.conv("segmentation_head.0", x, classes, 1, 1, 0, 1, true);
-        return b.upsample("segmentation_head.1", logits, 4);
+        return b.bilinearUpsample("segmentation_head.1", logits, 4);
     }
 }

@@ -19,6 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * real grouped conv. Free (trainable) parameters are only the unmasked ones; see
  * {@link #maskedCount(long, long, long, long, int)}.
  *
+ * <p>No longer built by {@link Blocks}: grouped convolutions are {@link GroupedConvolutionLayer}s. Kept so that
+ * configurations written with it still deserialise; {@link Checkpoints#read} converts them.
+ *
  * <p>Weight layout: DL4J convolution weights {@code W} are {@code [nOut, nIn, kH, kW]}; output channel
  * {@code o} belongs to group {@code o / (nOut / G)}, input channel {@code i} to group {@code i / (nIn / G)}.
  */

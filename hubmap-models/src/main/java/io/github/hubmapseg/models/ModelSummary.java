@@ -98,7 +98,7 @@ public record ModelSummary(String arch, String encoder, long[] inputShape, int o
                     n -= 2 * ((FeedForwardLayer) layer).getNOut();
                 }
                 int[] g = groupedConvs.get(name);
-                if (g != null) {
+                if (g != null && !(layer instanceof GroupedConvolutionLayer)) { // masked dense form (old checkpoints)
                     FeedForwardLayer f = (FeedForwardLayer) layer;
                     n -= GroupMaskConstraint.maskedCount(f.getNOut(), f.getNIn(), g[1], g[1], g[0]);
                 }

@@ -123,12 +123,6 @@ public final class Models {
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         Dl4jRuntime.accelerate(graph);
-        // grouped convs: zero the weights outside the groups; rescale to the grouped fan-in (He init)
-        for (Map.Entry<String, int[]> en : b.groupedConvs().entrySet()) {
-            INDArray w = graph.getLayer(en.getKey()).getParam("W");
-            int groups = en.getValue()[0];
-            w.muli(GroupMaskConstraint.mask(w.shape(), groups, w.dataType())).muli(Math.sqrt(groups));
-        }
         return new SegmentationModel(arch, e.name(), inChannels, e.outputStride(), graph, b.groupedConvs(),
                 b.batchNorms());
     }
@@ -137,7 +131,7 @@ public final class Models {
     public static final class Builder {
         private static final Map<String, Set<String>> APPLICABLE = Map.of(
                 "unet", Set.of("decoderChannels", "upsampling", "aspp", "hypercolumn", "scse", "dropout",
-                        "deepSupervision", "deepSupervisionLayer"),
+                        "deepSupervision", "deepSupervisionLayer", "attentionGate", "cbam"),
                 "fpn", Set.of("pyramidChannels", "segmentationChannels", "dropout"),
                 "linknet", Set.of("prefinalChannels"));
         private final String arch;
@@ -152,6 +146,8 @@ public final class Models {
         private boolean hypercolumn;
         private int hypercolumnChannels;
         private boolean scse;
+        private boolean attentionGate;
+        private boolean cbam;
         private Double dropout;
         private int pyramidChannels = 256;
         private int segmentationChannels = 128;
@@ -253,6 +249,37 @@ public final class Models {
             this.scse = on;
             if (on) {
                 set.add("scse");
+            }
+            return this;
+        }
+
+        /**
+         * U-Net only: an attention gate on every skip connection (Oktay et al. 2018, {@code GridAttentionBlock2D}
+         * of its authors' code; see {@link Attention#gate}), gated by the decoder block's input.
+         *
+         * @param on whether to add them
+         * @return this
+         */
+        public Builder attentionGate(boolean on) {
+            this.attentionGate = on;
+            if (on) {
+                set.add("attentionGate");
+            }
+            return this;
+        }
+
+        /**
+         * U-Net only: CBAM (Woo et al. 2018, see {@link Attention#cbam}) in every decoder block, where smp puts its
+         * {@code decoder_attention_type} module ({@code attention1} after the concatenation, {@code attention2}
+         * after the second conv); not together with {@link #scse}.
+         *
+         * @param on whether to add it
+         * @return this
+         */
+        public Builder cbam(boolean on) {
+            this.cbam = on;
+            if (on) {
+                set.add("cbam");
             }
             return this;
         }
@@ -478,11 +505,19 @@ public final class Models {
                     throw new IllegalArgumentException("aspp rates must be >= 1 and at least one, got " + asppRates);
                 }
             }
+            if (scse && cbam) {
+                throw new IllegalArgumentException("scse and cbam are two attention modules for the same places of"
+                        + " the decoder blocks; choose one");
+            }
             if (hypercolumnChannels < 0) {
                 throw new IllegalArgumentException("hypercolumn channels must be >= 0, got " + hypercolumnChannels);
             }
             if (dropout != null && !(dropout >= 0 && dropout < 1)) {
                 throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+            }
+            if (arch.equals("fpn") && segmentationChannels % FpnDecoder.GROUPS != 0) {
+                throw new IllegalArgumentException("FPN segmentationChannels must be a multiple of 32 (smp's"
+                        + " GroupNorm(32, c)), got " + segmentationChannels);
             }
             for (int c : new int[] {pyramidChannels, segmentationChannels, prefinalChannels}) {
                 if (c < 1) {
@@ -508,7 +543,7 @@ public final class Models {
                 case "unet" -> {
                     UnetDecoder.Result r = UnetDecoder.build(b, features, new UnetDecoder.Options(decoderChannels,
                             upsampling, scse, asppRates, asppChannels, hypercolumn, hypercolumnChannels,
-                            dropout == null ? 0 : dropout), classes);
+                            dropout == null ? 0 : dropout, attentionGate, cbam), classes);
                     logits = r.logits();
                     dsLevels = r.blockOutputs().subList(0, r.blockOutputs().size() - 1);
                     icnr = r.icnr();

@@ -7,7 +7,7 @@ import java.util.List;
  * torchvision's ResNet / ResNeXt without the classifier ({@code avgpool}, {@code fc}), with its module
  * names ({@code conv1, bn1, layer1.0.conv1, ..., layerN.M.downsample.0/1}). Features: stride 2 = ReLU
  * after {@code bn1}; strides 4-32 = outputs of {@code layer1..layer4}. Grouped 3x3 convolutions
- * (ResNeXt) are masked dense convolutions ({@link GroupMaskConstraint}).
+ * (ResNeXt) are real grouped convolutions ({@link GroupedConvolutionLayer}).
  *
  * @param name registry name
  * @param bottleneck Bottleneck blocks (expansion 4) or BasicBlocks (expansion 1)

@@ -19,8 +19,8 @@ import org.nd4j.linalg.activations.Activation;
  * {@code se_module.fc1/fc2} (1x1 convs with bias: global average pool, fc1, ReLU, fc2, sigmoid, channel
  * product), plus {@code downsample.0/1} (1x1 conv without padding + BN) on the first block of each stage;
  * {@code out = relu(se(bn3(...)) + shortcut)}. Width of the grouped conv:
- * {@code floor(planes * baseWidth / 64) * groups}. Grouped convolutions are masked dense convolutions
- * ({@link GroupMaskConstraint}).
+ * {@code floor(planes * baseWidth / 64) * groups}. Grouped convolutions are real grouped convolutions
+ * ({@link GroupedConvolutionLayer}).
  *
  * <p>Features (as smp's SENet encoders): stride 2 = {@code layer0.relu1} (before the pool), strides 4-32 =
  * outputs of {@code layer1..layer4}.

@@ -26,7 +26,7 @@ public final class SegmentationModel implements AutoCloseable {
     SegmentationModel(String arch, String encoder, int inChannels, int outputStride, ComputationGraph graph,
             Map<String, int[]> groupedConvs, List<String> batchNorms) {
         this.arch = arch;
-        this.encoder = encoder;
+        this.encoder = Encoders.recordedName(encoder, graph);
         this.inChannels = inChannels;
         this.outputStride = outputStride;
         this.graph = graph;
@@ -89,7 +89,7 @@ public final class SegmentationModel implements AutoCloseable {
         return batchNorms;
     }
 
-    /** @return names of grouped (masked dense) convolutions with {groups, kernel size} */
+    /** @return names of grouped convolutions with {groups, kernel size} */
     public Map<String, int[]> groupedConvs() {
         return groupedConvs;
     }

@@ -39,7 +39,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code num_batches_tracked}, torchvision's classifier {@code fc.*} and the modules the encoder lists in
  * {@code Encoder#unusedTorchModules()} (e.g. {@code last_linear.*}; EfficientNet's {@code features.8.*},
  * {@code classifier.*}) are ignored. Depthwise convolutions: PyTorch {@code [c * m, 1, kh, kw]} to DL4J
- * {@code [kh, kw, c, m]}. Use prefix
+ * {@code [kh, kw, c, m]}; a 1x1 depthwise convolution is GroupNorm's per-channel weight and bias
+ * ({@link Blocks#groupNorm}): PyTorch {@code [c]}. Use prefix
  * {@code ""} for an smp-style model state_dict ({@code encoder.*}, {@code decoder.*},
  * {@code segmentation_head.*}) or for {@link Models#encoderOnly(String, int)}, and {@code "encoder."} to
  * load a torchvision/timm backbone state_dict into the encoder of a U-Net (then only layers under
@@ -120,7 +121,8 @@ public final class TorchWeights {
                 unused.remove(torch);
                 INDArray dst = p.getValue();
                 INDArray value = src.castTo(DataType.FLOAT);
-                if (grouped != null && "W".equals(p.getKey())) {
+                if (grouped != null && "W".equals(p.getKey()) && !(layer instanceof GroupedConvolutionLayer.Impl)) {
+                    // masked dense form of a grouped conv (checkpoints before GroupedConvolutionLayer)
                     long[] s = dst.shape();
                     long[] expected = {s[0], s[1] / grouped[0], s[2], s[3]};
                     if (!Arrays.equals(value.shape(), expected)) {
@@ -129,6 +131,12 @@ public final class TorchWeights {
                         continue;
                     }
                     value = expandGrouped(value, s, grouped[0]);
+                } else if (depthwise && "W".equals(p.getKey()) && isAffine(dst.shape())) {
+                    long[] s = dst.shape(); // a GroupNorm's weight: DL4J [1, 1, c, 1], PyTorch [c]
+                    if (value.rank() != 1 || value.length() != s[2]) {
+                        misshaped.add(torch + ": expected [" + s[2] + "], got " + Arrays.toString(value.shape()));
+                        continue;
+                    }
                 } else if (depthwise && "W".equals(p.getKey())) {
                     long[] s = dst.shape(); // DL4J [kh, kw, c, multiplier], PyTorch [c * multiplier, 1, kh, kw]
                     long[] expected = {s[2] * s[3], 1, s[0], s[1]};
@@ -188,7 +196,8 @@ public final class TorchWeights {
                 if (l instanceof org.deeplearning4j.nn.conf.layers.Deconvolution2D) {
                     w = new long[] {c.getNIn(), c.getNOut(), k[0], k[1]};
                 } else if (l instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D d) {
-                    w = new long[] {d.getNIn() * d.getDepthMultiplier(), 1, k[0], k[1]};
+                    w = k[0] == 1 && k[1] == 1 && d.getDepthMultiplier() == 1 ? new long[] {d.getNIn()}
+                            : new long[] {d.getNIn() * d.getDepthMultiplier(), 1, k[0], k[1]};
                 } else {
                     int groups = grouped.containsKey(name) ? grouped.get(name)[0] : 1;
                     w = new long[] {c.getNOut(), c.getNIn() / groups, k[0], k[1]};
@@ -226,11 +235,14 @@ public final class TorchWeights {
                 INDArray v = p.getValue().dup('c');
                 if ("W".equals(p.getKey())) {
                     long[] s = v.shape();
-                    if (grouped != null) {
+                    if (grouped != null && !(layer instanceof GroupedConvolutionLayer.Impl)) {
                         v = compactGrouped(v, grouped[0]);
+                    } else if (depthwise && isAffine(s)) {
+                        v = v.reshape(s[2]);
                     } else if (depthwise) {
                         v = v.permute(2, 3, 0, 1).dup('c').reshape(s[2] * s[3], 1, s[0], s[1]);
-                    } else if (name.startsWith("classification_head.") && v.rank() == 4 && s[2] == 1 && s[3] == 1) {
+                    } else if ((name.startsWith("classification_head.") || name.contains(".ChannelGate.mlp."))
+                            && v.rank() == 4 && s[2] == 1 && s[3] == 1) { // nn.Linear
                         v = v.reshape(s[0], s[1]);
                     }
                 } else if (v.rank() == 2 && v.size(0) == 1) {
@@ -244,6 +256,15 @@ public final class TorchWeights {
             }
         }
         return out;
+    }
+
+    /**
+     * A 1x1 depthwise convolution (DL4J weight {@code [1, 1, c, 1]}) is a per-channel affine map: GroupNorm's weight
+     * and bias ({@link Blocks#groupNorm}), whose PyTorch weight is {@code [c]}. No encoder has 1x1 depthwise
+     * convolutions.
+     */
+    private static boolean isAffine(long[] dl4jShape) {
+        return dl4jShape.length == 4 && dl4jShape[0] == 1 && dl4jShape[1] == 1 && dl4jShape[3] == 1;
     }
 
     /** Block-diagonal dense [out, in, kh, kw] to the grouped [out, in/G, kh, kw]. */

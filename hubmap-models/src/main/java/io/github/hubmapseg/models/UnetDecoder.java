@@ -17,6 +17,8 @@ import java.util.List;
  * {@code FPN} module) to {@code h} channels, upsampled (nearest) to the last block's resolution and
  * concatenated, deepest first, before the last block's output ({@code decoder.hypercolumn}); dropout
  * ({@code decoder.dropout}) before the head. The head is a 3x3 conv with bias ({@code segmentation_head.0}).
+ * Attention gates ({@code decoder.blocks.i.attention_gate}, Oktay et al.) gate each skip by the block's input
+ * before the concatenation; CBAM takes scSE's places.
  */
 final class UnetDecoder {
     private UnetDecoder() {
@@ -33,9 +35,12 @@ final class UnetDecoder {
      * @param hypercolumn whether the head sees the hypercolumn
      * @param hypercolumnChannels channels each level is mapped to first (0: concatenated as they are)
      * @param dropout drop probability before the head (0: none)
+     * @param attentionGate an attention gate ({@link Attention#gate}) on every skip, gated by the block's input
+     * @param cbam CBAM ({@link Attention#cbam}) where scSE would be ({@code attention1}, {@code attention2})
      */
     record Options(List<Integer> channels, Upsampling upsampling, boolean scse, List<Integer> asppRates,
-            int asppChannels, boolean hypercolumn, int hypercolumnChannels, double dropout) {
+            int asppChannels, boolean hypercolumn, int hypercolumnChannels, double dropout, boolean attentionGate,
+            boolean cbam) {
     }
 
     /**
@@ -62,6 +67,7 @@ final class UnetDecoder {
         List<String> icnr = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String p = "decoder.blocks." + i;
+            String gating = x;
             if (o.upsampling() == Upsampling.PIXEL_SHUFFLE) {
                 String c = b.conv(p + ".shuffle.0", x, 4 * b.channels(x), 1, 1, 0, 1, true);
                 icnr.add(c);
@@ -71,15 +77,23 @@ final class UnetDecoder {
             }
             int skip = n - 2 - i;
             if (skip >= 0) {
-                x = b.concat(p + ".cat", x, features.get(skip));
+                String s = features.get(skip);
+                if (o.attentionGate()) {
+                    s = Attention.gate(b, p + ".attention_gate", s, gating);
+                }
+                x = b.concat(p + ".cat", x, s);
                 if (o.scse()) {
                     x = Attention.scse(b, p + ".attention1.attention", x);
+                } else if (o.cbam()) {
+                    x = Attention.cbam(b, p + ".attention1.attention", x);
                 }
             }
             x = b.convBnRelu(p + ".conv1", x, o.channels().get(i), 3, 1, 1);
             x = b.convBnRelu(p + ".conv2", x, o.channels().get(i), 3, 1, 1);
             if (o.scse()) {
                 x = Attention.scse(b, p + ".attention2.attention", x);
+            } else if (o.cbam()) {
+                x = Attention.cbam(b, p + ".attention2.attention", x);
             }
             outs.add(x);
         }

@@ -7,7 +7,8 @@ package io.github.hubmapseg.models;
 public enum WeightLayout {
     /**
      * A whole segmentation_models_pytorch model ({@code encoder.*}, {@code decoder.*}, {@code segmentation_head.*}):
-     * smp's resnet/resnext encoders have torchvision's names, its {@code se_resnext*} Cadene's.
+     * smp's resnet/resnext encoders have torchvision's names, its {@code se_resnext*} Cadene's; also smp's own
+     * {@code efficientnet-bN} encoder files (lukemelas EfficientNet-PyTorch: {@code _conv_stem}, {@code _blocks.N}).
      */
     SMP,
     /** torchvision classification models ({@code resnet34}, {@code resnext50_32x4d}, {@code efficientnet_bN}). */

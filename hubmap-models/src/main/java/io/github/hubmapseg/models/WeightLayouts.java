@@ -23,7 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (architecture from the decoder's keys: {@code decoder.blocks.0.conv1} U-Net, {@code decoder.p5} FPN,
  * {@code decoder.blocks.0.block} Linknet); otherwise an encoder ({@code layer0.conv1} Cadene, {@code se.fc1} timm
  * SE-ResNeXt, {@code conv1} + {@code layer1} torchvision/timm ResNet(X)t, {@code features.0.0} torchvision
- * EfficientNet). The encoder is the registered one whose every tensor name and shape the file has; when none fits,
+ * EfficientNet, {@code _conv_stem} lukemelas EfficientNet-PyTorch = smp's {@code efficientnet-bN}, {@code conv_stem} timm's
+ * EfficientNet = smp's {@code timm-efficientnet-bN}). The encoder is the registered one whose every tensor name and shape the file has; when none fits,
  * the closest is reported with its missing, unexpected and mis-shaped tensors. A common {@code module.} or
  * {@code model.} prefix (DataParallel, Lightning) is removed first.
  */
@@ -108,14 +109,20 @@ public final class WeightLayouts {
             found = WeightLayout.TORCHVISION;
             candidates = new ArrayList<>();
             for (int i = 0; i <= 7; i++) {
-                candidates.add("efficientnet-b" + i);
+                candidates.add("tv-efficientnet-b" + i);
             }
         } else if (keys.contains("_conv_stem.weight")) {
-            throw new IllegalArgumentException("lukemelas EfficientNet-PyTorch layout (smp's efficientnet-bN:"
-                    + " _conv_stem, _blocks.N) is not supported yet; torchvision's efficientnet_bN weights are");
+            found = WeightLayout.SMP; // lukemelas EfficientNet-PyTorch, smp's efficientnet-bN
+            candidates = new ArrayList<>();
+            for (int i = 0; i <= 7; i++) {
+                candidates.add("efficientnet-b" + i);
+            }
         } else if (keys.contains("conv_stem.weight")) {
-            throw new IllegalArgumentException("timm EfficientNet layout (conv_stem, blocks.N.M; smp's"
-                    + " timm-efficientnet-bN) is not supported yet; torchvision's efficientnet_bN weights are");
+            found = WeightLayout.TIMM; // timm EfficientNet: smp's timm-efficientnet-bN
+            candidates = new ArrayList<>();
+            for (int i = 0; i <= 7; i++) {
+                candidates.add("timm-efficientnet-b" + i);
+            }
         } else {
             List<String> first = new ArrayList<>(keys).subList(0, Math.min(5, keys.size()));
             throw new IllegalArgumentException("tensor names fit no supported layout (smp, torchvision, timm, cadene);"
@@ -168,11 +175,10 @@ public final class WeightLayouts {
             if (seg != null) {
                 options.put("segmentationChannels", (int) seg.size(0));
             }
-            if (k.stream().anyMatch(x -> x.startsWith("decoder.seg_blocks.") && x.endsWith(".block.1.weight"))
-                    && k.stream().noneMatch(x -> x.startsWith("decoder.seg_blocks.") && x.endsWith("running_mean"))) {
-                throw new IllegalArgumentException("smp FPN with GroupNorm (decoder.seg_blocks.*.block.1 has no"
-                        + " running statistics): this project's FPN has BatchNorm and nearest upsampling, so smp's FPN"
-                        + " weights cannot be reproduced yet");
+            if (k.stream().anyMatch(x -> x.startsWith("decoder.seg_blocks.") && x.endsWith("running_mean"))) {
+                throw new IllegalArgumentException("an FPN with batch norm in decoder.seg_blocks (running statistics):"
+                        + " smp's FPN has GroupNorm(32) there, and so does this project's since the GroupNorm FPN"
+                        + " (a BatchNorm FPN checkpoint of this project loads with its checkpoint, not as an smp file)");
             }
             return "fpn";
         }
@@ -182,8 +188,14 @@ public final class WeightLayouts {
                 ch.add((int) sd.get("decoder.blocks." + i + ".conv1.0.weight").size(0));
             }
             options.put("decoderChannels", ch);
-            if (k.stream().anyMatch(x -> x.contains(".attention1.attention."))) {
+            if (k.stream().anyMatch(x -> x.contains(".attention1.attention.cSE."))) {
                 options.put("scse", true);
+            }
+            if (k.stream().anyMatch(x -> x.contains(".attention1.attention.ChannelGate."))) {
+                options.put("cbam", true); // hubmap export of a CBAM U-Net
+            }
+            if (k.stream().anyMatch(x -> x.contains(".attention_gate."))) {
+                options.put("attentionGate", true); // hubmap export of an attention-gate U-Net
             }
             return "unet";
         }
@@ -319,6 +331,12 @@ public final class WeightLayouts {
         }
         if (Boolean.TRUE.equals(o.get("scse"))) {
             b.scse(true);
+        }
+        if (Boolean.TRUE.equals(o.get("cbam"))) {
+            b.cbam(true);
+        }
+        if (Boolean.TRUE.equals(o.get("attentionGate"))) {
+            b.attentionGate(true);
         }
         if (Boolean.TRUE.equals(o.get("classificationHead"))) {
             b.classificationHead(true);

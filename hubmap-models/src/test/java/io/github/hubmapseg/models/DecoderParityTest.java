@@ -51,12 +51,12 @@ class DecoderParityTest {
 
     @Test
     void fpnTinyMatchesPyTorch() throws Exception {
-        check("fpn_tiny", Models.builder("fpn", "tiny").pyramidChannels(32).segmentationChannels(16), 1);
+        check("fpn_tiny", Models.builder("fpn", "tiny").pyramidChannels(32).segmentationChannels(32), 1);
     }
 
     @Test
     void fpnResnet34MatchesPyTorch() throws Exception {
-        check("fpn_resnet34", Models.builder("fpn", "resnet34").pyramidChannels(32).segmentationChannels(16), 1);
+        check("fpn_resnet34", Models.builder("fpn", "resnet34").pyramidChannels(32).segmentationChannels(32), 1);
     }
 
     @Test

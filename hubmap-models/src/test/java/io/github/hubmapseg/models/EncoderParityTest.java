@@ -51,7 +51,7 @@ class EncoderParityTest {
     @Test
     void efficientNetB0FeaturesMatchTorchvision() throws Exception {
         // B1..B7 differ only by the scaling rules, which the parameter counts below check for every variant
-        assertFeaturesMatch("efficientnet-b0", "efficientnet-b0");
+        assertFeaturesMatch("tv-efficientnet-b0", "efficientnet-b0");
     }
 
     @Test
@@ -65,7 +65,7 @@ class EncoderParityTest {
                 features.put(k.substring("features.".length()), v);
             }
         });
-        try (SegmentationModel m = Models.builder("unet", "efficientnet-b0").build()) {
+        try (SegmentationModel m = Models.builder("unet", "tv-efficientnet-b0").build()) {
             int n = TorchWeights.load(m, features, "encoder.features.");
             assertThat(n).isEqualTo(importable(full, List.of("features.8", "classifier")));
             INDArray dw = m.graph().getLayer("encoder.features.1.0.block.0.0").getParam("W");
@@ -79,19 +79,19 @@ class EncoderParityTest {
         Path weights = TorchParityTest.reference("efficientnet-b0");
         Map<String, INDArray> sd = TorchWeights.readNpz(weights);
         sd.put("features.1.0.block.0.0.weight", sd.get("features.1.0.block.0.0.weight").reshape(32, 1, 9, 1));
-        try (SegmentationModel enc = Models.encoderOnly("efficientnet-b0", 3)) {
+        try (SegmentationModel enc = Models.encoderOnly("tv-efficientnet-b0", 3)) {
             assertThatThrownBy(() -> TorchWeights.load(enc, sd, "")).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("features.1.0.block.0.0.weight: expected [32, 1, 3, 3], got [32, 1, 9, 1]");
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"se_resnext50_32x4d", "se_resnext101_32x4d", "efficientnet-b0", "efficientnet-b1",
-        "efficientnet-b2", "efficientnet-b3", "efficientnet-b4", "efficientnet-b5", "efficientnet-b6",
-        "efficientnet-b7"})
+    @ValueSource(strings = {"se_resnext50_32x4d", "se_resnext101_32x4d", "tv-efficientnet-b0", "tv-efficientnet-b1",
+        "tv-efficientnet-b2", "tv-efficientnet-b3", "tv-efficientnet-b4", "tv-efficientnet-b5", "tv-efficientnet-b6",
+        "tv-efficientnet-b7"})
     void encoderFreeParametersEqualPyTorch(String encoder) throws Exception {
         TorchParityTest.reference("encoder_param_counts");
-        long expected = TorchParityTest.refs("encoder_param_counts").get(encoder).getLong(0);
+        long expected = TorchParityTest.refs("encoder_param_counts").get(encoder.replace("tv-", "")).getLong(0);
         ModelSummary s = Models.builder("unet", encoder).summary(64, 64);
         assertThat(s.encoderParams()).as(encoder).isEqualTo(expected);
     }

@@ -15,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class NewEncodersTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"efficientnet-b0", "se_resnext50_32x4d"})
+    @ValueSource(strings = {"tv-efficientnet-b0", "se_resnext50_32x4d"})
     void unetBuildsRunsTrainsOneStepAndRoundTripsThroughACheckpoint(String encoder, @TempDir Path dir)
             throws Exception {
         INDArray[] d = TrainingTest.tiles(1, 64, 5);
@@ -44,9 +44,9 @@ class NewEncodersTest {
     @Test
     void efficientNetChannelsFollowTorchvisionScaling() {
         // torchvision: b0 16/24/40/112/320; b3 (width 1.2) 24/32/48/136/384; b7 (width 2.0) 32/48/80/224/640
-        assertThat(Encoders.create("efficientnet-b0").stageChannels()).containsExactly(16, 24, 40, 112, 320);
-        assertThat(Encoders.create("efficientnet-b3").stageChannels()).containsExactly(24, 32, 48, 136, 384);
-        assertThat(Encoders.create("efficientnet-b7").stageChannels()).containsExactly(32, 48, 80, 224, 640);
+        assertThat(Encoders.create("tv-efficientnet-b0").stageChannels()).containsExactly(16, 24, 40, 112, 320);
+        assertThat(Encoders.create("tv-efficientnet-b3").stageChannels()).containsExactly(24, 32, 48, 136, 384);
+        assertThat(Encoders.create("tv-efficientnet-b7").stageChannels()).containsExactly(32, 48, 80, 224, 640);
         assertThat(EfficientNetEncoder.makeDivisible(32 * 1.1)).isEqualTo(32);
         assertThat(EfficientNetEncoder.makeDivisible(40 * 1.1)).isEqualTo(48);
         assertThat(EfficientNetEncoder.makeDivisible(16 * 1.4)).isEqualTo(24);
@@ -54,7 +54,7 @@ class NewEncodersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"se_resnext50_32x4d", "se_resnext101_32x4d", "efficientnet-b0", "efficientnet-b5"})
+    @ValueSource(strings = {"se_resnext50_32x4d", "se_resnext101_32x4d", "tv-efficientnet-b0", "tv-efficientnet-b5"})
     void summaryFeatureShapesHaveStrides2To32(String encoder) {
         ModelSummary s = Models.builder("unet", encoder).summary(128, 96);
         assertThat(s.outputStride()).isEqualTo(32);
@@ -78,11 +78,11 @@ class NewEncodersTest {
 
     @Test
     void namesAndAliases() {
-        assertThat(Encoders.names()).contains("se_resnext50_32x4d", "se_resnext101_32x4d", "efficientnet-b0",
-                "efficientnet-b7");
-        assertThat(Encoders.create("efficientnet_b4").name()).isEqualTo("efficientnet-b4");
-        assertThatThrownBy(() -> Encoders.create("efficientnet-b8")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("efficientnet-b8").hasMessageContaining("efficientnet-b7");
+        assertThat(Encoders.names()).contains("se_resnext50_32x4d", "se_resnext101_32x4d", "tv-efficientnet-b0",
+                "tv-efficientnet-b7");
+        assertThat(Encoders.create("efficientnet_b4").name()).isEqualTo("tv-efficientnet-b4");
+        assertThatThrownBy(() -> Encoders.create("tv-efficientnet-b8")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tv-efficientnet-b8").hasMessageContaining("tv-efficientnet-b7");
         assertThatThrownBy(() -> EfficientNetEncoder.b(9)).hasMessageContaining("got 9");
         assertThatThrownBy(() -> new SeResNeXtEncoder("x", List.of(1, 2, 3), 32, 4, 16))
                 .hasMessageContaining("[1, 2, 3]");

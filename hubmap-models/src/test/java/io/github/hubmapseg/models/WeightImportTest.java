@@ -40,7 +40,7 @@ class WeightImportTest {
     private static final Path SCRIPT = Paths.get("src", "test", "python", "ref_import.py");
     private static final List<String> ARCHS = List.of("unet", "fpn", "linknet");
     private static final List<String> ENCODERS = List.of("resnet34", "resnext50_32x4d", "se_resnext50_32x4d",
-            "efficientnet-b0");
+            "tv-efficientnet-b0");
     private static final List<String> FORMATS = List.of("zip", "legacy", "safetensors");
     private static final Map<String, String> ENCODER_CASES = new LinkedHashMap<>();
 
@@ -49,11 +49,15 @@ class WeightImportTest {
         ENCODER_CASES.put("tv_resnext50_32x4d", "resnext50_32x4d:safetensors:TORCHVISION");
         ENCODER_CASES.put("cadene_se_resnext50_32x4d", "se_resnext50_32x4d:legacy:CADENE");
         ENCODER_CASES.put("timm_seresnext50_32x4d", "seresnext50_32x4d:safetensors:TIMM");
-        ENCODER_CASES.put("tv_efficientnet_b0", "efficientnet-b0:legacy:TORCHVISION");
+        ENCODER_CASES.put("tv_efficientnet_b0", "tv-efficientnet-b0:legacy:TORCHVISION");
     }
 
     static Path file(String c, String format) {
-        return OUT.resolve(c + switch (format) {
+        return file(OUT, c, format);
+    }
+
+    static Path file(Path dir, String c, String format) {
+        return dir.resolve(c + switch (format) {
             case "zip" -> ".pth";
             case "legacy" -> ".legacy.pth";
             default -> ".safetensors";
@@ -115,7 +119,7 @@ class WeightImportTest {
         Path ckpt = tmp.resolve("model.zip");
         // through a checkpoint (what `hubmap weights import` writes) for the light encoders; the ResNeXt checkpoints
         // (grouped convolutions stored dense) only cost time here, the format has its own tests
-        boolean viaCheckpoint = encoder.equals("resnet34") || encoder.equals("efficientnet-b0");
+        boolean viaCheckpoint = encoder.equals("resnet34") || encoder.equals("tv-efficientnet-b0");
         INDArray x = Npz.readNpy(OUT.resolve(c + ".x.npy"));
         INDArray y = Npz.readNpy(OUT.resolve(c + ".y.npy"));
         SegmentationModel imported = WeightLayouts.importModel(sd.tensors(), null, null, null, null);
@@ -158,7 +162,7 @@ class WeightImportTest {
             INDArray decoderBefore = unet.graph().getLayer("segmentation_head.0").getParam("W").dup();
             int n = WeightLayouts.loadEncoder(unet, sd.tensors(), null);
             assertThat(n).isGreaterThan(100);
-            String first = encoder.contains("se") ? "encoder.layer0.conv1" : encoder.startsWith("eff")
+            String first = encoder.contains("se") ? "encoder.layer0.conv1" : encoder.startsWith("tv-eff")
                     ? "encoder.features.0.0" : "encoder.conv1";
             String key = encoder.startsWith("seresnext") ? "conv1.weight" : first.substring(8) + ".weight";
             assertThat(unet.graph().getLayer(first).getParam("W")).isEqualTo(sd.tensors().get(key));

@@ -1,5 +1,6 @@
 package io.github.hubmapseg.pipeline;
 
+import io.github.hubmapseg.core.io.ImageFiles;
 import io.github.hubmapseg.core.io.AtomicFiles;
 import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.pipeline.config.Recipe;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 import net.imglib2.Interval;
 
 /**
@@ -67,8 +67,10 @@ public final class EpochTiles {
             throw new IllegalArgumentException("fold must be in 0.." + (folds.k() - 1) + " for " + recipe.name()
                     + "'s " + folds.method() + " split, got " + fold);
         }
-        List<String> ids = folds.k() == 1 ? dataset.trainIds() : folds.trainingIds(fold);
-        TrainingTiles tiles = TrainingTiles.forTraining(dataset, ids, recipe, Normalization.scale255(3));
+        TileFolds.Fold fo = TileFolds.fold(folds, dataset.trainIds(), Math.max(0, fold));
+        List<String> ids = fo.trainIds();
+        TrainingTiles tiles = TrainingTiles.forTraining(dataset, ids, recipe, Normalization.scale255(3),
+                fo.trainTiles());
         List<Row> out = new ArrayList<>();
         for (SlideTile t : tiles.epoch(epoch)) {
             Interval r = t.region();
@@ -152,6 +154,6 @@ public final class EpochTiles {
             g.drawImage(t, 1 + (i % cols) * (cell + 2), 1 + (i / cols) * (cell + 2), cell, cell, null);
         }
         g.dispose();
-        AtomicFiles.write(target, out -> ImageIO.write(sheet, "png", out));
+        ImageFiles.writePng(target, sheet);
     }
 }

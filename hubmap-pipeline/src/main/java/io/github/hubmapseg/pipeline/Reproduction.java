@@ -27,6 +27,7 @@ import io.github.hubmapseg.pipeline.train.EpochMetrics;
 import io.github.hubmapseg.pipeline.train.TrainListener;
 import io.github.hubmapseg.pipeline.train.Trainer;
 import io.github.hubmapseg.core.io.AtomicFiles;
+import io.github.hubmapseg.core.io.FolderLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,8 @@ import java.util.function.Consumer;
  * metrics, curves), {@code recipe.yaml}, {@code folds.json}, {@code threshold.csv/.png}, {@code ensemble.json},
  * {@code submission.csv}, {@code geojson/<id>.geojson} (predicted glomeruli, same pass), {@code overlays/<id>.png},
  * {@code report.txt}, {@code run.json} and the HTML report {@code report/index.html} ({@link RunReport}).
+ * The output folder is locked while the run writes it ({@link FolderLock}): a second reproduction into it fails
+ * at once naming the first.
  * <p>With {@code pseudo.enabled} (1st place, team B) a second stage follows the first stage's threshold
  * search: the stage-1 ensemble ({@code ensemble-stage1.json}) pseudo-labels the {@code pseudo.sources} slides
  * ({@code pseudo/pseudo_labels.csv}, {@code pseudo/pseudo_uncertain.csv}; {@link PseudoLabeler}), every fold
@@ -71,6 +74,7 @@ public final class Reproduction {
     private final boolean report;
     private final Consumer<String> log;
     private final TrainListener trainListener;
+    private final boolean forceNew;
 
     private Reproduction(Builder b) {
         this.data = b.data;
@@ -87,6 +91,7 @@ public final class Reproduction {
         this.report = b.report;
         this.log = b.log;
         this.trainListener = b.trainListener;
+        this.forceNew = b.forceNew;
     }
 
     /**
@@ -168,35 +173,102 @@ public final class Reproduction {
      *
      * @param recipe  the recipe ({@code cv})
      * @param dataset the dataset
-     * @return the assignment ({@code k = 1} with every slide always training for {@code cv.split: none})
+     * @return the assignment ({@code k = 1} with every slide always training for {@code cv.split: none}; of grid
+     *     tiles for {@code stratified-tiles}, see {@link TileFolds})
+     * @throws IOException if a slide or mask cannot be read (tile-level folds)
      */
-    public static FoldAssignment folds(Recipe recipe, CompetitionDataset dataset) {
+    public static FoldAssignment folds(Recipe recipe, CompetitionDataset dataset) throws IOException {
+        return foldPlan(recipe).apply(dataset);
+    }
+
+    /**
+     * Reads the {@code cv} keys the recipe's split uses, without a dataset ({@code cv.split}; {@code folds} and
+     * {@code seed} for the k-fold splits, {@code validation_groups} and {@code folds} for validation groups,
+     * {@code train_folds} for all but {@code none}).
+     *
+     * @param recipe the recipe
+     * @return what {@link #folds} makes of a dataset
+     */
+    public static FoldPlan foldPlan(Recipe recipe) {
         Recipe.Cv cv = recipe.cv();
-        List<String> ids = dataset.trainIds();
-        boolean byPatient = !cv.split().equals("group-kfold-image") && !cv.split().equals("kfold")
-                && !cv.split().equals("stratified");
-        List<FoldItem> items = dataset.foldItems(ids, byPatient);
-        return switch (cv.split()) {
-            case "group-kfold-image", "group-kfold-patient" -> Folds.groupKFold(items, cv.folds());
-            case "one-patient-per-fold" -> Folds.onePerGroup(items);
-            case "validation-groups" -> {
-                FoldAssignment a = Folds.byValidationGroups(items, cv.validationGroups());
-                if (a.k() != cv.folds()) {
-                    throw new IllegalArgumentException("cv.folds=" + cv.folds() + " but cv.validation_groups makes "
-                            + a.k() + " folds");
+        String split = cv.split();
+        return switch (split) {
+            case "group-kfold-image", "group-kfold-patient", "stratified", "kfold" ->
+                    new FoldPlan(split, cv.folds(), List.of(), cv.seed(), cv.trainFolds(), 0, 0, 0);
+            case "one-patient-per-fold" -> new FoldPlan(split, 0, List.of(), 0, cv.trainFolds(), 0, 0, 0);
+            case "validation-groups" ->
+                    new FoldPlan(split, cv.folds(), cv.validationGroups(), 0, cv.trainFolds(), 0, 0, 0);
+            case TileFolds.METHOD -> {
+                Recipe.Data d = recipe.data();
+                String sampling = d.sampling();
+                if (!sampling.equals("grid") && !sampling.equals("balanced")) {
+                    throw new IllegalArgumentException("cv.split stratified-tiles makes folds of grid tiles, so it"
+                            + " needs data.sampling grid or balanced, got '" + sampling + "'");
                 }
-                yield a;
+                yield new FoldPlan(split, cv.folds(), List.of(), cv.seed(), cv.trainFolds(), d.tileSize(), d.reduce(),
+                        cv.areaBins());
             }
-            case "stratified" -> Folds.stratifiedKFold(items, cv.folds(), cv.seed());
-            case "kfold" -> Folds.kFold(items, cv.folds(), cv.seed());
-            default -> {
-                List<FoldAssignment.Entry> e = new ArrayList<>();
-                for (FoldItem i : items) {
-                    e.add(new FoldAssignment.Entry(i.id(), i.group(), i.label(), FoldAssignment.ALWAYS_TRAIN));
-                }
-                yield new FoldAssignment(FoldAssignment.NONE, 1, 0, e);
-            }
+            default -> new FoldPlan(split, 1, List.of(), 0, cv.trainFolds(), 0, 0, 0);
         };
+    }
+
+    /**
+     * The cross-validation a recipe asks for, read from its {@code cv} keys ({@link #foldPlan}).
+     *
+     * @param split            {@code cv.split}
+     * @param folds            {@code cv.folds} where the split uses it
+     * @param validationGroups {@code cv.validation_groups} for {@code validation-groups}
+     * @param seed             {@code cv.seed} for the shuffled splits
+     * @param trainFolds       {@code cv.train_folds} (empty: all)
+     * @param tile             {@code data.tile_size} for tile-level folds ({@link TileFolds}), else 0
+     * @param reduce           {@code data.reduce} for tile-level folds, else 0
+     * @param areaBins         {@code cv.area_bins} for tile-level folds, else 0
+     */
+    public record FoldPlan(String split, int folds, List<List<String>> validationGroups, long seed,
+                           List<Integer> trainFolds, int tile, int reduce, int areaBins) {
+
+        /** Copies. */
+        public FoldPlan {
+            validationGroups = List.copyOf(validationGroups);
+            trainFolds = List.copyOf(trainFolds);
+        }
+
+        /**
+         * @param dataset the dataset
+         * @return the assignment of its training slides ({@code k = 1}, every slide always training, for
+         *     {@code cv.split: none}; of their grid tiles for {@code stratified-tiles})
+         * @throws IOException if a slide or mask cannot be read (tile-level folds)
+         */
+        public FoldAssignment apply(CompetitionDataset dataset) throws IOException {
+            List<String> ids = dataset.trainIds();
+            if (split.equals(TileFolds.METHOD)) {
+                return TileFolds.stratified(dataset, ids, tile, reduce, areaBins, folds, seed);
+            }
+            boolean byPatient = !split.equals("group-kfold-image") && !split.equals("kfold")
+                    && !split.equals("stratified");
+            List<FoldItem> items = dataset.foldItems(ids, byPatient);
+            return switch (split) {
+                case "group-kfold-image", "group-kfold-patient" -> Folds.groupKFold(items, folds);
+                case "one-patient-per-fold" -> Folds.onePerGroup(items);
+                case "validation-groups" -> {
+                    FoldAssignment a = Folds.byValidationGroups(items, validationGroups);
+                    if (a.k() != folds) {
+                        throw new IllegalArgumentException("cv.folds=" + folds + " but cv.validation_groups makes "
+                                + a.k() + " folds");
+                    }
+                    yield a;
+                }
+                case "stratified" -> Folds.stratifiedKFold(items, folds, seed);
+                case "kfold" -> Folds.kFold(items, folds, seed);
+                default -> {
+                    List<FoldAssignment.Entry> e = new ArrayList<>();
+                    for (FoldItem i : items) {
+                        e.add(new FoldAssignment.Entry(i.id(), i.group(), i.label(), FoldAssignment.ALWAYS_TRAIN));
+                    }
+                    yield new FoldAssignment(FoldAssignment.NONE, 1, 0, e);
+                }
+            };
+        }
     }
 
     /**
@@ -251,8 +323,16 @@ public final class Reproduction {
      * @throws IOException on read or write failure
      */
     public Report run() throws IOException {
+        RecipeCheck.beforeRun(recipe, "hubmap reproduce"); // before any slide is generated or epoch trained
         io.github.hubmapseg.pipeline.train.ModelFactory.checkPretraining(recipe); // before any slide is generated
-        Files.createDirectories(out);
+        try (FolderLock lock = FolderLock.acquire(out, "hubmap reproduce")) {
+            lock.takenOver().ifPresent(h -> log.accept("took over the lock of " + h.describe() + ", which ended "
+                    + "without releasing it"));
+            return runLocked();
+        }
+    }
+
+    private Report runLocked() throws IOException {
         Map<String, Double> seconds = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         Path dataDir = data;
@@ -279,7 +359,8 @@ public final class Reproduction {
             FoldAssignment folds = folds(recipe, ds);
             Folds.save(folds, out.resolve("folds.json"));
             List<Integer> trained = trainedFolds(recipe, folds);
-            List<Trainer.Result> results = trainFolds(recipe, ds, folds, out, threads, log, trainListener);
+            List<Trainer.Result> results = trainFolds(recipe, ds, folds, out, List.of(), threads, log, trainListener,
+                    forceNew);
             List<List<EpochMetrics>> histories = new ArrayList<>();
             List<Path> members = new ArrayList<>();
             for (Trainer.Result r : results) {
@@ -292,7 +373,7 @@ public final class Reproduction {
             double threshold = inf.threshold();
             double oof = Double.NaN;
             boolean searched = false;
-            if (folds.k() > 1) {
+            if (folds.k() > 1 && !TileFolds.isTileLevel(folds)) { // tile folds have no whole validation slide
                 ThresholdTable table = outOfFold(recipe, ds, folds, trained, members, out);
                 ThresholdTable.Best best = table.best(ThresholdTable.Mode.MEAN_OVER_IMAGES);
                 if (inf.searchThreshold()) {
@@ -329,7 +410,7 @@ public final class Reproduction {
                 try (CompetitionDataset ds2 = ds.withPseudoLabels(PseudoLabels.load(pdir,
                         recipe.pseudo().maxUncertainFraction()))) {
                     List<Trainer.Result> results2 = trainFolds(r2, ds2, folds, out.resolve("stage2"), pids, threads,
-                            s -> log.accept("stage 2, " + s), trainListener);
+                            s -> log.accept("stage 2, " + s), trainListener, forceNew);
                     histories.clear();
                     members.clear();
                     for (Trainer.Result r : results2) {
@@ -337,7 +418,7 @@ public final class Reproduction {
                         members.add(r.best());
                     }
                     seconds.put("train2", lap(t));
-                    if (folds.k() > 1) {
+                    if (folds.k() > 1 && !TileFolds.isTileLevel(folds)) {
                         t = System.nanoTime();
                         ThresholdTable table = outOfFold(r2, ds2, folds, trained, members, out.resolve("stage2"));
                         ThresholdTable.Best best = table.best(ThresholdTable.Mode.MEAN_OVER_IMAGES);
@@ -362,7 +443,8 @@ public final class Reproduction {
             List<ModelPredictor> ps = ensemble.open();
             try {
                 log.accept("predicting " + ds.testIds().size() + " test slides with " + ps.size() + " models");
-                pred = new Inference(inf, threshold, null).writeSubmission(ds, ds.testIds(), ps, submission,
+                pred = new Inference(inf, threshold, null).withPost(Inference.post(recipe.post(), inf.reduce()), log)
+                        .writeSubmission(ds, ds.testIds(), ps, submission,
                         new PolygonOutput(out.resolve("geojson"), GeoJsonOptions.DEFAULT, PolygonOutput.DEFAULT_SIMPLIFY));
             } finally {
                 ps.forEach(ModelPredictor::close);
@@ -419,18 +501,14 @@ public final class Reproduction {
     }
 
     /**
-     * Trains the recipe's folds, each in {@code out/fold-N} (resuming where a {@code last.zip} exists). With
-     * {@code model.variants} (3rd place: two backbones) every fold is trained once per encoder, in
-     * {@code out/variant-<i>-<encoder>/fold-N} ({@code i} from 1), variant after variant. With {@code train.stages}
-     * each fold runs its stages in {@code fold-N/stage-K}, each from the previous stage's best weights; the last
-     * stage's result is the fold's.
+     * Refuses settings that contradict each other before anything is trained: {@code model.variants} with
+     * {@code model.encoder}, {@code train.stages} with {@code train.loss}, {@code epochs}, {@code init_from} or
+     * pseudo-labels.
      *
-     * @return one result per trained fold and variant: variant-major, folds in {@link #trainedFolds} order
-     * @throws IOException on read or write failure
+     * @param recipe the recipe
+     * @throws IllegalArgumentException naming the keys
      */
-    public static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
-                                                  int threads, Consumer<String> log, TrainListener listener)
-            throws IOException {
+    public static void checkTraining(Recipe recipe) {
         if (!recipe.model().variants().isEmpty() && recipe.keys().declared().contains("model.encoder")) {
             throw new IllegalArgumentException("recipe '" + recipe.name() + "' sets model.variants and model.encoder:"
                     + " the variants are the encoders (e.g. model.variants=[tiny] for one)");
@@ -447,12 +525,41 @@ public final class Reproduction {
                         + " is not supported (the second stage's pseudo.epochs would not apply to the stages)");
             }
         }
-        return trainFolds(recipe, ds, folds, out, List.of(), threads, log, listener);
+    }
+
+    /**
+     * Trains the recipe's folds, each in {@code out/fold-N} (resuming where a {@code last.zip} exists). With
+     * {@code model.variants} (3rd place: two backbones) every fold is trained once per encoder, in
+     * {@code out/variant-<i>-<encoder>/fold-N} ({@code i} from 1), variant after variant. With {@code train.stages}
+     * each fold runs its stages in {@code fold-N/stage-K}, each from the previous stage's best weights; the last
+     * stage's result is the fold's.
+     *
+     * @return one result per trained fold and variant: variant-major, folds in {@link #trainedFolds} order
+     * @throws IOException on read or write failure
+     */
+    public static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
+                                                  int threads, Consumer<String> log, TrainListener listener)
+            throws IOException {
+        return trainFolds(recipe, ds, folds, out, threads, log, listener, false);
+    }
+
+    /**
+     * {@link #trainFolds(Recipe, CompetitionDataset, FoldAssignment, Path, int, Consumer, TrainListener)} that
+     * starts every fold over when {@code forceNew} ({@link Trainer.Builder#forceNew}) instead of resuming.
+     *
+     * @return one result per trained fold and variant
+     * @throws IOException on read or write failure
+     */
+    public static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
+                                                  int threads, Consumer<String> log, TrainListener listener,
+                                                  boolean forceNew) throws IOException {
+        checkTraining(recipe);
+        return trainFolds(recipe, ds, folds, out, List.of(), threads, log, listener, forceNew);
     }
 
     private static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
                                                    List<String> extraTrainIds, int threads, Consumer<String> log,
-                                                   TrainListener listener) throws IOException {
+                                                   TrainListener listener, boolean forceNew) throws IOException {
         List<Trainer.Result> results = new ArrayList<>();
         List<String> variants = recipe.model().variants();
         List<Recipe> runs = new ArrayList<>();
@@ -461,23 +568,33 @@ public final class Reproduction {
             runs.add(recipe);
             dirs.add(out);
         } else {
-            for (String v : variants) {
-                runs.add(Recipes.withOverrides(recipe, List.of("model.encoder=" + v)));
-                dirs.add(out.resolve("variant-" + runs.size() + "-" + v));
+            for (int i = 0; i < variants.size(); i++) {
+                runs.add(io.github.hubmapseg.pipeline.train.ModelFactory.variant(recipe, i));
+                dirs.add(out.resolve("variant-" + runs.size() + "-" + variants.get(i)));
             }
         }
         for (int i = 0; i < runs.size(); i++) {
             for (int f : trainedFolds(recipe, folds)) {
-                List<String> trainIds = new ArrayList<>(folds.k() == 1 ? ds.trainIds() : folds.trainingIds(f));
+                TileFolds.Fold fo = TileFolds.fold(folds, ds.trainIds(), f);
+                List<String> trainIds = new ArrayList<>(fo.trainIds());
                 trainIds.addAll(extraTrainIds);
-                List<String> valIds = folds.k() == 1 ? List.of() : folds.validationIds(f);
-                log.accept(String.format(Locale.ROOT, "%sfold %d: training on %s, validating on %s",
-                        variants.isEmpty() ? "" : variants.get(i) + ", ", f, trainIds, valIds));
+                List<String> valIds = fo.valIds();
+                if (fo.trainTiles() != null) {
+                    log.accept(String.format(Locale.ROOT, "%sfold %d: training on %d tiles of %s, validating on %d",
+                            variants.isEmpty() ? "" : variants.get(i) + ", ", f, fo.trainTiles().size(), trainIds,
+                            fo.valTiles().size()));
+                } else {
+                    log.accept(String.format(Locale.ROOT, "%sfold %d: training on %s, validating on %s",
+                            variants.isEmpty() ? "" : variants.get(i) + ", ", f, trainIds, valIds));
+                }
                 Path foldDir = dirs.get(i).resolve("fold-" + f);
                 List<Recipe.Stage> stages = runs.get(i).train().stages();
+                java.util.Set<String> trainTiles = fo.trainTiles();
+                java.util.Set<String> valTiles = fo.valTiles();
                 if (stages.isEmpty()) {
                     results.add(Trainer.builder(runs.get(i), ds, trainIds, valIds, foldDir).fold(f)
-                            .threads(threads).listener(listener).build().train());
+                            .tileFold(trainTiles, valTiles).forceNew(forceNew).threads(threads).listener(listener)
+                            .build().train());
                     continue;
                 }
                 Trainer.Result last = null;
@@ -490,8 +607,8 @@ public final class Reproduction {
                     log.accept(String.format(Locale.ROOT, "fold %d stage %d: %s for %d epochs%s", f, k + 1, st.loss(),
                             st.epochs(), last == null ? "" : ", from stage " + k + "'s best weights"));
                     last = Trainer.builder(Recipes.withOverrides(runs.get(i), o), ds, trainIds, valIds,
-                            foldDir.resolve("stage-" + (k + 1))).fold(f).threads(threads).listener(listener).build()
-                            .train();
+                            foldDir.resolve("stage-" + (k + 1))).fold(f).tileFold(trainTiles, valTiles)
+                            .forceNew(forceNew).threads(threads).listener(listener).build().train();
                 }
                 results.add(last);
             }
@@ -512,6 +629,10 @@ public final class Reproduction {
      */
     public static ThresholdTable outOfFold(Recipe recipe, CompetitionDataset ds, FoldAssignment folds,
                                            List<Integer> trained, List<Path> members, Path out) throws IOException {
+        if (TileFolds.isTileLevel(folds)) {
+            throw new IllegalArgumentException("the out-of-fold threshold search predicts whole validation slides;"
+                    + " tile-level folds (cv.split stratified-tiles) have none: set infer.threshold instead");
+        }
         ThresholdSearch search = new ThresholdSearch(ThresholdGrid.linear(0.05, 0.95, 0.05));
         Inference oofInference = new Inference(recipe.infer(), recipe.infer().threshold(), null);
         if (trained.isEmpty() || members.size() % trained.size() != 0) {
@@ -571,6 +692,7 @@ public final class Reproduction {
         private boolean report = true;
         private Consumer<String> log = s -> { };
         private TrainListener trainListener = TrainListener.NONE;
+        private boolean forceNew;
 
         private Builder(Path out) {
             this.out = Objects.requireNonNull(out, "out");
@@ -643,6 +765,16 @@ public final class Reproduction {
         /** @param l training progress @return this */
         public Builder trainListener(TrainListener l) {
             this.trainListener = Objects.requireNonNull(l, "trainListener");
+            return this;
+        }
+
+        /**
+         * @param b train every fold from scratch even where a checkpoint of an earlier run exists (default false:
+         *          resume it, refusing one of another recipe; see {@link Trainer.Builder#forceNew})
+         * @return this
+         */
+        public Builder forceNew(boolean b) {
+            this.forceNew = b;
             return this;
         }
 

@@ -54,11 +54,14 @@ class ShippedRecipesTest {
     /** Sizes only: every override names a key of the recipe itself. */
     static Recipe slice(String name) {
         Recipe r = Recipes.builtin(name);
+        Recipe peek = Recipes.detached(r); // the slice reads its settings here, not in the ledger under test
         List<String> o = new ArrayList<>(List.of("data.tile_size=64", "data.reduce=4", "data.tiles_per_epoch=4",
                 "train.batch_size=2", "train.epochs=1", "infer.tile_size=64", "infer.reduce=4",
                 "infer.expansion=16"));
         Set<String> declared = Set.copyOf(r.keys().declared());
-        o.add("model.base_channels=" + (r.model().attention() ? 16 : 4)); // scSE needs >= 16 decoder channels
+        // scSE needs >= 16 decoder channels, smp's FPN GroupNorm(32) 4b = 32 segmentation channels
+        o.add("model.base_channels="
+                + (peek.model().attention() ? 16 : peek.model().architecture().equals("fpn") ? 8 : 4));
         if (declared.contains("model.pretrained")) {
             o.add("model.pretrained=none"); // no weight files here (docs/weights.md)
         }
@@ -68,20 +71,20 @@ class ShippedRecipesTest {
         if (declared.contains("pseudo.epochs")) {
             o.add("pseudo.epochs=1");
         }
-        if (r.data().shift() > 0) {
+        if (peek.data().shift() > 0) {
             o.add("data.shift=32");
         }
-        o.add(r.model().variants().isEmpty() ? "model.encoder=tiny" : "model.variants=[tiny, tiny]");
-        if (r.cv().split().equals("validation-groups")) {
+        o.add(peek.model().variants().isEmpty() ? "model.encoder=tiny" : "model.variants=[tiny, tiny]");
+        if (peek.cv().split().equals("validation-groups")) {
             o.add("cv.validation_groups=[[\"" + patients.get(0) + "\"], [\"" + patients.get(1) + "\"]]");
         }
-        if (r.train().augment().equals("twenty-third-place")) {
+        if (peek.train().augment().equals("twenty-third-place")) {
             o.add("train.augment=flips"); // its RandomCrop 768 needs 1024 tiles (TrainingTilesRecipesTest)
         }
-        if (r.infer().overlap() > 0) {
+        if (peek.infer().overlap() > 0) {
             o.add("infer.overlap=8");
         }
-        // reading the recipe above consumed nothing: the ledger is shared with the slice, reads there count
+        // reading peek consumed nothing in r's ledger, which the slice shares: reads in the run count
         return Recipes.withOverrides(r, o);
     }
 
@@ -89,6 +92,8 @@ class ShippedRecipesTest {
     @MethodSource("names")
     void aTinySliceReadsEveryKeyTheRecipeSets(String name) throws Exception {
         Recipe r = slice(name);
+        List<String> dry = RecipeCheck.read(Recipes.detached(r));
+        assertThat(r.keys().consumed()).as("the dry pass reads a detached copy").isEmpty();
         Reproduction.Report rep = Reproduction.builder(dir.resolve("run-" + name)).data(data).recipe(r).threads(1)
                 .overlays(false).build().run(); // throws on any unconsumed key
         assertThat(rep.submission()).exists();
@@ -104,6 +109,8 @@ class ShippedRecipesTest {
         }
         assertThat(r.unconsumedKeys()).isEmpty();
         assertThat(r.keys().declared()).isNotEmpty();
+        // the dry pass hubmap train and reproduce run first reads exactly what the run read
+        assertThat(dry).as("keys read by the dry pass").containsExactlyElementsOf(r.keys().consumed());
     }
 
     @org.junit.jupiter.api.Test

@@ -24,7 +24,18 @@ import net.jqwik.api.Combinators;
  */
 public final class Mutator {
 
-    /** One generated input. */
+    /** Executions per fuzz target in this JVM, for the stage's report. */
+    private static final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> EXECUTIONS =
+            new java.util.TreeMap<>();
+
+    /**
+     * One generated input.
+     *
+     * @param seed  the seed file (or line) it was made from
+     * @param rng   the mutation's random seed
+     * @param edits the number of edits
+     * @param data  the bytes
+     */
     public record Input(String seed, long rng, int edits, byte[] data) {
         @Override
         public String toString() {
@@ -88,7 +99,7 @@ public final class Mutator {
                         mutateText(lines.get(i), rng, edits).getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** One seed changed by {@code edits} edits drawn from {@code rngSeed}. */
+    /** A seed with {@code edits} random edits of the random seed {@code rngSeed}. */
     public static byte[] mutate(byte[] seed, long rngSeed, int edits) {
         Random r = new Random(rngSeed);
         byte[] b = seed.clone();
@@ -129,7 +140,7 @@ public final class Mutator {
     private static final String[] TOKENS = {"0", "-1", " ", "  ", "\t", "x", "1e3", "2147483647", "2147483648",
         "9223372036854775807", "99999999999999999999", "+5", "\u0663", "\n", ",", "\""};
 
-    /** One text seed changed by {@code edits} token edits drawn from {@code rngSeed}. */
+    /** A text seed with {@code edits} random token edits. */
     public static String mutateText(String seed, long rngSeed, int edits) {
         Random r = new Random(rngSeed);
         StringBuilder s = new StringBuilder(seed);
@@ -154,5 +165,45 @@ public final class Mutator {
             }
         }
         return s.toString();
+    }
+
+    /** Counts one execution of a fuzz target. */
+    public static void count(String target) {
+        synchronized (EXECUTIONS) {
+            EXECUTIONS.computeIfAbsent(target, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+        }
+    }
+
+    /**
+     * Prints and writes {@code target/fuzz-executions.txt} ("fuzz executions per target: a=5000 b=5000"), adding to
+     * what an earlier fuzz class of the same module wrote in this build.
+     */
+    public static void reportExecutions() throws IOException {
+        StringBuilder sb = new StringBuilder("fuzz executions per target:");
+        synchronized (EXECUTIONS) {
+            EXECUTIONS.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v.get()));
+        }
+        System.out.println(sb);
+        Path out = Path.of("target", "fuzz-executions.txt");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, sb + "\n");
+    }
+
+    /**
+     * A failure of a fuzz target, with the input saved to {@code target/fuzz-findings/} for a regression test.
+     *
+     * @return the error to throw
+     */
+    public static AssertionError finding(String target, Input in, Throwable t) {
+        Path dir = Path.of("target", "fuzz-findings");
+        String name = target + "-" + in.seed().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + in.rng() + "-"
+                + in.edits() + ".bin";
+        try {
+            Files.createDirectories(dir);
+            Files.write(dir.resolve(name), in.data());
+        } catch (IOException ignored) {
+            // the report below still names the input
+        }
+        return new AssertionError(target + ": " + in + " (saved as " + dir.resolve(name) + ") threw " + t, t);
     }
 }

@@ -187,6 +187,11 @@ public final class SlidingWindow {
         return combine == Combine.VOTE ? 0.5 : threshold;
     }
 
+    /** @return windows per predictor call (the batch size) */
+    public int batchSize() {
+        return batchSize;
+    }
+
     /** Components of fewer pixels are removed from {@link #runMask}'s mask (0 or 1: none). */
     public long minComponentSize() {
         return minComponentSize;

@@ -26,9 +26,9 @@ public final class EncoderForwardMeasure {
     public static void main(String[] args) {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         List<String> encoders = args.length > 1 ? Arrays.asList(args).subList(1, args.length)
-                : List.of("resnext50_32x4d", "se_resnext50_32x4d", "se_resnext101_32x4d", "efficientnet-b0",
-                        "efficientnet-b1", "efficientnet-b2", "efficientnet-b3", "efficientnet-b4", "efficientnet-b5",
-                        "efficientnet-b6", "efficientnet-b7");
+                : List.of("resnext50_32x4d", "se_resnext50_32x4d", "se_resnext101_32x4d", "tv-efficientnet-b0",
+                        "tv-efficientnet-b1", "tv-efficientnet-b2", "tv-efficientnet-b3", "tv-efficientnet-b4", "tv-efficientnet-b5",
+                        "tv-efficientnet-b6", "tv-efficientnet-b7");
         INDArray x = Nd4j.rand(new long[] {4, 256, 256, 3});
         System.out.printf(Locale.ROOT, "%-22s %12s %12s %10s %10s%n", "encoder", "free params", "stored", "min ms",
                 "median ms");

@@ -1,13 +1,23 @@
 package io.github.hubmapseg.benchmarks.tiling;
 
 import io.github.hubmapseg.core.predict.Predictor;
+import io.github.hubmapseg.core.slide.AbstractImageSource;
+import io.github.hubmapseg.core.slide.ImageSource;
+import io.github.hubmapseg.core.slide.ImageSources;
+import io.github.hubmapseg.core.slide.TiffSlideWriter;
 import io.github.hubmapseg.core.predict.TileBatch;
 import io.github.hubmapseg.tiling.SlidingWindow;
 import io.github.hubmapseg.tiling.sink.RowSink;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,11 +33,18 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A whole-slide sliding-window pass over a synthetic {@code width x height} RGB slide with a trivial
- * predictor (mean of the channels / 255, so reading, batching, stitching and streaming are what is
- * measured), output rows consumed by a summing sink. The fork runs with {@code -Xmx1g}: finishing at
- * all shows the pass fits in 1 GiB of heap; the heap in use, sampled every 2 ms by a background thread,
- * is printed after each trial with its peak. MP/s = width * height / 1e6 / seconds per op.
+ * A whole-slide sliding-window pass with a trivial predictor (mean of the channels / 255, so reading,
+ * batching, stitching and streaming are what is measured), output rows consumed by a summing sink, next to
+ * {@code readBaseline}: every pixel of the slide read once (512 x 512 regions on the tile grid, split over
+ * {@code readThreads} threads) and converted to float, what any pipeline must do. {@code source}:
+ * {@code synthetic} (a procedural slide in memory, no file), {@code tiled} and {@code deflate} (real
+ * {@code width x height} BigTIFFs tiled 512, written once by the library's {@link TiffSlideWriter} from the
+ * synthetic slide into {@code -Dhubmap.bench.dir}, default {@code hubmap-benchmarks/target/bench-slides},
+ * and read through the page cache afterwards). The fork runs with {@code -Xmx1g}: finishing at all shows
+ * the pass fits in 1 GiB of heap; the heap in use, sampled every 2 ms by a background thread, is printed
+ * after each trial with its peak. MP/s = width * height / 1e6 / seconds per op.
+ *
+ * <pre>java -jar hubmap-benchmarks/target/benchmarks.jar WholeSlideBenchmark -p source=tiled,deflate</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -55,7 +72,15 @@ public class WholeSlideBenchmark {
     @Param("8")
     public int batchSize;
 
-    private SyntheticSlide slide;
+    /** {@code synthetic} (in memory), {@code tiled} (uncompressed BigTIFF) or {@code deflate} (BigTIFF). */
+    @Param({"tiled", "deflate"})
+    public String source;
+
+    /** Threads of {@code readBaseline} (the engine reads with its default reader threads). */
+    @Param("2")
+    public int readThreads;
+
+    private ImageSource slide;
     private SlidingWindow engine;
 
     /** Channel mean / 255: touches every input value once. */
@@ -85,8 +110,14 @@ public class WholeSlideBenchmark {
     private Thread sampler;
 
     @Setup(Level.Trial)
-    public void setUp() {
-        slide = new SyntheticSlide(width, height);
+    public void setUp() throws IOException {
+        slide = switch (source) {
+            case "synthetic" -> new SyntheticSlide(width, height);
+            case "tiled" -> ImageSources.open(slideFile(TiffSlideWriter.Compression.NONE));
+            case "deflate" -> ImageSources.open(slideFile(TiffSlideWriter.Compression.DEFLATE));
+            default -> throw new IllegalArgumentException("source must be synthetic, tiled or deflate, got " + source);
+        };
+        System.out.printf("%nsource %s: %s%n", source, slide);
         engine = SlidingWindow.builder(tile).stride(stride).expand(expand).batchSize(batchSize)
                 .memoryBudget(700L << 20).build();
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -108,6 +139,59 @@ public class WholeSlideBenchmark {
         sampler.start();
     }
 
+    /** The slide file of this size and compression, written (to a temporary name, then moved) if missing. */
+    private Path slideFile(TiffSlideWriter.Compression compression) throws IOException {
+        Path dir = Path.of(System.getProperty("hubmap.bench.dir", "hubmap-benchmarks/target/bench-slides"));
+        String name = "slide-" + width + "x" + height + "-t" + tile + "-" + compression.name().toLowerCase() + ".tif";
+        Path f = dir.resolve(name);
+        if (!Files.exists(f)) {
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve(name + ".tmp");
+            long t0 = System.nanoTime();
+            try (TiffSlideWriter w = TiffSlideWriter.builder(tmp, width, height).tileSize(512)
+                    .compression(compression).open()) {
+                w.writeAll(new SyntheticSlide(width, height), Runtime.getRuntime().availableProcessors(), null);
+            }
+            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            System.out.printf("%nwrote %s (%.0f MB) in %.1f s%n", f, Files.size(f) / 1e6, (System.nanoTime() - t0) / 1e9);
+        }
+        return f;
+    }
+
+    /** Every pixel read once, 512 x 512 regions on the tile grid, converted to float (channel mean summed). */
+    @Benchmark
+    public double readBaseline() {
+        int side = 512;
+        int cols = (int) ((width + side - 1) / side);
+        int rows = (int) ((height + side - 1) / side);
+        AbstractImageSource src = (AbstractImageSource) slide;
+        return IntStream.range(0, readThreads).parallel().mapToDouble(part -> {
+            byte[] b = new byte[side * side * 3];
+            float[] f = new float[b.length];
+            double sum = 0;
+            for (int r = part; r < rows; r += readThreads) {
+                for (int c = 0; c < cols; c++) {
+                    long x = (long) c * side;
+                    long y = (long) r * side;
+                    int w = (int) Math.min(side, width - x);
+                    int h = (int) Math.min(side, height - y);
+                    int n = w * h * 3;
+                    byte[] bb = n == b.length ? b : new byte[n];
+                    try {
+                        src.readInto(x, y, w, h, bb);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    for (int k = 0; k < n; k++) {
+                        f[k] = bb[k] & 0xFF;
+                    }
+                    sum += f[0] + f[n - 1];
+                }
+            }
+            return sum;
+        }).sum();
+    }
+
     @Benchmark
     public double pass() throws Exception {
         double[] sum = new double[1];
@@ -121,8 +205,9 @@ public class WholeSlideBenchmark {
     }
 
     @TearDown(Level.Trial)
-    public void report() throws InterruptedException {
+    public void report() throws InterruptedException, IOException {
         sampling = false;
+        slide.close();
         sampler.join();
         long peak = 0;
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {

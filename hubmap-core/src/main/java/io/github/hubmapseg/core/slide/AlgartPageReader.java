@@ -1,23 +1,24 @@
 package io.github.hubmapseg.core.slide;
 
 import java.io.IOException;
-import net.algart.matrices.tiff.TiffReader;
-import net.algart.matrices.tiff.tiles.TiffReadMap;
 
 /**
- * Reads a page through algart-tiff (tiled or compressed pages). algart-tiff's {@link TiffReader} shares one
- * file handle and a tile cache, so reads are serialized on the reader: thread-safe, not concurrent.
+ * Reads a page through algart-tiff (tiled or compressed pages), with a reader of the file's
+ * {@link AlgartReaderPool}: reads from several threads decode in parallel, each on its own reader.
  */
 final class AlgartPageReader implements TiffPageReader {
 
-    private final TiffReader reader;
-    private final TiffReadMap map;
+    private final AlgartReaderPool pool;
+    private final int slot;
     private final int channels;
 
-    AlgartPageReader(TiffReader reader, TiffReadMap map) {
-        this.reader = reader;
-        this.map = map;
-        this.channels = map.numberOfChannels();
+    /**
+     * @param slot index of this page's map in the pool's entries
+     */
+    AlgartPageReader(AlgartReaderPool pool, int slot, int channels) {
+        this.pool = pool;
+        this.slot = slot;
+        this.channels = channels;
     }
 
     @Override
@@ -29,9 +30,12 @@ final class AlgartPageReader implements TiffPageReader {
     public void read(int x, int y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox, int oy, int c0)
             throws IOException {
         byte[] samples;
-        synchronized (reader) {
+        AlgartReaderPool.Entry e = pool.acquire();
+        try {
             // planar result: samples[((c * h) + j) * w + i]
-            samples = reader.readSampleBytes(map, x, y, w, h);
+            samples = e.reader().readSampleBytes(e.maps()[slot], x, y, w, h);
+        } finally {
+            pool.release(e);
         }
         if (samples.length != (long) w * h * channels) {
             throw new IOException("algart-tiff returned " + samples.length + " bytes for a " + w + " x " + h + " x "

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import net.algart.matrices.tiff.TiffIFD;
-import net.algart.matrices.tiff.TiffReader;
+import net.algart.matrices.tiff.tiles.TiffReadMap;
 
 /**
  * An {@link ImageSource} over an 8-bit TIFF or BigTIFF slide, read region by region.
@@ -32,12 +32,13 @@ import net.algart.matrices.tiff.TiffReader;
  * <p>Padding: the parts of a region outside the image are filled with {@link #fillValue()} (255, white).
  *
  * <p>Memory: besides the returned image, a read holds at most the decoded tiles/strips it touches (algart-tiff,
- * plus a tile cache of at most {@link #TILE_CACHE_BYTES}) or a 1 MB row buffer (uncompressed pages).
+ * plus a tile cache of at most {@link #TILE_CACHE_BYTES} per reader of the pool) or a 1 MB row buffer
+ * (uncompressed pages).
  *
- * <p>Thread-safety: reads may be called from several threads. Uncompressed pages are read
- * concurrently (positional reads of one {@link FileChannel}); pages served by algart-tiff are read one
- * call at a time (the calls are synchronized on the file's single algart-tiff reader). To decode a
- * compressed slide on several cores, open one source per thread.
+ * <p>Thread-safety: reads may be called from several threads, and run concurrently. Uncompressed pages are
+ * read with positional reads of one {@link FileChannel}; pages served by algart-tiff are read by a pool of
+ * algart-tiff readers of the file, one per concurrent read (up to the number of processors, opened on
+ * demand), so compressed tiles are decoded on as many cores as there are reading threads.
  */
 final class TiffImageSource extends AbstractImageSource {
 
@@ -45,7 +46,7 @@ final class TiffImageSource extends AbstractImageSource {
     public static final long TILE_CACHE_BYTES = 8L << 20;
 
     private final Path file;
-    private final TiffReader algart;
+    private final AlgartReaderPool algart;
     private final FileChannel channel;
     private final List<TiffPageReader> pages;
     private final int[] firstChannel;
@@ -56,7 +57,7 @@ final class TiffImageSource extends AbstractImageSource {
     private final int blockWidthHint;
     private final int blockHeightHint;
 
-    private TiffImageSource(Path file, TiffReader algart, FileChannel channel, List<TiffPageReader> pages,
+    private TiffImageSource(Path file, AlgartReaderPool algart, FileChannel channel, List<TiffPageReader> pages,
                             long width, long height, SlideInfo info, int[] blockHint) {
         this.file = file;
         this.algart = algart;
@@ -153,6 +154,9 @@ final class TiffImageSource extends AbstractImageSource {
                 }
             }
             List<TiffPageReader> readers = new ArrayList<>();
+            List<TiffReadMap> algartMaps = new ArrayList<>();
+            List<Integer> algartPages = new ArrayList<>();
+            List<Integer> algartSlots = new ArrayList<>();
             int[] blockHint = {0, 0};
             boolean usesAlgart = false;
             boolean usesDirect = false;
@@ -176,7 +180,10 @@ final class TiffImageSource extends AbstractImageSource {
                     }
                     p.checkBlocksInside(file, Files.size(file));
                     try {
-                        readers.add(new AlgartPageReader(reader, reader.newMap(ifds.get(p.index()))));
+                        algartMaps.add(reader.newMap(ifds.get(p.index())));
+                        algartPages.add(p.index());
+                        algartSlots.add(readers.size());
+                        readers.add(null); // an AlgartPageReader, once the pool exists
                     } catch (IOException | RuntimeException e) {
                         throw new IOException(file + " (page " + p.index() + "): algart-tiff cannot read it: "
                                 + e.getMessage(), e);
@@ -185,6 +192,16 @@ final class TiffImageSource extends AbstractImageSource {
                         blockHint = new int[] {p.blockWidth(), p.blockHeight()};
                     }
                     usesAlgart = true;
+                }
+            }
+            AlgartReaderPool pool = null;
+            if (usesAlgart) {
+                pool = new AlgartReaderPool(file, new AlgartReaderPool.Entry(reader,
+                        algartMaps.toArray(new TiffReadMap[0])),
+                        algartPages.stream().mapToInt(Integer::intValue).toArray(),
+                        Runtime.getRuntime().availableProcessors());
+                for (int i = 0; i < algartSlots.size(); i++) {
+                    readers.set(algartSlots.get(i), new AlgartPageReader(pool, i, algartMaps.get(i).numberOfChannels()));
                 }
             }
             String readerName = usesAlgart && usesDirect ? "algart-tiff + uncompressed"
@@ -196,8 +213,7 @@ final class TiffImageSource extends AbstractImageSource {
             SlideInfo info = new SlideInfo(first.width(), first.height(), channels, 8,
                     first.planar() || used.size() > 1, first.tiled(), first.blockWidth(), first.blockHeight(),
                     TiffPage.compressionName(first.compression()), reader.isBigTiff(), readerName);
-            TiffReader keep = usesAlgart ? reader : null;
-            TiffImageSource source = new TiffImageSource(file, keep, channel, readers, first.width(),
+            TiffImageSource source = new TiffImageSource(file, pool, channel, readers, first.width(),
                     first.height(), info, blockHint);
             if (!usesAlgart) {
                 reader.close();
@@ -252,6 +268,11 @@ final class TiffImageSource extends AbstractImageSource {
             throw new IOException(file + ": not a TIFF file (expected the header II*\\0, MM\\0*, II+\\0 or MM\\0+, found "
                     + (n == 0 ? "an empty file" : "bytes 0x" + hex) + ")");
         }
+    }
+
+    /** The pool of algart-tiff readers, {@code null} when every page is uncompressed (for tests). */
+    AlgartReaderPool readerPool() {
+        return algart;
     }
 
     /** The file this source reads. */

@@ -11,9 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
+import io.github.hubmapseg.testkit.Mutator;
 import net.imglib2.FinalInterval;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -23,7 +21,7 @@ import net.jqwik.api.Tag;
 import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
- * Fuzz targets (issue #15): each feeds mutated seeds ({@link Mutator}) to a reader and accepts only success or
+ * Fuzz targets (issue #15): each feeds mutated seeds (testkit's {@link Mutator}) to a reader and accepts only success or
  * the reader's documented error: an {@link IOException} whose one-line message starts with the file (TIFF,
  * CSV, JSON), or an {@link IllegalArgumentException} (not a {@link NumberFormatException}) with a one-line
  * message ({@code Rle.parse}). Anything else, {@link OutOfMemoryError} under the stage's 512 MB heap included,
@@ -34,8 +32,6 @@ import net.jqwik.api.lifecycle.AfterContainer;
 class ParserFuzz {
 
     private static final Path TMP;
-    private static final Map<String, AtomicLong> EXECUTIONS = new TreeMap<>();
-
     static {
         try {
             TMP = Files.createTempDirectory("hubmap-fuzz");
@@ -45,21 +41,12 @@ class ParserFuzz {
     }
 
     private static void count(String target) {
-        synchronized (EXECUTIONS) {
-            EXECUTIONS.computeIfAbsent(target, k -> new AtomicLong()).incrementAndGet();
-        }
+        Mutator.count(target);
     }
 
     @AfterContainer
     static void report() throws IOException {
-        StringBuilder sb = new StringBuilder("fuzz executions per target:");
-        synchronized (EXECUTIONS) {
-            EXECUTIONS.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v.get()));
-        }
-        System.out.println(sb);
-        Path out = Path.of("target", "fuzz-executions.txt");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, sb + "\n");
+        Mutator.reportExecutions();
         try (var s = Files.list(TMP)) {
             for (Path p : s.toList()) {
                 Files.deleteIfExists(p);
@@ -68,18 +55,8 @@ class ParserFuzz {
         Files.deleteIfExists(TMP);
     }
 
-    /** Fails with the input saved for reproduction. */
     private static AssertionError finding(String target, Mutator.Input in, Throwable t) {
-        Path dir = Path.of("target", "fuzz-findings");
-        String name = target + "-" + in.seed().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + in.rng() + "-"
-                + in.edits() + ".bin";
-        try {
-            Files.createDirectories(dir);
-            Files.write(dir.resolve(name), in.data());
-        } catch (IOException ignored) {
-            // the report below still names the input
-        }
-        return new AssertionError(target + ": " + in + " (saved as " + dir.resolve(name) + ") threw " + t, t);
+        return Mutator.finding(target, in, t);
     }
 
     private static void checkFileError(String target, Mutator.Input in, Path file, IOException e) {

@@ -94,4 +94,23 @@ class FullDiskTest {
             assertThat(s).containsExactlyInAnyOrder(f, tiff);
         }
     }
+
+    @Test
+    void anImageOnAFullDiskIsOneLineNamingTheFile() throws IOException {
+        // was "I/O error writing PNG file!" and, at exit, a NullPointerException stack trace from ImageIO's cache
+        Path png = disk.resolve("overlay.png");
+        java.awt.image.BufferedImage noise = new java.awt.image.BufferedImage(256, 256,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.util.Random rnd = new java.util.Random(1);
+        for (int y = 0; y < 256; y++) {
+            for (int x = 0; x < 256; x++) {
+                noise.setRGB(x, y, rnd.nextInt()); // incompressible: about 190 KB of PNG, the disk holds 64 KB
+            }
+        }
+        assertThatThrownBy(() -> ImageFiles.writePng(png, noise)).isInstanceOf(IOException.class)
+                .hasMessage(png + ": cannot write the PNG image: No space left on device");
+        try (Stream<Path> s = Files.list(disk)) {
+            assertThat(s).isEmpty();
+        }
+    }
 }

@@ -88,7 +88,13 @@ final class Unpickler {
     }
 
     private IOException error(String message) {
-        return new IOException(file + ": " + message + " (pickle byte " + position + ")");
+        return new IOException(file + ": " + printable(message) + " (pickle byte " + position + ")");
+    }
+
+    /** Pickle bytes shown in a message: control characters as '?', at most 120 characters (one line). */
+    static String printable(String s) {
+        String p = s.replaceAll("\\p{Cntrl}", "?");
+        return p.length() > 120 ? p.substring(0, 120) + "..." : p;
     }
 
     private int u8() throws IOException {
@@ -179,7 +185,7 @@ final class Unpickler {
     private Global global(String module, String name) throws IOException {
         String q = module + "." + name;
         if (!ALLOWED.contains(q)) {
-            throw new IOException(file + ": refused global " + q + " (a weight file may only name tensor and"
+            throw new IOException(file + ": refused global " + printable(q) + " (a weight file may only name tensor and"
                     + " storage rebuild functions, torch storage types and collections.OrderedDict; loading it"
                     + " would run code)");
         }

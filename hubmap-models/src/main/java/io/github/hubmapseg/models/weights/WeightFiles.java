@@ -74,6 +74,20 @@ public final class WeightFiles {
      *     the message names the file and the offending value
      */
     public static StateDict read(Path file) throws IOException {
+        try {
+            return readDetected(file);
+        } catch (IOException e) {
+            String m = e.getMessage();
+            if (m != null && m.startsWith(file.toString())) {
+                throw e;
+            }
+            // the JDK's own errors (an EOFException without a message from a zip entry that ends early)
+            throw new IOException(file + ": damaged or truncated (" + e.getClass().getSimpleName()
+                    + (m == null ? "" : ": " + Unpickler.printable(m)) + ")", e);
+        }
+    }
+
+    private static StateDict readDetected(Path file) throws IOException {
         return switch (detect(file)) {
             case SAFETENSORS -> SafeTensors.read(file);
             case TORCH_ZIP -> TorchFiles.readZip(file);

@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  *   <li>{@code "flips"}: horizontal, vertical flip and rot90, each p 0.5 (exact, lossless);</li>
  *   <li>{@code "light"}: flips + rot90, a mild shift-scale-rotate and brightness-contrast (the {@code cpu-quick}
  *       default);</li>
- *   <li>{@code "third-place"}: the 3rd place's {@code get_aug()} (seed write-up) plus cutout;</li>
+ *   <li>{@code "third-place"}: the 3rd place's {@code get_aug()} (seed write-up, CLAHE and IAAPiecewiseAffine
+ *       included) plus cutout;</li>
  *   <li>{@code "first-place"}: an assumption, see {@link #firstPlace()};</li>
  *   <li>{@code "twenty-third-place"}: the 23rd place's (Chris Deotte) list, see {@link #twentyThirdPlace()}.</li>
  * </ul>
@@ -68,18 +69,22 @@ public final class Augmentations {
     /**
      * The 3rd place ({@code get_aug}, seed write-up): HorizontalFlip, VerticalFlip, RandomRotate90 (p 0.5 each),
      * ShiftScaleRotate(0.0625, 0.2, 15, p 0.9), OneOf([Elastic .3, GaussianBlur .3, GaussNoise .3, Optical .3,
-     * Grid .1], p 0.3), OneOf([HueSaturationValue(15, 25, 0), RandomBrightnessContrast(0.3, 0.3)], p 0.3), then
-     * cutout. Differences, stated: {@code IAAPiecewiseAffine} (in the first OneOf) and {@code CLAHE} (in the
-     * second) are not implemented and are left out, so the remaining children share their OneOf's probability;
-     * the write-up names cutout without parameters: here up to 8 holes of up to 1/8 of 1024 (128 px), p 0.5.
+     * Grid .1, IAAPiecewiseAffine .3], p 0.3), OneOf([HueSaturationValue(15, 25, 0), CLAHE(clip_limit=2),
+     * RandomBrightnessContrast(0.3, 0.3)], p 0.3), then cutout. {@code IAAPiecewiseAffine} is {@link PiecewiseAffine}
+     * with imgaug's defaults (scale 0.03..0.05, 4 x 4 points; each cell cut along its main diagonal, see there);
+     * {@code CLAHE(clip_limit=2)} is {@link Clahe#of}{@code (2)} (clip uniform in [1, 2], 8 x 8 tiles, p 0.5 as its
+     * OneOf weight; L*a*b* in floating point, see there). The write-up names cutout without parameters: here up to
+     * 8 holes of up to 1/8 of 1024 (128 px), p 0.5.
      */
     public static Augmentation thirdPlace() {
         return compose()
                 .add(new HorizontalFlip(0.5)).add(new VerticalFlip(0.5)).add(new RandomRotate90(0.5))
                 .add(new ShiftScaleRotate(0.0625, 0.2, 15, 0.9))
                 .oneOf(0.3, ElasticTransform.defaults(0.3), new GaussianBlur(3, 7, 0.3), new GaussNoise(10, 50, 0, 0.3),
-                        new OpticalDistortion(0.05, 0.05, 0.3), new GridDistortion(5, 0.3, 0.1))
-                .oneOf(0.3, new HueSaturationValue(15, 25, 0, 0.5), new RandomBrightnessContrast(0.3, 0.3, 0.5))
+                        new OpticalDistortion(0.05, 0.05, 0.3), new GridDistortion(5, 0.3, 0.1),
+                        PiecewiseAffine.defaults(0.3))
+                .oneOf(0.3, new HueSaturationValue(15, 25, 0, 0.5), Clahe.of(2),
+                        new RandomBrightnessContrast(0.3, 0.3, 0.5))
                 .add(CoarseDropout.of(8, 128, 0.5))
                 .build();
     }

@@ -1,5 +1,5 @@
 /**
- * Training-tile augmentations as the write-ups used them (albumentations-style flips, rotations,
- * distortions, colour and noise transforms) on image and mask together, seeded.
+ * Training augmentations applied jointly to a tile's image and mask, as albumentations' (and the write-ups') transforms,
+ * with the write-ups' presets ({@link io.github.hubmapseg.pipeline.augment.Augmentations}).
  */
 package io.github.hubmapseg.pipeline.augment;

@@ -28,10 +28,11 @@ import java.util.Set;
  * @param cv          cross-validation
  * @param infer       inference
  * @param pseudo      pseudo-labelling (second stage)
+ * @param post        the stages around the model at inference: empty-window filter, DenseCRF, Otsu, energy
  * @param keys        the declared and consumed keys (not a setting; shared by all sections)
  */
 public record Recipe(String name, String description, String source, String notes, Data data, Model model,
-                     Train train, Cv cv, Infer infer, Pseudo pseudo, @JsonIgnore KeyLedger keys) {
+                     Train train, Cv cv, Infer infer, Pseudo pseudo, Post post, @JsonIgnore KeyLedger keys) {
 
     /** The default recipe's name. */
     public static final String DEFAULT = "cpu-quick";
@@ -137,6 +138,9 @@ public record Recipe(String name, String description, String source, String note
      *                           all of them form the ensemble (3rd place: resnext50_32x4d and resnext101_32x4d);
      *                           empty: {@code encoder} only
      * @param baseChannels       decoder width: U-Net decoder channels (8b, 4b, 2b, b, b), FPN 8b/4b, Linknet b
+     * @param decoderChannels    U-Net only: the five decoder blocks' channels, replacing (8b, 4b, 2b, b, b), e.g.
+     *                           smp's default (256, 128, 64, 32, 16) for its {@code Unet} files; empty: from
+     *                           {@code base_channels}
      * @param fpnSkips           FPN skip connections between decoder blocks (3rd place)
      * @param aspp               atrous spatial pyramid pooling (3rd place)
      * @param pixelShuffle       pixel shuffle instead of transposed convolution (3rd place)
@@ -144,16 +148,24 @@ public record Recipe(String name, String description, String source, String note
      * @param classificationHead empty / non-empty tile head (1st place)
      * @param attention          attention in the decoder (1st place, per seed team D)
      * @param hypercolumn        hypercolumn (1st place, per seed team D)
+     * @param attentionGate      U-Net attention gates on the skips (Oktay et al.; the "Tricks" write-up)
+     * @param cbam               CBAM in the U-Net decoder blocks (Woo et al.; the "Tricks" write-up), instead of
+     *                           {@code attention}'s scSE
      * @param encoderWeights     a weight file ({@code .pth}, {@code .safetensors}, {@code .npz}) of the encoder
      *                           alone, loaded before training ({@code ""}: none)
      * @param weights            a weight file of the whole model (an smp state_dict or a hubmap export), loaded
      *                           before training ({@code ""}: none)
      * @param weightsLayout      layout of those files: auto, smp, torchvision, timm or cadene
+     * @param variantEncoderWeights one encoder weight file per entry of {@code variants}, in their order (3rd place:
+     *                           the swsl ResNeXt-50 and ResNeXt-101 files), each loaded as that variant's
+     *                           {@code encoder_weights}; empty: none
      */
     public record Model(String architecture, String encoder, String pretrained, List<String> variants,
-                        int baseChannels, boolean fpnSkips, boolean aspp, boolean pixelShuffle,
+                        int baseChannels, List<Integer> decoderChannels, boolean fpnSkips, boolean aspp, boolean pixelShuffle,
                         boolean deepSupervision, boolean classificationHead, boolean attention, boolean hypercolumn,
-                        String encoderWeights, String weights, String weightsLayout, @JsonIgnore KeyLedger keys) {
+                        boolean attentionGate, boolean cbam,
+                        String encoderWeights, String weights, String weightsLayout,
+                        List<String> variantEncoderWeights, @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Model {
             Valid.nonEmpty("model.architecture", architecture);
@@ -164,12 +176,32 @@ public record Recipe(String name, String description, String source, String note
                 Valid.nonEmpty("model.variants entry", v);
             }
             Valid.positive("model.base_channels", baseChannels);
+            decoderChannels = decoderChannels == null ? List.of() : List.copyOf(decoderChannels);
+            if (!decoderChannels.isEmpty() && (decoderChannels.size() != 5
+                    || decoderChannels.stream().anyMatch(c -> c == null || c < 1))) {
+                throw new IllegalArgumentException("model.decoder_channels must be five positive channel counts (the"
+                        + " U-Net's decoder blocks, e.g. [256, 128, 64, 32, 16]) or empty, got " + decoderChannels);
+            }
             Valid.notNull("model.encoder_weights", encoderWeights);
             Valid.notNull("model.weights", weights);
             Valid.oneOf("model.weights_layout", weightsLayout, Set.of("auto", "smp", "torchvision", "timm", "cadene"));
             if (!encoderWeights.isEmpty() && !weights.isEmpty()) {
                 throw new IllegalArgumentException("model.encoder_weights and model.weights are both set; the whole"
                         + " model's weights include the encoder: set one");
+            }
+            variantEncoderWeights = variantEncoderWeights == null ? List.of() : List.copyOf(variantEncoderWeights);
+            if (!variantEncoderWeights.isEmpty()) {
+                if (variantEncoderWeights.size() != variants.size()) {
+                    throw new IllegalArgumentException("model.variant_encoder_weights has " + variantEncoderWeights.size()
+                            + " files for " + variants.size() + " model.variants " + variants + ": give one per variant");
+                }
+                if (!encoderWeights.isEmpty() || !weights.isEmpty()) {
+                    throw new IllegalArgumentException("model.variant_encoder_weights and model."
+                            + (weights.isEmpty() ? "encoder_weights" : "weights") + " are both set: set one");
+                }
+                for (String f : variantEncoderWeights) {
+                    Valid.nonEmpty("model.variant_encoder_weights entry", f);
+                }
             }
             keys = keys == null ? KeyLedger.binding() : keys;
         }
@@ -185,6 +217,7 @@ public record Recipe(String name, String description, String source, String note
         public String pretrained() { return keys.read("model.pretrained", pretrained); }
         public List<String> variants() { return keys.read("model.variants", variants); }
         public int baseChannels() { return keys.read("model.base_channels", baseChannels); }
+        public List<Integer> decoderChannels() { return keys.read("model.decoder_channels", decoderChannels); }
         public boolean fpnSkips() { return keys.read("model.fpn_skips", fpnSkips); }
         public boolean aspp() { return keys.read("model.aspp", aspp); }
         public boolean pixelShuffle() { return keys.read("model.pixel_shuffle", pixelShuffle); }
@@ -192,9 +225,14 @@ public record Recipe(String name, String description, String source, String note
         public boolean classificationHead() { return keys.read("model.classification_head", classificationHead); }
         public boolean attention() { return keys.read("model.attention", attention); }
         public boolean hypercolumn() { return keys.read("model.hypercolumn", hypercolumn); }
+        public boolean attentionGate() { return keys.read("model.attention_gate", attentionGate); }
+        public boolean cbam() { return keys.read("model.cbam", cbam); }
         public String encoderWeights() { return keys.read("model.encoder_weights", encoderWeights); }
         public String weights() { return keys.read("model.weights", weights); }
         public String weightsLayout() { return keys.read("model.weights_layout", weightsLayout); }
+        public List<String> variantEncoderWeights() {
+            return keys.read("model.variant_encoder_weights", variantEncoderWeights);
+        }
     }
 
     /**
@@ -320,19 +358,22 @@ public record Recipe(String name, String description, String source, String note
      * Cross-validation.
      *
      * @param split            group-kfold-image, group-kfold-patient, one-patient-per-fold, validation-groups,
-     *                         stratified, kfold or none
+     *                         stratified, stratified-tiles, kfold or none
      * @param folds            number of folds
      * @param validationGroups per fold, the groups (patients) validated in it (split validation-groups)
      * @param trainFolds       which folds to train (empty: all); the write-ups often trained only some
      * @param seed             seed of random splits
+     * @param areaBins         split stratified-tiles: equal-width masked-area bins of the masked grid tiles (the
+     *                         empty tiles are one more stratum), crossed with the slide
      */
     public record Cv(String split, int folds, List<List<String>> validationGroups, List<Integer> trainFolds, long seed,
-                     @JsonIgnore KeyLedger keys) {
+                     int areaBins, @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Cv {
             Valid.oneOf("cv.split", split, Set.of("group-kfold-image", "group-kfold-patient", "one-patient-per-fold",
-                    "validation-groups", "stratified", "kfold", "none"));
+                    "validation-groups", "stratified", "stratified-tiles", "kfold", "none"));
             Valid.positive("cv.folds", folds);
+            Valid.positive("cv.area_bins", areaBins);
             validationGroups = validationGroups == null ? List.of() : validationGroups.stream().map(List::copyOf).toList();
             trainFolds = trainFolds == null ? List.of() : List.copyOf(trainFolds);
             if (split.equals("validation-groups") && validationGroups.size() != folds) {
@@ -352,6 +393,7 @@ public record Recipe(String name, String description, String source, String note
         public List<List<String>> validationGroups() { return keys.read("cv.validation_groups", validationGroups); }
         public List<Integer> trainFolds() { return keys.read("cv.train_folds", trainFolds); }
         public long seed() { return keys.read("cv.seed", seed); }
+        public int areaBins() { return keys.read("cv.area_bins", areaBins); }
     }
 
     /**
@@ -459,6 +501,50 @@ public record Recipe(String name, String description, String source, String note
         public String sources() { return keys.read("pseudo.sources", sources); }
         public double maxTtaStd() { return keys.read("pseudo.max_tta_std", maxTtaStd); }
         public double maxUncertainFraction() { return keys.read("pseudo.max_uncertain_fraction", maxUncertainFraction); }
+    }
+
+    /**
+     * The stages the write-ups put around the model at inference ({@code io.github.hubmapseg.tiling.post}); each is
+     * off at its default.
+     *
+     * @param tissueFilter    10th place ("pre-filtering of empty tiles", iafoss's kernel): windows without more
+     *                        than {@code 1000 (T/256)^2} pixels of HSV saturation above this value get probability 0
+     *                        without a model call; iafoss's threshold is 40; 0 for off
+     * @param crf             team B: DenseCRF on the probabilities (pydensecrf's usual kernels, 5 mean-field
+     *                        iterations) per overlapping patch at {@code infer.reduce}; the mask is its MAP label
+     * @param crfPatch        CRF patch side in level-0 pixels (team B: 2560, scaled to 1280)
+     * @param crfOverlap      CRF patch overlap in level-0 pixels (team B: 512)
+     * @param energyThreshold 10th place: predicted components whose mean energy score {@code -log(1 - p)} is below
+     *                        it are dropped; 0 for off
+     * @param otsuBelow       10th place (validation only): a slide whose mask has fewer level-0 pixels than this is
+     *                        thresholded at Otsu's threshold of its probabilities (10,000 at reduce 2 = 40,000); 0 for
+     *                        off
+     */
+    public record Post(int tissueFilter, boolean crf, int crfPatch, int crfOverlap, double energyThreshold,
+                       int otsuBelow, @JsonIgnore KeyLedger keys) {
+        /** Validates. */
+        public Post {
+            Valid.nonNegative("post.tissue_filter", tissueFilter);
+            if (tissueFilter > 255) {
+                throw new IllegalArgumentException("post.tissue_filter must be in 0..255 (0 = off), got " + tissueFilter);
+            }
+            Valid.positive("post.crf_patch", crfPatch);
+            Valid.nonNegative("post.crf_overlap", crfOverlap);
+            if (crfOverlap >= crfPatch) {
+                throw new IllegalArgumentException("post.crf_overlap must be < post.crf_patch=" + crfPatch + ", got "
+                        + crfOverlap);
+            }
+            Valid.nonNegative("post.energy_threshold", energyThreshold);
+            Valid.nonNegative("post.otsu_below", otsuBelow);
+            keys = keys == null ? KeyLedger.binding() : keys;
+        }
+
+        public int tissueFilter() { return keys.read("post.tissue_filter", tissueFilter); }
+        public boolean crf() { return keys.read("post.crf", crf); }
+        public int crfPatch() { return keys.read("post.crf_patch", crfPatch); }
+        public int crfOverlap() { return keys.read("post.crf_overlap", crfOverlap); }
+        public double energyThreshold() { return keys.read("post.energy_threshold", energyThreshold); }
+        public int otsuBelow() { return keys.read("post.otsu_below", otsuBelow); }
     }
 
     /** Value checks naming the key. */

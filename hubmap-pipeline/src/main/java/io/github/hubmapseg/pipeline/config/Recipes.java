@@ -38,7 +38,7 @@ public final class Recipes {
 
     /** Names of the shipped recipes; {@link Recipe#DEFAULT} first. */
     public static final List<String> NAMES = List.of("cpu-quick", "third-place", "first-place", "deepflash2-style",
-            "twenty-third-place");
+            "twenty-third-place", "team-b", "tenth-place", "team-a");
 
     private static final String DIR = "/io/github/hubmapseg/pipeline/recipes/";
     private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
@@ -152,6 +152,21 @@ public final class Recipes {
     }
 
     /**
+     * The same recipe with a ledger of its own that declares the same keys and has consumed none: a dry pass
+     * over it ({@code RecipeCheck}) finds the keys a run would leave unread without marking them read in the
+     * recipe the run uses.
+     *
+     * @param recipe the recipe
+     * @return an equal recipe with a fresh ledger
+     */
+    public static Recipe detached(Recipe recipe) {
+        ObjectNode tree = KeyLedger.quietly(() -> YAML.valueToTree(recipe));
+        KeyLedger keys = new KeyLedger();
+        keys.declareAll(recipe.keys());
+        return bind(tree, "recipe " + recipe.name(), keys);
+    }
+
+    /**
      * Applies {@code key=value} overrides (dotted paths, values in YAML syntax) to a recipe.
      *
      * @throws IllegalArgumentException for a malformed override, an unknown key or a bad value
@@ -217,6 +232,67 @@ public final class Recipes {
     /** Writes the recipe as YAML, atomically (e.g. into a run directory). */
     public static void save(Recipe recipe, Path target) throws IOException {
         AtomicFiles.writeString(target, toYaml(recipe));
+    }
+
+    /**
+     * A key whose value differs between two recipes.
+     *
+     * @param key    dotted key ({@code model.base_channels})
+     * @param before its value in the first recipe (YAML/JSON text)
+     * @param after  its value in the second
+     */
+    public record Difference(String key, String before, String after) {
+        @Override
+        public String toString() {
+            return key + " (" + before + " -> " + after + ")";
+        }
+    }
+
+    /**
+     * The keys whose values differ between two recipes (every key, also those left at their defaults), in key
+     * order; {@code name}, {@code description}, {@code source} and {@code notes} included.
+     *
+     * @param a the first recipe (e.g. the one a run was trained with)
+     * @param b the second
+     * @return the differences, empty when the recipes describe the same run
+     */
+    public static List<Difference> differences(Recipe a, Recipe b) {
+        java.util.TreeMap<String, JsonNode> fa = new java.util.TreeMap<>();
+        java.util.TreeMap<String, JsonNode> fb = new java.util.TreeMap<>();
+        flatten(KeyLedger.quietly(() -> YAML.valueToTree(a)), "", fa);
+        flatten(KeyLedger.quietly(() -> YAML.valueToTree(b)), "", fb);
+        TreeSet<String> keys = new TreeSet<>(fa.keySet());
+        keys.addAll(fb.keySet());
+        List<Difference> out = new ArrayList<>();
+        for (String k : keys) {
+            JsonNode x = fa.get(k);
+            JsonNode y = fb.get(k);
+            if (!same(x, y)) {
+                out.add(new Difference(k, x == null ? "(absent)" : x.toString(), y == null ? "(absent)" : y.toString()));
+            }
+        }
+        return out;
+    }
+
+    private static boolean same(JsonNode x, JsonNode y) {
+        if (x == null || y == null) {
+            return x == y;
+        }
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue()) == 0;
+        }
+        return x.equals(y);
+    }
+
+    private static void flatten(JsonNode n, String path, Map<String, JsonNode> out) {
+        if (n != null && n.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                flatten(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey(), out);
+            }
+        } else {
+            out.put(path, n);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------

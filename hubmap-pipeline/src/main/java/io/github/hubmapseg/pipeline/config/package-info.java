@@ -1,5 +1,5 @@
 /**
- * Recipes: the YAML settings of a run, each naming the write-up it comes from, validated at load, with
- * every key either used or refused (KeyLedger).
+ * Recipes: every setting of a winning pipeline as immutable records loaded from YAML, with the ledger that makes
+ * a key nothing reads an error.
  */
 package io.github.hubmapseg.pipeline.config;

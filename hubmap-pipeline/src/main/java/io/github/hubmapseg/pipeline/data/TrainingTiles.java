@@ -72,6 +72,8 @@ public final class TrainingTiles {
     /** Per slide, the undilated glomerulus map whose components are visited once per epoch (or null: none). */
     private final List<PdfSampler> glomeruli = new ArrayList<>();
     private final PdfWeights pdfWeights;
+    /** Tile-level folds: the ids ({@link #tileId}) of the grid tiles this set may use, or null for all. */
+    private final Set<String> only;
     /** Draws of a random sampler before a tile in an ignored region is accepted anyway. */
     private static final int MAX_REDRAWS = 50;
 
@@ -92,6 +94,7 @@ public final class TrainingTiles {
         this.normalization = b.normalization;
         this.seed = b.seed;
         this.pdfWeights = b.pdfWeights;
+        this.only = b.only;
         for (int i = 0; i < ids.size(); i++) {
             ImageSource s = dataset.slide(ids.get(i));
             SaturationFilter sat = saturationThreshold > 0 ? new SaturationFilter(saturationThreshold, s, reduce) : null;
@@ -134,6 +137,9 @@ public final class TrainingTiles {
         while (it.hasNext()) {
             Interval t = it.next();
             if (filter && dataset.ignoredFraction(id, t) > dataset.maxIgnoredFraction()) {
+                continue;
+            }
+            if (only != null && !only.contains(tileId(id, t))) {
                 continue;
             }
             if (sat != null && !sat.test(t)) {
@@ -214,21 +220,64 @@ public final class TrainingTiles {
      */
     public static TrainingTiles forTraining(CompetitionDataset dataset, List<String> ids, Recipe recipe,
                                             Normalization normalization) throws IOException {
+        return forTraining(dataset, ids, recipe, normalization, null);
+    }
+
+    /**
+     * {@link #forTraining(CompetitionDataset, List, Recipe, Normalization)} restricted to a tile-level fold's
+     * training tiles ({@link Builder#only}).
+     *
+     * @param only the grid tiles that may be used ({@link #tileId}), or null for all
+     * @return the tiles
+     * @throws IOException if a slide or mask cannot be read
+     */
+    public static TrainingTiles forTraining(CompetitionDataset dataset, List<String> ids, Recipe recipe,
+                                            Normalization normalization, Set<String> only) throws IOException {
+        Recipe.Data d = recipe.data();
+        return settings(recipe).apply(builder(dataset, ids, d.tileSize(), d.reduce())).normalization(normalization)
+                .only(only).build();
+    }
+
+    /**
+     * Reads the sampling keys of {@link #forTraining} (the same ones, see there) and checks the augmentation
+     * preset, without a dataset: what a dry pass over a recipe ({@code RecipeCheck}) calls before training.
+     *
+     * @param recipe the recipe
+     * @return the settings, to apply to a builder
+     * @throws IllegalArgumentException for an unknown augmentation preset
+     */
+    public static java.util.function.UnaryOperator<Builder> settings(Recipe recipe) {
         Recipe.Data d = recipe.data();
         Recipe.Train t = recipe.train();
         String sampling = d.sampling();
-        Builder b = builder(dataset, ids, d.tileSize(), d.reduce()).sampling(sampling).epochSize(d.tilesPerEpoch())
-                .augmentation(Augmentations.preset(t.augment())).normalization(normalization).seed(t.seed());
-        switch (sampling) {
-            case "grid" -> b.shift(d.shift()).saturationThreshold(d.saturationThreshold());
-            case "balanced" -> b.shift(d.shift()).saturationThreshold(d.saturationThreshold()).bins(d.balancedBins());
-            case "random-positive" -> b.retries(d.positiveRetries());
-            case "pdf" -> b.pdf(PdfWeights.of(d)).emptyFraction(d.randomTileFraction())
-                    .everyGlomerulus(d.everyGlomerulus());
-            default -> {
+        int epochSize = d.tilesPerEpoch();
+        Augmentation augmentation = Augmentations.preset(t.augment());
+        long seed = t.seed();
+        java.util.function.UnaryOperator<Builder> extra = switch (sampling) {
+            case "grid" -> {
+                int shift = d.shift();
+                int sat = d.saturationThreshold();
+                yield b -> b.shift(shift).saturationThreshold(sat);
             }
-        }
-        return b.build();
+            case "balanced" -> {
+                int shift = d.shift();
+                int sat = d.saturationThreshold();
+                int bins = d.balancedBins();
+                yield b -> b.shift(shift).saturationThreshold(sat).bins(bins);
+            }
+            case "random-positive" -> {
+                int retries = d.positiveRetries();
+                yield b -> b.retries(retries);
+            }
+            case "pdf" -> {
+                PdfWeights w = PdfWeights.of(d);
+                double empty = d.randomTileFraction();
+                boolean every = d.everyGlomerulus();
+                yield b -> b.pdf(w).emptyFraction(empty).everyGlomerulus(every);
+            }
+            default -> b -> b;
+        };
+        return b -> extra.apply(b.sampling(sampling).epochSize(epochSize).augmentation(augmentation).seed(seed));
     }
 
     /** @return reduce factor */
@@ -459,6 +508,18 @@ public final class TrainingTiles {
         }
     }
 
+    /**
+     * The id of a tile in tile-level folds ({@code cv.split: stratified-tiles}): {@code slide:x:y:width:height},
+     * the region in level-0 pixels.
+     *
+     * @param slide the slide id
+     * @param t     the region
+     * @return the id
+     */
+    public static String tileId(String slide, Interval t) {
+        return slide + ":" + t.min(0) + ":" + t.min(1) + ":" + t.dimension(0) + ":" + t.dimension(1);
+    }
+
     /** Options of {@link TrainingTiles}. */
     public static final class Builder {
         private final CompetitionDataset dataset;
@@ -477,6 +538,7 @@ public final class TrainingTiles {
         private Normalization normalization;
         private long seed = 42;
         private PdfWeights pdfWeights = PdfWeights.DEFAULT;
+        private Set<String> only;
 
         private Builder(CompetitionDataset dataset, List<String> ids, int tile, int reduce) {
             this.dataset = Objects.requireNonNull(dataset, "dataset");
@@ -565,6 +627,18 @@ public final class TrainingTiles {
             return this;
         }
 
+        /**
+         * Keeps only the grid tiles with these ids ({@link #tileId}; tile-level folds: a fold's training or
+         * validation tiles). Grid and balanced sampling only: the random samplers draw anywhere on a slide.
+         *
+         * @param tileIds the ids, or null for every tile (default)
+         * @return this
+         */
+        public Builder only(Set<String> tileIds) {
+            this.only = tileIds == null ? null : Set.copyOf(tileIds);
+            return this;
+        }
+
         /** @param s seed of sampling and augmentation (default 42) @return this */
         public Builder seed(long s) {
             this.seed = s;
@@ -605,6 +679,10 @@ public final class TrainingTiles {
             }
             if (!(emptyFraction >= 0 && emptyFraction <= 1)) {
                 throw new IllegalArgumentException("emptyFraction must be in [0, 1], got " + emptyFraction);
+            }
+            if (only != null && !sampling.equals("grid") && !sampling.equals("balanced")) {
+                throw new IllegalArgumentException("tile-level folds restrict the grid's tiles, so they need grid or"
+                        + " balanced sampling, got '" + sampling + "' (it draws anywhere on a slide)");
             }
             if (normalization == null) {
                 normalization = Normalization.scale255(dataset.slide(ids.get(0)).channels());

@@ -1,4 +1,5 @@
 /**
- * Cross-validation folds grouped by patient or image and stratified, saved and loaded as JSON.
+ * Cross-validation splits (group, per-patient, stratified, plain k-fold) of slides or tiles, and their
+ * {@code folds.json} / CSV files.
  */
 package io.github.hubmapseg.pipeline.folds;

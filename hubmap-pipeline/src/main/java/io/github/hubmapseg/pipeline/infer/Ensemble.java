@@ -98,14 +98,58 @@ public record Ensemble(List<Path> members, double threshold, boolean searched, d
         if (!Files.exists(file)) {
             throw new IllegalArgumentException("ensemble file " + file + " does not exist");
         }
-        Map<?, ?> m = JSON.readValue(file.toFile(), Map.class);
+        com.fasterxml.jackson.databind.JsonNode m;
+        try {
+            m = JSON.readTree(io.github.hubmapseg.core.io.TextFiles.readString(file, 1 << 24));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var loc = e.getLocation();
+            throw new IllegalArgumentException(file + (loc == null ? "" : " line " + loc.getLineNr() + ", column "
+                    + loc.getColumnNr()) + ": not valid JSON: " + String.valueOf(e.getOriginalMessage())
+                    .replaceAll("\\s*\\R\\s*", " "));
+        }
+        if (m == null || !m.isObject()) {
+            throw new IllegalArgumentException(file + ": expected a JSON object with members and threshold, got "
+                    + (m == null ? "nothing" : m.getNodeType()));
+        }
         Path dir = file.toAbsolutePath().getParent();
         List<Path> members = new ArrayList<>();
-        for (Object o : (List<?>) m.get("members")) {
-            members.add(dir.resolve(o.toString()).normalize());
+        com.fasterxml.jackson.databind.JsonNode list = m.path("members");
+        if (!list.isArray() || list.isEmpty()) {
+            throw new IllegalArgumentException(file + ": members must be a non-empty list of checkpoint paths, got "
+                    + shown(list));
         }
-        Object d = m.get("oof_dice");
-        return new Ensemble(members, ((Number) m.get("threshold")).doubleValue(),
-                Boolean.TRUE.equals(m.get("threshold_searched")), d == null ? Double.NaN : ((Number) d).doubleValue());
+        for (int i = 0; i < list.size(); i++) {
+            if (!list.get(i).isTextual()) {
+                throw new IllegalArgumentException(file + ": members[" + i + "] must be a path (a string), got "
+                        + shown(list.get(i)));
+            }
+            members.add(dir.resolve(list.get(i).asText()).normalize());
+        }
+        double threshold = number(file, m, "threshold", false);
+        double oof = number(file, m, "oof_dice", true);
+        com.fasterxml.jackson.databind.JsonNode searched = m.path("threshold_searched");
+        if (!searched.isMissingNode() && !searched.isBoolean()) {
+            throw new IllegalArgumentException(file + ": threshold_searched must be true or false, got "
+                    + shown(searched));
+        }
+        return new Ensemble(members, threshold, searched.asBoolean(false), oof);
+    }
+
+    /** A number field in [0, 1] ({@code NaN} when optional and absent or null), or an error naming it. */
+    private static double number(Path file, com.fasterxml.jackson.databind.JsonNode m, String key, boolean optional) {
+        com.fasterxml.jackson.databind.JsonNode v = m.path(key);
+        if (optional && (v.isMissingNode() || v.isNull())) {
+            return Double.NaN;
+        }
+        if (!v.isNumber() || !(v.asDouble() >= 0 && v.asDouble() <= 1)) {
+            throw new IllegalArgumentException(file + ": " + key + " must be a number in [0, 1], got " + shown(v)
+                    + (v.isTextual() ? " (a string: write it without quotes)" : ""));
+        }
+        return v.asDouble();
+    }
+
+    private static String shown(com.fasterxml.jackson.databind.JsonNode v) {
+        String s = v.isMissingNode() ? "nothing" : v.toString().replaceAll("\\p{Cntrl}", "?");
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }
 }

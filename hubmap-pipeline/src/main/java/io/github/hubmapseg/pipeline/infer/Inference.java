@@ -15,10 +15,12 @@ import io.github.hubmapseg.tiling.ProgressListener;
 import io.github.hubmapseg.tiling.Rasters;
 import io.github.hubmapseg.tiling.SlidingWindow;
 import io.github.hubmapseg.tiling.Weighting;
+import io.github.hubmapseg.tiling.post.PostProcessing;
 import io.github.hubmapseg.tiling.sink.MaskRowSink;
 import io.github.hubmapseg.tiling.sink.PolygonSink;
 import io.github.hubmapseg.tiling.sink.RleMaskSink;
 import io.github.hubmapseg.tiling.sink.RowSink;
+import io.github.hubmapseg.tiling.sink.RowSinks;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Whole-slide inference as a recipe's {@code infer} section describes it: the {@link SlidingWindow} engine at
@@ -38,6 +41,8 @@ public final class Inference {
     private final Recipe.Infer infer;
     private final double threshold;
     private final ProgressListener progress;
+    private final PostProcessing post;
+    private final Consumer<String> postLog;
 
     /**
      * @param infer     the recipe's inference settings
@@ -51,6 +56,36 @@ public final class Inference {
         }
         this.threshold = threshold;
         this.progress = progress == null ? ProgressListener.none() : progress;
+        this.post = PostProcessing.NONE;
+        this.postLog = m -> { };
+    }
+
+    private Inference(Inference base, PostProcessing post, Consumer<String> log) {
+        this.infer = base.infer;
+        this.threshold = base.threshold;
+        this.progress = base.progress;
+        this.post = Objects.requireNonNull(post, "post");
+        this.postLog = log == null ? m -> { } : log;
+    }
+
+    /**
+     * The same inference with the write-ups' stages around the model ({@link PostProcessing}: empty-window filter,
+     * DenseCRF, Otsu fallback, energy filter) applied by {@link #predictRuns}; {@code log} gets one line per slide
+     * saying what they did.
+     */
+    public Inference withPost(PostProcessing post, Consumer<String> log) {
+        return new Inference(this, post, log);
+    }
+
+    /**
+     * A recipe's {@code post} section as {@link PostProcessing}, the CRF at the inference resolution
+     * {@code reduce} (team B ran it on the model's input scale); the CRF geometry keys are read only when
+     * {@code post.crf} is on.
+     */
+    public static PostProcessing post(Recipe.Post p, int reduce) {
+        boolean crf = p.crf();
+        return new PostProcessing(p.tissueFilter(), crf, reduce, crf ? p.crfPatch() : PostProcessing.NONE.crfPatch(),
+                crf ? p.crfOverlap() : PostProcessing.NONE.crfOverlap(), p.energyThreshold(), p.otsuBelow());
     }
 
     /** @return the mask threshold */
@@ -158,6 +193,9 @@ public final class Inference {
      * @throws IOException if the slide cannot be read
      */
     public RleRuns predictRuns(ImageSource slide, List<? extends Predictor> predictors) throws IOException {
+        if (post.active()) {
+            return predictPost(slide, predictors, null, 0);
+        }
         RleMaskSink s = new RleMaskSink();
         predictMask(slide, predictors, s);
         return s.runs();
@@ -176,6 +214,9 @@ public final class Inference {
      */
     public RleRuns predictRuns(ImageSource slide, List<? extends Predictor> predictors, PolygonSink.Consumer polygons,
                                double simplify) throws IOException {
+        if (post.active()) {
+            return predictPost(slide, predictors, polygons, simplify);
+        }
         int r = infer.reduce();
         SlidingWindow e = engine();
         PolygonSink ps = PolygonSink.builder(polygons).threshold(e.maskThreshold()).minPixels(e.minComponentSize())
@@ -184,6 +225,44 @@ public final class Inference {
         e.runMask(r == 1 ? slide : new ReducedImageSource(slide, r), predictors,
                 UpsampleSinks.mask(slide.width(), slide.height(), r, s), ps);
         return s.runs();
+    }
+
+    /**
+     * {@link #predictRuns} with the {@link PostProcessing} stages: the models behind the empty-window filter; the
+     * row stages (CRF, Otsu, energy) between the level-0 probabilities and the thresholded outputs (small components
+     * removed at level 0, polygons traced at level 0 from the post-processed rows).
+     */
+    private RleRuns predictPost(ImageSource slide, List<? extends Predictor> predictors, PolygonSink.Consumer polygons,
+                                double simplify) throws IOException {
+        List<Predictor> ps = post.wrap(predictors);
+        Inference plain = new Inference(infer, threshold, progress);
+        RleRuns runs;
+        String did = "";
+        if (!post.hasRowStages()) {
+            runs = polygons == null ? plain.predictRuns(slide, ps) : plain.predictRuns(slide, ps, polygons, simplify);
+        } else {
+            if (infer.ensemble().equals("vote")) {
+                throw new IllegalArgumentException("post.crf, post.energy_threshold and post.otsu_below work on the "
+                        + "ensemble's mean probabilities: they need infer.ensemble mean, got vote");
+            }
+            long minArea = infer.minComponentArea();
+            RleMaskSink s = new RleMaskSink();
+            PostProcessing.Chain chain = post.chain(slide, threshold, t -> {
+                RowSink mask = RowSinks.threshold(t, RowSinks.removeSmallComponents(minArea, s));
+                return polygons == null ? mask : RowSinks.teeValues(mask, PolygonSink.builder(polygons).threshold(t)
+                        .minPixels(minArea).simplify(simplify).build());
+            }, null);
+            plain.predictProbabilities(slide, ps, chain);
+            runs = s.runs();
+            did = chain.summary();
+        }
+        if (post.tissueFilter() > 0) {
+            long[] k = PostProcessing.skipped(ps);
+            did = (did.isEmpty() ? "" : did + "; ") + "empty-window filter skipped " + k[0] + " of " + k[1]
+                    + " windows";
+        }
+        postLog.accept(slide.width() + " x " + slide.height() + " slide: " + did);
+        return runs;
     }
 
     /**

@@ -1,13 +1,12 @@
 package io.github.hubmapseg.pipeline.infer;
 
+import io.github.hubmapseg.core.io.ImageFiles;
 import io.github.hubmapseg.core.rle.Rle;
 import io.github.hubmapseg.core.rle.RleRuns;
 import io.github.hubmapseg.core.slide.ImageSource;
-import io.github.hubmapseg.core.io.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 import net.imglib2.FinalInterval;
 
 /**
@@ -65,7 +64,7 @@ public final class Overlays {
                 }
             }
         }
-        AtomicFiles.write(target, out -> ImageIO.write(img, "png", out));
+        ImageFiles.writePng(target, img);
     }
 
     private static byte[] sample(RleRuns runs, int w, int h, int reduce) {

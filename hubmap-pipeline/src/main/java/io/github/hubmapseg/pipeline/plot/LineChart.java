@@ -1,6 +1,6 @@
 package io.github.hubmapseg.pipeline.plot;
 
-import io.github.hubmapseg.core.io.AtomicFiles;
+import io.github.hubmapseg.core.io.ImageFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * A small line chart rendered with Java2D into a PNG (works headless: it only draws into a
@@ -197,11 +196,7 @@ public final class LineChart {
     /** Renders and writes a PNG atomically (temporary file in the same directory, then a move). */
     public void writePng(Path target, int width, int height) throws IOException {
         BufferedImage img = render(width, height);
-        AtomicFiles.write(target, out -> {
-            if (!ImageIO.write(img, "png", out)) {
-                throw new IOException("no PNG writer available");
-            }
-        });
+        ImageFiles.writePng(target, img);
     }
 
     private double[] range(boolean x) {

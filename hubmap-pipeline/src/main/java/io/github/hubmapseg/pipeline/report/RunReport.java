@@ -383,7 +383,7 @@ public final class RunReport {
         copy(cl, "io/github/hubmapseg/pipeline/report/report.css", out.resolve("report.css"));
         java.awt.image.BufferedImage blank = new java.awt.image.BufferedImage(1, 1,
                 java.awt.image.BufferedImage.TYPE_INT_ARGB);
-        AtomicFiles.write(out.resolve("blank.png"), o -> javax.imageio.ImageIO.write(blank, "png", o));
+        io.github.hubmapseg.core.io.ImageFiles.writePng(out.resolve("blank.png"), blank);
     }
 
     private static void copy(ClassLoader cl, String resource, Path target) throws IOException {

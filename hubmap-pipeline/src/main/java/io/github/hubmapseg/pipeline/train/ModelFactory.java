@@ -17,11 +17,13 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
 
 /**
  * Builds the model a recipe describes: {@code Models.builder(model.architecture, model.encoder)} with, for
- * {@code b = model.base_channels}, U-Net decoder channels {@code (8b, 4b, 2b, b, b)}, FPN pyramid/segmentation
+ * {@code b = model.base_channels}, U-Net decoder channels {@code (8b, 4b, 2b, b, b)} (or
+ * {@code model.decoder_channels} when given, e.g. smp's {@code [256, 128, 64, 32, 16]}), FPN pyramid/segmentation
  * channels {@code 8b/4b}, Linknet prefinal channels {@code b}; the model keys map onto builder options:
  * {@code fpn_skips} = hypercolumn of 16-channel FPN convs (3rd place), {@code hypercolumn} = plain hypercolumn
  * (1st place), {@code aspp} = ASPP with {@code 8b} channels and rates 1, 2, 3, 4, {@code pixel_shuffle} = pixel
- * shuffle upsampling, {@code attention} = scSE, {@code deep_supervision} = deep-supervision outputs with the
+ * shuffle upsampling, {@code attention} = scSE, {@code attention_gate} = attention gates, {@code cbam} = CBAM,
+ * {@code deep_supervision} = deep-supervision outputs with the
  * recipe's loss weighted by {@code train.deep_supervision_weight} on non-empty tiles, {@code classification_head}
  * = a BCE tile classifier (options that do not apply to the architecture fail, naming them); the recipe's loss as a
  * {@link SegLossLayer} output layer (so the model's output at inference is the sigmoid probability), and the
@@ -65,6 +67,16 @@ public final class ModelFactory {
      */
     public static void checkPretraining(Recipe recipe) {
         Recipe.Model m = recipe.model();
+        List<String> perVariant = m.variantEncoderWeights();
+        if (!perVariant.isEmpty()) {
+            for (int i = 0; i < perVariant.size(); i++) {
+                if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(perVariant.get(i)))) {
+                    throw new IllegalArgumentException("model.variant_encoder_weights[" + i + "] (variant "
+                            + m.variants().get(i) + "): no such file " + perVariant.get(i));
+                }
+            }
+            return;
+        }
         if (!m.hasWeights()) {
             if (!"none".equals(m.pretrained())) {
                 throw new IllegalArgumentException("recipe " + recipe.name() + ": model.pretrained is '"
@@ -80,6 +92,24 @@ public final class ModelFactory {
             throw new IllegalArgumentException(key + ": no such file " + f + " (the recipe's pretraining: "
                     + m.pretrained() + ")");
         }
+    }
+
+    /**
+     * The recipe of one backbone of {@code model.variants}: its encoder, and its file of
+     * {@code model.variant_encoder_weights} as {@code model.encoder_weights} when those are given.
+     *
+     * @param recipe a recipe with {@code model.variants}
+     * @param i the variant's index
+     * @return the variant's recipe
+     */
+    public static Recipe variant(Recipe recipe, int i) {
+        Recipe.Model m = recipe.model();
+        List<String> o = new java.util.ArrayList<>(List.of("model.encoder=" + m.variants().get(i)));
+        if (!m.variantEncoderWeights().isEmpty()) {
+            o.add("model.variant_encoder_weights=[]");
+            o.add("model.encoder_weights=" + m.variantEncoderWeights().get(i));
+        }
+        return io.github.hubmapseg.pipeline.config.Recipes.withOverrides(recipe, o);
     }
 
     /**
@@ -140,10 +170,15 @@ public final class ModelFactory {
         Models.Builder builder = Models.builder(m.architecture(), m.encoder())
                 .outputLayer(SegLossLayer.builder(t.loss()).build())
                 .updater(updater).seed(t.seed());
+        List<Integer> decoder = m.decoderChannels();
+        if (!decoder.isEmpty() && !m.architecture().equals("unet")) {
+            throw new IllegalArgumentException("model.decoder_channels applies to unet only, not "
+                    + m.architecture() + " (its width comes from model.base_channels)");
+        }
         switch (m.architecture()) {
             case "fpn" -> builder.pyramidChannels(8 * b).segmentationChannels(4 * b);
             case "linknet" -> builder.prefinalChannels(b);
-            default -> builder.decoderChannels(List.of(8 * b, 4 * b, 2 * b, b, b));
+            default -> builder.decoderChannels(decoder.isEmpty() ? List.of(8 * b, 4 * b, 2 * b, b, b) : decoder);
         }
         if (m.fpnSkips() && m.hypercolumn()) {
             throw new IllegalArgumentException("model.fpn_skips and model.hypercolumn are two variants of the same"
@@ -163,6 +198,12 @@ public final class ModelFactory {
         }
         if (m.attention()) {
             builder.scse(true);
+        }
+        if (m.attentionGate()) {
+            builder.attentionGate(true);
+        }
+        if (m.cbam()) {
+            builder.cbam(true);
         }
         if (m.deepSupervision() != t.deepSupervisionWeight() > 0) {
             throw new IllegalArgumentException("model.deep_supervision (" + m.deepSupervision() + ") needs"

@@ -16,6 +16,7 @@ import io.github.hubmapseg.pipeline.schedule.LrSchedule;
 import io.github.hubmapseg.pipeline.schedule.LrSchedules;
 import io.github.hubmapseg.pipeline.schedule.OneCycleLr;
 import io.github.hubmapseg.core.io.AtomicFiles;
+import io.github.hubmapseg.core.io.FolderLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * every epoch, {@code best.zip} (the epoch best by {@code train.select_by}), {@code recipe.yaml},
  * {@code metrics.csv}, {@code loss.png}, {@code dice.png}. If {@code last.zip} exists when {@link #train} starts,
  * training resumes after its epoch (same data order, schedule and optimizer state as an uninterrupted run).
+ * <p>The run directory is locked ({@link FolderLock}) while training: a second trainer of the same directory fails
+ * at once naming the first. A resume whose recipe differs from the checkpoint's in a key other than
+ * {@link #RESUMABLE} (e.g. {@code model.base_channels}) is refused, listing the differing keys, unless
+ * {@link Builder#forceNew} starts the fold over.
  */
 public final class Trainer {
     private final Recipe recipe;
@@ -47,6 +52,9 @@ public final class Trainer {
     private final TrainListener listener;
     private final int threads;
     private final int stopAfter;
+    private final java.util.Set<String> trainTiles;
+    private final java.util.Set<String> valTiles;
+    private final boolean forceNew;
 
     private Trainer(Builder b) {
         this.recipe = b.recipe;
@@ -58,6 +66,40 @@ public final class Trainer {
         this.listener = b.listener;
         this.threads = b.threads;
         this.stopAfter = b.stopAfter;
+        this.trainTiles = b.trainTiles;
+        this.valTiles = b.valTiles;
+        this.forceNew = b.forceNew;
+    }
+
+    /**
+     * Keys a resumed run may change (they do not change what the finished epochs computed): the descriptive
+     * keys, {@code train.epochs} (train longer or shorter; a one-cycle or cosine schedule is then stretched from
+     * the resumed step on), {@code train.early_stop_patience}, which folds are trained, and everything of
+     * inference; {@code pseudo.epochs} is the second stage's {@code train.epochs}. A key ending in {@code .*}
+     * covers its section.
+     */
+    public static final List<String> RESUMABLE = List.of("name", "description", "source", "notes", "train.epochs",
+            "train.early_stop_patience", "cv.train_folds", "infer.*", "pseudo.epochs");
+
+    /**
+     * The keys whose change refuses a resume: {@link Recipes#differences} less {@link #RESUMABLE}.
+     *
+     * @param trained the recipe of the checkpoint
+     * @param now     the recipe of this call
+     * @return the differences that matter, empty when the run may resume
+     */
+    public static List<Recipes.Difference> resumeConflicts(Recipe trained, Recipe now) {
+        List<Recipes.Difference> out = new ArrayList<>();
+        for (Recipes.Difference d : Recipes.differences(trained, now)) {
+            boolean allowed = false;
+            for (String k : RESUMABLE) {
+                allowed |= k.endsWith(".*") ? d.key().startsWith(k.substring(0, k.length() - 1)) : d.key().equals(k);
+            }
+            if (!allowed) {
+                out.add(d);
+            }
+        }
+        return out;
     }
 
     /**
@@ -177,13 +219,51 @@ public final class Trainer {
     }
 
     /**
+     * Reads, without a dataset or a model, every recipe key a fresh {@link #train} reads (model options and
+     * pretraining via {@link ModelFactory}, normalisation, the sampling of {@link TrainingTiles#settings}, batch,
+     * epochs, the schedule, clipping, selection, early stopping, {@code train.init_from}): the training part of a
+     * dry pass over a recipe ({@code RecipeCheck}) before anything is trained. {@code ShippedRecipesTest} checks
+     * that it reads what a run reads.
+     *
+     * @param recipe the recipe of one fold (one variant, one stage)
+     * @throws IllegalArgumentException for an inconsistent model, a missing weight file or an unknown preset
+     */
+    public static void readSettings(Recipe recipe) {
+        Recipe.Train t = recipe.train();
+        t.initFrom();
+        ModelFactory.checkPretraining(recipe);
+        ModelFactory.builder(recipe);
+        if (t.optimizer().equals("adamw")) {
+            t.weightDecay(); // ModelFactory.create
+        }
+        if (recipe.model().hasWeights()) {
+            recipe.model().weightsLayout(); // ModelFactory.createForTraining
+        }
+        recipe.data().normalize();
+        TrainingTiles.settings(recipe);
+        recipe.data().tileSize();
+        recipe.data().reduce();
+        t.batchSize();
+        t.epochs();
+        schedule(t.lr(), 1_000_000);
+        t.gradClipNorm();
+        t.selectBy();
+        t.earlyStopPatience();
+    }
+
+    /**
      * Trains (or resumes) the fold.
      *
      * @return where the checkpoints are and the metrics
      * @throws IOException if data cannot be read or outputs written
      */
     public Result train() throws IOException {
-        Files.createDirectories(runDir);
+        try (FolderLock lock = FolderLock.acquire(runDir, "training of fold " + fold)) {
+            return trainLocked();
+        }
+    }
+
+    private Result trainLocked() throws IOException {
         Path lastFile = runDir.resolve("last.zip");
         Path bestFile = runDir.resolve("best.zip");
         Recipe.Train t = recipe.train();
@@ -195,8 +275,19 @@ public final class Trainer {
         long iteration = 0;
         double bestScore = Double.NaN;
         int bestEpoch = 0;
+        if (forceNew) {
+            Files.deleteIfExists(lastFile); // a new run: the old checkpoints would mix into its results
+            Files.deleteIfExists(bestFile);
+        }
         if (Files.exists(lastFile)) {
             Checkpoint c = Checkpoint.load(lastFile);
+            List<Recipes.Difference> conflicts = resumeConflicts(c.recipe(), recipe);
+            if (!conflicts.isEmpty()) {
+                throw new IllegalArgumentException(lastFile + " was trained with another recipe; differing keys "
+                        + "(run -> now): " + String.join(", ", conflicts.stream().map(Object::toString).toList())
+                        + "; resume with the run's recipe (" + runDir.resolve("recipe.yaml") + ") or start over with "
+                        + "--force-new (keys that may change on resume: " + String.join(", ", RESUMABLE) + ")");
+            }
             model = c.restore();
             norm = c.normalization();
             history.addAll(c.history());
@@ -216,9 +307,10 @@ public final class Trainer {
         }
         Recipes.save(recipe, runDir.resolve("recipe.yaml"));
         Recipe.Data d = recipe.data();
-        TrainingTiles tiles = TrainingTiles.forTraining(dataset, trainIds, recipe, norm);
+        TrainingTiles tiles = TrainingTiles.forTraining(dataset, trainIds, recipe, norm, trainTiles);
         TrainingTiles val = valIds.isEmpty() ? null
-                : TrainingTiles.builder(dataset, valIds, d.tileSize(), d.reduce()).normalization(norm).build();
+                : TrainingTiles.builder(dataset, valIds, d.tileSize(), d.reduce()).normalization(norm).only(valTiles)
+                .build();
         List<SlideTile> valTiles = val == null ? List.of() : val.gridTiles();
         int stepsPerEpoch = (tiles.epochSize() + t.batchSize() - 1) / t.batchSize();
         LrSchedule schedule = schedule(t.lr(), (long) stepsPerEpoch * t.epochs());
@@ -368,6 +460,9 @@ public final class Trainer {
         private TrainListener listener = TrainListener.NONE;
         private int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private int stopAfter;
+        private java.util.Set<String> trainTiles;
+        private java.util.Set<String> valTiles;
+        private boolean forceNew;
 
         private Builder(Recipe recipe, CompetitionDataset dataset, List<String> trainIds, List<String> valIds,
                         Path runDir) {
@@ -381,6 +476,20 @@ public final class Trainer {
         /** @param f fold number (labels only; default 0) @return this */
         public Builder fold(int f) {
             this.fold = f;
+            return this;
+        }
+
+        /**
+         * Tile-level folds ({@code cv.split: stratified-tiles}): trains on these grid tiles of the training slides and
+         * validates on those of the validation slides ({@link TrainingTiles#tileId} ids; null: every tile).
+         *
+         * @param train training tiles, or null
+         * @param val   validation tiles, or null
+         * @return this
+         */
+        public Builder tileFold(java.util.Set<String> train, java.util.Set<String> val) {
+            this.trainTiles = train == null ? null : java.util.Set.copyOf(train);
+            this.valTiles = val == null ? null : java.util.Set.copyOf(val);
             return this;
         }
 
@@ -405,6 +514,16 @@ public final class Trainer {
          */
         public Builder stopAfter(int epochs) {
             this.stopAfter = epochs;
+            return this;
+        }
+
+        /**
+         * @param b start over even when the run directory holds a checkpoint: {@code last.zip} and {@code best.zip}
+         *          are deleted (default false: resume, refusing a checkpoint of another recipe)
+         * @return this
+         */
+        public Builder forceNew(boolean b) {
+            this.forceNew = b;
             return this;
         }
 

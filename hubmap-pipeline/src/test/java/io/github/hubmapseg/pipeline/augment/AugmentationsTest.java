@@ -120,7 +120,8 @@ class AugmentationsTest {
     @Test
     void resamplingGeometryKeepsImageAndMaskAligned() {
         for (Augmentation a : List.of(new ShiftScaleRotate(0.1, 0.2, 45, 1), new ElasticTransform(40, 5, 8, 1),
-                new GridDistortion(5, 0.3, 1), new OpticalDistortion(0.5, 0.05, 1), Augmentations.thirdPlace())) {
+                new GridDistortion(5, 0.3, 1), new OpticalDistortion(0.5, 0.05, 1), PiecewiseAffine.defaults(1),
+                Augmentations.thirdPlace())) {
             for (long seed = 0; seed < 4; seed++) {
                 Tile t = maskTile(1, 96, 96, seed);
                 byte[] before = t.mask().clone();
@@ -142,6 +143,19 @@ class AugmentationsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void thirdPlacePresetHoldsCLAHEAndPiecewiseAffineInTheWriteUpsOneOfs() {
+        // get_aug(): OneOf([... GridDistortion(p=.1), IAAPiecewiseAffine(p=0.3)], p=0.3),
+        //            OneOf([HueSaturationValue(15,25,0), CLAHE(clip_limit=2), RandomBrightnessContrast(...)], p=0.3)
+        Compose c = (Compose) Augmentations.thirdPlace();
+        List<OneOf> oneOfs = c.children().stream().filter(a -> a instanceof OneOf).map(a -> (OneOf) a).toList();
+        assertThat(oneOfs).hasSize(2);
+        assertThat(oneOfs.get(0).p()).isEqualTo(0.3);
+        assertThat(oneOfs.get(0).children()).contains(new PiecewiseAffine(0.03, 0.05, 4, 4, 0.3)).hasSize(6);
+        assertThat(oneOfs.get(1).p()).isEqualTo(0.3);
+        assertThat(oneOfs.get(1).children()).contains(new Clahe(1, 2, 8, 8, 0.5)).hasSize(3);
     }
 
     @Test

@@ -146,7 +146,8 @@ class RecipesTest {
         Recipe r = Recipes.builtin("cpu-quick");
         assertThat(r.keys().consumed()).isEmpty();
         Object[][] sections = {{"data", r.data()}, {"model", r.model()}, {"train", r.train()},
-                {"train.lr", r.train().lr()}, {"cv", r.cv()}, {"infer", r.infer()}, {"pseudo", r.pseudo()}};
+                {"train.lr", r.train().lr()}, {"cv", r.cv()}, {"infer", r.infer()}, {"pseudo", r.pseudo()},
+                {"post", r.post()}};
         int settings = 0;
         for (Object[] s : sections) {
             for (java.lang.reflect.RecordComponent c : s[1].getClass().getRecordComponents()) {

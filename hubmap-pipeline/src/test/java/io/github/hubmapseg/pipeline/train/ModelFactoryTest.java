@@ -63,6 +63,63 @@ class ModelFactoryTest {
         }
     }
 
+    /** smp's default U-Net decoder (256, 128, 64, 32, 16) is a recipe key, so its files load with model.weights. */
+    @Test
+    void decoderChannelsKeyGivesSmpDefaultDecoder() {
+        var s = ModelFactory.builder(tiny("cpu-quick", "model.decoder_channels=[256, 128, 64, 32, 16]")).summary(64, 64);
+        List<Long> channels = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String name = "decoder.blocks." + i + ".conv2.0";
+            channels.add(s.layers().stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow()
+                    .outputShape()[2]);
+        }
+        assertThat(channels).containsExactly(256L, 128L, 64L, 32L, 16L);
+        var base = ModelFactory.builder(tiny("cpu-quick")).summary(64, 64); // (8b, 4b, 2b, b, b), b = 4
+        assertThat(base.layers().stream().filter(l -> l.name().equals("decoder.blocks.4.conv2.0")).findFirst()
+                .orElseThrow().outputShape()[2]).isEqualTo(4);
+        assertThatThrownBy(() -> tiny("cpu-quick", "model.decoder_channels=[256, 128]"))
+                .hasMessageContaining("model.decoder_channels must be five").hasMessageContaining("[256, 128]");
+        assertThatThrownBy(() -> ModelFactory.builder(tiny("cpu-quick", "model.architecture=linknet",
+                "model.decoder_channels=[256, 128, 64, 32, 16]"))).hasMessageContaining("applies to unet only");
+    }
+
+    /** model.variant_encoder_weights: each backbone of model.variants starts from its own file (3rd place: two swsl files). */
+    @Test
+    void eachVariantGetsItsOwnEncoderWeights(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path a = java.nio.file.Files.writeString(tmp.resolve("swsl50.pth"), "x");
+        java.nio.file.Path b = java.nio.file.Files.writeString(tmp.resolve("swsl101.pth"), "x");
+        Recipe r = Recipes.withOverrides(Recipes.builtin("third-place"),
+                List.of("model.variant_encoder_weights=[" + a + ", " + b + "]"));
+        ModelFactory.checkPretraining(r); // both files exist: no "needs weights" failure although pretrained is swsl
+        for (int i = 0; i < 2; i++) {
+            Recipe v = ModelFactory.variant(r, i);
+            assertThat(v.model().encoder()).isEqualTo(List.of("resnext50_32x4d", "resnext101_32x4d").get(i));
+            assertThat(v.model().encoderWeights()).isEqualTo((i == 0 ? a : b).toString());
+            assertThat(v.model().hasWeights()).isTrue();
+        }
+        assertThatThrownBy(() -> ModelFactory.checkPretraining(Recipes.withOverrides(Recipes.builtin("third-place"),
+                List.of("model.variant_encoder_weights=[" + a + ", " + tmp.resolve("missing.pth") + "]"))))
+                .hasMessageContaining("model.variant_encoder_weights[1] (variant resnext101_32x4d): no such file");
+        assertThatThrownBy(() -> Recipes.withOverrides(Recipes.builtin("third-place"),
+                List.of("model.variant_encoder_weights=[" + a + "]"))).hasMessageContaining("1 files for 2");
+        assertThatThrownBy(() -> Recipes.withOverrides(Recipes.builtin("third-place"),
+                List.of("model.variant_encoder_weights=[" + a + ", " + b + "]", "model.encoder_weights=" + a)))
+                .hasMessageContaining("both set");
+    }
+
+    /** The "Tricks" write-up's two attention variants are recipe keys. */
+    @Test
+    void attentionGateAndCbamKeys() {
+        try (SegmentationModel m = ModelFactory.create(tiny("cpu-quick", "model.base_channels=16",
+                "model.attention_gate=true", "model.cbam=true"))) {
+            assertThat(has(m, "decoder.blocks.0.attention_gate.psi")).isTrue();
+            assertThat(has(m, "decoder.blocks.0.attention2.attention.SpatialGate.spatial.conv")).isTrue();
+        }
+        assertThatThrownBy(() -> ModelFactory.create(tiny("cpu-quick", "model.base_channels=16", "model.cbam=true",
+                "model.attention=true"))).hasMessageContaining("scse and cbam");
+    }
+
     @Test
     void inconsistentKeysAreRefused() {
         assertThatThrownBy(() -> ModelFactory.create(tiny("cpu-quick", "model.fpn_skips=true",

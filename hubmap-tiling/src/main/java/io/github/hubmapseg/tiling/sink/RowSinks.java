@@ -13,7 +13,7 @@ public final class RowSinks {
      * The library's one thresholding rule: {@code out[k] = band[k] >= threshold ? 1 : 0} for the first {@code n}
      * values, compared in double precision (in float when the threshold is a float, which gives the same result).
      */
-    static void mask(float[] band, int n, double threshold, byte[] out) {
+    public static void mask(float[] band, int n, double threshold, byte[] out) {
         float t = (float) threshold;
         boolean exact = t == threshold;
         for (int k = 0; k < n; k++) {

@@ -66,7 +66,7 @@ class SamplersTest {
         TissueMask sat = TissueMask.bySaturation(src, 8, 40);
         TissueMask otsu = TissueMask.byOtsu(src, 8);
         for (TissueMask m : List.of(sat, otsu)) {
-            TileSource kept = GridTiles.regular(w, h, 32, 1).filter(new TissueFilter(m, 0.5, 0));
+            TileSource kept = GridTiles.regular(w, h, 32, 1).filter(i -> m.fraction(i) >= 0.5);
             List<Interval> t = list(kept.tiles(1));
             assertThat(t).hasSize(4).allSatisfy(i -> assertThat(i.min(0)).isGreaterThanOrEqualTo(64));
         }

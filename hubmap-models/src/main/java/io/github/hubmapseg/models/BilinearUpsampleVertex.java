@@ -1,0 +1,146 @@
+package io.github.hubmapseg.models;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * PyTorch's bilinear upsampling with {@code align_corners=True} by an integer factor on NHWC activations
+ * ({@code F.interpolate(x, scale_factor=s, mode="bilinear", align_corners=True)} and
+ * {@code nn.UpsamplingBilinear2d(scale_factor=s)}, as smp's FPN uses them): output size {@code s * H x s * W}, output
+ * row {@code i} samples input row {@code i * (H - 1) / (sH - 1)} (row 0 when {@code H = 1}) by linear interpolation
+ * between its two neighbours, the same along the columns. Computed as two matrix products with the interpolation
+ * matrices {@code A_h [sH, H]} and {@code A_w [sW, W]}, {@code y = A_h x A_w^T} per channel; the backward pass is the
+ * transposed products. DL4J 1.0.0-M2.1's resize ops fail in backprop (docs/dl4j-notes.md), so this does it itself.
+ */
+public class BilinearUpsampleVertex extends ParameterFreeVertex {
+    private int scale = 2;
+
+    /** For JSON; scale 2. */
+    public BilinearUpsampleVertex() {
+    }
+
+    /** @param scale the integer upsampling factor (&gt;= 1) */
+    public BilinearUpsampleVertex(int scale) {
+        if (scale < 1) {
+            throw new IllegalArgumentException("bilinear upsampling scale must be >= 1, got " + scale);
+        }
+        this.scale = scale;
+    }
+
+    /** @return the upsampling factor */
+    public int getScale() {
+        return scale;
+    }
+
+    /** @param scale the upsampling factor (JSON) */
+    public void setScale(int scale) {
+        this.scale = scale;
+    }
+
+    @Override
+    public GraphVertex clone() {
+        return new BilinearUpsampleVertex(scale);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BilinearUpsampleVertex b && b.scale == scale;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(BilinearUpsampleVertex.class, scale);
+    }
+
+    @Override
+    protected int inputCount() {
+        return 1;
+    }
+
+    @Override
+    protected Impl create(ComputationGraph graph, String name, int idx, DataType dataType) {
+        return new Impl(graph, name, idx, dataType, scale);
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
+        if (in.length != 1 || !(in[0] instanceof InputType.InputTypeConvolutional c)) {
+            throw new InvalidInputTypeException("BilinearUpsampleVertex takes one convolutional input, got "
+                    + Arrays.toString(in));
+        }
+        return InputType.convolutional(scale * c.getHeight(), scale * c.getWidth(), c.getChannels(), CNN2DFormat.NHWC);
+    }
+
+    /**
+     * The align_corners interpolation matrix.
+     *
+     * @param in input size
+     * @param out output size
+     * @param type its data type
+     * @return {@code A [out, in]}: output position i = sum_j A[i, j] input[j]
+     */
+    static INDArray matrix(long in, long out, DataType type) {
+        double[] a = new double[Math.toIntExact(in * out)];
+        double scale = out > 1 ? (double) (in - 1) / (out - 1) : 0;
+        for (int i = 0; i < out; i++) {
+            double src = i * scale;
+            int i0 = (int) Math.min(Math.floor(src), in - 1);
+            int i1 = (int) Math.min(i0 + 1, in - 1);
+            double w1 = src - i0;
+            a[(int) (i * in + i0)] += 1 - w1;
+            a[(int) (i * in + i1)] += w1;
+        }
+        return Nd4j.create(a, new long[] {out, in}, DataType.DOUBLE).castTo(type);
+    }
+
+    /** The runtime vertex. */
+    static final class Impl extends ParameterFreeVertex.Impl {
+        private final int scale;
+
+        Impl(ComputationGraph graph, String name, int idx, DataType dataType, int scale) {
+            super(graph, name, idx, dataType);
+            this.scale = scale;
+        }
+
+        @Override
+        public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+            INDArray x = inputs[0];
+            if (x.rank() != 4) {
+                throw new IllegalStateException("BilinearUpsampleVertex " + vertexName + " expects [N, H, W, C], got "
+                        + Arrays.toString(x.shape()));
+            }
+            INDArray ah = matrix(x.size(1), scale * x.size(1), x.dataType());
+            INDArray aw = matrix(x.size(2), scale * x.size(2), x.dataType());
+            INDArray t = Nd4j.tensorMmul(x, ah, new int[][] {{1}, {1}}); // [N, W, C, oH]
+            t = Nd4j.tensorMmul(t, aw, new int[][] {{1}, {1}}); // [N, C, oH, oW]
+            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(),
+                    new long[] {x.size(0), ah.size(0), aw.size(0), x.size(3)}, 'c');
+            out.assign(t.permute(0, 2, 3, 1));
+            return out;
+        }
+
+        @Override
+        public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+            INDArray x = inputs[0];
+            INDArray ah = matrix(x.size(1), scale * x.size(1), x.dataType());
+            INDArray aw = matrix(x.size(2), scale * x.size(2), x.dataType());
+            INDArray t = Nd4j.tensorMmul(epsilon, ah, new int[][] {{1}, {0}}); // [N, oW, C, H]
+            t = Nd4j.tensorMmul(t, aw, new int[][] {{1}, {0}}); // [N, C, H, W]
+            INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
+            dx.assign(t.permute(0, 2, 3, 1));
+            return new Pair<>(null, new INDArray[] {dx});
+        }
+    }
+}

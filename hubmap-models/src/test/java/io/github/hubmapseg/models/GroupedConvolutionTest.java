@@ -1,0 +1,144 @@
+package io.github.hubmapseg.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.hubmapseg.testkit.ExternalTools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * {@link GroupedConvolutionLayer} against PyTorch 1.13's {@code conv2d(groups=G)} ({@code src/test/python/
+ * ref_grouped_conv.py}, random inputs and weights): forward output and the gradients of {@code sum(y * r)} with
+ * respect to the input, the weight and the bias, through the oneDNN path and through the dense fallback. Tolerance:
+ * float32, max |diff| / max(1, max |reference|) below 1e-5 for y and dx (sums of at most 9 x 32 products) and
+ * 1e-5 for dw and db (sums over N x H x W = up to 392 products). Skipped without torch.
+ */
+class GroupedConvolutionTest {
+    private static final Path OUT = Paths.get("target", "grouped-conv");
+    private static final Path SCRIPT = Paths.get("src", "test", "python", "ref_grouped_conv.py");
+    private static final double TOL = 1e-5;
+
+    @BeforeAll
+    static void generate() throws Exception {
+        Dl4jRuntime.configure();
+        Path marker = OUT.resolve("k1_nopad.npz");
+        if (Files.exists(marker) && Files.getLastModifiedTime(marker).compareTo(Files.getLastModifiedTime(SCRIPT)) > 0) {
+            return;
+        }
+        Path python = ExternalTools.python("python3-torch python3-numpy", "torch", "numpy");
+        Files.createDirectories(OUT);
+        Process p = new ProcessBuilder(python.toString(), SCRIPT.toString(), OUT.toString()).redirectErrorStream(true)
+                .start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(log).isZero();
+    }
+
+    static GroupedConvolutionLayer conf(long cin, long cout, int groups, int k, int s, int p, boolean bias) {
+        return new GroupedConvolutionLayer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(k, k)
+                .stride(s, s).padding(p, p).convolutionMode(ConvolutionMode.Truncate).nIn(cin).nOut(cout)
+                .hasBias(bias).activation(Activation.IDENTITY).dataFormat(Blocks.FORMAT).name("g")
+                .weightInit(org.deeplearning4j.nn.weights.WeightInit.RELU), groups);
+    }
+
+    static Layer instantiate(GroupedConvolutionLayer c) {
+        NeuralNetConfiguration nn = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).layer(c).build();
+        long n = c.initializer().numParams(nn);
+        // rank-1 views, as a ComputationGraph hands them to its layers
+        Layer l = c.instantiate(nn, null, 0, Nd4j.create(DataType.FLOAT, n), true, DataType.FLOAT);
+        l.setBackpropGradientsViewArray(Nd4j.create(DataType.FLOAT, n));
+        return l;
+    }
+
+    private static void close(INDArray actual, INDArray expected, String what) {
+        assertThat(actual.shape()).as(what).containsExactly(expected.shape());
+        double maxDiff = Transforms.abs(actual.castTo(DataType.DOUBLE).sub(expected.castTo(DataType.DOUBLE)))
+                .maxNumber().doubleValue();
+        double scale = Math.max(1.0, Transforms.abs(expected).maxNumber().doubleValue());
+        assertThat(maxDiff / scale).as(what + ": max |diff| " + maxDiff + " (scale " + scale + ")").isLessThan(TOL);
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"resnext_l1, onednn", "resnext_l1, dense", "resnext_s2_odd, onednn", "resnext_s2_odd, dense",
+            "uneven_bias, onednn", "uneven_bias, dense", "k1_nopad, onednn", "k1_nopad, dense"})
+    void forwardAndGradientsMatchTorch(String name, String path) throws Exception {
+        if ("onednn".equals(path)) {
+            assertThat(OneDnnGroupedConv.available()).as(OneDnnGroupedConv.unavailableReason()).isTrue();
+        }
+        Map<String, INDArray> ref = TorchWeights.readNpz(OUT.resolve(name + ".npz"));
+        long[] g = ref.get("geometry").toLongVector();
+        boolean bias = g[9] == 1;
+        Layer l = instantiate(conf(g[1], g[4], (int) g[5], (int) g[6], (int) g[7], (int) g[8], bias));
+        assertThat(l.getParam("W").shape()).containsExactly(ref.get("w").shape());
+        l.setParam("W", ref.get("w"));
+        if (bias) {
+            l.setParam("b", ref.get("b").reshape(1, g[4]));
+        }
+        String before = System.getProperty(OneDnnGroupedConv.PROPERTY);
+        System.setProperty(OneDnnGroupedConv.PROPERTY, path);
+        try {
+            LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+            // the input as a view (not c-contiguous from offset 0): the layer must cope with strided arrays
+            INDArray x = Nd4j.concat(0, SegmentationModel.toNhwc(ref.get("x")), Nd4j.zeros(DataType.FLOAT, 1, g[2],
+                    g[3], g[1])).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, g[0]));
+            l.setInput(x, mgr);
+            INDArray y = l.activate(true, mgr);
+            close(SegmentationModel.toNchw(y), ref.get("y"), name + " y (" + path + ")");
+            Pair<Gradient, INDArray> bp = l.backpropGradient(SegmentationModel.toNhwc(ref.get("r")), mgr);
+            close(SegmentationModel.toNchw(bp.getSecond()), ref.get("dx"), name + " dx (" + path + ")");
+            close(bp.getFirst().getGradientFor("W"), ref.get("dw"), name + " dw (" + path + ")");
+            if (bias) {
+                close(bp.getFirst().getGradientFor("b").reshape(g[4]), ref.get("db"), name + " db (" + path + ")");
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(OneDnnGroupedConv.PROPERTY);
+            } else {
+                System.setProperty(OneDnnGroupedConv.PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
+    void configurationRefusesWhatTheLayerCannotCompute() {
+        assertThatThrownBy(() -> conf(12, 10, 4, 3, 1, 1, false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("channels 12 -> 10 not divisible by groups 4");
+        assertThatThrownBy(() -> new GroupedConvolutionLayer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer
+                .Builder(3, 3).padding(1, 1).convolutionMode(ConvolutionMode.Truncate).nIn(8).nOut(8)
+                .activation(Activation.RELU).dataFormat(Blocks.FORMAT), 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("identity activation only");
+        Layer l = instantiate(conf(8, 8, 2, 3, 1, 1, false));
+        l.setInput(Nd4j.create(DataType.FLOAT, 1, 5, 5, 6), LayerWorkspaceMgr.noWorkspaces());
+        assertThatThrownBy(() -> l.activate(false, LayerWorkspaceMgr.noWorkspaces()))
+                .hasMessageContaining("expected NHWC input with 8 channels, got shape [1, 5, 5, 6]");
+    }
+
+    @Test
+    void weightIsStoredCompactAndInitialisedWithTheGroupedFanIn() {
+        Layer l = instantiate(conf(256, 256, 32, 3, 1, 1, false));
+        INDArray w = l.getParam("W");
+        assertThat(w.shape()).containsExactly(256, 8, 3, 3);
+        assertThat(l.numParams()).isEqualTo(256L * 8 * 9);
+        // DL4J's RELU (He) init: std = sqrt(2 / fanIn), fanIn = in/G * k * k = 72 (PyTorch's fan-in)
+        assertThat(w.stdNumber().doubleValue()).isBetween(Math.sqrt(2.0 / 72) * 0.95, Math.sqrt(2.0 / 72) * 1.05);
+    }
+}
