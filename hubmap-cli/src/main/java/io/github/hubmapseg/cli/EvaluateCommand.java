@@ -121,8 +121,12 @@ final class EvaluateCommand implements Callable<Integer> {
      */
     static Path competitionFolderOf(Path truth) {
         Path dir = truth.toAbsolutePath().getParent();
-        return dir != null && (Files.isDirectory(dir.resolve("train")) || Files.isDirectory(dir.resolve("test")))
-                ? dir : null;
+        if (dir == null) {
+            return null;
+        }
+        CompetitionLayout l = new CompetitionLayout(dir);
+        return java.nio.file.Files.isDirectory(l.folder(CompetitionLayout.Split.TRAIN))
+                || java.nio.file.Files.isDirectory(l.folder(CompetitionLayout.Split.TEST)) ? dir : null;
     }
 
     private static long[] size(Path data, String id, String a, String b) throws Exception {
