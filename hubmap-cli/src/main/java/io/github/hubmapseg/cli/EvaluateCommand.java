@@ -1,5 +1,6 @@
 package io.github.hubmapseg.cli;
 
+import io.github.hubmapseg.core.kaggle.CompetitionLayout;
 import io.github.hubmapseg.core.kaggle.KaggleFiles;
 import io.github.hubmapseg.core.kaggle.TrainRow;
 import io.github.hubmapseg.core.metrics.Bootstrap;
@@ -11,7 +12,6 @@ import io.github.hubmapseg.core.rle.RleRuns;
 import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.core.slide.ImageSources;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -121,18 +121,21 @@ final class EvaluateCommand implements Callable<Integer> {
      */
     static Path competitionFolderOf(Path truth) {
         Path dir = truth.toAbsolutePath().getParent();
-        return dir != null && (Files.isDirectory(dir.resolve("train")) || Files.isDirectory(dir.resolve("test")))
-                ? dir : null;
+        if (dir == null) {
+            return null;
+        }
+        CompetitionLayout l = new CompetitionLayout(dir);
+        return java.nio.file.Files.isDirectory(l.folder(CompetitionLayout.Split.TRAIN))
+                || java.nio.file.Files.isDirectory(l.folder(CompetitionLayout.Split.TEST)) ? dir : null;
     }
 
     private static long[] size(Path data, String id, String a, String b) throws Exception {
         if (data != null) {
-            for (String sub : new String[] {"train", "test"}) {
-                Path p = data.resolve(sub).resolve(id + ".tiff");
-                if (Files.exists(p)) {
-                    try (ImageSource s = ImageSources.open(p)) {
-                        return new long[] {s.height(), s.width()};
-                    }
+            // the competition layout's slide of the id: train/, test/ or external/, .tiff or .tif
+            java.util.Optional<Path> p = new CompetitionLayout(data).findSlide(id);
+            if (p.isPresent()) {
+                try (ImageSource s = ImageSources.open(p.get())) {
+                    return new long[] {s.height(), s.width()};
                 }
             }
             // a run past the image end must not be scored as a miss: without the slide its end is unknown

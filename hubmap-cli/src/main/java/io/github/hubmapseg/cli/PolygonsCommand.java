@@ -137,15 +137,8 @@ final class PolygonsCommand implements Callable<Integer> {
         }
     }
 
-    private Path slide(String id) throws IOException {
-        for (String sub : new String[] {"train", "test"}) {
-            Path p = data.resolve(sub).resolve(id + ".tiff");
-            if (Files.isRegularFile(p)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("no slide " + id + ".tiff under " + data.resolve("train") + " or "
-                + data.resolve("test"));
+    private Path slide(String id) {
+        return new io.github.hubmapseg.core.kaggle.CompetitionLayout(data).slide(id);
     }
 
     static long[] parseSize(String s) {

@@ -88,6 +88,42 @@ class PipelineCommandsTest {
         assertThat(out.toString()).contains("difference vs baseline: +0.0000").contains("(includes 0)");
     }
 
+    /**
+     * The slide sizes of {@code --data} come from the competition layout: a slide stored as {@code .tif} or under
+     * {@code external/} gives the same report as the same slide at {@code test/<id>.tiff} (before, such a slide
+     * was not found and its size was guessed, which reshapes its components).
+     */
+    @Test
+    void evaluateFindsSlidesStoredAsTifAndUnderExternal(@TempDir Path d) throws Exception {
+        SyntheticDataset.builder(d).slides(3).size(700, 500).patients(2).seed(11).threads(1).testSlides(2).build()
+                .write(new SyntheticDataset.Listener() {
+                });
+        io.github.hubmapseg.core.kaggle.CompetitionLayout layout = new io.github.hubmapseg.core.kaggle.CompetitionLayout(d);
+        Path truth = layout.testTruth();
+        Path sub = d.resolve("self.csv");
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(truth));
+        lines.set(0, "id,predicted");
+        Files.write(sub, lines);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(run(out, err, "evaluate", sub.toString(), truth.toString(), "--data", d.toString()))
+                .as(err.toString()).isEqualTo(0);
+        String atTiff = out.toString();
+        assertThat(atTiff).containsPattern("over \\d+ glomeruli");
+        List<String> ids = new java.util.ArrayList<>();
+        for (String l : lines.subList(1, lines.size())) {
+            ids.add(l.substring(0, l.indexOf(',')));
+        }
+        Path test = layout.folder(io.github.hubmapseg.core.kaggle.CompetitionLayout.Split.TEST);
+        Files.move(test.resolve(ids.get(0) + ".tiff"), test.resolve(ids.get(0) + ".tif"));
+        Path external = Files.createDirectories(layout.folder(io.github.hubmapseg.core.kaggle.CompetitionLayout.Split.EXTERNAL));
+        Files.move(test.resolve(ids.get(1) + ".tiff"), external.resolve(ids.get(1) + ".tif"));
+        out = new StringWriter();
+        assertThat(run(out, err, "evaluate", sub.toString(), truth.toString(), "--data", d.toString()))
+                .as(err.toString()).isEqualTo(0);
+        assertThat(out.toString()).isEqualTo(atTiff);
+    }
+
     @Test
     void evaluateNamesAMissingImage(@TempDir Path tmp) throws Exception {
         Path sub = tmp.resolve("sub.csv");

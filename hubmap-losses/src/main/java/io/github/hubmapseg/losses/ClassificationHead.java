@@ -4,7 +4,7 @@ package io.github.hubmapseg.losses;
  * The classification-head loss of the 1st-place solution: one logit per tile for "this tile contains a
  * glomerulus", trained with mean BCE against {@code any(mask)} of the tile.
  */
-public final class ClassificationHead {
+final class ClassificationHead {
 
     private ClassificationHead() {
     }

@@ -4,7 +4,7 @@ package io.github.hubmapseg.losses;
  * Validation and conversion of loss inputs: lengths against the {@link BatchShape}, finite logits, labels
  * in {0, 1}. Errors name the offending value and its {@code (b, y, x)} position.
  */
-public final class LossInputs {
+final class LossInputs {
 
     private LossInputs() {
     }

@@ -21,7 +21,7 @@ public interface SegLoss {
     String name();
 
     /**
-     * The loss on already validated inputs. Called by the default methods after {@link LossInputs#check};
+     * The loss on already validated inputs. Called by the default methods after {@code LossInputs#check};
      * implementations must not be called directly with unchecked data.
      *
      * @param shape  batch shape

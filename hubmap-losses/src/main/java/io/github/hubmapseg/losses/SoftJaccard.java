@@ -11,7 +11,7 @@ package io.github.hubmapseg.losses;
  * @param smooth   additive smoothing of numerator and denominator, >= 0
  * @param perImage per-image loss averaged over the batch, or pooled over the batch
  */
-public record SoftJaccard(double smooth, boolean perImage) implements SegLoss {
+record SoftJaccard(double smooth, boolean perImage) implements SegLoss {
 
     /** segmentation_models' smoothing. */
     public static final double SM_SMOOTH = 1e-5;

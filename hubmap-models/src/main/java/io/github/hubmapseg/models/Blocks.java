@@ -25,7 +25,7 @@ import org.nd4j.linalg.activations.Activation;
  * momentum 0.1. Layer names are the PyTorch module names, so a state_dict maps by name
  * (see {@link TorchWeights}). Tracks the channel count of every vertex it adds.
  */
-public final class Blocks {
+final class Blocks {
     /** The data format of every layer. */
     public static final CNN2DFormat FORMAT = CNN2DFormat.NHWC;
 

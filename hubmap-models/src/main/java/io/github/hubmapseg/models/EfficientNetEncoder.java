@@ -40,7 +40,7 @@ import org.nd4j.linalg.activations.Activation;
  * @param bnEps batch-norm epsilon
  * @param bnMomentum batch-norm momentum (PyTorch's convention)
  */
-public record EfficientNetEncoder(String name, double widthMult, double depthMult, double bnEps, double bnMomentum)
+record EfficientNetEncoder(String name, double widthMult, double depthMult, double bnEps, double bnMomentum)
         implements Encoder {
 
     /** The B0 table: expand ratio, kernel, stride, in, out, repeats. */

@@ -8,7 +8,7 @@ import java.util.List;
  * to 4) with {@link #stageChannels()} channels. Layer names follow the PyTorch (torchvision/timm/smp)
  * module names under the given prefix, so weights import by name.
  */
-public interface Encoder {
+interface Encoder {
     /** @return the registry name, e.g. {@code resnext50_32x4d} */
     String name();
 

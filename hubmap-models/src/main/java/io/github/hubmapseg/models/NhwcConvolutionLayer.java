@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DL4J's 2-D convolution layer configuration with a faster NHWC forward pass; same parameters, same
- * results, same JSON apart from the class name. {@link Blocks#conv} builds every convolution with it.
+ * results, same JSON apart from the class name. {@code Blocks#conv} builds every convolution with it.
  *
  * <p>Why: in M2.1, {@code ConvolutionLayer.preOutput} copies every NHWC input into an NCHW array
  * ({@code input.permute(0,3,1,2).dup()}) before it hands the <em>original</em> NHWC input to the oneDNN

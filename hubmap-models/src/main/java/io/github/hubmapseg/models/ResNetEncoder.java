@@ -15,7 +15,7 @@ import java.util.List;
  * @param groups cardinality of the 3x3 convolutions
  * @param widthPerGroup torchvision's {@code width_per_group}
  */
-public record ResNetEncoder(String name, boolean bottleneck, List<Integer> layers, int groups, int widthPerGroup)
+record ResNetEncoder(String name, boolean bottleneck, List<Integer> layers, int groups, int widthPerGroup)
         implements Encoder {
 
     /** @return torchvision resnet34 */

@@ -35,7 +35,7 @@ import org.nd4j.linalg.activations.Activation;
  *     (timm names it {@code conv1}, {@code bn1}, {@code layerN.M.se.fc1}, renamed on import by
  *     {@link WeightLayout#TIMM})
  */
-public record SeResNeXtEncoder(String name, List<Integer> layers, int groups, int baseWidth, int reduction,
+record SeResNeXtEncoder(String name, List<Integer> layers, int groups, int baseWidth, int reduction,
         boolean timmStem) implements Encoder {
 
     /** Cadene's stem. */

@@ -12,7 +12,7 @@ import java.util.List;
  * @param name registry name
  * @param channels channels of the five stages
  */
-public record TinyEncoder(String name, List<Integer> channels) implements Encoder {
+record TinyEncoder(String name, List<Integer> channels) implements Encoder {
 
     /** @return the default tiny encoder (8, 16, 24, 32, 48 channels; 64,088 parameters) */
     public static TinyEncoder tiny() {

@@ -37,7 +37,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * A {@code nn.Linear} weight {@code [out, in]} imports into a 1x1 convolution {@code [out, in, 1, 1]} (the
  * classification head).
  * {@code num_batches_tracked}, torchvision's classifier {@code fc.*} and the modules the encoder lists in
- * {@link Encoder#unusedTorchModules()} (e.g. {@code last_linear.*}; EfficientNet's {@code features.8.*},
+ * {@code Encoder#unusedTorchModules()} (e.g. {@code last_linear.*}; EfficientNet's {@code features.8.*},
  * {@code classifier.*}) are ignored. Depthwise convolutions: PyTorch {@code [c * m, 1, kh, kw]} to DL4J
  * {@code [kh, kw, c, m]}; a 1x1 depthwise convolution is GroupNorm's per-channel weight and bias
  * ({@link Blocks#groupNorm}): PyTorch {@code [c]}. Use prefix
@@ -173,7 +173,7 @@ public final class TorchWeights {
      * The state_dict names and shapes PyTorch has for a configuration's layers (the inverse of the name mapping
      * above; {@code num_batches_tracked} left out), computed without allocating weights.
      *
-     * @param conf a configuration built by {@link Blocks}
+     * @param conf a configuration built by {@code Blocks}
      * @param grouped grouped convolutions by layer name ({@code {groups, k}})
      * @return shapes by PyTorch name, in layer order
      */

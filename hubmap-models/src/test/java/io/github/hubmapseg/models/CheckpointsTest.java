@@ -123,4 +123,60 @@ class CheckpointsTest {
     void missingFileIsAClearError(@TempDir Path dir) {
         assertThatThrownBy(() -> Checkpoints.load(dir.resolve("nope.zip"))).hasMessageContaining("nope.zip");
     }
+
+    @Test
+    void trainingStateRoundTripsThroughTheMetadata(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("t.zip");
+        Checkpoints.TrainingState t = new Checkpoints.TrainingState("name: x\n", 3, 17, new double[] {1, 2, 3},
+                new double[] {4, 5, 6}, List.of(Map.of("epoch", 1, "trainLoss", 0.5)), Double.NaN, 0);
+        try (SegmentationModel m = Models.builder("unet", "tiny").decoderChannels(List.of(8, 8, 8, 8, 8)).build()) {
+            Checkpoints.save(m, file, Map.of(Checkpoints.TrainingState.KEY, t.toMetadata()), false);
+        }
+        Checkpoints.TrainingState back = Checkpoints.read(file).training().orElseThrow();
+        assertThat(back.recipe()).isEqualTo("name: x\n");
+        assertThat(back.epochsDone()).isEqualTo(3);
+        assertThat(back.iteration()).isEqualTo(17);
+        assertThat(back.mean()).containsExactly(1, 2, 3);
+        assertThat(back.std()).containsExactly(4, 5, 6);
+        assertThat(back.bestScore()).isNaN();
+        assertThat(back.history()).containsExactly(Map.of("epoch", 1, "trainLoss", 0.5));
+        assertThatThrownBy(() -> Checkpoints.TrainingState.fromMetadata(Map.of("recipe", "r", "epochs_done", -1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("epochs_done");
+    }
+
+    @Test
+    void anArrayDeclaringMoreValuesThanItHoldsFailsBeforeAllocating(@TempDir Path dir) throws Exception {
+        Path good = dir.resolve("g.zip");
+        try (SegmentationModel m = Models.builder("unet", "tiny").decoderChannels(List.of(8, 8, 8, 8, 8)).build()) {
+            Checkpoints.save(m, good, Map.of(), false);
+        }
+        Path bad = dir.resolve("b.zip");
+        try (ZipFile in = new ZipFile(good.toFile());
+             ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(bad))) {
+            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                byte[] b = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("coefficients.bin")) {
+                    // the data buffer's length (after the 80-byte shape buffer and its 18-byte mode text) claims 2^40
+                    java.nio.ByteBuffer.wrap(b).putLong(80 + 18, 1L << 40);
+                }
+                z.putNextEntry(new ZipEntry(e.getName()));
+                z.write(b);
+            }
+        }
+        assertThatThrownBy(() -> Checkpoints.load(bad)).isInstanceOf(java.io.IOException.class)
+                .hasMessageStartingWith(bad.toString()).hasMessageContaining("coefficients.bin")
+                .hasMessageContaining("declares 1099511627776 FLOAT values");
+    }
+
+    /** A fuzz finding (CheckpointFuzz): an entry whose deflate stream ends early fails with one line naming the file. */
+    @Test
+    void aTruncatedDeflateStreamIsAOneLineError(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("t.zip");
+        try (java.io.InputStream in = CheckpointsTest.class.getResourceAsStream(
+                "/checkpoints/fuzz-finding-truncated-deflate.zip")) {
+            Files.write(f, in.readAllBytes());
+        }
+        assertThatThrownBy(() -> Checkpoints.load(f)).isInstanceOf(java.io.IOException.class)
+                .hasMessageStartingWith(f.toString()).satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
 }

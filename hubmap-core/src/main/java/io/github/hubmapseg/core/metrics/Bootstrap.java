@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 
 /**
  * Percentile bootstrap intervals of Dice scores: over images (the mean of per-image Dice, the Kaggle metric)
- * and over glomeruli (the pooled Dice of {@link Detection#units}, resampled as whole units). Deterministic for
+ * and over glomeruli (the pooled Dice of {@code Detection#units}, resampled as whole units). Deterministic for
  * a seed.
  */
 public final class Bootstrap {
@@ -64,7 +64,7 @@ public final class Bootstrap {
 
     /**
      * Interval of the pooled Dice {@code 2 sum(I) / (sum(P) + sum(T))} over units {@code {I, P, T}} (e.g.
-     * {@link Detection#units} of every test image), resampling units with replacement.
+     * {@code Detection#units} of every test image), resampling units with replacement.
      */
     public static Interval pooledDice(List<long[]> units, double level, int resamples, long seed) {
         check(units.size(), level, resamples);

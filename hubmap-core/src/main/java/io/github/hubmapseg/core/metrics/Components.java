@@ -11,7 +11,7 @@ import java.util.Arrays;
  * <p>Segments are kept in the runs' order (column, then row), so two masks' segments can be intersected by a
  * two-pointer sweep ({@link #overlaps}).
  */
-public final class Components {
+final class Components {
 
     private final int height;
     private final long[] segStart;   // column-major 0-based pixel index

@@ -11,7 +11,7 @@ import java.util.Map;
  * at an IoU threshold (greedy, highest IoU first; ties by truth then prediction number), which the pixel Dice
  * hides. Also gives the units of the glomerulus bootstrap ({@link #units}).
  */
-public final class Detection {
+final class Detection {
 
     /** Fraction of a false-positive component's pixels that must lie on a look-alike for it to count there. */
     public static final double ON_LOOKALIKE = 0.3;

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The scores of a set of test images: Dice per image, the mean with a 95 % bootstrap interval over images, the
- * pooled Dice with a 95 % interval over glomeruli ({@link Detection#units}), and per-glomerulus detection at
+ * pooled Dice with a 95 % interval over glomeruli ({@code Detection#units}), and per-glomerulus detection at
  * IoU 0.5 with the false positives on look-alikes.
  *
  * @param dice        Dice per image, in input order

@@ -58,7 +58,7 @@ public final class ImageSources {
 
     /**
      * Opens a slide file for region reading. TIFF and BigTIFF in any layout the competition shipped
-     * (see {@link TiffImageSource}); the reader behind it is chosen from the file, never by the caller. A slide
+     * (see {@code TiffImageSource}); the reader behind it is chosen from the file, never by the caller. A slide
      * of more than {@link #maxPixels()} pixels is refused.
      *
      * @param file the slide

@@ -40,7 +40,7 @@ import net.algart.matrices.tiff.tiles.TiffReadMap;
  * algart-tiff readers of the file, one per concurrent read (up to the number of processors, opened on
  * demand), so compressed tiles are decoded on as many cores as there are reading threads.
  */
-public final class TiffImageSource extends AbstractImageSource {
+final class TiffImageSource extends AbstractImageSource {
 
     /** Size of algart-tiff's decoded-tile cache per open file (neighbouring regions share tiles). */
     public static final long TILE_CACHE_BYTES = 8L << 20;

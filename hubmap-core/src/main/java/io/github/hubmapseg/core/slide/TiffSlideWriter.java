@@ -20,10 +20,13 @@ import java.util.concurrent.Future;
 import java.util.zip.Deflater;
 
 /**
- * Streaming writer of tiled BigTIFF RGB (or any 8-bit multi-channel) slides, the layout of the competition's
- * {@code train/<id>.tiff}: one IFD, chunky (interleaved {@code RGBRGB...}) samples, square tiles, no
- * compression or Deflate (zlib, TIFF compression 8), little-endian BigTIFF (64-bit offsets, so files over
- * 4 GiB work).
+ * The one streaming writer of tiled BigTIFF files in hubmap-seg: the synthetic slides (RGB, the layout of the
+ * competition's {@code train/<id>.tiff}: one IFD) and the probability maps (one channel, 8-bit or float32,
+ * with reduced-resolution levels as SubIFDs and an OME-XML description: the OME-TIFF pyramid layout that
+ * QuPath, Bio-Formats, tifffile and libvips open). Chunky (interleaved {@code RGBRGB...}) samples, square
+ * tiles, no compression or Deflate (zlib, TIFF compression 8), little-endian BigTIFF (64-bit offsets, so files
+ * over 4 GiB work). Level {@code k + 1} of a pyramid is {@code ceil(size_k / 2)} ({@link #levelsToFit}); the
+ * caller computes its pixels (e.g. with {@link RowPyramid}).
  *
  * <p>Memory is bounded: tiles are compressed and appended to the file as they arrive, only the tile offset
  * table ({@code 16} bytes per tile) is kept, and the IFD is written at the end. Tiles may arrive in any order
@@ -66,6 +69,54 @@ public final class TiffSlideWriter implements AutoCloseable {
         }
     }
 
+    /** Sample type. */
+    public enum SampleFormat {
+        /** 8-bit unsigned integer (TIFF SampleFormat 1, the default: no tag written). */
+        UINT8(8, 1),
+        /** 32-bit IEEE float, little-endian (TIFF SampleFormat 3). */
+        FLOAT32(32, 3);
+
+        final int bits;
+        final int code;
+
+        SampleFormat(int bits, int code) {
+            this.bits = bits;
+            this.code = code;
+        }
+
+        /** @return bytes per sample */
+        public int bytes() {
+            return bits / 8;
+        }
+    }
+
+    /** One image of the file (level 0, or a reduced level): its size and tile table. */
+    private static final class Page {
+        final long width;
+        final long height;
+        final int tilesX;
+        final int tilesY;
+        final long[] offsets;
+        final long[] counts;
+
+        Page(long width, long height, int tileSize) {
+            this.width = width;
+            this.height = height;
+            long tx = (width + tileSize - 1) / tileSize;
+            long ty = (height + tileSize - 1) / tileSize;
+            if (tx * ty > Integer.MAX_VALUE / 2) {
+                throw new IllegalArgumentException("too many tiles: " + tx + " x " + ty + "; use a larger tileSize");
+            }
+            this.tilesX = (int) tx;
+            this.tilesY = (int) ty;
+            this.offsets = new long[tilesX * tilesY];
+            this.counts = new long[tilesX * tilesY];
+            Arrays.fill(offsets, -1);
+        }
+    }
+
+    private static final byte[] SOFTWARE = "hubmap-seg TiffSlideWriter\0".getBytes(StandardCharsets.US_ASCII);
+
     private final Path target;
     private final AtomicFiles.Staged staged;
     private final long width;
@@ -75,10 +126,11 @@ public final class TiffSlideWriter implements AutoCloseable {
     private final Compression compression;
     private final int deflateLevel;
     private final int fill;
+    private final SampleFormat sampleFormat;
+    private final String description;
+    private final List<Page> pages = new ArrayList<>();
     private final int tilesX;
     private final int tilesY;
-    private final long[] offsets;
-    private final long[] counts;
     private final FileChannel channel;
     private long position;
     private boolean closed;
@@ -94,16 +146,17 @@ public final class TiffSlideWriter implements AutoCloseable {
         this.compression = b.compression;
         this.deflateLevel = b.deflateLevel;
         this.fill = b.fill;
-        long tx = (width + tileSize - 1) / tileSize;
-        long ty = (height + tileSize - 1) / tileSize;
-        if (tx * ty > Integer.MAX_VALUE / 2) {
-            throw new IllegalArgumentException("too many tiles: " + tx + " x " + ty + "; use a larger tileSize");
+        this.sampleFormat = b.sampleFormat;
+        this.description = b.description;
+        long w = width;
+        long h = height;
+        for (int k = 0; k < b.levels; k++) {
+            pages.add(new Page(w, h, tileSize));
+            w = (w + 1) / 2;
+            h = (h + 1) / 2;
         }
-        this.tilesX = (int) tx;
-        this.tilesY = (int) ty;
-        this.offsets = new long[tilesX * tilesY];
-        this.counts = new long[tilesX * tilesY];
-        Arrays.fill(offsets, -1);
+        this.tilesX = pages.get(0).tilesX;
+        this.tilesY = pages.get(0).tilesY;
         this.staged = AtomicFiles.stage(target);
         FileChannel ch = null;
         try {
@@ -139,6 +192,52 @@ public final class TiffSlideWriter implements AutoCloseable {
      */
     public static Builder builder(Path target, long width, long height) {
         return new Builder(target, width, height);
+    }
+
+    /**
+     * Number of levels of a pyramid whose level {@code k + 1} is {@code ceil(size_k / 2)}, down to the first
+     * level that fits in one tile.
+     */
+    public static int levelsToFit(long width, long height, int tileSize) {
+        int n = 1;
+        while (width > tileSize || height > tileSize) {
+            width = (width + 1) / 2;
+            height = (height + 1) / 2;
+            n++;
+        }
+        return n;
+    }
+
+    /** Number of levels (1 without reduced levels). */
+    public int levelCount() {
+        return pages.size();
+    }
+
+    /** Width of a level in pixels. */
+    public long levelWidth(int level) {
+        return page(level).width;
+    }
+
+    /** Height of a level in pixels. */
+    public long levelHeight(int level) {
+        return page(level).height;
+    }
+
+    /** Number of tile columns of a level. */
+    public int tilesX(int level) {
+        return page(level).tilesX;
+    }
+
+    /** Number of tile rows of a level. */
+    public int tilesY(int level) {
+        return page(level).tilesY;
+    }
+
+    private Page page(int level) {
+        if (level < 0 || level >= pages.size()) {
+            throw new IllegalArgumentException("level " + level + " is outside 0.." + (pages.size() - 1));
+        }
+        return pages.get(level);
     }
 
     /** Number of tile columns. */
@@ -196,7 +295,11 @@ public final class TiffSlideWriter implements AutoCloseable {
      * encode tiles in parallel and then {@link #writeEncodedTile write} them.
      */
     public byte[] encodeTile(int col, int row, byte[] planar) {
-        checkTile(col, row);
+        checkTile(0, col, row);
+        if (sampleFormat != SampleFormat.UINT8) {
+            throw new IllegalStateException("encodeTile takes 8-bit samples; this writer writes " + sampleFormat
+                    + ": use encodeRawTile");
+        }
         int w = validTileWidth(col);
         int h = validTileHeight(row);
         Objects.requireNonNull(planar, "planar");
@@ -219,6 +322,25 @@ public final class TiffSlideWriter implements AutoCloseable {
                 }
             }
         }
+        return compress(raw);
+    }
+
+    /**
+     * Compresses one tile given in file order (chunky samples, {@code tileSize x tileSize} pixels padded as the
+     * caller wishes, little-endian {@link SampleFormat#FLOAT32} values); thread-safe.
+     *
+     * @param raw {@code tileSize * tileSize * channels * bytesPerSample} bytes
+     */
+    public byte[] encodeRawTile(byte[] raw) {
+        int need = tileSize * tileSize * channels * sampleFormat.bytes();
+        if (raw.length != need) {
+            throw new IllegalArgumentException("a raw tile needs tileSize^2 * channels * bytes = " + need
+                    + " bytes, got " + raw.length);
+        }
+        return compress(raw);
+    }
+
+    private byte[] compress(byte[] raw) {
         if (compression == Compression.NONE) {
             return raw;
         }
@@ -240,13 +362,22 @@ public final class TiffSlideWriter implements AutoCloseable {
         }
     }
 
-    /** Appends a tile produced by {@link #encodeTile}. */
+    /** Appends a tile of level 0 produced by {@link #encodeTile}. */
     public synchronized void writeEncodedTile(int col, int row, byte[] encoded) throws IOException {
+        writeEncodedTile(0, col, row, encoded);
+    }
+
+    /** Appends a tile of a level produced by {@link #encodeTile} or {@link #encodeRawTile}. */
+    public synchronized void writeEncodedTile(int level, int col, int row, byte[] encoded) throws IOException {
         checkOpen();
-        checkTile(col, row);
-        int i = row * tilesX + col;
+        checkTile(level, col, row);
+        Page p = pages.get(level);
+        long[] offsets = p.offsets;
+        long[] counts = p.counts;
+        int i = row * p.tilesX + col;
         if (offsets[i] >= 0) {
-            throw new IllegalStateException("tile (" + col + ", " + row + ") was already written");
+            throw new IllegalStateException("tile (" + col + ", " + row + ") of level " + level
+                    + " was already written");
         }
         boolean ok = false;
         try {
@@ -373,16 +504,27 @@ public final class TiffSlideWriter implements AutoCloseable {
         }
         boolean ok = false;
         try {
-            for (int i = 0; i < offsets.length; i++) {
-                if (offsets[i] < 0) {
-                    throw new IllegalStateException("tile (" + i % tilesX + ", " + i / tilesX + ") of " + tilesX + " x "
-                            + tilesY + " tiles was never written to " + target);
+            for (int k = 0; k < pages.size(); k++) {
+                Page p = pages.get(k);
+                for (int i = 0; i < p.offsets.length; i++) {
+                    if (p.offsets[i] < 0) {
+                        throw new IllegalStateException("tile (" + i % p.tilesX + ", " + i / p.tilesX + ") of "
+                                + p.tilesX + " x " + p.tilesY + " tiles" + (pages.size() > 1 ? " of level " + k : "")
+                                + " was never written to " + target);
+                    }
                 }
             }
             if (failed) {
                 throw new IllegalStateException("a tile write to " + target + " failed; the file was discarded");
             }
-            writeIfd();
+            long[] subs = new long[pages.size() - 1];
+            for (int k = 1; k < pages.size(); k++) {
+                subs[k - 1] = writeIfd(pages.get(k), false, new long[0]);
+            }
+            long main = writeIfd(pages.get(0), true, subs);
+            ByteBuffer first = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(main);
+            first.flip();
+            writeFully(first, 8);
             channel.force(false);
             channel.close();
             closed = true;
@@ -406,24 +548,35 @@ public final class TiffSlideWriter implements AutoCloseable {
         staged.close();
     }
 
-    private void writeIfd() throws IOException {
-        int n = offsets.length;
-        byte[] software = "hubmap-seg TiffSlideWriter\0".getBytes(StandardCharsets.US_ASCII);
-        // external data: offsets, counts, software string, bits per sample when > 4 shorts
+    /**
+     * Writes a page's tile tables, other out-of-line values and IFD (next IFD 0) at the end of the file; returns
+     * the IFD's offset. Out-of-line block: offsets, counts, software, bits per sample (one short per channel),
+     * then, for level 0 of a described or pyramidal file, the description and the SubIFD offsets.
+     */
+    private long writeIfd(Page p, boolean main, long[] subIfds) throws IOException {
+        int n = p.offsets.length;
+        byte[] software = SOFTWARE;
+        byte[] desc = main && description != null ? (description + "\0").getBytes(StandardCharsets.UTF_8) : null;
         long offsetsPos = position;
         long countsPos = offsetsPos + 8L * n;
         long softwarePos = countsPos + 8L * n;
         long bitsPos = softwarePos + software.length + (software.length & 1);
-        long ifdPos = bitsPos + 2L * channels;
+        long descPos = bitsPos + 2L * channels;
+        long subPos = descPos + (desc == null ? 0 : desc.length + (desc.length & 1));
+        long ifdPos = subPos + (subIfds.length > 1 ? 8L * subIfds.length : 0);
         ifdPos += ifdPos & 1;
         boolean inlineOffsets = n == 1;
         List<long[]> entries = new ArrayList<>(); // tag, type, count, value
-        entries.add(new long[] {256, 16, 1, width});
-        entries.add(new long[] {257, 16, 1, height});
+        if (pages.size() > 1) {
+            entries.add(new long[] {254, 4, 1, main ? 0 : 1}); // NewSubfileType: reduced resolution
+        }
+        entries.add(new long[] {256, 16, 1, p.width});
+        entries.add(new long[] {257, 16, 1, p.height});
+        int bits = sampleFormat.bits;
         if (channels <= 4) {
             long packed = 0;
             for (int c = 0; c < channels; c++) {
-                packed |= 8L << (16 * c);
+                packed |= (long) bits << (16 * c);
             }
             entries.add(new long[] {258, 3, channels, packed});
         } else {
@@ -431,28 +584,47 @@ public final class TiffSlideWriter implements AutoCloseable {
         }
         entries.add(new long[] {259, 3, 1, compression.code});
         entries.add(new long[] {262, 3, 1, channels >= 3 ? 2 : 1});
+        if (desc != null) {
+            entries.add(new long[] {270, 2, desc.length, desc.length <= 8 ? packBytes(desc) : descPos});
+        }
         entries.add(new long[] {277, 3, 1, channels});
         entries.add(new long[] {284, 3, 1, 1});
         entries.add(new long[] {305, 2, software.length, softwarePos});
         entries.add(new long[] {322, 3, 1, tileSize});
         entries.add(new long[] {323, 3, 1, tileSize});
-        entries.add(new long[] {324, 16, n, inlineOffsets ? offsets[0] : offsetsPos});
-        entries.add(new long[] {325, 16, n, inlineOffsets ? counts[0] : countsPos});
+        entries.add(new long[] {324, 16, n, inlineOffsets ? p.offsets[0] : offsetsPos});
+        entries.add(new long[] {325, 16, n, inlineOffsets ? p.counts[0] : countsPos});
+        if (subIfds.length > 0) {
+            entries.add(new long[] {330, 18, subIfds.length, subIfds.length == 1 ? subIfds[0] : subPos});
+        }
         if (channels > 3) {
             entries.add(new long[] {338, 3, 1, 0}); // ExtraSamples: unspecified
         }
+        if (sampleFormat != SampleFormat.UINT8) {
+            entries.add(new long[] {339, 3, 1, sampleFormat.code});
+        }
         int extSize = (int) (ifdPos - offsetsPos);
         ByteBuffer ext = ByteBuffer.allocate(extSize).order(ByteOrder.LITTLE_ENDIAN);
-        for (long o : offsets) {
+        for (long o : p.offsets) {
             ext.putLong(o);
         }
-        for (long c : counts) {
+        for (long c : p.counts) {
             ext.putLong(c);
         }
         ext.put(software);
         ext.position((int) (bitsPos - offsetsPos));
         for (int c = 0; c < channels; c++) {
-            ext.putShort((short) 8);
+            ext.putShort((short) bits);
+        }
+        if (desc != null) {
+            ext.position((int) (descPos - offsetsPos));
+            ext.put(desc);
+        }
+        if (subIfds.length > 1) {
+            ext.position((int) (subPos - offsetsPos));
+            for (long o : subIfds) {
+                ext.putLong(o);
+            }
         }
         ext.position(0);
         writeFully(ext, offsetsPos);
@@ -469,9 +641,16 @@ public final class TiffSlideWriter implements AutoCloseable {
         ifd.putLong(0);
         ifd.flip();
         writeFully(ifd, ifdPos);
-        ByteBuffer first = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(ifdPos);
-        first.flip();
-        writeFully(first, 8);
+        position = ifdPos + 8 + 20L * entries.size() + 8;
+        return ifdPos;
+    }
+
+    private static long packBytes(byte[] b) {
+        long v = 0;
+        for (int i = 0; i < b.length; i++) {
+            v |= (b[i] & 0xFFL) << (8 * i);
+        }
+        return v;
     }
 
     private void writeFully(ByteBuffer b, long pos) throws IOException {
@@ -486,10 +665,11 @@ public final class TiffSlideWriter implements AutoCloseable {
         }
     }
 
-    private void checkTile(int col, int row) {
-        if (col < 0 || col >= tilesX || row < 0 || row >= tilesY) {
-            throw new IllegalArgumentException("tile (" + col + ", " + row + ") is outside the grid of " + tilesX
-                    + " x " + tilesY + " tiles");
+    private void checkTile(int level, int col, int row) {
+        Page p = page(level);
+        if (col < 0 || col >= p.tilesX || row < 0 || row >= p.tilesY) {
+            throw new IllegalArgumentException("tile (" + col + ", " + row + ") is outside the grid of " + p.tilesX
+                    + " x " + p.tilesY + " tiles" + (pages.size() > 1 ? " of level " + level : ""));
         }
     }
 
@@ -503,6 +683,9 @@ public final class TiffSlideWriter implements AutoCloseable {
         private Compression compression = Compression.DEFLATE;
         private int deflateLevel = 1;
         private int fill = 255;
+        private SampleFormat sampleFormat = SampleFormat.UINT8;
+        private String description;
+        private int levels = 1;
 
         private Builder(Path target, long width, long height) {
             this.target = Objects.requireNonNull(target, "target");
@@ -540,6 +723,27 @@ public final class TiffSlideWriter implements AutoCloseable {
             return this;
         }
 
+        /** Sample type (default {@link SampleFormat#UINT8}). */
+        public Builder sampleFormat(SampleFormat format) {
+            this.sampleFormat = Objects.requireNonNull(format, "format");
+            return this;
+        }
+
+        /** ImageDescription of level 0 (e.g. OME-XML); default none. */
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        /**
+         * Number of levels, 1 (default) or more: level {@code k + 1} is {@code ceil(size_k / 2)}, written as
+         * SubIFDs of level 0 with NewSubfileType 1 (reduced resolution).
+         */
+        public Builder levels(int levels) {
+            this.levels = levels;
+            return this;
+        }
+
         /** Validates the options and opens the temporary file. */
         public TiffSlideWriter open() throws IOException {
             if (width <= 0 || height <= 0) {
@@ -560,6 +764,9 @@ public final class TiffSlideWriter implements AutoCloseable {
             }
             if (fill < 0 || fill > 255) {
                 throw new IllegalArgumentException("fillValue must be in 0..255, got " + fill);
+            }
+            if (levels < 1 || levels > 40) {
+                throw new IllegalArgumentException("levels must be in 1..40, got " + levels);
             }
             return new TiffSlideWriter(this);
         }

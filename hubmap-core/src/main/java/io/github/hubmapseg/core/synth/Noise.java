@@ -4,7 +4,7 @@ package io.github.hubmapseg.core.synth;
  * Cheap deterministic noise from integer hashing: every value is a pure function of its integer arguments,
  * so synthetic pixels can be generated in any order, tile by tile, with identical results on every JVM.
  */
-public final class Noise {
+final class Noise {
 
     private Noise() {
     }

@@ -1,6 +1,7 @@
 package io.github.hubmapseg.core.synth;
 
 import io.github.hubmapseg.core.kaggle.AnatomicalStructure;
+import io.github.hubmapseg.core.kaggle.CompetitionLayout;
 import io.github.hubmapseg.core.kaggle.DatasetInfo;
 import io.github.hubmapseg.core.kaggle.KaggleFiles;
 import io.github.hubmapseg.core.kaggle.Polygon;
@@ -23,18 +24,12 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Writes a synthetic competition folder in the real HuBMAP layout, so that every pipeline runs without the
- * competition data:
- * <pre>
- * train/&lt;id&gt;.tiff                        tiled BigTIFF RGB slides
- * train/&lt;id&gt;.json                        glomerulus polygons (list of GeoJSON Features)
- * train/&lt;id&gt;-anatomical-structure.json   Cortex and Medulla polygons
- * test/&lt;id&gt;.tiff, test/&lt;id&gt;-anatomical-structure.json
- * train.csv                 id,encoding     (RLE of the train masks)
- * sample_submission.csv     id,predicted    (test ids, empty predictions)
- * test_truth.csv            id,encoding     (RLE of the test masks, to score predictions; not in the real data)
- * HuBMAP-20-dataset_information.csv         image file, size, JSON files, patient number, donor data
- * </pre>
+ * Writes a synthetic competition folder in the real HuBMAP layout ({@link CompetitionLayout}, the one home of
+ * the paths), so that every pipeline runs without the competition data: tiled BigTIFF RGB slides under
+ * {@code train/} and {@code test/} with their anatomical-structure JSON, glomerulus polygons of the training
+ * slides, {@code train.csv}, {@code sample_submission.csv}, {@code test_truth.csv} (the test masks, to score
+ * predictions; not in the real data), the dataset-information CSV and, for the hard profile, the look-alike
+ * files ({@link #lookalikeFile}).
  * Everything is a deterministic function of the options: ids ({@code 9} hex digits), patients, slide
  * geometry and stain. The last quarter of the slides (at least one when there are two or more) are test
  * slides; slides are assigned to patients round-robin within train and within test, so patient-grouped folds
@@ -163,8 +158,9 @@ public final class SyntheticDataset {
         Listener l = listener == null ? new Listener() { } : listener;
         long t0 = System.nanoTime();
         Plan plan = plan();
-        Files.createDirectories(dir.resolve("train"));
-        Files.createDirectories(dir.resolve("test"));
+        CompetitionLayout layout = new CompetitionLayout(dir);
+        Files.createDirectories(layout.folder(CompetitionLayout.Split.TRAIN));
+        Files.createDirectories(layout.folder(CompetitionLayout.Split.TEST));
         List<String> trainIds = new ArrayList<>();
         List<String> testIds = new ArrayList<>();
         List<DatasetInfo> infos = new ArrayList<>();
@@ -175,9 +171,9 @@ public final class SyntheticDataset {
         List<Path> written = new ArrayList<>();
         boolean hard = profile == SynthProfile.HARD;
         List<SubmissionWriter> look = new ArrayList<>();
-        SubmissionWriter train = SubmissionWriter.encodings(dir.resolve("train.csv"));
-        SubmissionWriter truth = SubmissionWriter.encodings(dir.resolve("test_truth.csv"));
-        SubmissionWriter sample = SubmissionWriter.submission(dir.resolve("sample_submission.csv"));
+        SubmissionWriter train = SubmissionWriter.encodings(layout.trainCsv());
+        SubmissionWriter truth = SubmissionWriter.encodings(layout.testTruth());
+        SubmissionWriter sample = SubmissionWriter.submission(layout.sampleSubmission());
         boolean complete = false;
         try {
             if (hard) {
@@ -190,8 +186,8 @@ public final class SyntheticDataset {
                 SlideSpec spec = plan.specs().get(i);
                 boolean isTest = plan.test().get(i);
                 SyntheticSection slide = section(plan, i);
-                Path sub = dir.resolve(isTest ? "test" : "train");
-                Path tiff = sub.resolve(spec.id() + ".tiff");
+                CompetitionLayout.Split split = isTest ? CompetitionLayout.Split.TEST : CompetitionLayout.Split.TRAIN;
+                Path tiff = layout.slideFile(split, spec.id());
                 final int index = i;
                 TiffSlideWriter w = TiffSlideWriter.builder(tiff, spec.width(), spec.height())
                         .compression(compression).open();
@@ -202,7 +198,7 @@ public final class SyntheticDataset {
                     throw e;
                 }
                 written.add(tiff);
-                String anatomy = spec.id() + "-anatomical-structure.json";
+                String anatomy = CompetitionLayout.anatomyFileName(spec.id());
                 List<AnatomicalStructure> structures = new ArrayList<>(List.of(
                         new AnatomicalStructure("Cortex", List.of(clamp(slide.tissue().polygon(256), spec))),
                         new AnatomicalStructure("Medulla", List.of(clamp(slide.medulla().polygon(128), spec)))));
@@ -219,8 +215,8 @@ public final class SyntheticDataset {
                         look.get(k).add(spec.id(), out -> hs.writeLookalikeRle(kind, out));
                     }
                 }
-                KaggleFiles.writeAnatomicalStructures(sub.resolve(anatomy), structures);
-                written.add(sub.resolve(anatomy));
+                KaggleFiles.writeAnatomicalStructures(layout.anatomyFile(split, spec.id()), structures);
+                written.add(layout.anatomyFile(split, spec.id()));
                 String glomFile = "";
                 if (isTest) {
                     testIds.add(spec.id());
@@ -228,17 +224,18 @@ public final class SyntheticDataset {
                     sample.add(spec.id(), "");
                 } else {
                     trainIds.add(spec.id());
-                    glomFile = spec.id() + ".json";
+                    glomFile = CompetitionLayout.glomeruliFileName(spec.id());
                     if (slide instanceof HardSyntheticSlide hs) {
                         List<String> names = new ArrayList<>();
                         for (boolean scl : hs.labelledSclerotic()) {
                             names.add(scl ? SCLEROTIC_STRUCTURE : "glomerulus");
                         }
-                        KaggleFiles.writeGlomeruli(sub.resolve(glomFile), slide.glomerulusPolygons(64), names);
+                        KaggleFiles.writeGlomeruli(layout.glomeruliFile(split, spec.id()), slide.glomerulusPolygons(64),
+                                names);
                     } else {
-                        KaggleFiles.writeGlomeruli(sub.resolve(glomFile), slide.glomerulusPolygons(64));
+                        KaggleFiles.writeGlomeruli(layout.glomeruliFile(split, spec.id()), slide.glomerulusPolygons(64));
                     }
-                    written.add(sub.resolve(glomFile));
+                    written.add(layout.glomeruliFile(split, spec.id()));
                     train.add(spec.id(), slide::writeMaskRle);
                 }
                 glomeruli += slide.labelledCount();
@@ -248,7 +245,7 @@ public final class SyntheticDataset {
                 }
                 String[] d = donorOf[pi];
                 double[] frac = slide.regionFractions(32);
-                infos.add(new DatasetInfo(spec.id() + ".tiff", spec.width(), spec.height(), anatomy, glomFile,
+                infos.add(new DatasetInfo(CompetitionLayout.slideFileName(spec.id()), spec.width(), spec.height(), anatomy, glomFile,
                         plan.patients().get(i), d[0], d[1], d[2], Double.parseDouble(d[3]), Double.parseDouble(d[4]),
                         Double.parseDouble(d[5]), Double.parseDouble(d[6]), d[7],
                         Math.round(frac[0] * 10000) / 100.0, Math.round(frac[1] * 10000) / 100.0));
@@ -275,11 +272,11 @@ public final class SyntheticDataset {
         for (Lookalike k : hard ? Lookalike.values() : new Lookalike[0]) {
             written.add(dir.resolve(lookalikeFile(k)));
         }
-        KaggleFiles.writeDatasetInfo(dir.resolve(KaggleFiles.DATASET_INFO), infos);
-        written.add(dir.resolve("train.csv"));
-        written.add(dir.resolve("test_truth.csv"));
-        written.add(dir.resolve("sample_submission.csv"));
-        written.add(dir.resolve(KaggleFiles.DATASET_INFO));
+        KaggleFiles.writeDatasetInfo(layout.datasetInfo(), infos);
+        written.add(layout.trainCsv());
+        written.add(layout.testTruth());
+        written.add(layout.sampleSubmission());
+        written.add(layout.datasetInfo());
         long bytes = 0;
         for (Path p : written) {
             bytes += Files.size(p);

@@ -659,7 +659,7 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
     }
 
     /**
-     * {@link Noise#value} with the four lattice values kept while consecutive points stay in one lattice cell:
+     * {@code Noise#value} with the four lattice values kept while consecutive points stay in one lattice cell:
      * the same arithmetic, so the same values, with four hashes per cell instead of per pixel.
      */
     static final class ValueCache {

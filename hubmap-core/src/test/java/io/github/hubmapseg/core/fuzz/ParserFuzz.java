@@ -5,6 +5,7 @@ import io.github.hubmapseg.core.rle.Rle;
 import io.github.hubmapseg.core.rle.RleRuns;
 import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.core.slide.ImageSources;
+import io.github.hubmapseg.testkit.Mutator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package io.github.hubmapseg.pipeline.data;
 
 import io.github.hubmapseg.core.kaggle.AnatomicalStructure;
+import io.github.hubmapseg.core.kaggle.CompetitionLayout;
 import io.github.hubmapseg.core.kaggle.DatasetInfo;
 import io.github.hubmapseg.core.kaggle.KaggleFiles;
 import io.github.hubmapseg.core.kaggle.TrainRow;
@@ -19,25 +20,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import net.imglib2.Interval;
 
 /**
- * A HuBMAP competition folder, real or synthetic ({@code hubmap synth}): {@code train/<id>.tiff},
- * {@code test/<id>.tiff}, {@code train.csv} (id, RLE), optional {@code test_truth.csv} (synthetic only),
- * {@code sample_submission.csv}, {@code HuBMAP-20-dataset_information.csv} (patients) and
- * {@code <id>-anatomical-structure.json}; optional {@code external/<id>.tiff} (unlabelled slides for
- * pseudo-labelling). {@link #withPseudoLabels} gives a view where pseudo-labelled slides have masks and an
+ * A HuBMAP competition folder, real or synthetic ({@code hubmap synth}), in the layout of
+ * {@link CompetitionLayout} (the one home of the paths): slides ({@code .tiff} or {@code .tif}) under
+ * {@code train/}, {@code test/} and optional {@code external/} (unlabelled slides for pseudo-labelling),
+ * {@code train.csv} (id, RLE), optional {@code test_truth.csv} (synthetic only), {@code sample_submission.csv},
+ * the dataset-information CSV (patients) and {@code <id>-anatomical-structure.json}. {@link #withPseudoLabels} gives a view where pseudo-labelled slides have masks and an
  * ignored (uncertain) region that training-tile sampling avoids.
  * <p>Lazy: slides are opened on first use and kept open (they only hold file handles and a tile cache);
  * masks are parsed from their RLE to runs on first use (O(runs) memory, never a full mask) and decoded per
  * window. Thread-safe. Close it to close the slides.
  */
 public final class CompetitionDataset implements AutoCloseable {
-    /** File of the synthetic test masks (not in the real competition data). */
-    public static final String TEST_TRUTH = "test_truth.csv";
+    /** File of the synthetic test masks (not in the real competition data): {@link CompetitionLayout#TEST_TRUTH}. */
+    public static final String TEST_TRUTH = CompetitionLayout.TEST_TRUTH;
 
     private final Path dir;
+    private final CompetitionLayout layout;
     private final List<String> trainIds;
     private final List<String> testIds;
     private final Map<String, String> encodings = new HashMap<>();
@@ -50,6 +51,7 @@ public final class CompetitionDataset implements AutoCloseable {
 
     private CompetitionDataset(Path dir, List<String> trainIds, List<String> testIds) {
         this.dir = dir;
+        this.layout = new CompetitionLayout(dir);
         this.trainIds = List.copyOf(trainIds);
         this.testIds = List.copyOf(testIds);
     }
@@ -65,7 +67,8 @@ public final class CompetitionDataset implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("data folder " + dir + " does not exist");
         }
-        Path train = dir.resolve("train.csv");
+        CompetitionLayout layout = new CompetitionLayout(dir);
+        Path train = layout.trainCsv();
         if (!Files.exists(train)) {
             throw new IllegalArgumentException(dir + " is not a competition folder: train.csv is missing (expected "
                     + "train/, test/, train.csv as in the Kaggle data or 'hubmap synth' output)");
@@ -78,18 +81,15 @@ public final class CompetitionDataset implements AutoCloseable {
             enc.put(r.id(), r.encoding());
         }
         List<String> testIds = new ArrayList<>();
-        Path sample = dir.resolve("sample_submission.csv");
+        Path sample = layout.sampleSubmission();
         if (Files.exists(sample)) {
             for (TrainRow r : KaggleFiles.readSubmission(sample)) {
                 testIds.add(r.id());
             }
-        } else if (Files.isDirectory(dir.resolve("test"))) {
-            try (Stream<Path> s = Files.list(dir.resolve("test"))) {
-                s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tiff") || n.endsWith(".tif"))
-                        .map(n -> n.substring(0, n.lastIndexOf('.'))).sorted().forEach(testIds::add);
-            }
+        } else {
+            testIds.addAll(layout.slideIds(CompetitionLayout.Split.TEST));
         }
-        Path truth = dir.resolve(TEST_TRUTH);
+        Path truth = layout.testTruth();
         if (Files.exists(truth)) {
             for (TrainRow r : KaggleFiles.readTrain(truth)) {
                 enc.put(r.id(), r.encoding());
@@ -97,7 +97,7 @@ public final class CompetitionDataset implements AutoCloseable {
         }
         CompetitionDataset d = new CompetitionDataset(dir, trainIds, testIds);
         d.encodings.putAll(enc);
-        Path info = dir.resolve(KaggleFiles.DATASET_INFO);
+        Path info = layout.datasetInfo();
         if (Files.exists(info)) {
             for (DatasetInfo i : KaggleFiles.readDatasetInfo(info)) {
                 d.infos.put(i.id(), i);
@@ -126,18 +126,14 @@ public final class CompetitionDataset implements AutoCloseable {
         return encodings.containsKey(id);
     }
 
-    /** @return the slide's TIFF file under train/ or test/ */
+    /** @return the folder's layout (its paths) */
+    public CompetitionLayout layout() {
+        return layout;
+    }
+
+    /** @return the slide's TIFF file under train/, test/ or external/ ({@link CompetitionLayout#slide}) */
     public Path slidePath(String id) {
-        for (String sub : new String[] {"train", "test", "external"}) {
-            for (String ext : new String[] {".tiff", ".tif"}) {
-                Path p = dir.resolve(sub).resolve(id + ext);
-                if (Files.exists(p)) {
-                    return p;
-                }
-            }
-        }
-        throw new IllegalArgumentException("no slide '" + id + "' under " + dir.resolve("train") + " or "
-                + dir.resolve("test"));
+        return layout.slide(id);
     }
 
     /**
@@ -236,15 +232,7 @@ public final class CompetitionDataset implements AutoCloseable {
 
     /** @return ids of the unlabelled slides under {@code external/} (sorted; empty without the folder) */
     public List<String> externalIds() throws IOException {
-        List<String> out = new ArrayList<>();
-        Path ext = dir.resolve("external");
-        if (Files.isDirectory(ext)) {
-            try (Stream<Path> s = Files.list(ext)) {
-                s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tiff") || n.endsWith(".tif"))
-                        .map(n -> n.substring(0, n.lastIndexOf('.'))).sorted().forEach(out::add);
-            }
-        }
-        return out;
+        return layout.slideIds(CompetitionLayout.Split.EXTERNAL);
     }
 
     /**
@@ -350,7 +338,7 @@ public final class CompetitionDataset implements AutoCloseable {
      */
     public List<AnatomicalStructure> structures(String id) throws IOException {
         Path slide = slidePath(id);
-        Path f = slide.resolveSibling(id + "-anatomical-structure.json");
+        Path f = CompetitionLayout.anatomyNextTo(slide, id);
         if (!Files.exists(f)) {
             return Collections.emptyList();
         }

@@ -1,5 +1,6 @@
 package io.github.hubmapseg.pipeline.report;
 
+import io.github.hubmapseg.core.slide.RowPyramid;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,8 +21,9 @@ import javax.imageio.stream.ImageOutputStream;
  * {@code L} of {@code max = ceil(log2(max(width, height)))} is {@code ceil(width / 2^(max - L))} wide, tiles are
  * {@code tileSize} square without overlap, named {@code <L>/<col>_<row>.<ext>} under the {@code _files} folder.
  * Each level keeps one row of tiles; the next level gets 2x2 means of the rows as they complete (a missing
- * column or row at an odd edge left out), so memory is about {@code 2 x tileSize x width} ARGB ints at full
- * resolution, whatever the height.
+ * column or row at an odd edge left out; core's {@link RowPyramid#ARGB_MEAN}, the downsampling the probability
+ * OME-TIFF shares), so memory is about {@code 2 x tileSize x width} ARGB ints at full resolution, whatever the
+ * height.
  *
  * <p>{@link Format#JPEG} tiles are opaque RGB; {@link Format#PNG} tiles keep the alpha channel and tiles that
  * are fully transparent are not written at all ({@link #writtenTiles()} lists those that were, so the viewer
@@ -57,7 +59,11 @@ public final class DeepZoomWriter {
     private final int tileSize;
     private final Format format;
     private final int maxLevel;
-    private final Level top;
+    private final RowPyramid<int[]> pyramid;
+    /** Per pyramid level (0 = full resolution): the rows of the current row of tiles. */
+    private final int[][] bufs;
+    private final int[] bufRows;
+    private final int[] tileRows;
     private final List<String> written = new ArrayList<>();
     private static final int THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     /** Tile encoders shared by all writers (daemon threads, one per core). */
@@ -92,7 +98,16 @@ public final class DeepZoomWriter {
         this.tileSize = tileSize;
         this.format = format;
         this.maxLevel = levels(width, height) - 1;
-        this.top = new Level(maxLevel, (int) width, (int) height);
+        int n = maxLevel + 1;
+        this.bufs = new int[n][];
+        this.bufRows = new int[n];
+        this.tileRows = new int[n];
+        long lw = width;
+        for (int k = 0; k < n; k++) {
+            bufs[k] = new int[tileSize * (int) lw];
+            lw = (lw + 1) / 2;
+        }
+        this.pyramid = new RowPyramid<>(width, height, n, RowPyramid.ARGB_MEAN, this::row);
         if (format == Format.JPEG) {
             ImageWriter jw = ImageIO.getImageWritersByFormatName("jpeg").next();
             jpegParam = jw.getDefaultWriteParam();
@@ -138,7 +153,7 @@ public final class DeepZoomWriter {
         if (rows >= height) {
             throw new IllegalStateException("all " + height + " rows were already added");
         }
-        top.push(argb, off);
+        pyramid.push(argb, off);
         rows++;
     }
 
@@ -186,123 +201,53 @@ public final class DeepZoomWriter {
                 + "\"/></Image>\n";
     }
 
-    private final class Level {
-        final int level;
-        final int w;
-        final int h;
-        final int[] buf;
-        int bufRows;
-        int tileRow;
-        int rowsIn;
-        final Level next;
-        final int[] pending;
-        boolean hasPending;
-        final int[] down;
-
-        Level(int level, int w, int h) {
-            this.level = level;
-            this.w = w;
-            this.h = h;
-            this.buf = new int[tileSize * w];
-            if (level > 0) {
-                int nw = (w + 1) / 2;
-                int nh = (h + 1) / 2;
-                this.next = new Level(level - 1, nw, nh);
-                this.pending = new int[w];
-                this.down = new int[nw];
-            } else {
-                this.next = null;
-                this.pending = null;
-                this.down = null;
-            }
+    /** One row of pyramid level {@code k} (DZI level {@code maxLevel - k}): buffered, tiles written when full. */
+    private void row(int k, long y, int[] row, int off, int w) throws IOException {
+        System.arraycopy(row, off, bufs[k], bufRows[k] * w, w);
+        bufRows[k]++;
+        if (bufRows[k] == tileSize || y + 1 == pyramid.height(k)) {
+            writeTileRow(k, w);
+            bufRows[k] = 0;
+            tileRows[k]++;
         }
+    }
 
-        void push(int[] row, int off) throws IOException {
-            System.arraycopy(row, off, buf, bufRows * w, w);
-            bufRows++;
-            rowsIn++;
-            if (bufRows == tileSize || rowsIn == h) {
-                writeTileRow();
-                bufRows = 0;
-                tileRow++;
-            }
-            if (next != null) {
-                if (!hasPending) {
-                    System.arraycopy(row, off, pending, 0, w);
-                    hasPending = true;
-                    if (rowsIn == h) {
-                        emitDown(null, 0);
-                    }
-                } else {
-                    emitDown(row, off);
-                }
-            }
-        }
-
-        private void emitDown(int[] row, int off) throws IOException {
-            int nw = down.length;
-            for (int x = 0; x < nw; x++) {
-                int a = 2 * x;
-                boolean two = a + 1 < w;
-                int n = 0;
-                int sa = 0;
-                int sr = 0;
-                int sg = 0;
-                int sb = 0;
-                for (int k = 0; k < 4; k++) {
-                    int[] src = k < 2 ? pending : row;
-                    int o = k < 2 ? 0 : off;
-                    int col = a + (k & 1);
-                    if (src == null || (k & 1) == 1 && !two) {
-                        continue;
-                    }
-                    int p = src[o + col];
-                    sa += p >>> 24;
-                    sr += (p >> 16) & 0xFF;
-                    sg += (p >> 8) & 0xFF;
-                    sb += p & 0xFF;
-                    n++;
-                }
-                int h2 = n / 2;
-                down[x] = ((sa + h2) / n) << 24 | ((sr + h2) / n) << 16 | ((sg + h2) / n) << 8 | ((sb + h2) / n);
-            }
-            hasPending = false;
-            next.push(down, 0);
-        }
-
-        private void writeTileRow() throws IOException {
-            int tilesX = (w + tileSize - 1) / tileSize;
-            Path dir = temp.resolve(Integer.toString(level));
-            Files.createDirectories(dir);
-            for (int tx = 0; tx < tilesX; tx++) {
-                int x0 = tx * tileSize;
-                int cols = Math.min(tileSize, w - x0);
-                boolean any = format == Format.JPEG;
-                for (int r = 0; r < bufRows && !any; r++) {
-                    for (int c = 0; c < cols; c++) {
-                        if ((buf[r * w + x0 + c] >>> 24) != 0) {
-                            any = true;
-                            break;
-                        }
+    private void writeTileRow(int k, int w) throws IOException {
+        int level = maxLevel - k;
+        int[] buf = bufs[k];
+        int rowsIn = bufRows[k];
+        int tileRow = tileRows[k];
+        int tilesX = (w + tileSize - 1) / tileSize;
+        Path dir = temp.resolve(Integer.toString(level));
+        Files.createDirectories(dir);
+        for (int tx = 0; tx < tilesX; tx++) {
+            int x0 = tx * tileSize;
+            int cols = Math.min(tileSize, w - x0);
+            boolean any = format == Format.JPEG;
+            for (int r = 0; r < rowsIn && !any; r++) {
+                for (int c = 0; c < cols; c++) {
+                    if ((buf[r * w + x0 + c] >>> 24) != 0) {
+                        any = true;
+                        break;
                     }
                 }
-                if (!any) {
-                    continue;
-                }
-                BufferedImage img = new BufferedImage(cols, bufRows, format == Format.JPEG ? BufferedImage.TYPE_INT_RGB
-                        : BufferedImage.TYPE_INT_ARGB);
-                int[] dst = ((java.awt.image.DataBufferInt) img.getRaster().getDataBuffer()).getData();
-                for (int r = 0; r < bufRows; r++) {
-                    System.arraycopy(buf, r * w + x0, dst, r * cols, cols);
-                }
-                String name = tx + "_" + tileRow;
-                Path f = dir.resolve(name + "." + format.extension());
-                submit(() -> {
-                    encode(img, f);
-                    return null;
-                });
-                written.add(level + "/" + name);
             }
+            if (!any) {
+                continue;
+            }
+            BufferedImage img = new BufferedImage(cols, rowsIn, format == Format.JPEG ? BufferedImage.TYPE_INT_RGB
+                    : BufferedImage.TYPE_INT_ARGB);
+            int[] dst = ((java.awt.image.DataBufferInt) img.getRaster().getDataBuffer()).getData();
+            for (int r = 0; r < rowsIn; r++) {
+                System.arraycopy(buf, r * w + x0, dst, r * cols, cols);
+            }
+            String name = tx + "_" + tileRow;
+            Path f = dir.resolve(name + "." + format.extension());
+            submit(() -> {
+                encode(img, f);
+                return null;
+            });
+            written.add(level + "/" + name);
         }
     }
 

@@ -35,6 +35,37 @@ class CompetitionDatasetTest {
         }
     }
 
+    /** A real folder's .tif slides and its external/ slides are read through the competition layout. */
+    @Test
+    void readsTifSlidesAndExternalSlides(@TempDir Path d) throws Exception {
+        io.github.hubmapseg.core.synth.SyntheticDataset.builder(d).slides(3).size(512, 384).patients(2).seed(7)
+                .threads(1).testSlides(1).build().write(new io.github.hubmapseg.core.synth.SyntheticDataset.Listener() {
+                });
+        String train;
+        String test;
+        try (CompetitionDataset ds = CompetitionDataset.open(d)) {
+            train = ds.trainIds().get(0);
+            test = ds.testIds().get(0);
+        }
+        // a training slide as .tif, the test slide moved to external/ as .tif with its anatomy, the sample
+        // submission gone (test ids then come from test/)
+        java.nio.file.Files.move(d.resolve("train/" + train + ".tiff"), d.resolve("train/" + train + ".tif"));
+        java.nio.file.Files.createDirectories(d.resolve("external"));
+        java.nio.file.Files.move(d.resolve("test/" + test + ".tiff"), d.resolve("external/" + test + ".tif"));
+        java.nio.file.Files.move(d.resolve("test/" + test + "-anatomical-structure.json"),
+                d.resolve("external/" + test + "-anatomical-structure.json"));
+        java.nio.file.Files.delete(d.resolve("sample_submission.csv"));
+        try (CompetitionDataset ds = CompetitionDataset.open(d)) {
+            assertThat(ds.slidePath(train)).isEqualTo(d.resolve("train/" + train + ".tif"));
+            assertThat(ds.slide(train).width()).isEqualTo(512);
+            assertThat(ds.mask(train).area()).isPositive();
+            assertThat(ds.externalIds()).containsExactly(test);
+            assertThat(ds.testIds()).isEmpty();
+            assertThat(ds.slide(test).height()).isEqualTo(384);
+            assertThat(ds.structures(test)).isNotEmpty();
+        }
+    }
+
     @Test
     void windowsEqualCropsOfTheFullDecode() throws Exception {
         try (CompetitionDataset ds = CompetitionDataset.open(TinyData.dir())) {

@@ -130,9 +130,9 @@ class ThresholdSearchTest {
         ThresholdTable table = search.result();
         for (int k = 0; k < grid.size(); k++) {
             for (int i = 0; i < probs.length; i++) {
-                io.github.hubmapseg.tiling.sink.MaskImageSink got = new io.github.hubmapseg.tiling.sink.MaskImageSink();
+                byte[] mask = new byte[probs[i].length];
                 io.github.hubmapseg.tiling.sink.RowSink sink = io.github.hubmapseg.tiling.sink.RowSinks
-                        .threshold(grid.get(k), got);
+                        .threshold(grid.get(k), (y0, rows, band) -> System.arraycopy(band, 0, mask, 0, mask.length));
                 sink.begin(probs[i].length, 1);
                 sink.accept(0, 1, probs[i]);
                 sink.end();
@@ -140,8 +140,8 @@ class ThresholdSearchTest {
                 long pred = 0;
                 long truth = 0;
                 for (int j = 0; j < probs[i].length; j++) {
-                    tp += got.mask()[j] & truths[i][j];
-                    pred += got.mask()[j];
+                    tp += mask[j] & truths[i][j];
+                    pred += mask[j];
                     truth += truths[i][j];
                 }
                 double dice = pred + truth == 0 ? 1.0 : 2.0 * tp / (pred + truth);

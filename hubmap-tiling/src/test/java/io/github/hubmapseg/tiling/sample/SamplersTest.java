@@ -185,26 +185,4 @@ class SamplersTest {
         assertThat(centres[2]).containsExactly(19, 9);
         assertThat(str(list(s.epoch(2, 7, 4)))).isEqualTo(str(e));
     }
-
-    @Test
-    void loaderReadsInOrderWithBoundedPrefetch() throws Exception {
-        byte[] px = new byte[64 * 64];
-        for (int k = 0; k < px.length; k++) {
-            px[k] = (byte) (k % 64);
-        }
-        InMemoryImageSource src = new InMemoryImageSource(px, 64, 64, 1);
-        List<Interval> regions = list(GridTiles.regular(64, 64, 8, 1).tiles(0));
-        try (TileLoader l = new TileLoader(src, regions.iterator(), 1, 3, 4)) {
-            int i = 0;
-            while (l.hasNext()) {
-                assertThat(l.inFlight()).isLessThanOrEqualTo(4);
-                TileLoader.Loaded t = l.next();
-                assertThat(t.region()).isSameAs(regions.get(i));
-                byte[] b = t.pixels().update(null).getCurrentStorageArray();
-                assertThat(b[0]).isEqualTo((byte) regions.get(i).min(0));
-                i++;
-            }
-            assertThat(i).isEqualTo(64);
-        }
-    }
 }

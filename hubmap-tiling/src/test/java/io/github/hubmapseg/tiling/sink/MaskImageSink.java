@@ -1,6 +1,6 @@
 package io.github.hubmapseg.tiling.sink;
 
-/** Collects a whole mask in memory, row-major 0/1 bytes (small inputs and tests; at most 2^31 - 9 pixels). */
+/** Test helper: collects a whole mask in memory, row-major 0/1 bytes (at most 2^31 - 9 pixels). */
 public final class MaskImageSink implements MaskRowSink {
 
     private int width;
