@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.hubmapseg.core.io.AtomicFiles;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -491,69 +490,15 @@ public final class Checkpoints {
     }
 
     /**
-     * Reads an ND4J array ({@code Nd4j.write}'s layout: a shape buffer, then a data buffer, each "allocation
-     * mode" text, length, data type text, values), after checking that the lengths it declares fit the bytes
-     * there, so a damaged file fails with a message instead of a huge allocation.
+     * Reads an ND4J array entry through {@link NdArrayEntries}, which checks its headers before allocating (the one
+     * home of that check); a damaged deflate stream is one line naming the file and the entry.
      */
     private static INDArray readArray(ZipFile z, ZipEntry e, Path file) throws IOException {
-        byte[] b = bytes(z, e, file);
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b);
         try {
-            long shapeLen = skipBuffer(buf, List.of("LONG", "INT"));
-            long dataLen = skipBuffer(buf, List.of("FLOAT", "DOUBLE", "HALF", "BFLOAT16"));
-            if (buf.hasRemaining()) {
-                throw new IllegalArgumentException(buf.remaining() + " bytes after the data");
-            }
-            if (shapeLen < 1 || shapeLen > 64 || dataLen < 1) {
-                throw new IllegalArgumentException("shape of " + shapeLen + " values, " + dataLen + " elements");
-            }
-        } catch (IllegalArgumentException | java.nio.BufferUnderflowException ex) {
-            throw new IOException(file + ": entry " + e.getName() + " is not an ND4J array ("
-                    + (ex.getMessage() == null ? "truncated" : ex.getMessage()) + ")", ex);
+            return NdArrayEntries.read(z, e);
+        } catch (ZipException ze) {
+            throw new IOException(file + ": entry " + e.getName() + " is corrupt (" + oneLine(ze) + ")", ze);
         }
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b))) {
-            return Nd4j.read(in);
-        } catch (RuntimeException ex) {
-            throw new IOException(file + ": entry " + e.getName() + " is not a readable ND4J array (" + oneLine(ex)
-                    + ")", ex);
-        }
-    }
-
-    /** Skips one serialised ND4J data buffer, checking its declared size; returns its length in elements. */
-    private static long skipBuffer(java.nio.ByteBuffer buf, List<String> types) {
-        skipUtf(buf);
-        long len = buf.getLong();
-        String type = readUtf(buf);
-        int size = switch (type) {
-            case "LONG", "DOUBLE" -> 8;
-            case "INT", "FLOAT" -> 4;
-            case "HALF", "BFLOAT16" -> 2;
-            default -> -1;
-        };
-        if (!types.contains(type) || size < 0) {
-            throw new IllegalArgumentException("data type '" + type + "', expected one of " + types);
-        }
-        if (len < 0 || len > buf.remaining() / size) {
-            throw new IllegalArgumentException("declares " + len + " " + type + " values, " + buf.remaining()
-                    + " bytes left");
-        }
-        buf.position(buf.position() + (int) (len * size));
-        return len;
-    }
-
-    private static void skipUtf(java.nio.ByteBuffer buf) {
-        int n = buf.getShort() & 0xFFFF;
-        buf.position(buf.position() + n);
-    }
-
-    private static String readUtf(java.nio.ByteBuffer buf) {
-        int n = buf.getShort() & 0xFFFF;
-        if (n > 16) {
-            throw new IllegalArgumentException("data type name of " + n + " bytes");
-        }
-        byte[] t = new byte[n];
-        buf.get(t);
-        return new String(t, StandardCharsets.US_ASCII);
     }
 
     @SuppressWarnings("unchecked")

@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code updaterState.bin}), checking the headers before anything is allocated: a damaged or hostile entry is an
  * {@link IOException} naming the file, the entry, the field and its value, never a raw
  * {@code NumberFormatException}, {@code EOFException}, {@code UTFDataFormatException} or an allocation of what
- * a header claims.
+ * a header claims. The one home of this check: {@link Checkpoints} reads every array entry through it.
  */
 final class NdArrayEntries {
     /** Largest rank accepted (DL4J arrays have at most 32 dimensions). */
@@ -85,6 +85,10 @@ final class NdArrayEntries {
                 throw new IOException(where + ": data of " + n + " " + data.type() + " values needs " + data.bytes()
                         + " bytes, the entry has " + Math.max(0, size - consumed[0]) + " after the headers (truncated "
                         + "or damaged)");
+            }
+            if (size >= 0 && data.bytes() < size - consumed[0]) {
+                throw new IOException(where + ": " + (size - consumed[0] - data.bytes()) + " bytes after the data of "
+                        + n + " " + data.type() + " values (not one ND4J array, or damaged)");
             }
             long cap = org.bytedeco.javacpp.Pointer.maxBytes();
             long free = cap > 0 ? cap - org.bytedeco.javacpp.Pointer.totalBytes() : Long.MAX_VALUE;

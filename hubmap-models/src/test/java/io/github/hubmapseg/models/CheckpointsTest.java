@@ -144,6 +144,7 @@ class CheckpointsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("epochs_done");
     }
 
+    /** Through {@link Checkpoints#load}: the entry is read by NdArrayEntries (its own cases in NdArrayEntriesTest). */
     @Test
     void anArrayDeclaringMoreValuesThanItHoldsFailsBeforeAllocating(@TempDir Path dir) throws Exception {
         Path good = dir.resolve("g.zip");
@@ -165,7 +166,7 @@ class CheckpointsTest {
         }
         assertThatThrownBy(() -> Checkpoints.load(bad)).isInstanceOf(java.io.IOException.class)
                 .hasMessageStartingWith(bad.toString()).hasMessageContaining("coefficients.bin")
-                .hasMessageContaining("declares 1099511627776 FLOAT values");
+                .hasMessageContaining("coefficients.bin: data length is 1099511627776, expected ");
     }
 
     /** A fuzz finding (CheckpointFuzz): an entry whose deflate stream ends early fails with one line naming the file. */

@@ -105,6 +105,9 @@ class NdArrayEntriesTest {
         // cut in the middle of the data (was EOFException)
         assertThatThrownBy(() -> read(zip(tmp, Arrays.copyOf(good, good.length - 8)))).hasMessage(where
                 + "data of 6 FLOAT values needs 24 bytes, the entry has 16 after the headers (truncated or damaged)");
+        // bytes after the data (Checkpoints' former reader refused them too)
+        assertThatThrownBy(() -> read(zip(tmp, Arrays.copyOf(good, good.length + 8)))).hasMessage(where
+                + "8 bytes after the data of 6 FLOAT values (not one ND4J array, or damaged)");
         assertThatThrownBy(() -> read(zip(tmp, claiming(5, 2, 3)))).hasMessageStartingWith(where
                 + "data length is 5, expected 6, the product of the shape [2, 3]");
         assertThatThrownBy(() -> read(zip(tmp, claiming(6, 2, -3)))).hasMessageStartingWith(where
