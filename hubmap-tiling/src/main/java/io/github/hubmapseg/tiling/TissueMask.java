@@ -1,6 +1,7 @@
 package io.github.hubmapseg.tiling;
 
 import io.github.hubmapseg.core.slide.ImageSource;
+import io.github.hubmapseg.tiling.post.Otsu;
 import java.io.IOException;
 import net.imglib2.FinalInterval;
 import net.imglib2.Interval;
@@ -96,7 +97,9 @@ public record TissueMask(int width, int height, int reduce, byte[] cells) {
 
     /**
      * Otsu's threshold of 0..255 values: the {@code t} maximising the between-class variance of
-     * {@code {v <= t}} and {@code {v > t}} (the smallest such t on ties).
+     * {@code {v <= t}} and {@code {v > t}} (the smallest such t on ties), by {@link Otsu#bestSplit} over the
+     * histogram with bin centres 0..255 (skimage's {@code threshold_otsu} of a uint8 image); 0 for fewer than two
+     * distinct values.
      */
     public static int otsu(int[] values) {
         long[] hist = new long[256];
@@ -106,31 +109,11 @@ public record TissueMask(int width, int height, int reduce, byte[] cells) {
             }
             hist[v]++;
         }
-        long total = values.length;
-        double sumAll = 0;
+        double[] centres = new double[256];
         for (int i = 0; i < 256; i++) {
-            sumAll += (double) i * hist[i];
+            centres[i] = i;
         }
-        double bestVar = -1;
-        int best = 0;
-        long w0 = 0;
-        double sum0 = 0;
-        for (int t = 0; t < 256; t++) {
-            w0 += hist[t];
-            sum0 += (double) t * hist[t];
-            long w1 = total - w0;
-            if (w0 == 0 || w1 == 0) {
-                continue;
-            }
-            double m0 = sum0 / w0;
-            double m1 = (sumAll - sum0) / w1;
-            double var = (double) w0 * w1 * (m0 - m1) * (m0 - m1);
-            if (var > bestVar) {
-                bestVar = var;
-                best = t;
-            }
-        }
-        return best;
+        return Otsu.bestSplit(hist, centres);
     }
 
     /** Fraction of the cells under a full-resolution region that hold tissue (cells outside count as none). */

@@ -56,6 +56,24 @@ public final class Otsu {
         for (int i = 0; i < n; i++) {
             centres[i] = (e[i] + e[i + 1]) / 2;
         }
+        return centres[bestSplit(counts, centres)];
+    }
+
+    /**
+     * Otsu's search over a histogram (the one home of it, also used by {@code TissueMask.otsu}): the bin {@code i}
+     * maximising the between-class variance {@code w1 w2 (m1 - m2)^2} of the classes "bins {@code 0..i}" and "bins
+     * {@code i+1..}", with class means over the bin centres, computed in skimage's order (cumulative sums from each
+     * end, {@code (w1 w2) (d d)}); the first maximum wins and splits with an empty class are skipped.
+     *
+     * @param counts  values per bin
+     * @param centres each bin's value (same length)
+     * @return the index of the last bin of the lower class; 0 when no split has two non-empty classes
+     */
+    public static int bestSplit(long[] counts, double[] centres) {
+        int n = counts.length;
+        if (centres.length != n) {
+            throw new IllegalArgumentException("Otsu needs one centre per bin, got " + centres.length + " for " + n);
+        }
         long[] w1 = new long[n];
         long[] w2 = new long[n];
         double[] m1 = new double[n];
@@ -81,12 +99,12 @@ public final class Otsu {
         for (int i = 0; i < n - 1; i++) {
             double d = m1[i] - m2[i + 1];
             double v = (double) (w1[i] * w2[i + 1]) * (d * d);
-            if (v > bestV) { // bins 0 and n - 1 hold min and max: no empty class, no NaN
+            if (v > bestV) { // an empty class has mean 0/0 = NaN: never greater
                 bestV = v;
                 best = i;
             }
         }
-        return centres[best];
+        return best;
     }
 
     /**
