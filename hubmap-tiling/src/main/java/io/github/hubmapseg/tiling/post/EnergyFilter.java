@@ -2,8 +2,8 @@ package io.github.hubmapseg.tiling.post;
 
 import io.github.hubmapseg.tiling.sink.RowSink;
 import io.github.hubmapseg.tiling.sink.RowSinks;
+import io.github.hubmapseg.tiling.sink.StreamingComponents;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -18,7 +18,8 @@ import net.imglib2.FinalInterval;
  * the filtered mask). Every component's score is reported once ({@link ComponentScore}).
  *
  * <p>Probabilities of exactly 1 (saturated floats) are scored as {@code 1 - 2^-24}, the largest float below 1
- * (score 16.64): the rows carry probabilities, not logits. A component is decided when it is closed (no pixel in the
+ * (score 16.64): the rows carry probabilities, not logits. Components are labelled by
+ * {@link StreamingComponents}; a component is decided when it is closed (no pixel in the
  * newest row), so rows are buffered while a component touching them is open: memory O(width x height of the tallest
  * predicted component).
  */
@@ -31,25 +32,10 @@ public final class EnergyFilter implements RowSink {
     private final RowSink next;
     private final Consumer<ComponentScore> scores;
     private int width;
-    private final ArrayDeque<Row> buffer = new ArrayDeque<>();
-    private Row last;
+    private StreamingComponents<float[]> components;
     private byte[] maskBuf = new byte[0];
-    private int labels;
-    private int[] parent = new int[256];
-    private long[] count = new long[256];
-    private double[] sum = new double[256];
-    private long[] minX = new long[256];
-    private long[] maxX = new long[256];
-    private long[] minY = new long[256];
-    private long[] maxY = new long[256];
-    private boolean[] reported = new boolean[256];
-    private int[] openMark = new int[256];
-    private int stamp;
     private long kept;
     private long dropped;
-
-    private record Row(long y, float[] values, int[] start, int[] end, int[] label, int n) {
-    }
 
     /**
      * @param threshold mask threshold ({@code p >= threshold}), in {@code (0, 1]}
@@ -88,6 +74,7 @@ public final class EnergyFilter implements RowSink {
     @Override
     public void begin(long w, long h) throws IOException {
         width = Math.toIntExact(w);
+        components = new StreamingComponents<>(width);
         next.begin(w, h);
     }
 
@@ -99,161 +86,41 @@ public final class EnergyFilter implements RowSink {
         for (int j = 0; j < rows; j++) {
             float[] v = Arrays.copyOfRange(band, j * width, (j + 1) * width);
             RowSinks.mask(v, width, threshold, maskBuf);
-            addRow(y0 + j, v, maskBuf);
+            components.add(y0 + j, v, maskBuf, x -> energy(v[x]));
             flush(false);
         }
     }
 
     @Override
     public void end() throws IOException {
-        last = null;
         flush(true);
         next.end();
     }
 
-    private void addRow(long y, float[] v, byte[] m) {
-        int[] st = new int[4];
-        int[] en = new int[4];
-        int n = 0;
-        for (int x = 0; x < width; ) {
-            if (m[x] != 0) {
-                int s = x;
-                while (x < width && m[x] != 0) {
-                    x++;
-                }
-                if (n == st.length) {
-                    st = Arrays.copyOf(st, n * 2);
-                    en = Arrays.copyOf(en, n * 2);
-                }
-                st[n] = s;
-                en[n] = x;
-                n++;
-            } else {
-                x++;
-            }
-        }
-        Row row = new Row(y, v, st, en, new int[n], n);
-        ensure(labels + n);
-        int p = 0;
-        for (int k = 0; k < n; k++) {
-            int l = labels++;
-            parent[l] = l;
-            reported[l] = false;
-            double e = 0;
-            for (int x = st[k]; x < en[k]; x++) {
-                e += energy(v[x]);
-            }
-            count[l] = en[k] - st[k];
-            sum[l] = e;
-            minX[l] = st[k];
-            maxX[l] = en[k] - 1;
-            minY[l] = y;
-            maxY[l] = y;
-            row.label()[k] = l;
-            if (last != null) {
-                while (p < last.n() && last.end()[p] < st[k]) {
-                    p++;
-                }
-                for (int q = p; q < last.n() && last.start()[q] <= en[k]; q++) {
-                    union(l, last.label()[q]);
-                }
-            }
-        }
-        buffer.addLast(row);
-        last = row;
-    }
-
-    private void ensure(int cap) {
-        if (cap <= parent.length) {
-            return;
-        }
-        int c = Math.max(cap, parent.length * 2);
-        parent = Arrays.copyOf(parent, c);
-        count = Arrays.copyOf(count, c);
-        sum = Arrays.copyOf(sum, c);
-        minX = Arrays.copyOf(minX, c);
-        maxX = Arrays.copyOf(maxX, c);
-        minY = Arrays.copyOf(minY, c);
-        maxY = Arrays.copyOf(maxY, c);
-        reported = Arrays.copyOf(reported, c);
-        openMark = Arrays.copyOf(openMark, c);
-    }
-
-    private int find(int a) {
-        while (parent[a] != a) {
-            parent[a] = parent[parent[a]];
-            a = parent[a];
-        }
-        return a;
-    }
-
-    private void union(int a, int b) {
-        a = find(a);
-        b = find(b);
-        if (a == b) {
-            return;
-        }
-        if (count[a] < count[b]) {
-            int t = a;
-            a = b;
-            b = t;
-        }
-        parent[b] = a;
-        count[a] += count[b];
-        sum[a] += sum[b];
-        minX[a] = Math.min(minX[a], minX[b]);
-        maxX[a] = Math.max(maxX[a], maxX[b]);
-        minY[a] = Math.min(minY[a], minY[b]);
-        maxY[a] = Math.max(maxY[a], maxY[b]);
-    }
-
+    /** A component is decided when it is closed: its mean score is final. */
     private void flush(boolean all) throws IOException {
-        stamp++;
-        if (last != null) {
-            for (int k = 0; k < last.n(); k++) {
-                openMark[find(last.label()[k])] = stamp;
-            }
-        }
-        while (!buffer.isEmpty() && (all || closed(buffer.peekFirst()))) {
-            Row r = buffer.pollFirst();
-            for (int k = 0; k < r.n(); k++) {
-                int root = find(r.label()[k]);
-                double mean = sum[root] / count[root];
+        components.flush(all, root -> false, (y, values, start, end, root, n) -> {
+            for (int k = 0; k < n; k++) {
+                int r = root[k];
+                double mean = components.sum(r) / components.count(r);
                 boolean keep = mean >= minEnergy;
-                if (!reported[root]) {
-                    reported[root] = true;
+                if (components.firstReport(r)) {
                     if (keep) {
                         kept++;
                     } else {
                         dropped++;
                     }
                     if (scores != null) {
-                        scores.accept(new ComponentScore(new FinalInterval(new long[] {minX[root], minY[root]},
-                                new long[] {maxX[root], maxY[root]}), count[root], mean, keep));
+                        long[] b = components.bounds(r);
+                        scores.accept(new ComponentScore(new FinalInterval(new long[] {b[0], b[1]},
+                                new long[] {b[2], b[3]}), components.count(r), mean, keep));
                     }
                 }
                 if (!keep) {
-                    Arrays.fill(r.values(), r.start()[k], r.end()[k], 0f);
+                    Arrays.fill(values, start[k], end[k], 0f);
                 }
             }
-            next.accept(r.y(), 1, r.values());
-        }
-        if (buffer.isEmpty()) {
-            // no buffered run refers to a label any more (the newest row had no run): start the table again
-            labels = 0;
-            if (stamp > Integer.MAX_VALUE / 2) {
-                Arrays.fill(openMark, 0);
-                stamp = 0;
-            }
-        }
-    }
-
-    private boolean closed(Row r) {
-        for (int k = 0; k < r.n(); k++) {
-            if (openMark[find(r.label()[k])] == stamp) {
-                return false;
-            }
-        }
-        return true;
+            next.accept(y, 1, values);
+        });
     }
 }
