@@ -280,7 +280,9 @@ final class TorchFiles {
 
     private static List<Object> pidTuple(Object pid, int n, String f) throws IOException {
         if (!(pid instanceof Tuple t) || t.items().size() != n || !"storage".equals(t.items().get(0))) {
-            throw new IOException(f + ": persistent id " + pid + " is not a torch storage reference");
+            throw new IOException(f + ": persistent id " + (pid instanceof Tuple t ? "tuple of " + t.items().size()
+                    + " items starting with " + Unpickler.printable(String.valueOf(t.items().isEmpty() ? "" : t.items().get(0)))
+                    : Unpickler.printable(String.valueOf(pid))) + " is not a torch storage reference ('storage', ...)");
         }
         return t.items();
     }

@@ -79,7 +79,13 @@ public final class WeightFiles {
         } catch (IOException e) {
             String m = e.getMessage();
             if (m != null && m.startsWith(file.toString())) {
-                throw e;
+                String rest = m.substring(file.toString().length());
+                String shown = rest.replaceAll("\\p{Cntrl}", "?");
+                if (shown.equals(rest) && rest.length() <= 400) {
+                    throw e;
+                }
+                // a value from the file inside the message (a mutated pickle's string): one line, bounded
+                throw new IOException(file + (shown.length() > 400 ? shown.substring(0, 400) + "..." : shown), e);
             }
             // the JDK's own errors (an EOFException without a message from a zip entry that ends early)
             throw new IOException(file + ": damaged or truncated (" + e.getClass().getSimpleName()

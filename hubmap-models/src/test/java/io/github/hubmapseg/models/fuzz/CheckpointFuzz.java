@@ -129,7 +129,7 @@ class CheckpointFuzz {
         return Mutator.inputs(SEEDS);
     }
 
-    @Property
+    @Property(seed = Mutator.CI_SEED)
     void checkpointLoad(@ForAll("checkpoints") Mutator.Input in) throws IOException {
         EXECUTIONS.incrementAndGet();
         Path f = Files.write(TMP.resolve("fuzz.zip"), in.data());

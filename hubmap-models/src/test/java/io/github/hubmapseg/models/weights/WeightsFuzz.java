@@ -68,7 +68,7 @@ class WeightsFuzz {
         return Mutator.inputs("pth-zip");
     }
 
-    @Property
+    @Property(seed = Mutator.CI_SEED)
     void torchZip(@ForAll("zips") Mutator.Input in) throws IOException {
         check("pth-zip", ".pth", in);
     }
@@ -78,7 +78,7 @@ class WeightsFuzz {
         return Mutator.inputs("pth-legacy");
     }
 
-    @Property
+    @Property(seed = Mutator.CI_SEED)
     void torchLegacy(@ForAll("legacy") Mutator.Input in) throws IOException {
         check("pth-legacy", ".pth", in);
     }
@@ -88,7 +88,7 @@ class WeightsFuzz {
         return Mutator.inputs("safetensors");
     }
 
-    @Property
+    @Property(seed = Mutator.CI_SEED)
     void safeTensors(@ForAll("safetensors") Mutator.Input in) throws IOException {
         check("safetensors", ".safetensors", in);
     }

@@ -37,4 +37,23 @@ class WeightsFuzzFindingsTest {
         assertThatThrownBy(() -> WeightFiles.read(f)).isInstanceOf(IOException.class)
                 .hasMessage(f + ": damaged or truncated (EOFException)");
     }
+
+    @Test
+    void legacyPersistentIdHoldingANewlineIsOneLine(@TempDir Path tmp) throws Exception {
+        // pth-legacy seed state_dict.pth, rng 22438305081459, 1 edit (CI run of session 4): the message printed the
+        // whole persistent id tuple, whose mutated storage name held a newline
+        Path f = finding(tmp, "legacy-persistent-id-with-newline.pth");
+        assertThatThrownBy(() -> WeightFiles.read(f)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(f + ": ").message().doesNotContainPattern("\\p{Cntrl}")
+                .hasSizeLessThan(f.toString().length() + 500);
+    }
+
+    @Test
+    void zipPersistentIdHoldingControlCharactersIsOneLine(@TempDir Path tmp) throws Exception {
+        // pth-zip seed nested.pth, rng -773, 1 edit (CI run of session 4): the same message as above, from a zip file
+        Path f = finding(tmp, "zip-persistent-id-with-control-chars.pth");
+        assertThatThrownBy(() -> WeightFiles.read(f)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(f + ": ").message().doesNotContainPattern("\\p{Cntrl}")
+                .hasSizeLessThan(f.toString().length() + 500);
+    }
 }
