@@ -329,5 +329,9 @@ class TileFoldsTest {
                 "cv.groups=slide"))).hasMessageContaining("cv.groups slide").hasMessageContaining("stratified-tiles")
                 .hasMessageContaining("group-kfold-image").message().doesNotContain("\n");
         assertThatThrownBy(() -> TileFolds.Grouping.of("Slide")).hasMessageContaining("\"Slide\"");
+        // grouped folds are not shuffled, so a seed set with them is an unread key
+        Recipe seeded = Recipes.withOverrides(Recipes.defaultRecipe(), List.of("cv.split=stratified-tiles",
+                "cv.groups=slide", "cv.seed=3"));
+        assertThatThrownBy(() -> RecipeCheck.beforeRun(seeded, "hubmap reproduce")).hasMessageContaining("cv.seed");
     }
 }
