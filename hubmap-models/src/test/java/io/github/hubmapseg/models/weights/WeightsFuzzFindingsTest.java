@@ -47,4 +47,13 @@ class WeightsFuzzFindingsTest {
                 .hasMessageStartingWith(f + ": ").message().doesNotContainPattern("\\p{Cntrl}")
                 .hasSizeLessThan(f.toString().length() + 500);
     }
+
+    @Test
+    void zipPersistentIdHoldingControlCharactersIsOneLine(@TempDir Path tmp) throws Exception {
+        // pth-zip seed nested.pth, rng -773, 1 edit (CI run of session 4): the same message as above, from a zip file
+        Path f = finding(tmp, "zip-persistent-id-with-control-chars.pth");
+        assertThatThrownBy(() -> WeightFiles.read(f)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith(f + ": ").message().doesNotContainPattern("\\p{Cntrl}")
+                .hasSizeLessThan(f.toString().length() + 500);
+    }
 }
