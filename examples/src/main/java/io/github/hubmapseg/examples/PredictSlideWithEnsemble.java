@@ -7,7 +7,8 @@ import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.core.slide.ImageSources;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.infer.Ensemble;
-import io.github.hubmapseg.pipeline.infer.ModelPredictor;
+import io.github.hubmapseg.models.ModelPredictor;
+import io.github.hubmapseg.pipeline.infer.ModelPredictors;
 import io.github.hubmapseg.pipeline.infer.Overlays;
 import io.github.hubmapseg.tiling.Combination;
 import io.github.hubmapseg.tiling.D4;
@@ -95,7 +96,7 @@ public final class PredictSlideWithEnsemble {
                 // Tile size, reduce factor and expansion must match what each model was trained for: the member's
                 // own settings, else the recipe saved in ITS checkpoint (never another member's).
                 Recipe.Infer inf = ensemble.settings(i, List.of());
-                ModelPredictor p = ModelPredictor.load(entries.get(i).checkpoint());
+                ModelPredictor p = ModelPredictors.load(entries.get(i).checkpoint());
                 predictors.add(p);
                 engineMembers.add(Member.of(Predictors.at(p, inf.reduce(), inf.expansion()), inf.tileSize())
                         .withOverlap(inf.tileSize() / 4).withWeighting(Weighting.gaussian()).withPoses(D4.flips())

@@ -6,7 +6,7 @@ import io.github.hubmapseg.core.rle.RleRuns;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
 import io.github.hubmapseg.pipeline.infer.Ensemble;
 import io.github.hubmapseg.pipeline.infer.Inference;
-import io.github.hubmapseg.pipeline.infer.ModelPredictor;
+import io.github.hubmapseg.models.ModelPredictor;
 import io.github.hubmapseg.pipeline.infer.Overlays;
 import io.github.hubmapseg.pipeline.infer.PolygonOutput;
 import io.github.hubmapseg.pipeline.infer.PredictionMemory;

@@ -4,7 +4,7 @@ import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.config.Recipes;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
 import io.github.hubmapseg.pipeline.infer.Ensemble;
-import io.github.hubmapseg.pipeline.infer.ModelPredictor;
+import io.github.hubmapseg.models.ModelPredictor;
 import io.github.hubmapseg.pipeline.pseudo.PseudoLabel;
 import io.github.hubmapseg.pipeline.pseudo.PseudoLabeler;
 import io.github.hubmapseg.pipeline.pseudo.PseudoLabels;

@@ -131,7 +131,10 @@ final class WeightsCommand implements Runnable {
                 meta.put("source", file.getFileName().toString());
                 meta.put("format", sd.format().name().toLowerCase(Locale.ROOT));
                 meta.put("normalization", "imagenet");
-                Checkpoints.save(m, out, Map.of("imported", meta), false);
+                // the imported graph keeps the default CnnLossLayer (identity activation): its output is logits
+                Checkpoints.save(m, out, Map.of(io.github.hubmapseg.pipeline.infer.ModelPredictors.IMPORTED, meta,
+                        io.github.hubmapseg.models.OutputActivation.KEY,
+                        io.github.hubmapseg.models.OutputActivation.LOGITS.key()), false);
                 spec.commandLine().getOut().println("imported " + sd.tensors().size() + " tensors of " + file
                         + " into " + m.arch() + " / " + m.encoder() + ": " + out);
             }

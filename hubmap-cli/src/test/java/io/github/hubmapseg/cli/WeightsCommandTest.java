@@ -117,6 +117,9 @@ class WeightsCommandTest {
         Path model = tmp.resolve("model.zip");
         assertThat(run("weights", "import", OUT.resolve(CASE + ".legacy.pth").toString(), "--out",
                 model.toString())[0]).isEqualTo("0");
+        // the import records what its output holds (read by ModelPredictors.load, not guessed from the layer)
+        assertThat(io.github.hubmapseg.models.Checkpoints.read(model).outputActivation())
+                .contains(io.github.hubmapseg.models.OutputActivation.LOGITS);
         Path data = tmp.resolve("data");
         String[] r = run("synth", "--out", data.toString(), "--slides", "3", "--size", "512x512", "--patients", "2");
         assertThat(r[0]).as(r[2]).isEqualTo("0");

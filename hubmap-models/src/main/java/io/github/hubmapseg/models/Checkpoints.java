@@ -130,6 +130,15 @@ public final class Checkpoints {
             return java.util.Optional.ofNullable(metadata.get(TrainingState.KEY)).map(TrainingState::fromMetadata);
         }
 
+        /**
+         * @return what the model's first output holds, as recorded in the metadata under
+         *     {@value OutputActivation#KEY}; empty for a file written before the field existed
+         * @throws IllegalArgumentException naming the value when it is malformed
+         */
+        public java.util.Optional<OutputActivation> outputActivation() {
+            return OutputActivation.fromMetadata(metadata);
+        }
+
         /** @return a copy with the model description and configuration set (for a first-format file) */
         public Contents withModel(ModelInfo info, String configuration) {
             return new Contents(info, configuration, params, updaterState, metadata);
@@ -321,6 +330,9 @@ public final class Checkpoints {
         Map<String, Object> meta = new LinkedHashMap<>(c.metadata());
         if (meta.get(TrainingState.KEY) instanceof TrainingState t) {
             meta.put(TrainingState.KEY, t.toMetadata());
+        }
+        if (meta.get(OutputActivation.KEY) instanceof OutputActivation a) {
+            meta.put(OutputActivation.KEY, a.key());
         }
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("format", FORMAT);

@@ -13,7 +13,8 @@ import io.github.hubmapseg.pipeline.folds.FoldItem;
 import io.github.hubmapseg.pipeline.folds.Folds;
 import io.github.hubmapseg.pipeline.infer.Ensemble;
 import io.github.hubmapseg.pipeline.infer.Inference;
-import io.github.hubmapseg.pipeline.infer.ModelPredictor;
+import io.github.hubmapseg.models.ModelPredictor;
+import io.github.hubmapseg.pipeline.infer.ModelPredictors;
 import io.github.hubmapseg.core.geom.GeoJsonOptions;
 import io.github.hubmapseg.pipeline.infer.Overlays;
 import io.github.hubmapseg.pipeline.infer.PolygonOutput;
@@ -646,7 +647,7 @@ public final class Reproduction {
             List<ModelPredictor> ps = new ArrayList<>();
             try {
                 for (int m = i; m < members.size(); m += trained.size()) {
-                    ps.add(ModelPredictor.load(members.get(m)));
+                    ps.add(ModelPredictors.load(members.get(m)));
                 }
                 for (String id : folds.validationIds(f)) {
                     oofInference.addOutOfFold(search, ds, id, ps);

@@ -137,16 +137,7 @@ public record Normalization(double[] mean, double[] std) {
      * @param dstOff first destination value
      */
     public void planarToInterleaved(float[] chw, int srcOff, int plane, float[] dst, int dstOff) {
-        int nc = mean.length;
-        for (int c = 0; c < nc; c++) {
-            float m = (float) mean[c];
-            float inv = (float) (1.0 / std[c]);
-            int s = srcOff + c * plane;
-            int d = dstOff + c;
-            for (int i = 0; i < plane; i++, d += nc) {
-                dst[d] = (chw[s + i] - m) * inv;
-            }
-        }
+        io.github.hubmapseg.models.ModelPredictor.planarToInterleaved(chw, srcOff, plane, mean, std, dst, dstOff);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.hubmapseg.pipeline.infer;
 
+import io.github.hubmapseg.models.ModelPredictor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -191,7 +192,7 @@ public record Ensemble(List<Member> entries, String combine, double threshold, b
      * default recipe.
      */
     public static Recipe recipeOf(Path checkpoint) throws IOException {
-        return ModelPredictor.isImported(checkpoint) ? Recipes.defaultRecipe() : Checkpoint.load(checkpoint).recipe();
+        return ModelPredictors.isImported(checkpoint) ? Recipes.defaultRecipe() : Checkpoint.load(checkpoint).recipe();
     }
 
     /**
@@ -281,7 +282,7 @@ public record Ensemble(List<Member> entries, String combine, double threshold, b
         List<ModelPredictor> p = new ArrayList<>();
         try {
             for (Member m : entries) {
-                p.add(ModelPredictor.load(m.checkpoint()));
+                p.add(ModelPredictors.load(m.checkpoint()));
             }
         } catch (IOException | RuntimeException e) {
             p.forEach(ModelPredictor::close);

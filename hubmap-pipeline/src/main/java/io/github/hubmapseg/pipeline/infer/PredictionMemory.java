@@ -1,5 +1,6 @@
 package io.github.hubmapseg.pipeline.infer;
 
+import io.github.hubmapseg.models.ModelPredictor;
 import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.models.LayerInfo;
 import io.github.hubmapseg.models.SegmentationModel;

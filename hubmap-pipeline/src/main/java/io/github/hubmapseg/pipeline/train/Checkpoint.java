@@ -2,6 +2,7 @@ package io.github.hubmapseg.pipeline.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.hubmapseg.models.Checkpoints;
+import io.github.hubmapseg.models.OutputActivation;
 import io.github.hubmapseg.models.SegmentationModel;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.config.Recipes;
@@ -49,7 +50,8 @@ public record Checkpoint(Recipe recipe, Checkpoints.TrainingState state, Checkpo
         Checkpoints.TrainingState state = new Checkpoints.TrainingState(Recipes.toYaml(recipe), epochsDone,
                 iteration, normalization.mean(), normalization.std(), rows, bestScore, bestEpoch);
         return new Checkpoint(recipe, state,
-                Checkpoints.capture(model, Map.of(METADATA_KEY, state.toMetadata()), withUpdater, true));
+                Checkpoints.capture(model, Map.of(METADATA_KEY, state.toMetadata(), OutputActivation.KEY,
+                        ModelFactory.OUTPUT_ACTIVATION.key()), withUpdater, true));
     }
 
     /** @return completed epochs */

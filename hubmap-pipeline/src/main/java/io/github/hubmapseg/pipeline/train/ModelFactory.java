@@ -32,6 +32,12 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  * {@link Ranger} (RAdam + Lookahead with Ranger's defaults).
  */
 public final class ModelFactory {
+    /**
+     * What the models built here output at inference: their {@link SegLossLayer} outputs sigmoid probabilities
+     * (recorded in every training checkpoint's metadata, see {@link Checkpoint#of}).
+     */
+    public static final io.github.hubmapseg.models.OutputActivation OUTPUT_ACTIVATION =
+            io.github.hubmapseg.models.OutputActivation.SIGMOID;
     /** Channels of each FPN-skip level (3rd place / iafoss: 16). */
     static final int FPN_SKIP_CHANNELS = 16;
     /** ASPP dilation rates of the 3rd place (iafoss's UneXt50: 1, 2, 3, 4 at the stride-32 feature). */

@@ -1,5 +1,6 @@
 package io.github.hubmapseg.pipeline.infer;
 
+import io.github.hubmapseg.models.ModelPredictor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
