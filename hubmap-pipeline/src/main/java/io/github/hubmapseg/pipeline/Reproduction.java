@@ -195,10 +195,10 @@ public final class Reproduction {
         String split = cv.split();
         return switch (split) {
             case "group-kfold-image", "group-kfold-patient", "stratified", "kfold" ->
-                    new FoldPlan(split, cv.folds(), List.of(), cv.seed(), cv.trainFolds(), 0, 0, 0);
-            case "one-patient-per-fold" -> new FoldPlan(split, 0, List.of(), 0, cv.trainFolds(), 0, 0, 0);
+                    new FoldPlan(split, cv.folds(), List.of(), cv.seed(), cv.trainFolds(), 0, 0, 0, "none");
+            case "one-patient-per-fold" -> new FoldPlan(split, 0, List.of(), 0, cv.trainFolds(), 0, 0, 0, "none");
             case "validation-groups" ->
-                    new FoldPlan(split, cv.folds(), cv.validationGroups(), 0, cv.trainFolds(), 0, 0, 0);
+                    new FoldPlan(split, cv.folds(), cv.validationGroups(), 0, cv.trainFolds(), 0, 0, 0, "none");
             case TileFolds.METHOD -> {
                 Recipe.Data d = recipe.data();
                 String sampling = d.sampling();
@@ -206,10 +206,11 @@ public final class Reproduction {
                     throw new IllegalArgumentException("cv.split stratified-tiles makes folds of grid tiles, so it"
                             + " needs data.sampling grid or balanced, got '" + sampling + "'");
                 }
-                yield new FoldPlan(split, cv.folds(), List.of(), cv.seed(), cv.trainFolds(), d.tileSize(), d.reduce(),
-                        cv.areaBins());
+                String groups = cv.groups(); // with groups the deal is deterministic (no shuffle): cv.seed unread
+                yield new FoldPlan(split, cv.folds(), List.of(), groups.equals("none") ? cv.seed() : 0, cv.trainFolds(),
+                        d.tileSize(), d.reduce(), cv.areaBins(), groups);
             }
-            default -> new FoldPlan(split, 1, List.of(), 0, cv.trainFolds(), 0, 0, 0);
+            default -> new FoldPlan(split, 1, List.of(), 0, cv.trainFolds(), 0, 0, 0, "none");
         };
     }
 
@@ -224,9 +225,10 @@ public final class Reproduction {
      * @param tile             {@code data.tile_size} for tile-level folds ({@link TileFolds}), else 0
      * @param reduce           {@code data.reduce} for tile-level folds, else 0
      * @param areaBins         {@code cv.area_bins} for tile-level folds, else 0
+     * @param groups           {@code cv.groups} for tile-level folds (none, slide or patient), else none
      */
     public record FoldPlan(String split, int folds, List<List<String>> validationGroups, long seed,
-                           List<Integer> trainFolds, int tile, int reduce, int areaBins) {
+                           List<Integer> trainFolds, int tile, int reduce, int areaBins, String groups) {
 
         /** Copies. */
         public FoldPlan {
@@ -243,7 +245,8 @@ public final class Reproduction {
         public FoldAssignment apply(CompetitionDataset dataset) throws IOException {
             List<String> ids = dataset.trainIds();
             if (split.equals(TileFolds.METHOD)) {
-                return TileFolds.stratified(dataset, ids, tile, reduce, areaBins, folds, seed);
+                return TileFolds.stratified(dataset, ids, tile, reduce, areaBins, folds, seed,
+                        TileFolds.Grouping.of(groups));
             }
             boolean byPatient = !split.equals("group-kfold-image") && !split.equals("kfold")
                     && !split.equals("stratified");

@@ -22,7 +22,9 @@ import java.util.Set;
  * {@code (0, max]} ({@link BalancedSampler#bin}, the 1st place's binning) plus the empty tiles, so every fold gets
  * each slide's empty, small and large glomerulus tiles in the same proportions, to within one tile per stratum
  * ({@link Folds#stratifiedKFold}). Tiles of one slide are on both sides of a fold, as in a patch-level split:
- * neighbouring tiles share tissue, so validation scores are optimistic (no group constraint).
+ * neighbouring tiles share tissue, so validation scores are optimistic (no group constraint). With
+ * {@code cv.groups: slide} or {@code patient} every tile of a slide (of a patient's slides) lands in one fold and the
+ * folds are balanced over the masked-area strata as well as the groups allow ({@link #stratifiedGroupKFold}).
  * <p>A fold trains on its training tiles (grid or balanced sampling restricted to them; the shifted grid's tiles
  * overlap both sides and are left out) and validates on its validation tiles ({@code Trainer.Builder#tileFold}).
  * Items are {@link TrainingTiles#tileId tile ids}, groups the slides, labels the strata, so a tile assignment saves
@@ -56,6 +58,54 @@ public final class TileFolds {
      */
     public static FoldAssignment stratified(CompetitionDataset dataset, List<String> ids, int tile, int reduce, int bins,
                                             int k, long seed) throws IOException {
+        return stratified(dataset, ids, tile, reduce, bins, k, seed, Grouping.NONE);
+    }
+
+    /**
+     * What tiles are grouped by so that a group is never on both sides of a fold ({@code cv.groups}).
+     */
+    public enum Grouping {
+        /** No group constraint: strata are slide x masked-area bin, dealt round-robin per stratum. */
+        NONE,
+        /** Every tile of a slide in one fold. */
+        SLIDE,
+        /** Every tile of a patient's slides in one fold ({@link CompetitionDataset#patient}). */
+        PATIENT;
+
+        /**
+         * @param value {@code none}, {@code slide} or {@code patient}
+         * @return the grouping
+         */
+        public static Grouping of(String value) {
+            for (Grouping g : values()) {
+                if (g.name().toLowerCase(java.util.Locale.ROOT).equals(value)) {
+                    return g;
+                }
+            }
+            throw new IllegalArgumentException("cv.groups must be one of [none, patient, slide], got \"" + value + "\"");
+        }
+    }
+
+    /**
+     * The stratified tile folds of the training slides, with a group constraint.
+     * <p>With {@link Grouping#NONE} as {@link #stratified(CompetitionDataset, List, int, int, int, int, long)}. With
+     * slide or patient groups the strata are the masked-area bins alone (empty, area-bin-i; a slide stratum could not
+     * be split), and the groups are dealt by scikit-learn's {@code StratifiedGroupKFold} with {@code shuffle=False}
+     * ({@link #stratifiedGroupKFold}), so {@code seed} is not used.
+     *
+     * @param dataset  the dataset
+     * @param ids      training slides
+     * @param tile     tile side at the reduced resolution
+     * @param reduce   reduce factor
+     * @param bins     masked-area bins of the masked tiles
+     * @param k        folds
+     * @param seed     shuffle seed (grouping none only)
+     * @param grouping the group constraint
+     * @return the assignment, items in slide then grid order; an entry's group is its slide in every case
+     * @throws IOException if a slide or mask cannot be read
+     */
+    public static FoldAssignment stratified(CompetitionDataset dataset, List<String> ids, int tile, int reduce, int bins,
+                                            int k, long seed, Grouping grouping) throws IOException {
         List<SlideTile> grid = TrainingTiles.builder(dataset, ids, tile, reduce).build().gridTiles();
         long[] area = new long[grid.size()];
         long max = 0;
@@ -73,19 +123,133 @@ public final class TileFolds {
         for (int i = 0; i < grid.size(); i++) {
             SlideTile t = grid.get(i);
             String stratum = area[i] == 0 ? "empty" : "area-bin-" + BalancedSampler.bin(area[i], max, bins);
-            items.add(new FoldItem(TrainingTiles.tileId(t.slideId(), t.region()), t.slideId(), t.slideId() + "/"
-                    + stratum));
+            items.add(new FoldItem(TrainingTiles.tileId(t.slideId(), t.region()), t.slideId(),
+                    grouping == Grouping.NONE ? t.slideId() + "/" + stratum : stratum));
         }
         if (items.size() < k) {
             throw new IllegalArgumentException("cv.split stratified-tiles: " + items.size() + " grid tiles of " + tile
                     + " x " + reduce + " pixels in " + ids + " cannot make " + k + " folds");
         }
-        Map<String, Integer> fold = Folds.stratifiedKFold(items, k, seed).asMap();
+        Map<String, Integer> fold;
+        if (grouping == Grouping.NONE) {
+            fold = Folds.stratifiedKFold(items, k, seed).asMap();
+        } else {
+            List<String> strata = new ArrayList<>();
+            List<String> groups = new ArrayList<>();
+            for (FoldItem it : items) {
+                strata.add(it.label());
+                groups.add(grouping == Grouping.SLIDE ? it.group() : "patient " + dataset.patient(it.group()));
+            }
+            long distinct = groups.stream().distinct().count();
+            if (distinct < k) {
+                throw new IllegalArgumentException("cv.groups " + grouping.name().toLowerCase(java.util.Locale.ROOT)
+                        + ": " + distinct + " groups in " + ids + " cannot make " + k + " folds (cv.folds)");
+            }
+            int[] f = stratifiedGroupKFold(strata, groups, k);
+            fold = new java.util.HashMap<>();
+            for (int i = 0; i < items.size(); i++) {
+                fold.put(items.get(i).id(), f[i]);
+            }
+            seed = 0;
+        }
         List<FoldAssignment.Entry> entries = new ArrayList<>();
         for (FoldItem it : items) {
             entries.add(new FoldAssignment.Entry(it.id(), it.group(), it.label(), fold.get(it.id())));
         }
         return new FoldAssignment(METHOD, k, seed, entries);
+    }
+
+    /**
+     * scikit-learn's {@code StratifiedGroupKFold(n_splits=k, shuffle=False)} ({@code sklearn/model_selection/_split.py},
+     * our transcription): the groups, in sorted order, are sorted by the population standard deviation of their
+     * per-stratum counts, descending (stable); each in turn goes to the fold that minimises the mean over strata of
+     * the standard deviation over folds of the fold's share of that stratum, ties (numpy {@code isclose}) going to the
+     * fold with fewer items, then to the lower fold.
+     *
+     * @param strata per item, its stratum
+     * @param groups per item, its group
+     * @param k      folds
+     * @return per item, its fold
+     */
+    static int[] stratifiedGroupKFold(List<String> strata, List<String> groups, int k) {
+        List<String> classes = strata.stream().distinct().sorted().toList();
+        List<String> names = groups.stream().distinct().sorted().toList();
+        Map<String, Integer> ci = new java.util.HashMap<>();
+        Map<String, Integer> gi = new java.util.HashMap<>();
+        for (int c = 0; c < classes.size(); c++) {
+            ci.put(classes.get(c), c);
+        }
+        for (int g = 0; g < names.size(); g++) {
+            gi.put(names.get(g), g);
+        }
+        int nc = classes.size();
+        double[][] perGroup = new double[names.size()][nc];
+        double[] total = new double[nc];
+        for (int i = 0; i < strata.size(); i++) {
+            int c = ci.get(strata.get(i));
+            perGroup[gi.get(groups.get(i))][c]++;
+            total[c]++;
+        }
+        double[] spread = new double[names.size()];
+        for (int g = 0; g < names.size(); g++) {
+            spread[g] = std(perGroup[g]);
+        }
+        Integer[] order = new Integer[names.size()];
+        for (int g = 0; g < order.length; g++) {
+            order[g] = g;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(-spread[a], -spread[b])); // stable, as mergesort
+        double[][] perFold = new double[k][nc];
+        int[] groupFold = new int[names.size()];
+        for (int g : order) {
+            int best = -1;
+            double minEval = Double.POSITIVE_INFINITY;
+            double minSamples = Double.POSITIVE_INFINITY;
+            for (int f = 0; f < k; f++) {
+                double eval = 0;
+                double[] share = new double[k];
+                for (int c = 0; c < nc; c++) {
+                    for (int j = 0; j < k; j++) {
+                        share[j] = (perFold[j][c] + (j == f ? perGroup[g][c] : 0)) / total[c];
+                    }
+                    eval += std(share);
+                }
+                eval /= nc;
+                double samples = 0;
+                for (double v : perFold[f]) {
+                    samples += v;
+                }
+                boolean close = Math.abs(eval - minEval) <= 1e-8 + 1e-5 * Math.abs(minEval);
+                if (eval < minEval || close && samples < minSamples) {
+                    minEval = eval;
+                    minSamples = samples;
+                    best = f;
+                }
+            }
+            for (int c = 0; c < nc; c++) {
+                perFold[best][c] += perGroup[g][c];
+            }
+            groupFold[g] = best;
+        }
+        int[] out = new int[strata.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = groupFold[gi.get(groups.get(i))];
+        }
+        return out;
+    }
+
+    /** Population standard deviation (numpy's {@code std}, ddof 0). */
+    private static double std(double[] v) {
+        double mean = 0;
+        for (double x : v) {
+            mean += x;
+        }
+        mean /= v.length;
+        double ss = 0;
+        for (double x : v) {
+            ss += (x - mean) * (x - mean);
+        }
+        return Math.sqrt(ss / v.length);
     }
 
     /**

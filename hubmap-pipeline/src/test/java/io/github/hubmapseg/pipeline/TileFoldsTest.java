@@ -15,7 +15,11 @@ import io.github.hubmapseg.pipeline.data.SlideTile;
 import io.github.hubmapseg.pipeline.data.TrainingTiles;
 import io.github.hubmapseg.pipeline.folds.FoldAssignment;
 import io.github.hubmapseg.pipeline.folds.Folds;
+import io.github.hubmapseg.testkit.ExternalTools;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Tile-level stratified folds ({@code cv.split: stratified-tiles}, {@link TileFolds}): every grid tile is validated
  * exactly once; per stratum (slide x masked-area bin, recomputed here from the decoded train.csv masks) the folds
  * hold the same number of tiles to within one; a fold's training draws only its training tiles and validates only
- * on its validation tiles; the trainer trains such folds.
+ * on its validation tiles; the trainer trains such folds. With {@code cv.groups} slide or patient no group has tiles
+ * in two folds, the deal equals scikit-learn's StratifiedGroupKFold (its documented example, and a numpy run of our
+ * transcription of its source on a hand-made case) and balances the strata no worse than a round-robin of groups.
  */
 class TileFoldsTest {
     @TempDir
@@ -157,5 +163,175 @@ class TileFoldsTest {
         Recipe search = Recipes.withOverrides(r, List.of("infer.search_threshold=true"));
         assertThatThrownBy(() -> RecipeCheck.beforeRun(search, "hubmap reproduce"))
                 .hasMessageContaining("infer.search_threshold");
+    }
+
+    /** Mean over strata of the population std over folds of the fold's share of the stratum (sklearn's criterion). */
+    private static double imbalance(List<String> strata, int[] fold, int k) {
+        Map<String, double[]> per = new TreeMap<>();
+        Map<String, Double> total = new HashMap<>();
+        for (int i = 0; i < fold.length; i++) {
+            per.computeIfAbsent(strata.get(i), x -> new double[k])[fold[i]]++;
+            total.merge(strata.get(i), 1.0, Double::sum);
+        }
+        double sum = 0;
+        for (Map.Entry<String, double[]> e : per.entrySet()) {
+            double[] v = e.getValue();
+            double mean = 0;
+            for (double x : v) {
+                mean += x / total.get(e.getKey()) / k;
+            }
+            double ss = 0;
+            for (double x : v) {
+                ss += Math.pow(x / total.get(e.getKey()) - mean, 2);
+            }
+            sum += Math.sqrt(ss / k);
+        }
+        return sum / per.size();
+    }
+
+    @Test
+    void groupDealEqualsScikitLearnsDocumentedExample() {
+        // StratifiedGroupKFold(n_splits=3) docstring (sklearn/model_selection/_split.py), checked by sklearn's
+        // doctests: test folds {3, 6, 7}, {1, 2, 8}, {4, 5}
+        List<String> y = List.of("0", "0", "1", "1", "1", "1", "1", "1", "0", "0", "0", "0", "0", "0", "0", "0", "0");
+        List<String> g = List.of("1", "1", "2", "2", "3", "3", "3", "4", "5", "5", "5", "5", "6", "6", "7", "8", "8");
+        assertThat(TileFolds.stratifiedGroupKFold(y, g, 3)).containsExactly(
+                1, 1, 1, 1, 0, 0, 0, 2, 2, 2, 2, 2, 0, 0, 0, 1, 1);
+    }
+
+    @Test
+    void groupDealEqualsANumpyRunOfTheTranscribedAlgorithm(@TempDir Path tmp) throws Exception {
+        Path py = ExternalTools.python("python3-numpy", "numpy");
+        // hand-made: 11 groups over 4 strata, with groups of equal distribution (ties: stable order, fewer items)
+        int[][] counts = {{5, 0, 1, 0}, {3, 2, 0, 1}, {0, 0, 4, 0}, {2, 2, 2, 2}, {2, 2, 2, 2}, {7, 1, 0, 0},
+                {1, 0, 0, 3}, {0, 1, 1, 0}, {4, 4, 0, 0}, {1, 1, 1, 1}, {6, 0, 0, 2}};
+        List<String> strata = new ArrayList<>();
+        List<String> groups = new ArrayList<>();
+        for (int g = 0; g < counts.length; g++) {
+            for (int c = 0; c < 4; c++) {
+                for (int n = 0; n < counts[g][c]; n++) {
+                    strata.add(c == 0 ? "empty" : "area-bin-" + (c - 1));
+                    groups.add("slide-" + (char) ('a' + (g * 7) % 11));
+                }
+            }
+        }
+        for (int k : new int[] {2, 3, 5}) {
+            // our transcription of StratifiedGroupKFold(shuffle=False)._iter_test_indices / _find_best_fold in numpy
+            // (sklearn is not installed here): the expected deal is our transcription, run by numpy
+            String script = String.join("\n",
+                    "import numpy as np",
+                    "y = np.array(" + pyList(strata) + ")",
+                    "groups = np.array(" + pyList(groups) + ")",
+                    "k = " + k,
+                    "_, y_inv, y_cnt = np.unique(y, return_inverse=True, return_counts=True)",
+                    "_, g_inv, g_cnt = np.unique(groups, return_inverse=True, return_counts=True)",
+                    "per_group = np.zeros((len(g_cnt), len(y_cnt)))",
+                    "for c, g in zip(y_inv, g_inv):",
+                    "    per_group[g, c] += 1",
+                    "per_fold = np.zeros((k, len(y_cnt)))",
+                    "fold_of = {}",
+                    "for g in np.argsort(-np.std(per_group, axis=1), kind='mergesort'):",
+                    "    best, min_eval, min_n = None, np.inf, np.inf",
+                    "    for i in range(k):",
+                    "        per_fold[i] += per_group[g]",
+                    "        ev = np.mean(np.std(per_fold / y_cnt.reshape(1, -1), axis=0))",
+                    "        per_fold[i] -= per_group[g]",
+                    "        n = np.sum(per_fold[i])",
+                    "        if ev < min_eval or np.isclose(ev, min_eval) and n < min_n:",
+                    "            best, min_eval, min_n = i, ev, n",
+                    "    per_fold[best] += per_group[g]",
+                    "    fold_of[g] = best",
+                    "print(' '.join(str(fold_of[g]) for g in g_inv))", "");
+            Path s = Files.writeString(tmp.resolve("sgkf" + k + ".py"), script);
+            Process p = new ProcessBuilder(py.toString(), s.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            int[] expected = java.util.Arrays.stream(out.split(" ")).mapToInt(Integer::parseInt).toArray();
+            assertThat(TileFolds.stratifiedGroupKFold(strata, groups, k)).as("k=%d", k).containsExactly(expected);
+        }
+    }
+
+    private static String pyList(List<String> v) {
+        return "[" + String.join(", ", v.stream().map(x -> "'" + x + "'").toList()) + "]";
+    }
+
+    @Test
+    void slideGroupsKeepEverySlideInOneFoldAndBalanceNoWorseThanRoundRobin() throws Exception {
+        int k = 3;
+        try (CompetitionDataset ds = CompetitionDataset.open(data)) {
+            FoldAssignment a = TileFolds.stratified(ds, ds.trainIds(), TILE, 1, 4, k, 7, TileFolds.Grouping.SLIDE);
+            assertThat(TileFolds.isTileLevel(a)).isTrue();
+            assertThat(a.items()).hasSize(ds.trainIds().size() * (SIZE / TILE) * (SIZE / TILE));
+            Map<String, Set<Integer>> foldsOf = new TreeMap<>();
+            List<String> strata = new ArrayList<>();
+            int[] fold = new int[a.items().size()];
+            int[] roundRobin = new int[fold.length];
+            List<String> slides = ds.trainIds().stream().sorted().toList();
+            long max = 0;
+            for (FoldAssignment.Entry e : a.items()) {
+                max = Math.max(max, area(e.id()));
+            }
+            for (int i = 0; i < fold.length; i++) {
+                FoldAssignment.Entry e = a.items().get(i);
+                assertThat(e.id()).startsWith(e.group() + ":");
+                foldsOf.computeIfAbsent(e.group(), x -> new HashSet<>()).add(e.fold());
+                long ar = area(e.id());
+                int bin = ar == 0 ? -1 : (int) Math.min(3, Math.max(0, Math.ceil(4.0 * ar / max) - 1));
+                String stratum = bin < 0 ? "empty" : "area-bin-" + bin;
+                assertThat(e.label()).as("strata are the area bins alone with groups").isEqualTo(stratum);
+                strata.add(stratum);
+                fold[i] = e.fold();
+                roundRobin[i] = slides.indexOf(e.group()) % k;
+            }
+            assertThat(foldsOf).hasSize(ds.trainIds().size());
+            foldsOf.forEach((slide, fs) -> assertThat(fs).as("folds of slide %s", slide).hasSize(1));
+            assertThat(a.foldSizes()).doesNotContain(0);
+            assertThat(imbalance(strata, fold, k)).isLessThanOrEqualTo(imbalance(strata, roundRobin, k));
+            // the deal is deterministic without shuffle: the seed does not change it
+            assertThat(TileFolds.stratified(ds, ds.trainIds(), TILE, 1, 4, k, 8, TileFolds.Grouping.SLIDE).asMap())
+                    .isEqualTo(a.asMap());
+        }
+    }
+
+    @Test
+    void patientGroupsFromTheRecipeKeepEveryPatientInOneFold() throws Exception {
+        Recipe r = Recipes.withOverrides(Recipes.defaultRecipe(), List.of("cv.split=stratified-tiles", "cv.folds=2",
+                "cv.groups=patient", "data.tile_size=" + TILE, "data.reduce=1"));
+        try (CompetitionDataset ds = CompetitionDataset.open(data)) {
+            Set<String> patients = new HashSet<>();
+            for (String id : ds.trainIds()) {
+                patients.add(ds.patient(id));
+            }
+            assertThat(patients).as("synthetic patients").hasSize(2).doesNotContainAnyElementsOf(ds.trainIds());
+            FoldAssignment a = Reproduction.folds(r, ds);
+            Map<String, Set<Integer>> foldsOf = new TreeMap<>();
+            for (FoldAssignment.Entry e : a.items()) {
+                foldsOf.computeIfAbsent(ds.patient(e.group()), x -> new HashSet<>()).add(e.fold());
+            }
+            assertThat(foldsOf).hasSize(2);
+            foldsOf.forEach((p, fs) -> assertThat(fs).as("folds of patient %s", p).hasSize(1));
+            assertThat(a.foldSizes()).doesNotContain(0);
+            assertThat(r.keys().unconsumed()).doesNotContain("cv.groups");
+            // three folds of two patients cannot be made
+            Recipe three = Recipes.withOverrides(r, List.of("cv.folds=3"));
+            assertThatThrownBy(() -> Reproduction.folds(three, ds)).hasMessage("cv.groups patient: 2 groups in "
+                    + ds.trainIds() + " cannot make 3 folds (cv.folds)");
+        }
+    }
+
+    @Test
+    void aBadGroupingOrAGroupingWithAnotherSplitIsAOneLineError() {
+        assertThatThrownBy(() -> Recipes.withOverrides(Recipes.defaultRecipe(), List.of("cv.split=stratified-tiles",
+                "cv.groups=hospital"))).hasMessageContaining("cv.groups").hasMessageContaining("\"hospital\"")
+                .hasMessageContaining("[none, patient, slide]").message().doesNotContain("\n");
+        assertThatThrownBy(() -> Recipes.withOverrides(Recipes.defaultRecipe(), List.of("cv.split=group-kfold-image",
+                "cv.groups=slide"))).hasMessageContaining("cv.groups slide").hasMessageContaining("stratified-tiles")
+                .hasMessageContaining("group-kfold-image").message().doesNotContain("\n");
+        assertThatThrownBy(() -> TileFolds.Grouping.of("Slide")).hasMessageContaining("\"Slide\"");
+        // grouped folds are not shuffled, so a seed set with them is an unread key
+        Recipe seeded = Recipes.withOverrides(Recipes.defaultRecipe(), List.of("cv.split=stratified-tiles",
+                "cv.groups=slide", "cv.seed=3"));
+        assertThatThrownBy(() -> RecipeCheck.beforeRun(seeded, "hubmap reproduce")).hasMessageContaining("cv.seed");
     }
 }

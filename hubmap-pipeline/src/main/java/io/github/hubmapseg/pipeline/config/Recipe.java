@@ -365,15 +365,23 @@ public record Recipe(String name, String description, String source, String note
      * @param seed             seed of random splits
      * @param areaBins         split stratified-tiles: equal-width masked-area bins of the masked grid tiles (the
      *                         empty tiles are one more stratum), crossed with the slide
+     * @param groups           split stratified-tiles: none (tiles of a slide on both sides), slide or patient (every
+     *                         tile of a group in one fold, StratifiedGroupKFold); refused with any other split
      */
     public record Cv(String split, int folds, List<List<String>> validationGroups, List<Integer> trainFolds, long seed,
-                     int areaBins, @JsonIgnore KeyLedger keys) {
+                     int areaBins, String groups, @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Cv {
             Valid.oneOf("cv.split", split, Set.of("group-kfold-image", "group-kfold-patient", "one-patient-per-fold",
                     "validation-groups", "stratified", "stratified-tiles", "kfold", "none"));
             Valid.positive("cv.folds", folds);
             Valid.positive("cv.area_bins", areaBins);
+            groups = groups == null ? "none" : groups;
+            Valid.oneOf("cv.groups", groups, Set.of("none", "slide", "patient"));
+            if (!groups.equals("none") && !split.equals("stratified-tiles")) {
+                throw new IllegalArgumentException("cv.groups " + groups + " is read only by cv.split stratified-tiles,"
+                        + " got cv.split " + split + " (its folds are of slides or patients already)");
+            }
             validationGroups = validationGroups == null ? List.of() : validationGroups.stream().map(List::copyOf).toList();
             trainFolds = trainFolds == null ? List.of() : List.copyOf(trainFolds);
             if (split.equals("validation-groups") && validationGroups.size() != folds) {
@@ -394,6 +402,7 @@ public record Recipe(String name, String description, String source, String note
         public List<Integer> trainFolds() { return keys.read("cv.train_folds", trainFolds); }
         public long seed() { return keys.read("cv.seed", seed); }
         public int areaBins() { return keys.read("cv.area_bins", areaBins); }
+        public String groups() { return keys.read("cv.groups", groups); }
     }
 
     /**
