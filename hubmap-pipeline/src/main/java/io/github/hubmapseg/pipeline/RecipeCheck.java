@@ -54,6 +54,7 @@ public final class RecipeCheck {
         }
         Recipe.Infer inf = recipe.infer();
         new Inference(inf, inf.threshold(), null).engine();
+        inf.minComponentArea(); // the mask stage's component filter (Inference.maskStage), read per slide
         Inference.post(recipe.post(), inf.reduce()); // the post-processing stages of the test predictions
         if (!plan.split().equals("none") && !plan.split().equals(TileFolds.METHOD)) {
             inf.searchThreshold(); // the out-of-fold search runs with more than one fold of whole slides
