@@ -1,5 +1,6 @@
 package io.github.hubmapseg.cli;
 
+import static io.github.hubmapseg.cli.CliTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.hubmapseg.core.synth.SyntheticDataset;
@@ -11,7 +12,6 @@ import io.github.hubmapseg.pipeline.data.Normalization;
 import io.github.hubmapseg.pipeline.infer.Ensemble;
 import io.github.hubmapseg.pipeline.train.Checkpoint;
 import io.github.hubmapseg.pipeline.train.ModelFactory;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +20,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code hubmap ensemble} writes members with their own settings; {@code hubmap predict} runs them in one pass. */
 class EnsembleCommandTest {
@@ -41,13 +40,6 @@ class EnsembleCommandTest {
         try (SegmentationModel m = ModelFactory.create(r)) {
             Checkpoint.of(r, 1, 1, Normalization.scale255(3), List.of(), Double.NaN, 0, m, false).save(model);
         }
-    }
-
-    private static int run(StringWriter out, StringWriter err, String... args) {
-        CommandLine cl = HubmapCommand.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
     }
 
     @Test

@@ -1,11 +1,11 @@
 package io.github.hubmapseg.cli;
 
+import static io.github.hubmapseg.cli.CliTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.hubmapseg.core.synth.SyntheticDataset;
 import io.github.hubmapseg.pipeline.folds.FoldAssignment;
 import io.github.hubmapseg.pipeline.folds.Folds;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +13,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class PipelineCommandsTest {
     @TempDir
@@ -24,13 +23,6 @@ class PipelineCommandsTest {
         SyntheticDataset.builder(data).slides(4).size(256, 256).patients(3).seed(5).threads(1).build()
                 .write(new SyntheticDataset.Listener() {
                 });
-    }
-
-    private static int run(StringWriter out, StringWriter err, String... args) {
-        CommandLine cl = HubmapCommand.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.hubmapseg.cli;
 
+import static io.github.hubmapseg.cli.CliTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.hubmapseg.core.geom.MaskPolygon;
@@ -10,14 +11,12 @@ import io.github.hubmapseg.core.metrics.Dice;
 import io.github.hubmapseg.core.rle.Rle;
 import io.github.hubmapseg.core.rle.RleRuns;
 import io.github.hubmapseg.core.synth.SyntheticDataset;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class PolygonsCommandTest {
     @TempDir
@@ -31,13 +30,6 @@ class PolygonsCommandTest {
         SyntheticDataset.builder(data).slides(3).size(N, N).patients(2).seed(8).threads(1).build()
                 .write(new SyntheticDataset.Listener() {
                 });
-    }
-
-    private static int run(StringWriter out, StringWriter err, String... args) {
-        CommandLine cl = HubmapCommand.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.hubmapseg.cli;
 
+import static io.github.hubmapseg.cli.CliTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.hubmapseg.core.geom.MaskPolygon;
@@ -16,14 +17,12 @@ import io.github.hubmapseg.pipeline.config.Recipes;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
 import io.github.hubmapseg.pipeline.pseudo.PseudoLabels;
 import io.github.hubmapseg.pipeline.train.Trainer;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class PseudoAndProbabilityTiffCommandTest {
     @TempDir
@@ -44,13 +43,6 @@ class PseudoAndProbabilityTiffCommandTest {
             model = Trainer.builder(r, ds, ds.trainIds(), List.of(), dir.resolve("run")).threads(1).build().train()
                     .best();
         }
-    }
-
-    private static int run(StringWriter out, StringWriter err, String... args) {
-        CommandLine cl = HubmapCommand.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
     }
 
     @Test

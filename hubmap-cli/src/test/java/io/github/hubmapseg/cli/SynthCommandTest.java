@@ -1,25 +1,17 @@
 package io.github.hubmapseg.cli;
 
+import static io.github.hubmapseg.cli.CliTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class SynthCommandTest {
 
     @TempDir
     Path dir;
-
-    private static int run(StringWriter out, StringWriter err, String... args) {
-        CommandLine cl = HubmapCommand.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return cl.execute(args);
-    }
 
     @Test
     void writesASmallFolderAndPrintsProgressAndSummary() {
