@@ -106,7 +106,28 @@ final class Pass implements AutoCloseable {
         sink.begin(width, height);
         bandF = dbl ? null : new float[plan.bandRows() * width];
         bandD = dbl ? new double[plan.bandRows() * width] : null;
-        reader = new WindowReader(raster, batches, g, dbl, sw.readerThreads(), sw.prefetch());
+        reader = new WindowReader(raster, batches, g, dbl, sw.readerThreads(), sw.prefetch(), band());
+    }
+
+    /**
+     * The read-ahead band of this pass, when the plan has room for it and the raster is an 8-bit source; else
+     * {@code null} (windows are read one by one).
+     */
+    private ReadAheadBand band() {
+        var source = Rasters.source(raster);
+        if (plan.readAheadBytes() == 0 || source == null) {
+            return null;
+        }
+        int[] perRow = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                if (!skipped[r][c]) {
+                    perRow[r]++;
+                }
+            }
+        }
+        int threads = sw.readerThreads();
+        return new ReadAheadBand(source, g, perRow, Math.max(1, threads), threads > 0);
     }
 
     /**
@@ -120,7 +141,9 @@ final class Pass implements AutoCloseable {
             return false;
         }
         if (reader.hasNext()) {
-            predictAndStore(reader.next());
+            WindowReader.Batch b = reader.next();
+            predictAndStore(b);
+            reader.recycle(b);
             progress.onProgress(done, total);
             emitFinished();
             if (reader.hasNext()) {
