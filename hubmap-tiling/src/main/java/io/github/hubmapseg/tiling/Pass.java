@@ -38,6 +38,8 @@ final class Pass implements AutoCloseable {
     private final int[] stored;
     private final boolean[][] skipped;
     private final float[] zeroF;
+    /** Tile arrays of dropped tile rows, reused for new predictions (fewer than the planned tile store). */
+    private final List<float[]> freeTiles = new ArrayList<>();
     private final double[] zeroD;
     private WindowReader reader;
     private float[] bandF;
@@ -262,6 +264,13 @@ final class Pass implements AutoCloseable {
             if (dbl) {
                 storeD[k] = null;
             } else {
+                if (storeF[k] != null) {
+                    for (float[] t : storeF[k]) {
+                        if (t != zeroF && t != null) {
+                            freeTiles.add(t);
+                        }
+                    }
+                }
                 storeF[k] = null;
             }
         }
@@ -300,7 +309,7 @@ final class Pass implements AutoCloseable {
                 }
                 storeD[r][c] = t;
             } else {
-                float[] t = new float[tile * tile];
+                float[] t = freeTiles.isEmpty() ? new float[tile * tile] : freeTiles.remove(freeTiles.size() - 1);
                 for (int y = 0; y < tile; y++) {
                     System.arraycopy(accF, i * plane + (y + expand) * win + expand, t, y * tile, tile);
                 }
