@@ -129,7 +129,9 @@ final class Pass implements AutoCloseable {
             }
         }
         int threads = sw.readerThreads();
-        return new ReadAheadBand(source, g, perRow, Math.max(1, threads), threads > 0);
+        // parallel reads per chunk: at least 2 (compressed tiles decode on 2 cores), at most the processors
+        int parts = Math.min(Runtime.getRuntime().availableProcessors(), Math.max(2, threads));
+        return new ReadAheadBand(source, g, perRow, threads > 0 ? parts : 1, threads > 0);
     }
 
     /**
