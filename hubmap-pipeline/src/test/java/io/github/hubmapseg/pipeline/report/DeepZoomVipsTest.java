@@ -89,6 +89,15 @@ class DeepZoomVipsTest {
         }
     }
 
+    /** Tile {@code n} of both pyramids, read by ImageIO; their sizes must agree. */
+    private static BufferedImage[] sameSize(Path ours, Path vips, String n) throws IOException {
+        BufferedImage a = ImageIO.read(ours.resolve(n).toFile());
+        BufferedImage b = ImageIO.read(vips.resolve(n).toFile());
+        assertThat(a.getWidth()).as(n).isEqualTo(b.getWidth());
+        assertThat(a.getHeight()).as(n).isEqualTo(b.getHeight());
+        return new BufferedImage[] {a, b};
+    }
+
     private static int[] pixels(int w, int h, long seed, boolean smooth) {
         SplittableRandom r = new SplittableRandom(seed);
         int[] px = new int[w * h];
@@ -115,10 +124,9 @@ class DeepZoomVipsTest {
         Set<String> names = tiles(ours);
         assertThat(names).isEqualTo(tiles(vips)).hasSize(20 + 6 + 2 + 7); // 10 levels: 5x4, 3x2, 2x1 and 7 single tiles
         for (String n : names) {
-            BufferedImage a = ImageIO.read(ours.resolve(n).toFile());
-            BufferedImage b = ImageIO.read(vips.resolve(n).toFile());
-            assertThat(a.getWidth()).as(n).isEqualTo(b.getWidth());
-            assertThat(a.getHeight()).as(n).isEqualTo(b.getHeight());
+            BufferedImage[] ab = sameSize(ours, vips, n);
+            BufferedImage a = ab[0];
+            BufferedImage b = ab[1];
             for (int y = 0; y < a.getHeight(); y++) {
                 for (int x = 0; x < a.getWidth(); x++) {
                     assertThat(a.getRGB(x, y)).as("%s (%d, %d)", n, x, y).isEqualTo(b.getRGB(x, y));
@@ -177,10 +185,9 @@ class DeepZoomVipsTest {
         Set<String> names = tiles(ours);
         assertThat(names).isEqualTo(tiles(vips)).hasSize(15 + 6 + 2 + 8); // 11 levels: 5x3, 3x2, 2x1 and 8 single tiles
         for (String n : names) {
-            BufferedImage a = ImageIO.read(ours.resolve(n).toFile());
-            BufferedImage b = ImageIO.read(vips.resolve(n).toFile());
-            assertThat(a.getWidth()).as(n).isEqualTo(b.getWidth());
-            assertThat(a.getHeight()).as(n).isEqualTo(b.getHeight());
+            BufferedImage[] ab = sameSize(ours, vips, n);
+            BufferedImage a = ab[0];
+            BufferedImage b = ab[1];
             double sum = 0;
             int max = 0;
             for (int y = 0; y < a.getHeight(); y++) {
