@@ -247,6 +247,9 @@ public final class DeepZoomWriter {
             } else {
                 ImageFiles.png(os, tile, 0, w, w, h, true);
             }
+        } catch (IOException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new IOException(f + ": cannot write the tile: " + why, e); // e.g. "No space left on device"
         }
     }
 
