@@ -33,7 +33,7 @@ public final class DeepZoomWriter {
     public enum Format {
         /** Opaque RGB tiles, quality 0.85 ({@link ImageFiles#jpeg}). */
         JPEG("jpeg"),
-        /** ARGB tiles with transparency ({@link ImageFiles#png}: RGBA, speed-first settings); empty tiles skipped. */
+        /** ARGB tiles with transparency ({@link ImageFiles#png}: palette or RGBA, speed first); empty tiles skipped. */
         PNG("png");
 
         private final String ext;
