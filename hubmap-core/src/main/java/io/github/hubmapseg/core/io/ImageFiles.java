@@ -309,13 +309,29 @@ public final class ImageFiles {
         }
         BufferedImage img = new BufferedImage(new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB),
                 false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE), r, false, null);
+        jpeg(out, img, quality);
+    }
+
+    /**
+     * Encodes an image as a baseline JPEG with ImageIO's writer at {@code quality} (its default tables and 2x2 chroma
+     * subsampling).
+     *
+     * @param out     where the file's bytes go (not closed)
+     * @param image   the image (opaque)
+     * @param quality 0 .. 1
+     * @throws IOException from {@code out} or the writer
+     */
+    public static void jpeg(OutputStream out, RenderedImage image, float quality) throws IOException {
+        if (!(quality >= 0 && quality <= 1)) {
+            throw new IllegalArgumentException("JPEG quality must be in 0 .. 1, got " + quality);
+        }
         ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
         try (ImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
             ImageWriteParam param = w.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
             param.setCompressionQuality(quality);
             w.setOutput(ios);
-            w.write(null, new IIOImage(img, null, null), param);
+            w.write(null, new IIOImage(image, null, null), param);
         } finally {
             w.dispose();
         }

@@ -89,13 +89,28 @@ class DeepZoomVipsTest {
         }
     }
 
-    /** Tile {@code n} of both pyramids, read by ImageIO; their sizes must agree. */
-    private static BufferedImage[] sameSize(Path ours, Path vips, String n) throws IOException {
-        BufferedImage a = ImageIO.read(ours.resolve(n).toFile());
-        BufferedImage b = ImageIO.read(vips.resolve(n).toFile());
-        assertThat(a.getWidth()).as(n).isEqualTo(b.getWidth());
-        assertThat(a.getHeight()).as(n).isEqualTo(b.getHeight());
-        return new BufferedImage[] {a, b};
+    /** What is checked of one tile of both pyramids: its name, ours, libvips'. */
+    private interface TileCheck {
+        void check(String name, BufferedImage ours, BufferedImage vips);
+    }
+
+    /**
+     * Writes the opaque image both ways; the tile names must be the same set of {@code count} tiles, each tile of the
+     * same size in both; then {@code check} sees each pair, read by ImageIO.
+     */
+    private static void eachTile(Path dir, int[] px, int w, int h, int tile, DeepZoomWriter.Format f, String suffix,
+                                 int count, TileCheck check) throws Exception {
+        Path vips = both(dir, px, w, h, 3, tile, f, suffix);
+        Path ours = dir.resolve("ours_files");
+        Set<String> names = tiles(ours);
+        assertThat(names).isEqualTo(tiles(vips)).hasSize(count);
+        for (String n : names) {
+            BufferedImage a = ImageIO.read(ours.resolve(n).toFile());
+            BufferedImage b = ImageIO.read(vips.resolve(n).toFile());
+            assertThat(a.getWidth()).as(n).isEqualTo(b.getWidth());
+            assertThat(a.getHeight()).as(n).isEqualTo(b.getHeight());
+            check.check(n, a, b);
+        }
     }
 
     private static int[] pixels(int w, int h, long seed, boolean smooth) {
@@ -119,20 +134,14 @@ class DeepZoomVipsTest {
         int h = 203; // odd at every level but the last ones: the edge rule matters at each
         int tile = 64;
         int[] px = pixels(w, h, 11, false);
-        Path vips = both(dir, px, w, h, 3, tile, DeepZoomWriter.Format.PNG, ".png");
-        Path ours = dir.resolve("ours_files");
-        Set<String> names = tiles(ours);
-        assertThat(names).isEqualTo(tiles(vips)).hasSize(20 + 6 + 2 + 7); // 10 levels: 5x4, 3x2, 2x1 and 7 single tiles
-        for (String n : names) {
-            BufferedImage[] ab = sameSize(ours, vips, n);
-            BufferedImage a = ab[0];
-            BufferedImage b = ab[1];
+        // 10 levels: 5x4, 3x2, 2x1 and 7 single tiles
+        eachTile(dir, px, w, h, tile, DeepZoomWriter.Format.PNG, ".png", 20 + 6 + 2 + 7, (n, a, b) -> {
             for (int y = 0; y < a.getHeight(); y++) {
                 for (int x = 0; x < a.getWidth(); x++) {
                     assertThat(a.getRGB(x, y)).as("%s (%d, %d)", n, x, y).isEqualTo(b.getRGB(x, y));
                 }
             }
-        }
+        });
     }
 
     @Test
@@ -180,14 +189,8 @@ class DeepZoomVipsTest {
         int h = 260;
         int tile = 128;
         int[] px = pixels(w, h, 3, true);
-        Path vips = both(dir, px, w, h, 3, tile, DeepZoomWriter.Format.JPEG, ".jpeg[Q=85]");
-        Path ours = dir.resolve("ours_files");
-        Set<String> names = tiles(ours);
-        assertThat(names).isEqualTo(tiles(vips)).hasSize(15 + 6 + 2 + 8); // 11 levels: 5x3, 3x2, 2x1 and 8 single tiles
-        for (String n : names) {
-            BufferedImage[] ab = sameSize(ours, vips, n);
-            BufferedImage a = ab[0];
-            BufferedImage b = ab[1];
+        // 11 levels: 5x3, 3x2, 2x1 and 8 single tiles
+        eachTile(dir, px, w, h, tile, DeepZoomWriter.Format.JPEG, ".jpeg[Q=85]", 15 + 6 + 2 + 8, (n, a, b) -> {
             double sum = 0;
             int max = 0;
             for (int y = 0; y < a.getHeight(); y++) {
@@ -204,6 +207,6 @@ class DeepZoomVipsTest {
             double mean = sum / (3.0 * a.getWidth() * a.getHeight());
             // two quality-85 encoders of the same pixels: about one grey level apart on average
             assertThat(mean).as("%s mean absolute difference (max %d)", n, max).isLessThan(2.0);
-        }
+        });
     }
 }
