@@ -65,4 +65,23 @@ class DeepZoomWriterTest {
             ch = (ch + 1) / 2;
         }
     }
+
+    @Test
+    void aTileThatCannotBeWrittenIsOneLineNamingItsFile(@TempDir Path dir) throws Exception {
+        int w = 40;
+        int h = 30;
+        DeepZoomWriter dz = DeepZoomWriter.open(dir.resolve("y_files"), w, h, 16, DeepZoomWriter.Format.JPEG);
+        // a folder where the first full-resolution tile goes (the writer fills ".y_files.tmp" until finish())
+        java.nio.file.Files.createDirectories(dir.resolve(".y_files.tmp").resolve(dz.maxLevel() + "/0_0.jpeg"));
+        int[] row = new int[w];
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+            for (int y = 0; y < h; y++) {
+                dz.addRow(row, 0);
+            }
+            dz.finish();
+        }).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(dz.maxLevel() + "/0_0.jpeg: cannot write the tile: ")
+                .message().doesNotContain("\n");
+        assertThat(dir.resolve("y_files")).doesNotExist();
+    }
 }
