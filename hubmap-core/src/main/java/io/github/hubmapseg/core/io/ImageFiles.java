@@ -32,9 +32,10 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * <p>Packed pixels ({@code int} ARGB / RGB rows, as the report's Deep Zoom tiles hold them) are encoded without
  * ImageIO's per-pixel raster conversions: {@link #png(OutputStream, int[], int, int, int, int, boolean)} is our
  * own PNG encoder, built for speed (an 8-bit palette where there are at most 256 colours, else 8-bit RGBA or RGB;
- * every row with the "Up" filter, deflate level 1, IDAT chunks of at most 64 KiB streamed out), and {@link #jpeg(OutputStream, int[], int, int, int, int, float)} hands
- * ImageIO's JPEG writer interleaved RGB bytes, which it takes without a colour conversion (about half the CPU
- * time of a {@code TYPE_INT_RGB} image, the same bytes out).
+ * every row with the "Up" filter, deflate level 1, IDAT chunks of at most 64 KiB streamed out), and
+ * {@link #jpeg(OutputStream, int[], int, int, int, int, float)} hands ImageIO's JPEG writer
+ * ({@link #jpeg(OutputStream, RenderedImage, float)}) interleaved RGB bytes, which it takes without a colour
+ * conversion (about half the CPU time of a {@code TYPE_INT_RGB} image, the same bytes out).
  */
 public final class ImageFiles {
     private ImageFiles() {
