@@ -61,6 +61,20 @@ public final class SparkCohorts {
      */
     public static SparkCohortRun predict(SparkSettings settings, PredictorSource source, Cohort cohort, Path out,
                                          Consumer<String> log) throws IOException {
+        SparkConf conf = conf(settings);
+        try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
+            return predict(jsc, source, cohort, out, log);
+        }
+    }
+
+    /**
+     * Predicts the cohort's slides that are not done with a running Spark context (an application that has one;
+     * it is left running) and assembles the submission.
+     *
+     * @see #predict(SparkSettings, PredictorSource, Cohort, Path, Consumer)
+     */
+    public static SparkCohortRun predict(JavaSparkContext jsc, PredictorSource source, Cohort cohort, Path out,
+                                         Consumer<String> log) throws IOException {
         Consumer<String> say = log == null ? s -> { } : log;
         Path dir = out.toAbsolutePath().normalize();
         long t0 = System.nanoTime();
@@ -77,30 +91,24 @@ public final class SparkCohorts {
             }
         }
         int skipped = cohort.slides().size() - todo.size();
-        SparkConf conf = conf(settings);
-        String master = conf.get("spark.master");
+        String master = jsc.master();
         say.accept(String.format(Locale.ROOT, "spark: %d slides to predict on %s (%d done already), one task each",
                 todo.size(), master, skipped));
         List<SlideOutcome> outcomes = new ArrayList<>();
         if (!todo.isEmpty()) {
-            boolean own = SparkContext.getActive().isEmpty();
-            SparkContext sc = SparkContext.getOrCreate(conf);
+            SparkContext sc = jsc.sc();
+            Progress progress = new Progress(todo.size(), say);
+            sc.addSparkListener(progress);
             try {
-                JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
-                Progress progress = new Progress(todo.size(), say);
-                sc.addSparkListener(progress);
-                try {
-                    outcomes.addAll(jsc.parallelize(todo, todo.size())
-                            .map(new PredictSlide(source, dir.toString(), digest)).collect());
-                } finally {
-                    sc.removeSparkListener(progress);
+                outcomes.addAll(jsc.parallelize(todo, todo.size())
+                        .map(new PredictSlide(source, dir.toString(), digest)).collect());
+            } catch (Exception e) { // Scala throws SparkException without declaring it
+                if (e instanceof SparkException se) {
+                    throw new IllegalArgumentException("spark job failed: " + oneLine(se), se);
                 }
-            } catch (SparkException e) {
-                throw new IllegalArgumentException("spark job failed: " + oneLine(e), e);
+                throw e;
             } finally {
-                if (own) {
-                    sc.stop();
-                }
+                sc.removeSparkListener(progress);
             }
         }
         ExecutorPredictors.closeIdle();
@@ -183,7 +191,7 @@ public final class SparkCohorts {
     }
 
     /** The task: skip a unit that an earlier attempt finished, else predict it with this JVM's ensemble. */
-    private record PredictSlide(PredictorSource source, String out, String digest)
+    record PredictSlide(PredictorSource source, String out, String digest)
             implements Function<SlideTask, SlideOutcome> {
         private static final long serialVersionUID = 1L;
 
