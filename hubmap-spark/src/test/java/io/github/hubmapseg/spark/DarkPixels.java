@@ -15,9 +15,11 @@ import java.util.List;
  */
 final class DarkPixels implements Predictor {
     private final float level;
+    private final int delayMillis;
 
-    DarkPixels(float level) {
+    DarkPixels(float level, int delayMillis) {
         this.level = level;
+        this.delayMillis = delayMillis;
     }
 
     @Override
@@ -27,6 +29,13 @@ final class DarkPixels implements Predictor {
 
     @Override
     public TileBatch predict(TileBatch t) {
+        if (delayMillis > 0) {
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         int hw = t.height() * t.width();
         float[] out = new float[t.size() * hw];
         float[] in = t.data();
@@ -40,15 +49,18 @@ final class DarkPixels implements Predictor {
         return new TileBatch(out, t.size(), 1, t.height(), t.width());
     }
 
-    /** The source: equal levels share an executor's loaded instances. */
-    record Source(float level) implements PredictorSource {
+    /**
+     * The source: equal sources share an executor's loaded instances. {@code delayMillis} per batch stands in for
+     * a real model's time (it does not change the output, so it is not part of the digest).
+     */
+    record Source(float level, int delayMillis) implements PredictorSource {
         private static final long serialVersionUID = 1L;
 
         @Override
         public CohortPredictor load() {
             Recipe.Infer infer = new Recipe.Infer(64, 1, 16, 16, "gaussian", List.of("hflip"), 0.5, false, "mean", 0,
                     0);
-            return CohortPredictor.of(new Inference(infer, 0.5, null), List.of(new DarkPixels(level)),
+            return CohortPredictor.of(new Inference(infer, 0.5, null), List.of(new DarkPixels(level, delayMillis)),
                     "dark-pixels level " + level, UnitOutputs.NONE);
         }
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code local[2]}: the Spark engine's submission is byte-identical to the single-JVM engine's. */
 class SparkCohortsLocalTest {
-    static final DarkPixels.Source SOURCE = new DarkPixels.Source(170f);
+    static final DarkPixels.Source SOURCE = new DarkPixels.Source(170f, 0);
 
     @TempDir
     static Path tmp;
