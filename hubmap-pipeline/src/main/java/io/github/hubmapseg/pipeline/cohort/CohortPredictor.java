@@ -9,6 +9,8 @@ import io.github.hubmapseg.models.ModelPredictor;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.infer.Ensemble;
 import io.github.hubmapseg.pipeline.infer.Inference;
+import io.github.hubmapseg.pipeline.infer.PredictionMemory;
+import io.github.hubmapseg.core.slide.ImageSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -42,10 +45,13 @@ public final class CohortPredictor implements AutoCloseable {
     private final UnitOutputs outputs;
     private final List<String> description;
     private final Recipe recipe;
+    private final List<ModelPredictor> models;
     private final Runnable closer;
 
     private CohortPredictor(Inference inference, List<? extends Predictor> predictors, String digest,
-                            UnitOutputs outputs, List<String> description, Recipe recipe, Runnable closer) {
+                            UnitOutputs outputs, List<String> description, Recipe recipe, List<ModelPredictor> models,
+                            Runnable closer) {
+        this.models = models;
         this.inference = inference;
         this.predictors = List.copyOf(predictors);
         this.digest = digest;
@@ -85,7 +91,7 @@ public final class CohortPredictor implements AutoCloseable {
         String digest = digestOf(canon);
         List<String> describe = new ArrayList<>(e.describe(job.overrides()));
         List<ModelPredictor> ps = e.open();
-        return new CohortPredictor(inference, ps, digest, job.outputs(), describe, rec,
+        return new CohortPredictor(inference, ps, digest, job.outputs(), describe, rec, ps,
                 () -> ps.forEach(ModelPredictor::close));
     }
 
@@ -104,7 +110,7 @@ public final class CohortPredictor implements AutoCloseable {
         canon.put("settings", Objects.requireNonNull(settings, "settings"));
         canon.put("threshold", inference.threshold());
         canon.put("outputs", outputs);
-        return new CohortPredictor(inference, predictors, digestOf(canon), outputs, List.of(), null, () -> { });
+        return new CohortPredictor(inference, predictors, digestOf(canon), outputs, List.of(), null, null, () -> { });
     }
 
     private static String digestOf(Map<String, Object> canon) {
@@ -158,6 +164,15 @@ public final class CohortPredictor implements AutoCloseable {
     /** @return the ensemble-level recipe (infer and post settings), or {@code null} for {@link #of} */
     public Recipe recipe() {
         return recipe;
+    }
+
+    /**
+     * The memory estimate of predicting {@code slide} (the widest of a cohort), for a check before any tile is
+     * read; empty for {@link #of} (its predictors are not models).
+     */
+    public Optional<PredictionMemory> memory(ImageSource slide) {
+        return models == null ? Optional.empty()
+                : Optional.of(PredictionMemory.estimate(inference, recipe.infer(), models, slide));
     }
 
     @Override
