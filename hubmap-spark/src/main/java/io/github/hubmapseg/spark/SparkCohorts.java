@@ -63,7 +63,7 @@ public final class SparkCohorts {
                                          Consumer<String> log) throws IOException {
         SparkConf conf = conf(settings);
         try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
-            return predict(jsc, source, cohort, out, log);
+            return predictOn(jsc, source, cohort, out, log);
         }
     }
 
@@ -73,7 +73,7 @@ public final class SparkCohorts {
      *
      * @see #predict(SparkSettings, PredictorSource, Cohort, Path, Consumer)
      */
-    public static SparkCohortRun predict(JavaSparkContext jsc, PredictorSource source, Cohort cohort, Path out,
+    public static SparkCohortRun predictOn(JavaSparkContext jsc, PredictorSource source, Cohort cohort, Path out,
                                          Consumer<String> log) throws IOException {
         Consumer<String> say = log == null ? s -> { } : log;
         Path dir = out.toAbsolutePath().normalize();

@@ -112,7 +112,7 @@ class StandaloneClusterTest {
                         removedExecutors.incrementAndGet();
                     }
                 });
-                Future<SparkCohortRun> job = background.submit(() -> SparkCohorts.predict(jsc, SOURCE, cohort, out,
+                Future<SparkCohortRun> job = background.submit(() -> SparkCohorts.predictOn(jsc, SOURCE, cohort, out,
                         log::add));
 
                 // wait until both executors run tasks and a first unit is written, then kill Worker 0
