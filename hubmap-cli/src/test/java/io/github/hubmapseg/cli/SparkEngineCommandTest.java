@@ -58,6 +58,26 @@ class SparkEngineCommandTest {
                 .contains("predicted 3 slides, skipped 0");
         assertThat(Files.readAllBytes(sparkDir.resolve("submission.csv"))).isEqualTo(Files.readAllBytes(ref));
 
+        // a broken slide: one error line naming it, no stack trace on stderr (Spark's task logs are off)
+        Path broken = dir.resolve("broken");
+        Files.createDirectories(broken);
+        Files.write(broken.resolve("b1.tiff"), new byte[] {'I', 'I', 42, 0, 8, 0, 0, 0, 0, 0});
+        out = new StringWriter();
+        err = new StringWriter();
+        java.io.ByteArrayOutputStream syserr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(syserr, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertThat(run(out, err, predict(broken, model, "--out-dir", dir.resolve("b-out").toString(),
+                    "--engine", "spark", "--master", "local[1]"))).isNotZero();
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(err.toString()).startsWith("hubmap: error: spark job failed: ").contains("b1.tiff")
+                .doesNotContain("\tat ");
+        assertThat(syserr.toString(java.nio.charset.StandardCharsets.UTF_8)).as("the log").doesNotContain("\tat ");
+        assertThat(out.toString()).contains("spark: slide b1 failed on executor driver (attempt 1): ");
+
         // one-line errors for the Spark options, each naming what is wrong
         Path y = dir.resolve("y");
         java.util.Map<String, String[]> bad = new java.util.LinkedHashMap<>();

@@ -23,7 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
+import org.apache.spark.ExceptionFailure;
 import org.apache.spark.SparkException;
+import org.apache.spark.TaskEndReason;
+import org.apache.spark.TaskFailedReason;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.scheduler.SparkListener;
@@ -78,10 +81,30 @@ public final class SparkCohorts {
         Consumer<String> say = log == null ? s -> { } : log;
         Path dir = out.toAbsolutePath().normalize();
         long t0 = System.nanoTime();
-        String digest;
-        try (ExecutorPredictors.Lease lease = ExecutorPredictors.borrow(source)) {
-            digest = lease.predictor().digest();
+        List<SlideOutcome> outcomes = new ArrayList<>();
+        String master = jsc.master();
+        int skipped;
+        try {
+            String digest;
+            try (ExecutorPredictors.Lease lease = ExecutorPredictors.borrow(source)) {
+                digest = lease.predictor().digest();
+            }
+            skipped = runTasks(jsc, source, cohort, dir, digest, outcomes, say);
+        } finally {
+            ExecutorPredictors.closeIdle();
         }
+        CohortReport report = CohortAssembly.assemble(List.of(dir), dir);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        return new SparkCohortRun(master, skipped, outcomes, report, wall);
+    }
+
+    /**
+     * Writes the manifest and sends the slides that are not done to Spark.
+     *
+     * @return how many slides were done already
+     */
+    private static int runTasks(JavaSparkContext jsc, PredictorSource source, Cohort cohort, Path dir, String digest,
+                                List<SlideOutcome> outcomes, Consumer<String> say) throws IOException {
         CohortManifest.of(cohort, digest).write(dir);
         Map<String, String> truth = Cohorts.truth(cohort);
         List<SlideTask> todo = new ArrayList<>();
@@ -91,13 +114,11 @@ public final class SparkCohorts {
             }
         }
         int skipped = cohort.slides().size() - todo.size();
-        String master = jsc.master();
         say.accept(String.format(Locale.ROOT, "spark: %d slides to predict on %s (%d done already), one task each",
-                todo.size(), master, skipped));
-        List<SlideOutcome> outcomes = new ArrayList<>();
+                todo.size(), jsc.master(), skipped));
         if (!todo.isEmpty()) {
             SparkContext sc = jsc.sc();
-            Progress progress = new Progress(todo.size(), say);
+            Progress progress = new Progress(todo, say);
             sc.addSparkListener(progress);
             try {
                 outcomes.addAll(jsc.parallelize(todo, todo.size())
@@ -111,17 +132,14 @@ public final class SparkCohorts {
                 sc.removeSparkListener(progress);
             }
         }
-        ExecutorPredictors.closeIdle();
-        CohortReport report = CohortAssembly.assemble(List.of(dir), dir);
-        double wall = (System.nanoTime() - t0) / 1e9;
-        return new SparkCohortRun(master, skipped, outcomes, report, wall);
+        return skipped;
     }
 
     /**
      * The Spark configuration of a run: the environment's {@code spark.*} system properties (as
-     * {@code spark-submit} passes them), then this library's defaults where unset (application name; no web UI;
-     * in {@code local} mode the driver bound to 127.0.0.1; on a cluster the executors' classpath), then the
-     * settings' own values.
+     * {@code spark-submit} passes them), over them the settings' master and values, then, where still unset, this
+     * library's defaults (application name; no web UI; in {@code local} mode the driver bound to 127.0.0.1; on a
+     * cluster the executors' classpath).
      */
     static SparkConf conf(SparkSettings settings) {
         SparkConf conf = new SparkConf();
@@ -228,27 +246,43 @@ public final class SparkCohorts {
         return host + "/" + ProcessHandle.current().pid();
     }
 
-    /** Driver-side progress: one line per finished slide task with an ETA. */
+    /** Driver-side progress: one line per finished or failed slide task, with an ETA. */
     private static final class Progress extends SparkListener {
-        private final int total;
+        private final List<SlideTask> tasks;
         private final Consumer<String> say;
         private final AtomicInteger done = new AtomicInteger();
         private final long t0 = System.nanoTime();
 
-        Progress(int total, Consumer<String> say) {
-            this.total = total;
+        Progress(List<SlideTask> tasks, Consumer<String> say) {
+            this.tasks = tasks;
             this.say = say;
         }
 
         @Override
         public void onTaskEnd(SparkListenerTaskEnd end) {
-            boolean ok = end.taskInfo().successful();
-            int n = ok ? done.incrementAndGet() : done.get();
+            int i = end.taskInfo().index();
+            String id = i >= 0 && i < tasks.size() ? tasks.get(i).slide().id() : "#" + i;
             double s = (System.nanoTime() - t0) / 1e9;
-            String eta = n > 0 && n < total ? String.format(Locale.ROOT, ", ETA %.0f s", s / n * (total - n)) : "";
-            say.accept(String.format(Locale.ROOT, "spark: %s task %d on executor %s after %.1f s: %d/%d slides%s",
-                    ok ? "finished" : "failed", end.taskInfo().index(), end.taskInfo().executorId(), s, n, total,
-                    eta));
+            if (end.taskInfo().successful()) {
+                int n = done.incrementAndGet();
+                int total = tasks.size();
+                String eta = n < total ? String.format(Locale.ROOT, ", ETA %.0f s", s / n * (total - n)) : "";
+                say.accept(String.format(Locale.ROOT, "spark: slide %s done on executor %s after %.1f s: %d/%d "
+                        + "slides%s", id, end.taskInfo().executorId(), s, n, total, eta));
+            } else {
+                say.accept(String.format(Locale.ROOT, "spark: slide %s failed on executor %s (attempt %d): %s", id,
+                        end.taskInfo().executorId(), end.taskInfo().attemptNumber() + 1, reason(end.reason())));
+            }
+        }
+
+        /** One line: the exception's class and message, or the first line of Spark's reason. */
+        private static String reason(TaskEndReason r) {
+            if (r instanceof ExceptionFailure f) {
+                return f.className().replaceFirst("^java\\.lang\\.", "") + ": " + f.description();
+            }
+            String t = r instanceof TaskFailedReason f ? f.toErrorString() : String.valueOf(r);
+            int nl = t.indexOf('\n');
+            return nl >= 0 ? t.substring(0, nl) : t;
         }
     }
 }

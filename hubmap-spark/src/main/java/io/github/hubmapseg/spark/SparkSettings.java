@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  */
 public record SparkSettings(String master, Map<String, String> conf) {
     private static final Pattern MASTER = Pattern.compile(
-            "local(\\[(\\*|[1-9][0-9]{0,3})(,[1-9][0-9]{0,2})?])?|(spark|yarn|k8s|mesos)(://.+)?|yarn");
+            "local(\\[(\\*|[1-9][0-9]{0,3})(,[1-9][0-9]{0,2})?])?|yarn|(spark|k8s|mesos)://\\S+");
 
     /** Validates, naming the value that is wrong. */
     public SparkSettings {

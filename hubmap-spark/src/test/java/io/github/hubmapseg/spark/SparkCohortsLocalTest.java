@@ -61,7 +61,7 @@ class SparkCohortsLocalTest {
                 .containsExactly(SparkCohorts.executor());
         assertThat(run.loads()).as("the ensemble is loaded at most once per task slot (2), not per slide")
                 .isLessThanOrEqualTo(2);
-        assertThat(log).anyMatch(l -> l.contains("6/6 slides"));
+        assertThat(log).anyMatch(l -> l.matches("spark: slide \\S+ done on executor driver after .* 6/6 slides"));
 
         // resume: nothing left to do, no Spark job, same bytes
         SparkCohortRun again = SparkCohorts.predict(new SparkSettings("local[2]", Map.of()), SOURCE, cohort, out, null);
@@ -104,12 +104,15 @@ class SparkCohortsLocalTest {
         Files.createDirectories(bad);
         Files.write(bad.resolve("broken.tiff"), new byte[] {'I', 'I', 42, 0, 8, 0, 0, 0, 0, 0});
         Cohort c = Cohorts.open(bad, null);
+        List<String> log = new ArrayList<>();
         assertThatThrownBy(() -> SparkCohorts.predict(new SparkSettings("local[1]", Map.of()), SOURCE, c,
-                tmp.resolve("bad-out"), null))
+                tmp.resolve("bad-out"), log::add))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("spark job failed: ")
                 .hasMessageContaining("broken.tiff")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("\tat "));
+        assertThat(log).anyMatch(l -> l.startsWith("spark: slide broken failed on executor driver (attempt 1): "
+                + "java.io.IOException: ") && l.contains("broken.tiff") && !l.contains("\n"));
     }
 
     @Test
