@@ -58,6 +58,9 @@ final class CohortPredict {
         pw.printf(Locale.ROOT, "cohort: %d slides from %s%s%n", cohort.slides().size(), cohort.source(),
                 shard.all() ? "" : "; shard " + shard + ": " + mine.size() + " slides");
         Path dir = c.outDir.toAbsolutePath();
+        if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--out-dir " + dir + " exists and is not a folder");
+        }
         // a whole-cohort run holds the folder; shards may share one (their units are idempotent)
         try (FolderLock lock = shard.all() ? FolderLock.acquire(dir, "hubmap predict --out-dir " + dir) : null;
              CohortPredictor p = CohortPredictor.load(job, m -> pw.println("post: " + m))) {

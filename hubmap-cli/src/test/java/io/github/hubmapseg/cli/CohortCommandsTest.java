@@ -136,7 +136,7 @@ class CohortCommandsTest {
     }
 
     @Test
-    void mistakesAreOneLine(@TempDir Path tmp) {
+    void mistakesAreOneLine(@TempDir Path tmp) throws Exception {
         String o = tmp.resolve("o").toString();
         assertThat(fails(predict("--out-dir", o, "--out", tmp.resolve("x.csv").toString())))
                 .contains("give --out CSV or --out-dir DIR, not both");
@@ -147,5 +147,8 @@ class CohortCommandsTest {
         assertThat(fails(predict("--geojson"))).contains("need a folder");
         assertThat(fails(predictOn(tmp, "--out-dir", o))).contains("holds no .tif/.tiff slides");
         assertThat(fails("merge", "--out", o, tmp.toString())).contains("is not a cohort output folder");
+        Path file = tmp.resolve("file");
+        Files.writeString(file, "x");
+        assertThat(fails(predict("--out-dir", file.toString()))).contains("exists and is not a folder");
     }
 }
