@@ -7,7 +7,6 @@ import io.github.hubmapseg.pipeline.cohort.CohortReport;
 import io.github.hubmapseg.pipeline.cohort.CohortSlide;
 import io.github.hubmapseg.pipeline.cohort.Cohorts;
 import io.github.hubmapseg.pipeline.cohort.SlideUnits;
-import io.github.hubmapseg.pipeline.cohort.UnitRecord;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.InetAddress;
@@ -21,9 +20,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.apache.spark.ExceptionFailure;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
-import org.apache.spark.ExceptionFailure;
 import org.apache.spark.SparkException;
 import org.apache.spark.TaskEndReason;
 import org.apache.spark.TaskFailedReason;
@@ -224,10 +223,9 @@ public final class SparkCohorts {
                             + d.substring(0, 12) + " but the driver's is " + digest.substring(0, 12)
                             + ": the checkpoint files or settings differ between machines");
                 }
-                boolean predicted = false;
-                if (!SlideUnits.isDone(dir, t.slide(), digest)) {
-                    UnitRecord r = SlideUnits.run(lease.predictor(), t.slide(), dir, t.truth(), null);
-                    predicted = r != null;
+                boolean predicted = !SlideUnits.isDone(dir, t.slide(), digest);
+                if (predicted) {
+                    SlideUnits.run(lease.predictor(), t.slide(), dir, t.truth(), null);
                 }
                 return new SlideOutcome(t.slide().id(), executor(), predicted, lease.loaded(),
                         (System.nanoTime() - t0) / 1e9);
