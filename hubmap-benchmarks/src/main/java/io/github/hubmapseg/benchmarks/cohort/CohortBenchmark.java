@@ -1,10 +1,9 @@
 package io.github.hubmapseg.benchmarks.cohort;
 
-import io.github.hubmapseg.core.predict.Predictor;
-import io.github.hubmapseg.core.predict.TileBatch;
 import io.github.hubmapseg.core.rle.Rle;
 import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.core.slide.ImageSources;
+import io.github.hubmapseg.benchmarks.tiling.WholeSlideBenchmark;
 import io.github.hubmapseg.core.synth.SyntheticDataset;
 import io.github.hubmapseg.models.SegmentationModel;
 import io.github.hubmapseg.pipeline.cohort.Cohort;
@@ -54,7 +53,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       stat, row hash), nothing predicted, the submission assembled again.</li>
  * </ul>
  * The synthetic {@code test_truth.csv} is removed (no Dice per slide, as for a real cohort).
- * {@code predictor=identity} (p = red / 255) makes the engine's share small, so {@code units / engine} shows the
+ * {@code predictor=mean} (p = channel mean / 255, {@link WholeSlideBenchmark.MeanPredictor}) makes the engine's share small, so {@code units / engine} shows the
  * bookkeeping's cost; {@code predictor=cpu-quick} runs the cpu-quick recipe's model (untrained weights: the same
  * arithmetic as a trained one) with its inference settings (reduce 4, 128-pixel tiles, expansion 32, flip TTA):
  * slides/hour = 3600 * slides / (s/op), MP/s = slides * size^2 / 1e6 / (s/op).
@@ -73,7 +72,7 @@ public class CohortBenchmark {
     @Param("2048")
     public int size;
 
-    @Param({"identity", "cpu-quick"})
+    @Param({"mean", "cpu-quick"})
     public String predictor;
 
     private Path dir;
@@ -93,9 +92,9 @@ public class CohortBenchmark {
         // no masks: a real cohort has none, and the Dice per slide is not bookkeeping
         Files.delete(data.resolve("test_truth.csv"));
         cohort = Cohorts.open(data, null);
-        if (predictor.equals("identity")) {
+        if (predictor.equals("mean")) {
             Inference inf = new Inference(Recipes.defaultRecipe().infer(), 0.5, null);
-            units = CohortPredictor.of(inf, List.of(identity()), "identity", UnitOutputs.NONE);
+            units = CohortPredictor.of(inf, List.of(new WholeSlideBenchmark.MeanPredictor()), "mean", UnitOutputs.NONE);
         } else {
             Recipe r = Recipes.builtin(predictor);
             Path model = dir.resolve("model.zip");
@@ -142,27 +141,5 @@ public class CohortBenchmark {
     @Benchmark
     public int resume() throws IOException {
         return CohortRuns.predict(units, cohort, Shard.ALL, done, null, null).skipped();
-    }
-
-    static Predictor identity() {
-        return new Predictor() {
-            @Override
-            public int inputChannels() {
-                return 3;
-            }
-
-            @Override
-            public TileBatch predict(TileBatch t) {
-                int plane = t.height() * t.width();
-                float[] o = new float[t.size() * plane];
-                for (int n = 0; n < t.size(); n++) {
-                    System.arraycopy(t.data(), n * 3 * plane, o, n * plane, plane);
-                }
-                for (int k = 0; k < o.length; k++) {
-                    o[k] /= 255f;
-                }
-                return new TileBatch(o, t.size(), 1, t.height(), t.width());
-            }
-        };
     }
 }

@@ -11,7 +11,7 @@ import java.util.Locale;
  * round and the median ratio units / engine of both.
  *
  * <pre>java -cp hubmap-benchmarks/target/benchmarks.jar io.github.hubmapseg.benchmarks.cohort.CohortOverheadMeasure
- *     [n=10] [slides=8] [size=1024] [predictor=identity]</pre>
+ *     [n=10] [slides=8] [size=1024] [predictor=mean]</pre>
  */
 public final class CohortOverheadMeasure {
 
@@ -23,7 +23,7 @@ public final class CohortOverheadMeasure {
         CohortBenchmark b = new CohortBenchmark();
         b.slides = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         b.size = args.length > 2 ? Integer.parseInt(args[2]) : 1024;
-        b.predictor = args.length > 3 ? args[3] : "identity";
+        b.predictor = args.length > 3 ? args[3] : "mean";
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         b.setUp();

@@ -136,7 +136,7 @@ public final class Cohorts {
             out.add(new CohortSlide(id, p.toString()));
         }
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException(file + " lists " + missing.size() + " slide file(s) that do not exist: "
+            throw new IllegalArgumentException(file + " lists " + missing.size() + " slide file(s) that do not exist or are not files: "
                     + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
                     + (missing.size() > 5 ? " ..." : "") + " (relative paths are relative to " + base + ")");
         }

@@ -230,7 +230,7 @@ class CohortTest {
         assertThat(KaggleFiles.readSubmission(one.resolve("submission.csv")).get(0)).isEqualTo(sub.get(1));
         // hostile lists: one line naming the problem
         Files.writeString(csv, "path\nnope.tiff\n");
-        assertThatThrownBy(() -> Cohorts.open(csv, null)).hasMessageContaining("do not exist: nope.tiff");
+        assertThatThrownBy(() -> Cohorts.open(csv, null)).hasMessageContaining("do not exist or are not files: nope.tiff");
         Files.writeString(csv, "file\n" + tiffs.get(0) + "\n");
         assertThatThrownBy(() -> Cohorts.open(csv, null)).hasMessageContaining("missing column 'path'");
         Files.writeString(csv, "path,id\n" + tiffs.get(0) + ",a\n" + tiffs.get(1) + ",a\n");
