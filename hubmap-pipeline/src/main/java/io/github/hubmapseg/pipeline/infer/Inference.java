@@ -17,6 +17,7 @@ import io.github.hubmapseg.tiling.Member;
 import io.github.hubmapseg.tiling.Predictors;
 import io.github.hubmapseg.tiling.ProgressListener;
 import io.github.hubmapseg.tiling.Weighting;
+import io.github.hubmapseg.tiling.post.EnergyFilter;
 import io.github.hubmapseg.tiling.post.PostProcessing;
 import io.github.hubmapseg.tiling.sink.MaskRowSink;
 import io.github.hubmapseg.tiling.sink.PolygonSink;
@@ -238,10 +239,24 @@ public final class Inference {
             throw new IllegalStateException("post-processing writes polygons through predictSlide (a PolygonOutput)");
         }
         RleMaskSink s = new RleMaskSink();
-        PolygonSink ps = PolygonSink.builder(polygons).threshold(maskThreshold())
-                .minPixels(ensemble.minComponentArea()).simplify(simplify).build();
+        PolygonSink ps = polygonSink(polygons, maskThreshold(), simplify);
         predict(slide, predictors, List.of(maskStage(s), ps));
         return s.runs();
+    }
+
+    /**
+     * The polygon tracer of the mask stage: objects {@code p >= threshold} without the components the mask stage
+     * removes, each with its mean probability and, for the mean combination, its mean energy score (10th place:
+     * {@link EnergyFilter#energy}, written by the GeoJSON writer whether or not the energy filter is on; a vote's
+     * 0/1 values have no energy).
+     */
+    private PolygonSink polygonSink(PolygonSink.Consumer consumer, double threshold, double simplify) {
+        PolygonSink.Builder b = PolygonSink.builder(consumer).threshold(threshold)
+                .minPixels(ensemble.minComponentArea()).simplify(simplify);
+        if (!ensemble.ensemble().equals("vote")) {
+            b.score(EnergyFilter::energy);
+        }
+        return b.build();
     }
 
     /** What one pass over a slide produced: the mask runs and the probability TIFF's levels (0 when none). */
@@ -282,15 +297,13 @@ public final class Inference {
                 long minArea = ensemble.minComponentArea();
                 chain = post.chain(slide, threshold, t -> {
                     RowSink mask = RowSinks.maskStage(t, minArea, rle);
-                    return g == null ? mask : RowSinks.teeValues(mask, PolygonSink.builder(g::write).threshold(t)
-                            .minPixels(minArea).simplify(polygons.simplify()).build());
+                    return g == null ? mask : RowSinks.teeValues(mask, polygonSink(g::write, t, polygons.simplify()));
                 }, null);
                 sinks.add(chain);
             } else {
                 sinks.add(maskStage(rle));
                 if (g != null) {
-                    sinks.add(PolygonSink.builder(g::write).threshold(maskThreshold())
-                            .minPixels(ensemble.minComponentArea()).simplify(polygons.simplify()).build());
+                    sinks.add(polygonSink(g::write, maskThreshold(), polygons.simplify()));
                 }
             }
             if (tiff != null) {
