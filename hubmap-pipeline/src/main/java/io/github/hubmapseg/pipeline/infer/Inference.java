@@ -116,9 +116,12 @@ public final class Inference {
                 crf ? p.crfOverlap() : PostProcessing.NONE.crfOverlap(), p.energyThreshold(), p.otsuBelow());
     }
 
-    /** The engine of the recipe's own settings with one placeholder member: checks and reads the infer keys. */
+    /**
+     * The engine of these settings with a placeholder predictor per member (one without member settings): checks
+     * and reads the infer keys.
+     */
     public Engine engine() {
-        return engine(List.of(new Predictor() {
+        return engine(java.util.Collections.nCopies(members == null ? 1 : members.size(), new Predictor() {
             @Override
             public int inputChannels() {
                 return 3;
