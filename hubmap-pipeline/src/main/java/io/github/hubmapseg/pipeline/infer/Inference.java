@@ -105,6 +105,11 @@ public final class Inference {
         return i;
     }
 
+    /** Heap bytes the post-processing stages hold at most on a slide {@code width} pixels wide (the DenseCRF's). */
+    public long postBytes(long width) {
+        return post.plannedBytes(width);
+    }
+
     /**
      * A recipe's {@code post} section as {@link PostProcessing}, the CRF at the inference resolution
      * {@code reduce} (team B ran it on the model's input scale); the CRF geometry keys are read only when
@@ -159,6 +164,22 @@ public final class Inference {
 
     /** @return the engine for these predictors, one member each */
     public Engine engine(List<? extends Predictor> predictors) {
+        return engineBuilder(predictors).build();
+    }
+
+    /**
+     * Runs every member over a slide in one pass, the combined rows to {@code sinks} and, from the same pass, the
+     * level-0 rows of a side member (not combined; {@link Engine.Builder#side}) to {@code sideSink}, each band
+     * before the combined band of the same rows.
+     *
+     * @throws IOException if the slide cannot be read or a sink cannot write
+     */
+    public void predict(ImageSource slide, List<? extends Predictor> predictors, List<? extends RowSink> sinks,
+                        Member side, RowSink sideSink) throws IOException {
+        engineBuilder(predictors).side(side, sideSink).build().run(slide, sinks);
+    }
+
+    private Engine.Builder engineBuilder(List<? extends Predictor> predictors) {
         if (predictors == null || predictors.isEmpty()) {
             throw new IllegalArgumentException("at least one predictor is required");
         }
@@ -171,7 +192,7 @@ public final class Inference {
             ms.add(member(predictors.get(i), members == null ? ensemble : members.get(i),
                     weights == null ? 1.0 : weights[i]));
         }
-        return Engine.builder(ms).combination(combination()).progress(progress).build();
+        return Engine.builder(ms).combination(combination()).progress(progress);
     }
 
     /**
