@@ -120,11 +120,13 @@ public final class Reproduction {
      * @param pseudoSlides slides pseudo-labelled for a second stage (0 when {@code pseudo.enabled} is false)
      * @param stage1OofDice out-of-fold Dice of the first stage when a second stage ran, else {@code NaN}
      * @param scores      intervals and detection figures of the test slides ({@code null} when there is no truth)
+     * @param foldLabels  how {@link #text} names each entry of {@code folds} ({@code fold 0}, {@code member 1 fold 0},
+     *                    ...)
      */
     public record Report(Path out, Path dataDir, Path submission, Path ensemble, double threshold,
                          Map<String, Double> diceBySlide, double meanDice, double oofDice,
                          Map<String, Double> seconds, List<List<EpochMetrics>> folds, int pseudoSlides,
-                         double stage1OofDice, TestScores scores) {
+                         double stage1OofDice, TestScores scores, List<String> foldLabels) {
         /** @return the human-readable report */
         public String text() {
             StringBuilder sb = new StringBuilder();
@@ -134,8 +136,10 @@ public final class Reproduction {
                 if (!h.isEmpty()) {
                     EpochMetrics best = h.stream().filter(m -> !Double.isNaN(m.softDice()))
                             .max((a, b) -> Double.compare(a.softDice(), b.softDice())).orElse(h.get(h.size() - 1));
-                    sb.append(String.format(Locale.ROOT, "fold %d: %d epochs, best epoch %d, val soft Dice %.4f, "
-                            + "hard Dice %.4f%n", f, h.size(), best.epoch(), best.softDice(), best.hardDice()));
+                    String label = foldLabels != null && foldLabels.size() == folds.size() ? foldLabels.get(f)
+                            : "fold " + f;
+                    sb.append(String.format(Locale.ROOT, "%s: %d epochs, best epoch %d, val soft Dice %.4f, "
+                            + "hard Dice %.4f%n", label, h.size(), best.epoch(), best.softDice(), best.hardDice()));
                 }
             }
             if (pseudoSlides > 0) {
@@ -475,8 +479,14 @@ public final class Reproduction {
             double mean = dice.isEmpty() ? Double.NaN
                     : Dice.mean(dice.values().stream().mapToDouble(Double::doubleValue).toArray());
             TestScores scores = scored.isEmpty() ? null : TestScores.of(scored, truths, looks);
+            List<String> labels = new ArrayList<>();
+            for (Run run : runs(recipe, out)) {
+                for (int f : trained) {
+                    labels.add((run.label().isEmpty() ? "" : run.label() + " ") + "fold " + f);
+                }
+            }
             Report rep = new Report(out, dataDir, submission, ensembleFile, threshold, dice, mean, oof, seconds,
-                    histories, pseudoCount, stage1Oof, scores);
+                    histories, pseudoCount, stage1Oof, scores, labels);
             AtomicFiles.writeString(out.resolve("report.txt"), rep.text());
             writeRunJson(rep);
             if (report) {
@@ -650,7 +660,8 @@ public final class Reproduction {
                 List<String> kv = new ArrayList<>();
                 members.get(i).forEach((k, v) -> kv.add(k + "=" + v));
                 runs.add(new Run(Recipes.member(recipe, i), out.resolve("member-" + i),
-                        "member " + i + " (" + String.join(", ", kv) + ")"));
+                        "member " + i + " (" + (kv.isEmpty() ? "the recipe's settings" : String.join(", ", kv))
+                                + ")"));
             }
         } else if (!variants.isEmpty()) {
             for (int i = 0; i < variants.size(); i++) {

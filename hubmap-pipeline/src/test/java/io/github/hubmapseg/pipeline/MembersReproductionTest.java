@@ -59,6 +59,8 @@ class MembersReproductionTest {
             }
         }
         assertThat(rep.folds()).hasSize(4);
+        assertThat(rep.text()).contains("member 0 (the recipe's settings) fold 1: 1 epochs").contains(
+                "member 1 (data.reduce=2, infer.reduce=2) fold 0: 1 epochs");
         assertThat(out.resolve("threshold.csv")).exists(); // searched out of fold on the combined ensemble
 
         // ensemble.json v2: every member at its own scale, member-major as trained
