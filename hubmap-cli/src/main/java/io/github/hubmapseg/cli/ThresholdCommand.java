@@ -6,7 +6,6 @@ import io.github.hubmapseg.pipeline.config.Recipes;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
 import io.github.hubmapseg.pipeline.folds.FoldAssignment;
 import io.github.hubmapseg.pipeline.folds.Folds;
-import io.github.hubmapseg.pipeline.infer.Ensemble;
 import io.github.hubmapseg.pipeline.threshold.ThresholdTable;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -43,12 +42,16 @@ final class ThresholdCommand implements Callable<Integer> {
         Recipe r = Recipes.parseStored(java.nio.file.Files.readString(stored), stored.toString());
         FoldAssignment folds = Folds.load(run.resolve("folds.json"));
         List<Integer> trained = new ArrayList<>();
-        List<Path> members = new ArrayList<>();
+        List<Reproduction.Run> runs = Reproduction.runs(r, run); // the recipe, its variants or its members
         for (int f : Reproduction.trainedFolds(r, folds)) {
-            Path best = run.resolve("fold-" + f).resolve("best.zip");
-            if (Files.exists(best)) {
+            if (runs.stream().allMatch(x -> Files.exists(x.dir().resolve("fold-" + f).resolve("best.zip")))) {
                 trained.add(f);
-                members.add(best);
+            }
+        }
+        List<Path> members = new ArrayList<>();
+        for (Reproduction.Run x : runs) {
+            for (int f : trained) {
+                members.add(x.dir().resolve("fold-" + f).resolve("best.zip"));
             }
         }
         if (members.isEmpty()) {
@@ -57,9 +60,11 @@ final class ThresholdCommand implements Callable<Integer> {
         try (io.github.hubmapseg.core.io.FolderLock lock = io.github.hubmapseg.core.io.FolderLock.acquire(run,
                 "hubmap threshold");
              CompetitionDataset ds = CompetitionDataset.open(data)) {
-            ThresholdTable t = Reproduction.outOfFold(r, ds, folds, trained, members, run);
+            List<io.github.hubmapseg.pipeline.config.Recipe.Infer> settings = Reproduction.checkpointSettings(runs, r,
+                    trained.size());
+            ThresholdTable t = Reproduction.outOfFold(r, settings, ds, folds, trained, members, run);
             ThresholdTable.Best b = t.best(ThresholdTable.Mode.MEAN_OVER_IMAGES);
-            new Ensemble(members, b.threshold(), true, b.dice()).save(run.resolve("ensemble.json"));
+            Reproduction.ensemble(members, settings, b.threshold(), true, b.dice()).save(run.resolve("ensemble.json"));
             pw.printf(Locale.ROOT, "best threshold %.2f: out-of-fold mean Dice %.4f (table: %s)%n", b.threshold(),
                     b.dice(), run.resolve("threshold.csv"));
         }

@@ -8,7 +8,6 @@ import io.github.hubmapseg.pipeline.config.Recipes;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
 import io.github.hubmapseg.pipeline.folds.FoldAssignment;
 import io.github.hubmapseg.pipeline.folds.Folds;
-import io.github.hubmapseg.pipeline.infer.Ensemble;
 import io.github.hubmapseg.pipeline.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -27,7 +26,8 @@ import picocli.CommandLine.Option;
         description = {"Train a recipe's folds on a competition folder; writes OUT/fold-N/{best,last}.zip, metrics.csv, "
                 + "loss.png, dice.png and OUT/ensemble.json (threshold from the recipe; run 'hubmap threshold' to "
                 + "search it). An interrupted run resumes from each fold's last.zip (not with another recipe: see "
-                + "--force-new). OUT is locked while training: a second 'hubmap train' into it fails at once."})
+                + "--force-new). OUT is locked while training: a second 'hubmap train' into it fails at once. A recipe "
+                + "with members trains every member's folds in OUT/member-<i>/fold-N."})
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Competition folder.")
@@ -77,7 +77,10 @@ final class TrainCommand implements Callable<Integer> {
                 members.add(x.best());
                 pw.printf(Locale.ROOT, "%s: best epoch %d (score %.4f)%n", x.best(), x.bestEpoch(), x.bestScore());
             }
-            new Ensemble(members, r.infer().threshold(), false, Double.NaN).save(out.resolve("ensemble.json"));
+            // with members (10th place: reduce 2, 3, 4), every entry names its member's own scale and tile
+            Reproduction.ensemble(members, Reproduction.checkpointSettings(Reproduction.runs(r, out), r,
+                    Reproduction.trainedFolds(r, folds).size()), r.infer().threshold(), false, Double.NaN)
+                    .save(out.resolve("ensemble.json"));
             pw.println("ensemble: " + out.resolve("ensemble.json"));
         }
         pw.flush();

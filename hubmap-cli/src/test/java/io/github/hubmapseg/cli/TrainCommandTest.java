@@ -90,4 +90,31 @@ class TrainCommandTest {
         assertThat(out.resolve("fold-0").resolve("metrics.csv")).exists();
         assertThat(Files.readAllLines(out.resolve("fold-0").resolve("metrics.csv"))).hasSize(2); // header + 1 epoch
     }
+
+    /**
+     * A recipe's members train in one {@code hubmap train} (member-i/fold-N) and its ensemble.json names each
+     * member's own scale; {@code hubmap threshold} searches with every member and keeps their settings.
+     */
+    @Test
+    void membersTrainInOneRunAndTheEnsembleKeepsTheirScale() throws Exception {
+        Path recipe = Files.writeString(dir.resolve("members.yaml"), TINY.replace("data: {tile_size: 64, reduce: 4, ",
+                "data: {tile_size: 64, ").replace("infer: {tile_size: 64, reduce: 4, ", "infer: {tile_size: 64, ")
+                + "members: [{data.reduce: 4, infer.reduce: 4}, {data.reduce: 2, infer.reduce: 2}]\n");
+        Path out = dir.resolve("run-members");
+        StringWriter err = new StringWriter();
+        assertThat(train(recipe, out, err)).as(err.toString()).isZero();
+        assertThat(out.resolve("member-0/fold-0/best.zip")).exists();
+        assertThat(out.resolve("member-1/fold-0/best.zip")).exists();
+        var e = io.github.hubmapseg.pipeline.infer.Ensemble.load(out.resolve("ensemble.json"));
+        assertThat(e.entries()).extracting(m -> m.infer().get("reduce")).containsExactly(4, 2);
+        CommandLine cl = HubmapCommand.commandLine();
+        StringWriter o = new StringWriter();
+        cl.setOut(new PrintWriter(o));
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("threshold", "--data", data.toString(), "--run", out.toString())).as(err.toString())
+                .isZero();
+        var searched = io.github.hubmapseg.pipeline.infer.Ensemble.load(out.resolve("ensemble.json"));
+        assertThat(searched.searched()).isTrue();
+        assertThat(searched.entries()).extracting(m -> m.infer().get("reduce")).containsExactly(4, 2);
+    }
 }

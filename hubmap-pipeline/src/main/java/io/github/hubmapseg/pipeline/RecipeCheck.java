@@ -53,9 +53,12 @@ public final class RecipeCheck {
             Trainer.readSettings(run);
         }
         Recipe.Infer inf = recipe.infer();
-        new Inference(inf, inf.threshold(), null).engine();
+        // each member's own inference settings, or the recipe's (Reproduction.checkpointSettings)
+        List<Recipe.Infer> members = Reproduction.checkpointSettings(Reproduction.runs(recipe, java.nio.file.Path.of(
+                "")), recipe, 1);
+        new Inference(members, null, inf, inf.threshold(), null).engine();
         inf.minComponentArea(); // the mask stage's component filter (Inference.maskStage), read per slide
-        Inference.post(recipe.post(), inf.reduce()); // the post-processing stages of the test predictions
+        Reproduction.post(recipe); // the post-processing stages of the test predictions
         if (!plan.split().equals("none") && !plan.split().equals(TileFolds.METHOD)) {
             inf.searchThreshold(); // the out-of-fold search runs with more than one fold of whole slides
         }
@@ -69,19 +72,14 @@ public final class RecipeCheck {
         return recipe.keys().consumed();
     }
 
-    /** The recipes the folds train with: one per variant and stage, as {@code Reproduction.trainFolds} makes them. */
+    /**
+     * The recipes the folds train with: one per member or variant ({@link Reproduction#runs}) and stage, as
+     * {@code Reproduction.trainFolds} makes them.
+     */
     private static List<Recipe> trainingRuns(Recipe recipe) {
-        List<Recipe> variants = new ArrayList<>();
-        List<String> encoders = recipe.model().variants();
-        if (encoders.isEmpty()) {
-            variants.add(recipe);
-        } else {
-            for (String v : encoders) {
-                variants.add(Recipes.withOverrides(recipe, List.of("model.encoder=" + v)));
-            }
-        }
         List<Recipe> runs = new ArrayList<>();
-        for (Recipe v : variants) {
+        for (Reproduction.Run run : Reproduction.runs(recipe, java.nio.file.Path.of(""))) {
+            Recipe v = run.recipe();
             List<Recipe.Stage> stages = v.train().stages();
             if (stages.isEmpty()) {
                 runs.add(v);

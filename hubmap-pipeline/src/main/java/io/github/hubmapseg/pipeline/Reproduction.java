@@ -120,11 +120,13 @@ public final class Reproduction {
      * @param pseudoSlides slides pseudo-labelled for a second stage (0 when {@code pseudo.enabled} is false)
      * @param stage1OofDice out-of-fold Dice of the first stage when a second stage ran, else {@code NaN}
      * @param scores      intervals and detection figures of the test slides ({@code null} when there is no truth)
+     * @param foldLabels  how {@link #text} names each entry of {@code folds} ({@code fold 0}, {@code member 1 fold 0},
+     *                    ...)
      */
     public record Report(Path out, Path dataDir, Path submission, Path ensemble, double threshold,
                          Map<String, Double> diceBySlide, double meanDice, double oofDice,
                          Map<String, Double> seconds, List<List<EpochMetrics>> folds, int pseudoSlides,
-                         double stage1OofDice, TestScores scores) {
+                         double stage1OofDice, TestScores scores, List<String> foldLabels) {
         /** @return the human-readable report */
         public String text() {
             StringBuilder sb = new StringBuilder();
@@ -134,8 +136,10 @@ public final class Reproduction {
                 if (!h.isEmpty()) {
                     EpochMetrics best = h.stream().filter(m -> !Double.isNaN(m.softDice()))
                             .max((a, b) -> Double.compare(a.softDice(), b.softDice())).orElse(h.get(h.size() - 1));
-                    sb.append(String.format(Locale.ROOT, "fold %d: %d epochs, best epoch %d, val soft Dice %.4f, "
-                            + "hard Dice %.4f%n", f, h.size(), best.epoch(), best.softDice(), best.hardDice()));
+                    String label = foldLabels != null && foldLabels.size() == folds.size() ? foldLabels.get(f)
+                            : "fold " + f;
+                    sb.append(String.format(Locale.ROOT, "%s: %d epochs, best epoch %d, val soft Dice %.4f, "
+                            + "hard Dice %.4f%n", label, h.size(), best.epoch(), best.softDice(), best.hardDice()));
                 }
             }
             if (pseudoSlides > 0) {
@@ -365,6 +369,7 @@ public final class Reproduction {
             List<Integer> trained = trainedFolds(recipe, folds);
             List<Trainer.Result> results = trainFolds(recipe, ds, folds, out, List.of(), threads, log, trainListener,
                     forceNew);
+            List<Recipe.Infer> settings = checkpointSettings(runs(recipe, out), recipe, trained.size());
             List<List<EpochMetrics>> histories = new ArrayList<>();
             List<Path> members = new ArrayList<>();
             for (Trainer.Result r : results) {
@@ -378,7 +383,7 @@ public final class Reproduction {
             double oof = Double.NaN;
             boolean searched = false;
             if (folds.k() > 1 && !TileFolds.isTileLevel(folds)) { // tile folds have no whole validation slide
-                ThresholdTable table = outOfFold(recipe, ds, folds, trained, members, out);
+                ThresholdTable table = outOfFold(recipe, settings, ds, folds, trained, members, out);
                 ThresholdTable.Best best = table.best(ThresholdTable.Mode.MEAN_OVER_IMAGES);
                 if (inf.searchThreshold()) {
                     threshold = best.threshold();
@@ -390,7 +395,7 @@ public final class Reproduction {
                 log.accept(String.format(Locale.ROOT, "out-of-fold Dice %.4f at threshold %.2f", oof, threshold));
                 seconds.put("oof", lap(t));
             }
-            Ensemble ensemble = new Ensemble(members, threshold, searched, oof);
+            Ensemble ensemble = ensemble(members, settings, threshold, searched, oof);
             double stage1Oof = Double.NaN;
             int pseudoCount = 0;
             if (recipe.pseudo().enabled()) {
@@ -447,7 +452,7 @@ public final class Reproduction {
             List<ModelPredictor> ps = ensemble.open();
             try {
                 log.accept("predicting " + ds.testIds().size() + " test slides with " + ps.size() + " models");
-                pred = new Inference(inf, threshold, null).withPost(Inference.post(recipe.post(), inf.reduce()), log)
+                pred = new Inference(settings, null, inf, threshold, null).withPost(post(recipe), log)
                         .writeSubmission(ds, ds.testIds(), ps, submission,
                         new PolygonOutput(out.resolve("geojson"), GeoJsonOptions.DEFAULT, PolygonOutput.DEFAULT_SIMPLIFY));
             } finally {
@@ -474,8 +479,14 @@ public final class Reproduction {
             double mean = dice.isEmpty() ? Double.NaN
                     : Dice.mean(dice.values().stream().mapToDouble(Double::doubleValue).toArray());
             TestScores scores = scored.isEmpty() ? null : TestScores.of(scored, truths, looks);
+            List<String> labels = new ArrayList<>();
+            for (Run run : runs(recipe, out)) {
+                for (int f : trained) {
+                    labels.add((run.label().isEmpty() ? "" : run.label() + " ") + "fold " + f);
+                }
+            }
             Report rep = new Report(out, dataDir, submission, ensembleFile, threshold, dice, mean, oof, seconds,
-                    histories, pseudoCount, stage1Oof, scores);
+                    histories, pseudoCount, stage1Oof, scores, labels);
             AtomicFiles.writeString(out.resolve("report.txt"), rep.text());
             writeRunJson(rep);
             if (report) {
@@ -513,6 +524,16 @@ public final class Reproduction {
      * @throws IllegalArgumentException naming the keys
      */
     public static void checkTraining(Recipe recipe) {
+        if (!recipe.members().isEmpty()) {
+            if (!recipe.model().variants().isEmpty()) {
+                throw new IllegalArgumentException("recipe '" + recipe.name() + "' sets members and model.variants: "
+                        + "give each backbone as a member instead (members: [{model.encoder: A}, {model.encoder: B}])");
+            }
+            if (recipe.pseudo().enabled()) {
+                throw new IllegalArgumentException("recipe '" + recipe.name() + "': members with pseudo.enabled is not "
+                        + "supported (the second stage would retrain every member; not done yet)");
+            }
+        }
         if (!recipe.model().variants().isEmpty() && recipe.keys().declared().contains("model.encoder")) {
             throw new IllegalArgumentException("recipe '" + recipe.name() + "' sets model.variants and model.encoder:"
                     + " the variants are the encoders (e.g. model.variants=[tiny] for one)");
@@ -565,38 +586,28 @@ public final class Reproduction {
                                                    List<String> extraTrainIds, int threads, Consumer<String> log,
                                                    TrainListener listener, boolean forceNew) throws IOException {
         List<Trainer.Result> results = new ArrayList<>();
-        List<String> variants = recipe.model().variants();
-        List<Recipe> runs = new ArrayList<>();
-        List<Path> dirs = new ArrayList<>();
-        if (variants.isEmpty()) {
-            runs.add(recipe);
-            dirs.add(out);
-        } else {
-            for (int i = 0; i < variants.size(); i++) {
-                runs.add(io.github.hubmapseg.pipeline.train.ModelFactory.variant(recipe, i));
-                dirs.add(out.resolve("variant-" + runs.size() + "-" + variants.get(i)));
-            }
-        }
+        List<Run> runs = runs(recipe, out);
         for (int i = 0; i < runs.size(); i++) {
+            Run run = runs.get(i);
             for (int f : trainedFolds(recipe, folds)) {
                 TileFolds.Fold fo = TileFolds.fold(folds, ds.trainIds(), f);
                 List<String> trainIds = new ArrayList<>(fo.trainIds());
                 trainIds.addAll(extraTrainIds);
                 List<String> valIds = fo.valIds();
+                String label = run.label().isEmpty() ? "" : run.label() + ", ";
                 if (fo.trainTiles() != null) {
                     log.accept(String.format(Locale.ROOT, "%sfold %d: training on %d tiles of %s, validating on %d",
-                            variants.isEmpty() ? "" : variants.get(i) + ", ", f, fo.trainTiles().size(), trainIds,
-                            fo.valTiles().size()));
+                            label, f, fo.trainTiles().size(), trainIds, fo.valTiles().size()));
                 } else {
-                    log.accept(String.format(Locale.ROOT, "%sfold %d: training on %s, validating on %s",
-                            variants.isEmpty() ? "" : variants.get(i) + ", ", f, trainIds, valIds));
+                    log.accept(String.format(Locale.ROOT, "%sfold %d: training on %s, validating on %s", label, f,
+                            trainIds, valIds));
                 }
-                Path foldDir = dirs.get(i).resolve("fold-" + f);
-                List<Recipe.Stage> stages = runs.get(i).train().stages();
+                Path foldDir = run.dir().resolve("fold-" + f);
+                List<Recipe.Stage> stages = run.recipe().train().stages();
                 java.util.Set<String> trainTiles = fo.trainTiles();
                 java.util.Set<String> valTiles = fo.valTiles();
                 if (stages.isEmpty()) {
-                    results.add(Trainer.builder(runs.get(i), ds, trainIds, valIds, foldDir).fold(f)
+                    results.add(Trainer.builder(run.recipe(), ds, trainIds, valIds, foldDir).fold(f)
                             .tileFold(trainTiles, valTiles).forceNew(forceNew).threads(threads).listener(listener)
                             .build().train());
                     continue;
@@ -610,7 +621,7 @@ public final class Reproduction {
                     }
                     log.accept(String.format(Locale.ROOT, "fold %d stage %d: %s for %d epochs%s", f, k + 1, st.loss(),
                             st.epochs(), last == null ? "" : ", from stage " + k + "'s best weights"));
-                    last = Trainer.builder(Recipes.withOverrides(runs.get(i), o), ds, trainIds, valIds,
+                    last = Trainer.builder(Recipes.withOverrides(run.recipe(), o), ds, trainIds, valIds,
                             foldDir.resolve("stage-" + (k + 1))).fold(f).tileFold(trainTiles, valTiles)
                             .forceNew(forceNew).threads(threads).listener(listener).build().train();
                 }
@@ -618,6 +629,104 @@ public final class Reproduction {
             }
         }
         return results;
+    }
+
+    /**
+     * One kind of member a recipe trains: every trained fold of it goes to {@code dir/fold-N}.
+     *
+     * @param recipe the member's recipe (the recipe itself, a {@code model.variants} backbone or a {@code members}
+     *               entry, {@link Recipes#member})
+     * @param dir    its folder: the run folder, {@code variant-<i>-<encoder>} or {@code member-<i>}
+     * @param label  how the log names it ({@code ""} for the recipe itself)
+     */
+    public record Run(Recipe recipe, Path dir, String label) {
+    }
+
+    /**
+     * The kinds of member a recipe trains, in order: its {@code members} (each in {@code out/member-<i>}, {@code i}
+     * from 0), else its {@code model.variants} (each in {@code out/variant-<i>-<encoder>}, {@code i} from 1), else
+     * the recipe itself in {@code out}.
+     *
+     * @param recipe the recipe ({@link #checkTraining} refuses members with variants)
+     * @param out    the run folder
+     * @return one run per kind of member
+     */
+    public static List<Run> runs(Recipe recipe, Path out) {
+        List<Run> runs = new ArrayList<>();
+        List<java.util.Map<String, Object>> members = recipe.members();
+        List<String> variants = recipe.model().variants();
+        if (!members.isEmpty()) {
+            for (int i = 0; i < members.size(); i++) {
+                List<String> kv = new ArrayList<>();
+                members.get(i).forEach((k, v) -> kv.add(k + "=" + v));
+                runs.add(new Run(Recipes.member(recipe, i), out.resolve("member-" + i),
+                        "member " + i + " (" + (kv.isEmpty() ? "the recipe's settings" : String.join(", ", kv))
+                                + ")"));
+            }
+        } else if (!variants.isEmpty()) {
+            for (int i = 0; i < variants.size(); i++) {
+                runs.add(new Run(io.github.hubmapseg.pipeline.train.ModelFactory.variant(recipe, i),
+                        out.resolve("variant-" + (i + 1) + "-" + variants.get(i)), variants.get(i)));
+            }
+        } else {
+            runs.add(new Run(recipe, out, ""));
+        }
+        return runs;
+    }
+
+    /**
+     * The inference settings of each checkpoint of {@link #trainFolds}'s results: its member's own ({@code infer}
+     * of the member's recipe) with {@code members}, else {@code null} (every checkpoint uses the recipe's).
+     *
+     * @param perRun checkpoints per run (the trained folds)
+     */
+    public static List<Recipe.Infer> checkpointSettings(List<Run> runs, Recipe recipe, int perRun) {
+        if (recipe.members().isEmpty()) {
+            return null;
+        }
+        List<Recipe.Infer> s = new ArrayList<>();
+        for (Run r : runs) {
+            Recipe.Infer f = r.recipe().infer();
+            for (int k = 0; k < perRun; k++) {
+                s.add(f);
+            }
+        }
+        return s;
+    }
+
+    /**
+     * The ensemble of a run's trained checkpoints: with {@code members}, every entry names its member's own scale,
+     * tile, expansion, overlap, blending and TTA (ensemble.json v2); else entries without settings of their own.
+     *
+     * @param settings {@link #checkpointSettings}, or {@code null}
+     */
+    public static Ensemble ensemble(List<Path> checkpoints, List<Recipe.Infer> settings, double threshold,
+                                    boolean searched, double oof) {
+        if (settings == null) {
+            return new Ensemble(checkpoints, threshold, searched, oof);
+        }
+        List<Ensemble.Member> entries = new ArrayList<>();
+        for (int i = 0; i < checkpoints.size(); i++) {
+            Recipe.Infer f = settings.get(i);
+            java.util.Map<String, Object> m = new LinkedHashMap<>();
+            m.put("reduce", f.reduce());
+            m.put("tile_size", f.tileSize());
+            m.put("expansion", f.expansion());
+            m.put("overlap", f.overlap());
+            m.put("blending", f.blending());
+            m.put("tta", f.tta());
+            entries.add(new Ensemble.Member(checkpoints.get(i), m, 1.0));
+        }
+        return new Ensemble(entries, null, threshold, searched, oof);
+    }
+
+    /**
+     * The post-processing of a recipe's test predictions ({@code post}); the CRF runs at the inference scale of the
+     * recipe, or of its first member.
+     */
+    public static io.github.hubmapseg.tiling.post.PostProcessing post(Recipe recipe) {
+        int reduce = recipe.members().isEmpty() ? recipe.infer().reduce() : Recipes.member(recipe, 0).infer().reduce();
+        return Inference.post(recipe.post(), reduce);
     }
 
     /**
@@ -633,22 +742,40 @@ public final class Reproduction {
      */
     public static ThresholdTable outOfFold(Recipe recipe, CompetitionDataset ds, FoldAssignment folds,
                                            List<Integer> trained, List<Path> members, Path out) throws IOException {
+        return outOfFold(recipe, null, ds, folds, trained, members, out);
+    }
+
+    /**
+     * {@link #outOfFold(Recipe, CompetitionDataset, FoldAssignment, List, List, Path)} with each checkpoint's own
+     * inference settings ({@link #checkpointSettings}, or {@code null} for the recipe's): a fold's members predict
+     * its validation slides together, each at its own scale and tile, combined as the test predictions are.
+     *
+     * @return the table
+     * @throws IOException on read or write failure
+     */
+    public static ThresholdTable outOfFold(Recipe recipe, List<Recipe.Infer> settings, CompetitionDataset ds,
+                                           FoldAssignment folds, List<Integer> trained, List<Path> members, Path out)
+            throws IOException {
         if (TileFolds.isTileLevel(folds)) {
             throw new IllegalArgumentException("the out-of-fold threshold search predicts whole validation slides;"
                     + " tile-level folds (cv.split stratified-tiles) have none: set infer.threshold instead");
         }
         ThresholdSearch search = new ThresholdSearch(ThresholdGrid.linear(0.05, 0.95, 0.05));
-        Inference oofInference = new Inference(recipe.infer(), recipe.infer().threshold(), null);
         if (trained.isEmpty() || members.size() % trained.size() != 0) {
             throw new IllegalArgumentException(members.size() + " checkpoints for " + trained.size() + " folds");
         }
         for (int i = 0; i < trained.size(); i++) {
             int f = trained.get(i);
             List<ModelPredictor> ps = new ArrayList<>();
+            List<Recipe.Infer> own = settings == null ? null : new ArrayList<>();
             try {
                 for (int m = i; m < members.size(); m += trained.size()) {
                     ps.add(ModelPredictors.load(members.get(m)));
+                    if (own != null) {
+                        own.add(settings.get(m));
+                    }
                 }
+                Inference oofInference = new Inference(own, null, recipe.infer(), recipe.infer().threshold(), null);
                 for (String id : folds.validationIds(f)) {
                     oofInference.addOutOfFold(search, ds, id, ps);
                 }

@@ -84,6 +84,17 @@ class ShippedRecipesTest {
         if (peek.infer().overlap() > 0) {
             o.add("infer.overlap=8");
         }
+        if (!peek.members().isEmpty()) { // the same members, their tile sizes shrunk (64, 96, 128, ...)
+            List<String> ms = new ArrayList<>();
+            for (int i = 0; i < peek.members().size(); i++) {
+                List<String> kv = new ArrayList<>();
+                for (var e : peek.members().get(i).entrySet()) {
+                    kv.add(e.getKey() + ": " + (e.getKey().endsWith("tile_size") ? 64 + 32 * i : e.getValue()));
+                }
+                ms.add("{" + String.join(", ", kv) + "}");
+            }
+            o.add("members=[" + String.join(", ", ms) + "]");
+        }
         // reading peek consumed nothing in r's ledger, which the slice shares: reads in the run count
         return Recipes.withOverrides(r, o);
     }
@@ -106,6 +117,22 @@ class ShippedRecipesTest {
                 }
             }
             assertThat(io.github.hubmapseg.pipeline.infer.Ensemble.load(rep.ensemble()).members()).hasSize(4);
+        }
+        if (!Recipes.detached(r).members().isEmpty()) {
+            // one run trains every member's folds; the ensemble holds all of them, each at its own scale and tile
+            int members = Recipes.detached(r).members().size();
+            Path run = dir.resolve("run-" + name);
+            for (int m = 0; m < members; m++) {
+                assertThat(run.resolve("member-" + m).resolve("fold-0").resolve("best.zip")).exists();
+            }
+            var e = io.github.hubmapseg.pipeline.infer.Ensemble.load(rep.ensemble());
+            int folds = e.entries().size() / members;
+            assertThat(e.entries()).hasSize(members * folds);
+            for (int i = 0; i < e.entries().size(); i++) {
+                Recipe.Infer own = Recipes.member(Recipes.detached(r), i / folds).infer();
+                assertThat(e.entries().get(i).infer()).as("entry %d", i).containsEntry("reduce", own.reduce())
+                        .containsEntry("tile_size", own.tileSize());
+            }
         }
         assertThat(r.unconsumedKeys()).isEmpty();
         assertThat(r.keys().declared()).isNotEmpty();

@@ -26,6 +26,9 @@ import java.util.Objects;
  */
 public final class Engine {
     private final List<Member> members;
+    /** The combined members, then the side members ({@link Builder#side}). */
+    private final List<Member> all;
+    private final List<RowSink> sideSinks;
     private final Combination combination;
     private final long memoryBudget;
     private final int batchSize;
@@ -37,6 +40,10 @@ public final class Engine {
 
     private Engine(Builder b) {
         this.members = List.copyOf(b.members);
+        List<Member> a = new ArrayList<>(b.members);
+        a.addAll(b.sideMembers);
+        this.all = List.copyOf(a);
+        this.sideSinks = List.copyOf(b.sideSinks);
         this.combination = b.combination;
         this.memoryBudget = b.memoryBudget;
         this.batchSize = b.batchSize;
@@ -52,9 +59,14 @@ public final class Engine {
         return new Builder(members);
     }
 
-    /** @return the members */
+    /** @return the members whose rows are combined */
     public List<Member> members() {
         return members;
+    }
+
+    /** @return the side members ({@link Builder#side}), whose rows go to their own sinks */
+    public List<Member> sideMembers() {
+        return all.subList(members.size(), all.size());
     }
 
     /** @return windows per predictor call */
@@ -79,8 +91,9 @@ public final class Engine {
     }
 
     private long combineBytes(long width, long height) {
-        long b = 4L * width * (Math.min(height, outBand) + members.size());
-        for (Member m : members) {
+        // the combined band and one band per side member, one level-0 row per member, each member's held rows
+        long b = 4L * width * (Math.min(height, outBand) * (1L + sideSinks.size()) + all.size());
+        for (Member m : all) {
             b += 4L * ((width + m.reduce() - 1) / m.reduce()) * heldRows(m);
         }
         return b;
@@ -94,8 +107,8 @@ public final class Engine {
     public EnginePlan plan(long width, long height, int channels) {
         long[] shares = shares(width, height, channels);
         List<EnginePlan.MemberPlan> plans = new ArrayList<>();
-        for (int i = 0; i < members.size(); i++) {
-            Member m = members.get(i);
+        for (int i = 0; i < all.size(); i++) {
+            Member m = all.get(i);
             int r = m.reduce();
             long w = (width + r - 1) / r;
             long h = (height + r - 1) / r;
@@ -118,13 +131,13 @@ public final class Engine {
         long left = memoryBudget - combine;
         if (left <= 0) {
             throw new IllegalArgumentException("memoryBudget " + SlidingWindow.mib(memoryBudget) + " is too small for "
-                    + members.size() + " members on a " + width + "-pixel-wide slide: combining their rows alone needs "
+                    + all.size() + " members on a " + width + "-pixel-wide slide: combining their rows alone needs "
                     + SlidingWindow.mib(combine));
         }
-        long[] need = new long[members.size()];
+        long[] need = new long[all.size()];
         double total = 0;
         for (int i = 0; i < need.length; i++) {
-            Member m = members.get(i);
+            Member m = all.get(i);
             int r = m.reduce();
             long w = (width + r - 1) / r;
             long h = (height + r - 1) / r;
@@ -157,14 +170,15 @@ public final class Engine {
         int fw = Math.toIntExact(width);
         EnginePlan plan = plan(width, height, slide.channels());
         long[] shares = shares(width, height, slide.channels());
-        int n = members.size();
+        int n = all.size();
+        int nc = members.size();
         MemberRows[] rows = new MemberRows[n];
         List<Pass> passes = new ArrayList<>();
         long[] done = new long[n];
         long[] total = new long[n];
         try {
             for (int i = 0; i < n; i++) {
-                Member m = members.get(i);
+                Member m = all.get(i);
                 int r = m.reduce();
                 ImageSource src = r == 1 ? slide : new ReducedImageSource(slide, r);
                 rows[i] = new MemberRows(width, height, r, heldRows(m));
@@ -184,17 +198,22 @@ public final class Engine {
                 }));
                 passes.add(p);
             }
-            double[] weights = new double[n];
-            for (int i = 0; i < n; i++) {
+            double[] weights = new double[nc];
+            for (int i = 0; i < nc; i++) {
                 weights[i] = members.get(i).weight();
             }
             for (Pass p : passes) {
                 p.begin();
             }
+            for (RowSink s : sideSinks) {
+                s.begin(width, height);
+            }
             out.begin(width, height);
             int band = plan.outBandRows();
             float[] outBuf = new float[Math.multiplyExact(band, fw)];
             float[][] level0 = new float[n][fw];
+            float[][] combined = java.util.Arrays.copyOf(level0, nc); // the combined members' rows
+            float[][] sideBuf = new float[n - nc][Math.multiplyExact(band, fw)];
             boolean[] more = new boolean[n];
             java.util.Arrays.fill(more, true);
             for (long y = 0; y < height; ) {
@@ -214,7 +233,13 @@ public final class Engine {
                     for (int i = 0; i < n; i++) {
                         rows[i].level0Row(y + j, level0[i]);
                     }
-                    combination.combine(level0, 0, weights, outBuf, j * fw, fw);
+                    combination.combine(combined, 0, weights, outBuf, j * fw, fw);
+                    for (int e = nc; e < n; e++) {
+                        System.arraycopy(level0[e], 0, sideBuf[e - nc], j * fw, fw);
+                    }
+                }
+                for (int e = 0; e < sideBuf.length; e++) {
+                    sideSinks.get(e).accept(y, bn, sideBuf[e]);
                 }
                 out.accept(y, bn, outBuf);
                 y = yEnd;
@@ -226,6 +251,9 @@ public final class Engine {
                 while (more[i]) {
                     more[i] = passes.get(i).step();
                 }
+            }
+            for (RowSink s : sideSinks) {
+                s.end();
             }
             out.end();
         } finally {
@@ -239,7 +267,7 @@ public final class Engine {
         try {
             return open.get();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("member " + i + " (" + members.get(i).describe() + "): "
+            throw new IllegalArgumentException("member " + i + " (" + all.get(i).describe() + "): "
                     + e.getMessage(), e);
         }
     }
@@ -247,6 +275,8 @@ public final class Engine {
     /** Builder: the members are required, everything else has a default. */
     public static final class Builder {
         private final List<Member> members;
+        private final List<Member> sideMembers = new ArrayList<>();
+        private final List<RowSink> sideSinks = new ArrayList<>();
         private Combination combination = Combination.mean();
         private long memoryBudget = Math.min(1L << 30, (long) (Runtime.getRuntime().maxMemory() * 0.6));
         private int batchSize = 4;
@@ -263,6 +293,17 @@ public final class Engine {
         /** How members are combined per pixel, default the weighted mean. */
         public Builder combination(Combination c) {
             this.combination = c;
+            return this;
+        }
+
+        /**
+         * A side member: run in the same pass (same lockstep, same memory plan) but not combined; its level-0 rows
+         * go to {@code sink}, each band before the combined band of the same rows reaches the pass's sinks (e.g.
+         * pseudo-labelling's TTA standard deviation next to the ensemble's mean).
+         */
+        public Builder side(Member member, RowSink sink) {
+            sideMembers.add(Objects.requireNonNull(member, "side member"));
+            sideSinks.add(Objects.requireNonNull(sink, "side sink"));
             return this;
         }
 
@@ -332,6 +373,12 @@ public final class Engine {
             }
             Objects.requireNonNull(progress, "progress");
             int c = members.get(0).predictor().inputChannels();
+            for (Member m : sideMembers) {
+                if (m.predictor().inputChannels() != c) {
+                    throw new IllegalArgumentException("members must take the same input channels, got " + c + " and "
+                            + m.predictor().inputChannels());
+                }
+            }
             for (Member m : members) {
                 if (m.predictor().inputChannels() != c) {
                     throw new IllegalArgumentException("members must take the same input channels, got " + c + " and "

@@ -50,6 +50,64 @@ class EngineTest {
         return f;
     }
 
+    /**
+     * A side member runs in the same pass without changing the combined rows, and its rows are the ones it gives run
+     * alone, each band arriving before the combined band of the same rows.
+     */
+    @Test
+    void aSideMemberRunsInTheSamePassAndLeavesTheCombinationAlone() throws Exception {
+        InMemoryImageSource img = randomImage(77, 59, 5);
+        Member a = Member.of(Predictors.at(scaled(new BoxBlurPredictor()), 1, 3), 24).withOverlap(6);
+        Member b = Member.of(Predictors.at(scaled(new BoxBlurPredictor()), 2, 2), 16).withOverlap(4);
+        Member side = Member.of(Predictors.at(scaled(TestModels.identity()), 3, 0), 8).withOverlap(2);
+        float[] combined = run(Engine.builder(List.of(a, b)).bandRows(6).build(), img);
+        float[] alone = run(Engine.builder(List.of(side)).bandRows(6).build(), img);
+        FloatImageSink sideOut = new FloatImageSink();
+        List<Long> order = new java.util.ArrayList<>();
+        FloatImageSink main = new FloatImageSink();
+        Engine e = Engine.builder(List.of(a, b)).bandRows(6).side(side, new io.github.hubmapseg.tiling.sink.RowSink() {
+            @Override
+            public void begin(long w, long h) throws java.io.IOException {
+                sideOut.begin(w, h);
+            }
+
+            @Override
+            public void accept(long y0, int rows, float[] band) throws java.io.IOException {
+                order.add(y0);
+                sideOut.accept(y0, rows, band);
+            }
+
+            @Override
+            public void end() throws java.io.IOException {
+                sideOut.end();
+            }
+        }).build();
+        assertThat(e.members()).containsExactly(a, b);
+        assertThat(e.sideMembers()).containsExactly(side);
+        e.run(img, List.of(new io.github.hubmapseg.tiling.sink.RowSink() {
+            @Override
+            public void begin(long w, long h) throws java.io.IOException {
+                main.begin(w, h);
+            }
+
+            @Override
+            public void accept(long y0, int rows, float[] band) throws java.io.IOException {
+                assertThat(order).last().isEqualTo(y0); // the side band of these rows came first
+                main.accept(y0, rows, band);
+            }
+
+            @Override
+            public void end() throws java.io.IOException {
+                main.end();
+            }
+        }));
+        for (int k = 0; k < combined.length; k++) {
+            assertThat((float) main.values()[k]).isEqualTo(combined[k]);
+            assertThat((float) sideOut.values()[k]).isEqualTo(alone[k]);
+        }
+        assertThat(e.plan(77, 59, 1).members()).hasSize(3); // planned together
+    }
+
     @Test
     void oneMemberAtFullScaleIsTheSlidingWindowPass() throws Exception {
         InMemoryImageSource img = randomImage(97, 83, 4);

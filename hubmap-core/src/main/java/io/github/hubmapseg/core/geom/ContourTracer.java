@@ -54,6 +54,7 @@ public final class ContourTracer {
     private Frag[] downPort;
     private int openFragments;
     private boolean valuesGiven;
+    private boolean scoresGiven;
 
     // chain state of the line scan
     private int openX;
@@ -131,6 +132,18 @@ public final class ContourTracer {
      * @throws IllegalStateException if every row was already added
      */
     public void addRow(byte[] mask, int off, float[] values, int voff) {
+        addRow(mask, off, values, voff, null, 0);
+    }
+
+    /**
+     * Adds the next row with a second per-cell value averaged over each object as {@link MaskPolygon#meanScore}
+     * (the energy score of the 10th place), weighted like {@code values}.
+     *
+     * @param scores per-cell second values, or {@code null}; must be given for every row or for none
+     * @param soff   offset of the row in {@code scores}
+     * @throws IllegalStateException if every row was already added
+     */
+    public void addRow(byte[] mask, int off, float[] values, int voff, float[] scores, int soff) {
         if (line >= gh) {
             throw new IllegalStateException("all " + gh + " rows were already added");
         }
@@ -142,9 +155,15 @@ public final class ContourTracer {
             throw new IllegalArgumentException("row of " + gw + " values at offset " + voff + " does not fit "
                     + values.length + " values");
         }
+        if (scores != null && (soff < 0 || soff + gw > scores.length)) {
+            throw new IllegalArgumentException("row of " + gw + " scores at offset " + soff + " does not fit "
+                    + scores.length + " values");
+        }
         cur.scan(mask, off, gw);
         valuesGiven |= values != null;
+        scoresGiven |= scores != null;
         label(values, voff);
+        score(scores, soff);
         scanLine();
         advance();
     }
@@ -178,6 +197,7 @@ public final class ContourTracer {
         long pixels;
         long area;
         double sum;
+        double scoreSum;
         List<Polygon> holes;
     }
 
@@ -204,6 +224,7 @@ public final class ContourTracer {
         a.pixels += b.pixels;
         a.area += b.area;
         a.sum += b.sum;
+        a.scoreSum += b.scoreSum;
         if (b.holes != null) {
             if (a.holes == null) {
                 a.holes = b.holes;
@@ -260,6 +281,21 @@ public final class ContourTracer {
                 throw new IllegalStateException("internal error: column " + x + " is not foreground");
             }
             return find(comp[lo]);
+        }
+    }
+
+    /** Adds the row's second values to the components {@link #label} gave its runs. */
+    private void score(float[] scores, int soff) {
+        if (scores == null) {
+            return;
+        }
+        long rowW = Math.min(reduce, fullHeight - (long) line * reduce);
+        for (int k = 0; k < cur.n; k++) {
+            double sum = 0;
+            for (int x = cur.start[k]; x < cur.end[k]; x++) {
+                sum += reduce == 1 ? scores[soff + x] : scores[soff + x] * (double) (colCum[x + 1] - colCum[x]);
+            }
+            find(cur.comp[k]).scoreSum += sum * rowW;
         }
     }
 
@@ -575,7 +611,8 @@ public final class ContourTracer {
             c.holes.add(ring);
         } else if (c.pixels >= minPixels) {
             double mean = valuesGiven ? c.sum / c.area : Double.NaN;
-            done.addLast(new MaskPolygon(ring, c.holes == null ? List.of() : c.holes, c.area, mean));
+            double score = scoresGiven ? c.scoreSum / c.area : Double.NaN;
+            done.addLast(new MaskPolygon(ring, c.holes == null ? List.of() : c.holes, c.area, mean, score));
             c.holes = null;
         }
     }

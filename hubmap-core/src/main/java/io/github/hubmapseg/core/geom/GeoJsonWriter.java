@@ -18,8 +18,8 @@ import java.util.UUID;
  * together. Each feature has QuPath's fields: a UUID {@code id} (name-based on the collection's seed and the
  * feature's number, so reruns give the same ids), a {@code Polygon} geometry (shell, then holes; closed rings;
  * level-0 pixel coordinates), and properties {@code objectType}, {@code classification: {name, color: [r, g, b]}},
- * {@code isLocked} (annotations) and {@code measurements: {"Area px": ..., "<valueName>": ...}} (the mean is
- * left out when the object has none).
+ * {@code isLocked} (annotations) and {@code measurements: {"Area px": ..., "<valueName>": ...,
+ * "Mean energy score": ...}} (a mean is left out when the object has none).
  *
  * <p>The file is written to a temporary sibling and moved into place by {@link #end()}; closing without
  * {@code end()} deletes it.
@@ -28,6 +28,11 @@ public final class GeoJsonWriter implements AutoCloseable {
 
     /** Name of the area measurement, in level-0 pixels. */
     public static final String AREA = "Area px";
+    /**
+     * Name of the mean energy score measurement ({@link MaskPolygon#meanScore}: the 10th place's energy-based
+     * confidence, the mean of {@code -log(1 - p)} over the object's pixels).
+     */
+    public static final String ENERGY = "Mean energy score";
 
     private final Path target;
     private final Path temp;
@@ -106,6 +111,9 @@ public final class GeoJsonWriter implements AutoCloseable {
         g.writeNumberField(AREA, o.area());
         if (!Double.isNaN(o.meanValue())) {
             g.writeNumberField(options.valueName(), o.meanValue());
+        }
+        if (!Double.isNaN(o.meanScore())) {
+            g.writeNumberField(ENERGY, o.meanScore());
         }
         g.writeEndObject();
         g.writeEndObject();

@@ -15,8 +15,15 @@ import net.imglib2.Interval;
  * @param holes     interior rings, signed area negative
  * @param area      foreground pixels of the object at level 0
  * @param meanValue mean of the values (probabilities) over those pixels, {@code NaN} when none were given
+ * @param meanScore mean of a second per-pixel value over those pixels (the 10th place's energy score), {@code NaN}
+ *                  when none was given
  */
-public record MaskPolygon(Polygon shell, List<Polygon> holes, long area, double meanValue) {
+public record MaskPolygon(Polygon shell, List<Polygon> holes, long area, double meanValue, double meanScore) {
+
+    /** An object without a second per-pixel value ({@code meanScore} NaN). */
+    public MaskPolygon(Polygon shell, List<Polygon> holes, long area, double meanValue) {
+        this(shell, holes, area, meanValue, Double.NaN);
+    }
 
     /** Validates and copies the hole list. */
     public MaskPolygon {

@@ -151,7 +151,7 @@ public final class Polygons {
                 hs.add(h);
             }
         }
-        return s == null ? o : new MaskPolygon(s, hs, o.area(), o.meanValue());
+        return s == null ? o : new MaskPolygon(s, hs, o.area(), o.meanValue(), o.meanScore());
     }
 
     private static Coordinate[] coords(Polygon p) {

@@ -20,38 +20,91 @@ public final class KeyLedger {
 
     private final Set<String> declared = ConcurrentHashMap.newKeySet();
     private final Set<String> consumed = ConcurrentHashMap.newKeySet();
+    /** For a member's ledger ({@link #member}): the recipe's ledger it records into, else {@code null}. */
+    private final KeyLedger parent;
+    private final String prefix;
+    private final Set<String> own;
 
     KeyLedger() {
+        this(null, "", Set.of());
+    }
+
+    private KeyLedger(KeyLedger parent, String prefix, Set<String> own) {
+        this.parent = parent;
+        this.prefix = prefix;
+        this.own = Set.copyOf(own);
+    }
+
+    /**
+     * The ledger of one entry of a recipe's {@code members} list: a read of a key the member sets ({@code own}) is
+     * recorded in this ledger as {@code prefix + key} (e.g. {@code members[1].data.reduce}), any other read as the
+     * recipe's own key, which the member inherits. So a member's key counts as read only when that member's run
+     * reads it, and a top-level key that every member overrides is never read (and reported).
+     *
+     * @param prefix e.g. {@code members[1].}
+     * @param own    the keys the member sets
+     */
+    KeyLedger member(String prefix, Set<String> own) {
+        return new KeyLedger(this, prefix, own);
     }
 
     /** The keys the recipe file and overrides set (dotted, e.g. {@code data.shift}), sorted. */
     public List<String> declared() {
+        if (parent != null) { // a member's view: the recipe's keys (less the members'), and its own
+            TreeSet<String> out = new TreeSet<>(own);
+            for (String k : parent.declared()) {
+                if (!k.startsWith("members")) {
+                    out.add(k);
+                }
+            }
+            return List.copyOf(out);
+        }
         return List.copyOf(new TreeSet<>(declared));
     }
 
     /** The keys read so far, sorted. */
     public List<String> consumed() {
-        return List.copyOf(new TreeSet<>(consumed));
+        return parent != null ? parent.consumed() : List.copyOf(new TreeSet<>(consumed));
     }
 
     /** Declared keys not read so far, sorted. */
     public List<String> unconsumed() {
+        if (parent != null) {
+            return parent.unconsumed();
+        }
         TreeSet<String> out = new TreeSet<>(declared);
         out.removeAll(consumed);
         return List.copyOf(out);
     }
 
     void declare(String key) {
-        declared.add(key);
+        if (parent != null) {
+            parent.declare(own.contains(key) ? prefix + key : key);
+        } else {
+            declared.add(key);
+        }
+    }
+
+    /** Forgets the declared keys of a {@code members} list (the list was replaced). */
+    void undeclareMembers() {
+        if (parent != null) {
+            parent.undeclareMembers();
+        } else {
+            declared.removeIf(k -> k.startsWith("members"));
+        }
     }
 
     void declareAll(KeyLedger other) {
-        declared.addAll(other.declared);
+        for (String k : other.declared()) {
+            declare(k);
+        }
     }
 
     /** Records a read of {@code key} (unless inside {@link #quietly}). */
     void read(String key) {
-        if (!QUIET.get()) {
+        if (parent != null) {
+            parent.read(own.contains(key) ? prefix + key : key);
+        } else if (!QUIET.get()) {
             consumed.add(key);
         }
     }

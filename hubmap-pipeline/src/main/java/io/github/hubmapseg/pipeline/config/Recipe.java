@@ -3,6 +3,7 @@ package io.github.hubmapseg.pipeline.config;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.github.hubmapseg.pipeline.augment.Augmentations;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,10 +30,14 @@ import java.util.Set;
  * @param infer       inference
  * @param pseudo      pseudo-labelling (second stage)
  * @param post        the stages around the model at inference: empty-window filter, DenseCRF, Otsu, energy
+ * @param members     an ensemble of members trained in one run, each its own settings (10th and 23rd place: reduce
+ *                    2, 3 and 4; team A: tiles 512, 640, 768): per member the dotted keys it overrides, e.g.
+ *                    {@code {data.reduce: 2, infer.reduce: 2}} ({@link Recipes#member}); empty: one kind of member
  * @param keys        the declared and consumed keys (not a setting; shared by all sections)
  */
 public record Recipe(String name, String description, String source, String notes, Data data, Model model,
-                     Train train, Cv cv, Infer infer, Pseudo pseudo, Post post, @JsonIgnore KeyLedger keys) {
+                     Train train, Cv cv, Infer infer, Pseudo pseudo, Post post, List<Map<String, Object>> members,
+                     @JsonIgnore KeyLedger keys) {
 
     /** The default recipe's name. */
     public static final String DEFAULT = "cpu-quick";
@@ -40,7 +45,17 @@ public record Recipe(String name, String description, String source, String note
     /** Validates. */
     public Recipe {
         Valid.nonEmpty("name", name);
+        List<Map<String, Object>> ms = new java.util.ArrayList<>();
+        for (Map<String, Object> m : members == null ? List.<Map<String, Object>>of() : members) {
+            ms.add(java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(m == null ? Map.of() : m)));
+        }
+        members = List.copyOf(ms);
         keys = keys == null ? KeyLedger.binding() : keys;
+    }
+
+    /** The members' overrides ({@code members}), read: a run trains one kind of member per entry. */
+    public List<Map<String, Object>> members() {
+        return keys.read("members", members);
     }
 
     /** Declared keys nothing has read so far (see {@link KeyLedger}). */

@@ -210,6 +210,15 @@ public final class Recipes {
                     path.append(path.length() > 0 ? "." : "").append(part);
                 } else {
                     parent.set(part, value);
+                    if (key.equals(MEMBERS)) { // the list is replaced: its old entries' keys are no longer set
+                        keys.undeclareMembers();
+                        checkMembers(value, "override '" + o + "'");
+                        for (int m = 0; m < value.size(); m++) {
+                            for (Iterator<String> k = value.get(m).fieldNames(); k.hasNext(); ) {
+                                keys.declare(memberPrefix(m) + k.next());
+                            }
+                        }
+                    }
                     keys.declare(key);
                 }
             }
@@ -308,6 +317,100 @@ public final class Recipes {
         }
     }
 
+    /** The top-level key of the members list. */
+    static final String MEMBERS = "members";
+    /** Sections whose keys a member may set, and the single keys; everything else is the ensemble's or the run's. */
+    private static final List<String> MEMBER_SECTIONS = List.of("data.", "model.", "train.");
+    private static final java.util.Set<String> MEMBER_INFER = java.util.Set.of("infer.tile_size", "infer.reduce",
+            "infer.expansion", "infer.overlap", "infer.blending", "infer.tta");
+    private static final java.util.Set<String> NOT_MEMBER = java.util.Set.of("model.variants",
+            "model.variant_encoder_weights", "train.stages");
+
+    private static String memberPrefix(int i) {
+        return MEMBERS + "[" + i + "].";
+    }
+
+    /**
+     * One member of a recipe's {@code members} list as a recipe: the recipe with the member's keys applied and no
+     * members of its own (what its folds train with and what its checkpoints store). Its ledger is the recipe's
+     * seen through the member ({@link KeyLedger#member}): reading a key the member sets records
+     * {@code members[i].KEY}, reading any other key records the recipe's own key.
+     *
+     * @param recipe a recipe with members
+     * @param i      the member's index
+     * @return the member's recipe
+     * @throws IllegalArgumentException naming the member and the key when a value is refused
+     */
+    public static Recipe member(Recipe recipe, int i) {
+        List<Map<String, Object>> ms = KeyLedger.quietly(() -> recipe.members());
+        if (i < 0 || i >= ms.size()) {
+            throw new IllegalArgumentException("recipe '" + recipe.name() + "' has " + ms.size() + " members, asked for "
+                    + i);
+        }
+        return member(recipe, i, recipe.keys().member(memberPrefix(i), ms.get(i).keySet()));
+    }
+
+    private static Recipe member(Recipe recipe, int i, KeyLedger keys) {
+        ObjectNode tree = KeyLedger.quietly(() -> YAML.valueToTree(recipe));
+        JsonNode m = tree.get(MEMBERS).get(i);
+        for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String[] parts = e.getKey().split("\\.");
+            ObjectNode parent = tree;
+            for (int k = 0; k < parts.length - 1; k++) {
+                parent = (ObjectNode) parent.get(parts[k]);
+            }
+            parent.set(parts[parts.length - 1], e.getValue());
+        }
+        tree.set(MEMBERS, YAML.createArrayNode());
+        String origin = "recipe " + recipe.name() + " " + memberPrefix(i).substring(0, memberPrefix(i).length() - 1);
+        return bind(tree, origin, keys);
+    }
+
+    /**
+     * Checks a {@code members} list: a list of mappings, each key a dotted recipe key a member may set, each value
+     * of that key's type. Returns it.
+     */
+    private static JsonNode checkMembers(JsonNode v, String origin) {
+        if (!v.isArray()) {
+            throw wrongType(origin, MEMBERS, "a list of mappings of dotted keys (e.g. [{data.reduce: 2, infer.reduce: "
+                    + "2}])", v);
+        }
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode m = v.get(i);
+            String at = MEMBERS + "[" + i + "]";
+            if (!m.isObject()) {
+                throw wrongType(origin, at, "a mapping of dotted keys to values (e.g. {data.reduce: 2})", m);
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String key = e.getKey();
+                boolean allowed = (MEMBER_SECTIONS.stream().anyMatch(key::startsWith) || MEMBER_INFER.contains(key))
+                        && !NOT_MEMBER.contains(key);
+                JsonNode schema = DEFAULTS;
+                for (String part : key.split("\\.")) {
+                    schema = schema == null ? null : schema.get(part);
+                }
+                if (schema == null || schema.isObject()) {
+                    throw new IllegalArgumentException(origin + ": " + at + " sets '" + key + "', which is not a "
+                            + "recipe key (a member's keys are dotted, e.g. data.reduce)");
+                }
+                if (!allowed) {
+                    throw new IllegalArgumentException(origin + ": " + at + " sets '" + key + "', which a member cannot"
+                            + " set: members share cv, pseudo, post and the ensemble's infer keys (threshold, "
+                            + "search_threshold, ensemble, vote_threshold, min_component_area); model.variants and "
+                            + "train.stages are not member keys; a member may set data.*, model.*, train.* and "
+                            + String.join(", ", new TreeSet<>(MEMBER_INFER)));
+                }
+                if (e.getValue() == null || e.getValue().isNull()) {
+                    throw new IllegalArgumentException(origin + ": " + at + "." + key + " must not be null");
+                }
+                checkType(at + "." + key, schema, e.getValue(), origin);
+            }
+        }
+        return v;
+    }
+
     /** Checks keys and types of {@code tree} against the defaults and returns the defaults overlaid with it. */
     private static ObjectNode merge(JsonNode tree, String origin, KeyLedger declare) {
         if (!tree.isObject()) {
@@ -332,6 +435,18 @@ public final class Recipes {
             JsonNode v = e.getValue();
             if (v == null || v.isNull()) {
                 throw new IllegalArgumentException(origin + ": " + full + " must not be null");
+            }
+            if (full.equals(MEMBERS)) {
+                target.set(key, checkMembers(v, origin));
+                if (declare != null && !v.isEmpty()) {
+                    declare.declare(MEMBERS);
+                    for (int i = 0; i < v.size(); i++) {
+                        for (Iterator<String> k = v.get(i).fieldNames(); k.hasNext(); ) {
+                            declare.declare(memberPrefix(i) + k.next());
+                        }
+                    }
+                }
+                continue;
             }
             if (expected.isObject()) {
                 if (!v.isObject()) {
@@ -396,6 +511,15 @@ public final class Recipes {
     }
 
     private static Recipe bind(ObjectNode tree, String origin, KeyLedger keys) {
+        Recipe r = bindTree(tree, origin, keys);
+        JsonNode ms = tree.get(MEMBERS);
+        for (int i = 0; ms != null && i < ms.size(); i++) {
+            member(r, i, new KeyLedger()); // each member's values are checked when the recipe is loaded
+        }
+        return r;
+    }
+
+    private static Recipe bindTree(ObjectNode tree, String origin, KeyLedger keys) {
         try {
             return KeyLedger.bindingInto(keys, () -> {
                 try {

@@ -17,6 +17,7 @@ import io.github.hubmapseg.tiling.Member;
 import io.github.hubmapseg.tiling.Predictors;
 import io.github.hubmapseg.tiling.ProgressListener;
 import io.github.hubmapseg.tiling.Weighting;
+import io.github.hubmapseg.tiling.post.EnergyFilter;
 import io.github.hubmapseg.tiling.post.PostProcessing;
 import io.github.hubmapseg.tiling.sink.MaskRowSink;
 import io.github.hubmapseg.tiling.sink.PolygonSink;
@@ -104,6 +105,11 @@ public final class Inference {
         return i;
     }
 
+    /** Heap bytes the post-processing stages hold at most on a slide {@code width} pixels wide (the DenseCRF's). */
+    public long postBytes(long width) {
+        return post.plannedBytes(width);
+    }
+
     /**
      * The same inference (post-processing included) reporting each slide's window progress to {@code listener}
      * instead: one loaded ensemble can serve many slides, each with its own progress target.
@@ -126,9 +132,12 @@ public final class Inference {
                 crf ? p.crfOverlap() : PostProcessing.NONE.crfOverlap(), p.energyThreshold(), p.otsuBelow());
     }
 
-    /** The engine of the recipe's own settings with one placeholder member: checks and reads the infer keys. */
+    /**
+     * The engine of these settings with a placeholder predictor per member (one without member settings): checks
+     * and reads the infer keys.
+     */
     public Engine engine() {
-        return engine(List.of(new Predictor() {
+        return engine(java.util.Collections.nCopies(members == null ? 1 : members.size(), new Predictor() {
             @Override
             public int inputChannels() {
                 return 3;
@@ -166,6 +175,22 @@ public final class Inference {
 
     /** @return the engine for these predictors, one member each */
     public Engine engine(List<? extends Predictor> predictors) {
+        return engineBuilder(predictors).build();
+    }
+
+    /**
+     * Runs every member over a slide in one pass, the combined rows to {@code sinks} and, from the same pass, the
+     * level-0 rows of a side member (not combined; {@link Engine.Builder#side}) to {@code sideSink}, each band
+     * before the combined band of the same rows.
+     *
+     * @throws IOException if the slide cannot be read or a sink cannot write
+     */
+    public void predict(ImageSource slide, List<? extends Predictor> predictors, List<? extends RowSink> sinks,
+                        Member side, RowSink sideSink) throws IOException {
+        engineBuilder(predictors).side(side, sideSink).build().run(slide, sinks);
+    }
+
+    private Engine.Builder engineBuilder(List<? extends Predictor> predictors) {
         if (predictors == null || predictors.isEmpty()) {
             throw new IllegalArgumentException("at least one predictor is required");
         }
@@ -178,7 +203,7 @@ public final class Inference {
             ms.add(member(predictors.get(i), members == null ? ensemble : members.get(i),
                     weights == null ? 1.0 : weights[i]));
         }
-        return Engine.builder(ms).combination(combination()).progress(progress).build();
+        return Engine.builder(ms).combination(combination()).progress(progress);
     }
 
     /**
@@ -249,10 +274,24 @@ public final class Inference {
             throw new IllegalStateException("post-processing writes polygons through predictSlide (a PolygonOutput)");
         }
         RleMaskSink s = new RleMaskSink();
-        PolygonSink ps = PolygonSink.builder(polygons).threshold(maskThreshold())
-                .minPixels(ensemble.minComponentArea()).simplify(simplify).build();
+        PolygonSink ps = polygonSink(polygons, maskThreshold(), simplify);
         predict(slide, predictors, List.of(maskStage(s), ps));
         return s.runs();
+    }
+
+    /**
+     * The polygon tracer of the mask stage: objects {@code p >= threshold} without the components the mask stage
+     * removes, each with its mean probability and, for the mean combination, its mean energy score (10th place:
+     * {@link EnergyFilter#energy}, written by the GeoJSON writer whether or not the energy filter is on; a vote's
+     * 0/1 values have no energy).
+     */
+    private PolygonSink polygonSink(PolygonSink.Consumer consumer, double threshold, double simplify) {
+        PolygonSink.Builder b = PolygonSink.builder(consumer).threshold(threshold)
+                .minPixels(ensemble.minComponentArea()).simplify(simplify);
+        if (!ensemble.ensemble().equals("vote")) {
+            b.score(EnergyFilter::energy);
+        }
+        return b.build();
     }
 
     /** What one pass over a slide produced: the mask runs and the probability TIFF's levels (0 when none). */
@@ -293,15 +332,13 @@ public final class Inference {
                 long minArea = ensemble.minComponentArea();
                 chain = post.chain(slide, threshold, t -> {
                     RowSink mask = RowSinks.maskStage(t, minArea, rle);
-                    return g == null ? mask : RowSinks.teeValues(mask, PolygonSink.builder(g::write).threshold(t)
-                            .minPixels(minArea).simplify(polygons.simplify()).build());
+                    return g == null ? mask : RowSinks.teeValues(mask, polygonSink(g::write, t, polygons.simplify()));
                 }, null);
                 sinks.add(chain);
             } else {
                 sinks.add(maskStage(rle));
                 if (g != null) {
-                    sinks.add(PolygonSink.builder(g::write).threshold(maskThreshold())
-                            .minPixels(ensemble.minComponentArea()).simplify(polygons.simplify()).build());
+                    sinks.add(polygonSink(g::write, maskThreshold(), polygons.simplify()));
                 }
             }
             if (tiff != null) {

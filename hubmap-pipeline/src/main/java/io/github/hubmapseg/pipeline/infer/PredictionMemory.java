@@ -13,7 +13,8 @@ import java.util.Locale;
  * the heap and the native-memory cap, so that a tile too large for the machine is refused at once with the numbers
  * rather than ending in an out-of-memory error after minutes.
  * <p>Heap: the engine's plan of all members together ({@link io.github.hubmapseg.tiling.Engine#plan}: per member
- * the tile rows kept for stitching, window batches and band at its own scale, plus the combination buffers). Native (DL4J's arrays, capped by
+ * the tile rows kept for stitching, window batches and band at its own scale, plus the combination buffers), plus
+ * the post-processing's ({@link Inference#postBytes}: the DenseCRF's strip and its patches on every core). Native (DL4J's arrays, capped by
  * {@code -Dorg.bytedeco.javacpp.maxbytes}): {@code batch x sum over the model's layers of their output size x 4
  * bytes} for one forward pass of {@code window x window} inputs, the largest over the ensemble's members (they run
  * one after the other). It is a lower bound: DL4J frees some activations early and needs work buffers (im2col)
@@ -56,8 +57,10 @@ public record PredictionMemory(int window, int batch, long heapBytes, long heapL
         long cap = org.bytedeco.javacpp.Pointer.maxBytes();
         long limit = cap > 0 ? cap : Long.MAX_VALUE;
         long free = cap > 0 ? Math.max(0, cap - org.bytedeco.javacpp.Pointer.totalBytes()) : Long.MAX_VALUE;
-        return new PredictionMemory(window, engine.batchSize(), plan.totalBytes(), Runtime.getRuntime().maxMemory(),
-                act, free, limit);
+        // the post-processing's buffers come on top of the engine's (the DenseCRF: a strip, patches on every core)
+        long heap = plan.totalBytes() + inference.postBytes(slide.width());
+        return new PredictionMemory(window, engine.batchSize(), heap, Runtime.getRuntime().maxMemory(), act, free,
+                limit);
     }
 
     /**
@@ -99,7 +102,7 @@ public record PredictionMemory(int window, int batch, long heapBytes, long heapL
         if (heapBytes > heapLimit) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "prediction needs about %s of heap for "
                     + "window %d x %d, batch %d, but the JVM may use %s: lower infer.tile_size (--set "
-                    + "infer.tile_size=N) or raise -Xmx (HUBMAP_JAVA_OPTS)", size(heapBytes), window, window, batch,
+                    + "infer.tile_size=N; with DenseCRF, post.crf_patch) or raise -Xmx (HUBMAP_JAVA_OPTS)", size(heapBytes), window, window, batch,
                     size(heapLimit)));
         }
         if (activationBytes > nativeFree) {

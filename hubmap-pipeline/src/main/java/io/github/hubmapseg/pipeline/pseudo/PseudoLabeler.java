@@ -3,12 +3,12 @@ package io.github.hubmapseg.pipeline.pseudo;
 import io.github.hubmapseg.core.kaggle.SubmissionWriter;
 import io.github.hubmapseg.core.predict.Predictor;
 import io.github.hubmapseg.core.rle.Rle;
-import io.github.hubmapseg.core.rle.RleRuns;
 import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
 import io.github.hubmapseg.pipeline.infer.Inference;
 import io.github.hubmapseg.tiling.D4;
+import io.github.hubmapseg.tiling.Member;
 import io.github.hubmapseg.tiling.Predictors;
 import io.github.hubmapseg.tiling.sink.RleMaskSink;
 import io.github.hubmapseg.tiling.sink.RowSink;
@@ -25,9 +25,10 @@ import java.util.function.Consumer;
  * are predicted with the recipe's inference settings (reduce, expansion, TTA, blending; ensemble mean) and
  * streamed band by band into two run-length masks: the pseudo mask ({@code p >= threshold}, the ensemble
  * threshold, like a submission) and the uncertain region ({@code low < p < high}). With {@code maxTtaStd > 0}
- * a second streamed pass computes the per-pixel standard deviation over the TTA poses
- * ({@link Predictors#ttaStd}; the recipe's poses, or the four flips when it has none) and adds pixels above
- * the limit to the uncertain region. Memory: one band of rows plus the runs; no whole-slide array.
+ * the same engine pass also computes the per-pixel standard deviation over the TTA poses
+ * ({@link Predictors#ttaStd}; the recipe's poses, or the four flips when it has none) as a side member
+ * ({@link Inference#predict(ImageSource, List, List, Member, RowSink)}) and adds pixels above the limit to the
+ * uncertain region. Memory: one band of rows plus the runs; no whole-slide array.
  * {@link #write} writes {@link PseudoLabels#MASKS} and {@link PseudoLabels#UNCERTAIN} atomically.
  */
 public final class PseudoLabeler {
@@ -88,7 +89,20 @@ public final class PseudoLabeler {
         RleMaskSink band = new RleMaskSink();
         float lo = (float) low;
         float hi = (float) high;
-        new Inference(infer, threshold, null).predictProbabilities(slide, predictors, new RowSink() {
+        float limit = (float) maxTtaStd;
+        Inference inference = new Inference(infer, threshold, null);
+        // the TTA standard deviation comes from the same pass: a side member of the engine, its band handed over
+        // just before the ensemble's band of the same rows
+        float[][] std = new float[1][];
+        long[] stdRow = {-1};
+        RowSink stdSink = new RowSink() {
+            @Override
+            public void accept(long y0, int rows, float[] s) {
+                std[0] = s;
+                stdRow[0] = y0;
+            }
+        };
+        RowSink labels = new RowSink() {
             private int width;
             private byte[] m = new byte[0];
             private byte[] u = new byte[0];
@@ -107,10 +121,13 @@ public final class PseudoLabeler {
                     m = new byte[n];
                     u = new byte[n];
                 }
+                if (maxTtaStd > 0 && stdRow[0] != y0) {
+                    throw new IllegalStateException("internal: TTA std band at row " + stdRow[0] + ", mean at " + y0);
+                }
                 for (int k = 0; k < n; k++) {
                     float v = p[k];
                     m[k] = v >= threshold ? (byte) 1 : 0;
-                    u[k] = v > lo && v < hi ? (byte) 1 : 0;
+                    u[k] = (v > lo && v < hi) || (maxTtaStd > 0 && std[0][k] > limit) ? (byte) 1 : 0;
                 }
                 mask.accept(y0, rows, m);
                 band.accept(y0, rows, u);
@@ -121,53 +138,28 @@ public final class PseudoLabeler {
                 mask.end();
                 band.end();
             }
-        });
-        RleRuns uncertain = band.runs();
+        };
         if (maxTtaStd > 0) {
-            uncertain = addTtaUncertainty(slide, predictors, uncertain);
+            inference.predict(slide, predictors, List.of(labels), ttaStdMember(predictors), stdSink);
+        } else {
+            inference.predictProbabilities(slide, predictors, labels);
         }
-        return new PseudoLabel(id, mask.runs(), uncertain);
+        return new PseudoLabel(id, mask.runs(), band.runs());
     }
 
-    private RleRuns addTtaUncertainty(ImageSource slide, List<? extends Predictor> predictors, RleRuns first)
-            throws IOException {
+    /**
+     * The member whose output is the per-pixel standard deviation over the TTA poses of the ensemble's mean
+     * ({@link Predictors#ttaStd}; the recipe's poses, or the four flips when it has fewer than two), tiled as the
+     * recipe says, without poses of its own.
+     */
+    private Member ttaStdMember(List<? extends Predictor> predictors) {
         D4[] poses = D4.named(infer.tta());
         if (poses.length < 2) {
             poses = D4.flips();
         }
         Recipe.Infer plain = new Recipe.Infer(infer.tileSize(), infer.reduce(), infer.expansion(), infer.overlap(),
                 infer.blending(), List.of(), infer.threshold(), false, "mean", 0, 0);
-        RleMaskSink out = new RleMaskSink();
-        float limit = (float) maxTtaStd;
-        {
-            Predictor std = Predictors.ttaStd(predictors, poses);
-            new Inference(plain, threshold, null).predictProbabilities(slide, List.of(std), new RowSink() {
-                private int width;
-
-                @Override
-                public void begin(long w, long h) throws IOException {
-                    width = Math.toIntExact(w);
-                    out.begin(w, h);
-                }
-
-                @Override
-                public void accept(long y0, int rows, float[] s) throws IOException {
-                    byte[] u = Rle.decodeWindow(first, 0, (int) y0, width, rows);
-                    for (int k = 0; k < rows * width; k++) {
-                        if (s[k] > limit) {
-                            u[k] = 1;
-                        }
-                    }
-                    out.accept(y0, rows, u);
-                }
-
-                @Override
-                public void end() throws IOException {
-                    out.end();
-                }
-            });
-        }
-        return out.runs();
+        return Inference.member(Predictors.ttaStd(predictors, poses), plain, 1.0);
     }
 
     /**

@@ -341,11 +341,18 @@ public final class RunReport {
             if (!Files.isDirectory(base)) {
                 continue;
             }
-            try (Stream<Path> s = Files.list(base)) {
-                s.filter(p -> p.getFileName().toString().startsWith("fold-")).sorted().forEach(f -> {
-                    found.add(f.resolve("loss.png"));
-                    found.add(f.resolve("dice.png"));
-                });
+            List<Path> dirs = new ArrayList<>(List.of(base));
+            try (Stream<Path> s = Files.list(base)) { // a recipe's members and variants keep their folds below
+                s.filter(p -> p.getFileName().toString().matches("(member|variant)-.*") && Files.isDirectory(p))
+                        .sorted().forEach(dirs::add);
+            }
+            for (Path d : dirs) {
+                try (Stream<Path> s = Files.list(d)) {
+                    s.filter(p -> p.getFileName().toString().startsWith("fold-")).sorted().forEach(f -> {
+                        found.add(f.resolve("loss.png"));
+                        found.add(f.resolve("dice.png"));
+                    });
+                }
             }
             found.add(base.resolve("threshold.png"));
         }

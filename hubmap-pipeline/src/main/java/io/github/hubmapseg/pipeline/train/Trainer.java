@@ -288,6 +288,9 @@ public final class Trainer {
                         + "; resume with the run's recipe (" + runDir.resolve("recipe.yaml") + ") or start over with "
                         + "--force-new (keys that may change on resume: " + String.join(", ", RESUMABLE) + ")");
             }
+            // the checkpoint's model and normalisation are the ones these settings made (any change was refused
+            // above): they are read here as a fresh start reads them, so a resumed run leaves no key unread
+            readSettings(recipe);
             model = c.restore();
             norm = c.normalization();
             history.addAll(c.history());

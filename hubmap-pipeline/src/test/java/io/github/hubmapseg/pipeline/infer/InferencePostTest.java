@@ -88,6 +88,73 @@ class InferencePostTest {
         }
     }
 
+    /**
+     * Every GeoJSON polygon carries its object's mean energy score (10th place), with the energy filter off and on:
+     * the mean of {@code -log(1 - p)} over the object's pixels of the probabilities the same inference gives (summed
+     * here from those probabilities and the polygon's rasterised pixels), and the filter keeps exactly the objects
+     * whose score reaches its threshold.
+     */
+    @Test
+    void geoJsonPolygonsCarryTheirMeanEnergyWithOrWithoutTheFilter(@TempDir Path dir) throws Exception {
+        HandData.write(dir.resolve("data"));
+        int n = HandData.SIZE;
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (CompetitionDataset ds = CompetitionDataset.open(dir.resolve("data"))) {
+            ImageSource slide = ds.slide("t");
+            Inference plain = new Inference(INFER, 0.5, null);
+            float[] p = probabilities(plain, slide);
+            RleRuns base = plain.predictRuns(slide, List.of(HandData.identity()));
+            byte[] mask = Rle.decodeWindow(base, 0, 0, n, n);
+            List<Double> scores = new ArrayList<>();
+            for (double minEnergy : new double[] {0, 1e-6}) {
+                Inference inf = minEnergy == 0 ? plain
+                        : plain.withPost(new PostProcessing(0, false, 1, 2560, 512, minEnergy, 0), null);
+                PolygonOutput out = new PolygonOutput(dir.resolve("geo-" + scores.size()),
+                        io.github.hubmapseg.core.geom.GeoJsonOptions.DEFAULT, 0);
+                inf.predictRuns(slide, List.of(HandData.identity()), "t", out);
+                var features = json.readTree(out.file("t").toFile()).get("features");
+                assertThat(features.size()).isEqualTo(4);
+                for (var f : features) {
+                    var m = f.get("properties").get("measurements");
+                    double got = m.get(io.github.hubmapseg.core.geom.GeoJsonWriter.ENERGY).asDouble();
+                    // the object's pixels: the component of the mask inside the polygon's bounding box
+                    var ring = f.get("geometry").get("coordinates").get(0);
+                    int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, x1 = 0, y1 = 0;
+                    for (var pt : ring) {
+                        x0 = Math.min(x0, pt.get(0).asInt());
+                        y0 = Math.min(y0, pt.get(1).asInt());
+                        x1 = Math.max(x1, pt.get(0).asInt());
+                        y1 = Math.max(y1, pt.get(1).asInt());
+                    }
+                    double sum = 0;
+                    long count = 0;
+                    for (int y = y0; y < y1; y++) {
+                        for (int x = x0; x < x1; x++) {
+                            if (mask[y * n + x] != 0) {
+                                sum += -Math.log1p(-Math.min(p[y * n + x], 1.0 - 0x1p-24));
+                                count++;
+                            }
+                        }
+                    }
+                    assertThat(count).isEqualTo(m.get(io.github.hubmapseg.core.geom.GeoJsonWriter.AREA).asLong());
+                    assertThat(got).isCloseTo(sum / count, org.assertj.core.data.Offset.offset(1e-6 * got));
+                    scores.add(got);
+                }
+            }
+            assertThat(scores.subList(0, 4)).isEqualTo(scores.subList(4, 8)); // the filter on: the same scores
+            // the filter at just below / just above the written scores keeps all / none of the objects
+            List<Double> sorted = scores.subList(0, 4).stream().sorted().toList();
+            for (double cut : new double[] {sorted.get(0) - 1e-6, sorted.get(3) + 1e-6}) {
+                PolygonOutput out = new PolygonOutput(dir.resolve("geo-" + cut), io.github.hubmapseg.core.geom
+                        .GeoJsonOptions.DEFAULT, 0);
+                plain.withPost(new PostProcessing(0, false, 1, 2560, 512, cut, 0), null)
+                        .predictRuns(slide, List.of(HandData.identity()), "t", out);
+                assertThat(json.readTree(out.file("t").toFile()).get("features").size())
+                        .isEqualTo((int) sorted.stream().filter(v -> v >= cut).count());
+            }
+        }
+    }
+
     @Test
     void recipeKeysReachTheStagesAndBadValuesAreRefused() {
         Recipe r = Recipes.withOverrides(Recipes.defaultRecipe(), List.of("post.crf=true", "post.crf_patch=512",

@@ -50,4 +50,25 @@ class PredictionMemoryTest {
                 .hasMessageStartingWith("prediction needs about 5.0 GiB of heap for window 4096 x 4096, batch 4, but "
                         + "the JVM may use 4.0 GiB");
     }
+
+    /** The DenseCRF's buffers (a strip, a patch per core) are planned on top of the engine's. */
+    @Test
+    void theDenseCrfBuffersArePlannedOnTopOfTheEngine() throws Exception {
+        var recipe = TinyData.recipe();
+        try (io.github.hubmapseg.pipeline.data.CompetitionDataset ds = io.github.hubmapseg.pipeline.data
+                .CompetitionDataset.open(TinyData.dir());
+             io.github.hubmapseg.models.ModelPredictor p = new io.github.hubmapseg.models.ModelPredictor(
+                     ModelFactory.create(recipe), new double[3], new double[] {1, 1, 1},
+                     io.github.hubmapseg.models.OutputActivation.LOGITS)) {
+            var slide = ds.slide(ds.testIds().get(0));
+            Inference plain = new Inference(recipe.infer(), 0.5, null);
+            io.github.hubmapseg.tiling.post.PostProcessing crf = new io.github.hubmapseg.tiling.post.PostProcessing(0,
+                    true, 4, 256, 64, 0, 0);
+            long base = PredictionMemory.estimate(plain, recipe.infer(), java.util.List.of(p), slide).heapBytes();
+            long with = PredictionMemory.estimate(plain.withPost(crf, null), recipe.infer(), java.util.List.of(p),
+                    slide).heapBytes();
+            assertThat(with - base).isEqualTo(io.github.hubmapseg.tiling.post.DenseCrfSink.plannedBytes(slide.width(),
+                    4, 256, 64, Runtime.getRuntime().availableProcessors())).isPositive();
+        }
+    }
 }

@@ -67,6 +67,49 @@ class PseudoLabelerTest {
         }
     }
 
+    /**
+     * The TTA standard deviation now comes from the ensemble's own pass (a side member of the engine): the uncertain
+     * region is bit for bit what the former second pass gave. The reference is that former code, kept here as our
+     * own transcription: the ensemble's mean from one engine pass, then the standard deviation over the poses of the
+     * members' mean ({@code Predictors.ttaStd}) from a second pass with no poses of its own, OR-ed per pixel.
+     */
+    @Test
+    void theTtaStdOfTheSamePassEqualsTheFormerSecondPassBitForBit() throws IOException {
+        try (CompetitionDataset ds = CompetitionDataset.open(data)) {
+            for (List<String> poses : List.of(List.of("hflip"), List.of("hflip", "vflip", "transpose"))) {
+                Recipe.Infer inf = new Recipe.Infer(64, 2, 16, 24, "gaussian", poses, 0.5, false, "mean", 0, 0);
+                List<Predictor> ps = List.of(HandData.skewed(), HandData.identity());
+                float limit = 0.005f;
+                PseudoLabel one = new PseudoLabeler(inf, 0.5, 0.1, 0.9, limit).label("t", ds.slide("t"), ps);
+
+                float[] mean = new float[N * N];
+                new io.github.hubmapseg.pipeline.infer.Inference(inf, 0.5, null).predictProbabilities(ds.slide("t"),
+                        ps, (y0, rows, band) -> System.arraycopy(band, 0, mean, (int) y0 * N, rows * N));
+                io.github.hubmapseg.tiling.D4[] d4 = io.github.hubmapseg.tiling.D4.named(poses);
+                if (d4.length < 2) {
+                    d4 = io.github.hubmapseg.tiling.D4.flips();
+                }
+                Recipe.Infer plain = new Recipe.Infer(64, 2, 16, 24, "gaussian", List.of(), 0.5, false, "mean", 0, 0);
+                float[] std = new float[N * N];
+                new io.github.hubmapseg.pipeline.infer.Inference(plain, 0.5, null).predictProbabilities(ds.slide("t"),
+                        List.of(io.github.hubmapseg.tiling.Predictors.ttaStd(ps, d4)),
+                        (y0, rows, band) -> System.arraycopy(band, 0, std, (int) y0 * N, rows * N));
+                byte[] mask = new byte[N * N];
+                byte[] unc = new byte[N * N];
+                long fromStd = 0;
+                for (int k = 0; k < mask.length; k++) {
+                    mask[k] = mean[k] >= 0.5f ? (byte) 1 : 0;
+                    boolean band = mean[k] > 0.1f && mean[k] < 0.9f;
+                    unc[k] = band || std[k] > limit ? (byte) 1 : 0;
+                    fromStd += !band && std[k] > limit ? 1 : 0;
+                }
+                assertThat(fromStd).as("the std adds pixels (%s)", poses).isGreaterThan(20);
+                assertThat(one.mask().toMask()).isEqualTo(mask);
+                assertThat(one.uncertain().toMask()).as("%s", poses).isEqualTo(unc);
+            }
+        }
+    }
+
     @Test
     void ttaStandardDeviationWidensTheUncertainRegionOnlyWhenPosesDisagree() throws IOException {
         try (CompetitionDataset ds = CompetitionDataset.open(data)) {

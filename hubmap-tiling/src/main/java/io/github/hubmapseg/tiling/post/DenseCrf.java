@@ -23,6 +23,16 @@ public record DenseCrf(double gaussianSxy, double gaussianCompat, double bilater
     /** pydensecrf's usual settings, the ones the issue gives for team B: sxy 3 compat 3; sxy 80, srgb 13, compat 10; 5 iterations. */
     public static final DenseCrf TEAM_B = new DenseCrf(3, 3, 80, 13, 10, 5);
 
+    /**
+     * Heap bytes one patch's inference holds per pixel at most, for the memory plan: the unary, marginal and message
+     * arrays (36), both kernels' features (28), normalisation and buffers (2 x 16) and each lattice's offsets and
+     * barycentric weights ({@code 8 (d + 1)}: 24 and 48), its blur neighbours and values ({@code 8 (d + 1) + 16} per
+     * vertex) and its hash table (at most 60 per vertex), with at most one lattice vertex per pixel: the kernels'
+     * scales (3 and 80 pixels) give far fewer ({@code DenseCrfTest} checks the bound against the JVM's allocation
+     * counter on a textured patch).
+     */
+    public static final int BYTES_PER_PIXEL = 36 + 28 + 2 * 16 + (24 + 24 + 16 + 60) + (48 + 48 + 16 + 60);
+
     /** pydensecrf's {@code unary_from_softmax} clip. */
     static final float CLIP = 1e-5f;
 

@@ -14,8 +14,10 @@ import net.imglib2.FinalInterval;
  * probability rows come in, are averaged over {@code reduce x reduce} blocks (the resolution the CRF runs at, with
  * RGB read from the slide at the same reduce), each patch's CRF marginal {@code Q_1} is kept in the patch's core
  * (overlaps split half-way between neighbouring patches) and leaves as level-0 rows (each reduced pixel repeated
- * {@code reduce x reduce} times). Patches at the right and bottom edges are clipped to the slide. Memory: one strip
- * of {@code patch / reduce} reduced rows plus one patch's RGB and CRF buffers.
+ * {@code reduce x reduce} times). Patches at the right and bottom edges are clipped to the slide. The patches of a
+ * strip run in parallel on {@code threads} threads, each independently (the result is the single-threaded one, bit
+ * for bit). Memory: one strip of {@code patch / reduce} reduced rows plus {@code threads} patches' RGB and CRF
+ * buffers ({@link #plannedBytes}).
  */
 public final class DenseCrfSink implements RowSink {
     private final DenseCrf crf;
@@ -25,6 +27,7 @@ public final class DenseCrfSink implements RowSink {
     private final int overlap;
     private final int stride;
     private final RowSink next;
+    private final int threads;
     private long width0;
     private long height0;
     private int w;
@@ -48,6 +51,19 @@ public final class DenseCrfSink implements RowSink {
      * @param next     receives the level-0 rows of {@code Q_1}
      */
     public DenseCrfSink(DenseCrf crf, ImageSource slide, int reduce, int patch, int overlap, RowSink next) {
+        this(crf, slide, reduce, patch, overlap, Runtime.getRuntime().availableProcessors(), next);
+    }
+
+    /**
+     * @param threads patches of a strip run at once, {@code >= 1} (1: one after the other)
+     * @see #DenseCrfSink(DenseCrf, ImageSource, int, int, int, RowSink)
+     */
+    public DenseCrfSink(DenseCrf crf, ImageSource slide, int reduce, int patch, int overlap, int threads,
+                        RowSink next) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("CRF threads must be >= 1, got " + threads);
+        }
+        this.threads = threads;
         this.crf = Objects.requireNonNull(crf, "crf");
         this.slide = Objects.requireNonNull(slide, "slide");
         this.next = Objects.requireNonNull(next, "next");
@@ -69,6 +85,25 @@ public final class DenseCrfSink implements RowSink {
         this.patch = patch / reduce;
         this.overlap = overlap / reduce;
         this.stride = this.patch - this.overlap;
+    }
+
+    /**
+     * Heap bytes the sink holds at most on a slide {@code width} level-0 pixels wide: the reduced rows of one strip and
+     * its output rows, the patches' results of a strip, a level-0 band, and {@code threads} patches in flight
+     * (each {@code (patch / reduce)^2} pixels of {@link DenseCrf#BYTES_PER_PIXEL} plus its input, RGB and result).
+     */
+    public static long plannedBytes(long width, int reduce, int patch, int overlap, int threads) {
+        long w = (width + reduce - 1) / reduce;
+        long p = patch / reduce;
+        long strip = 4L * w * (p + 1) + 4L * w * p; // reduced rows and the strip's output rows
+        long results = 4L * p * (w + (w / Math.max(1, p - overlap / reduce) + 1) * p); // every patch's Q_1 of a strip
+        long perPatch = p * p * (DenseCrf.BYTES_PER_PIXEL + 4 + 6 + 4);
+        return strip + results + 4L * reduce * width + threads * perPatch;
+    }
+
+    /** Threads the patches of a strip run on. */
+    public int threads() {
+        return threads;
     }
 
     /** Patches run so far. */
@@ -135,30 +170,44 @@ public final class DenseCrfSink implements RowSink {
         int coreY0 = strip == 0 ? 0 : y0 + overlap / 2;
         int coreY1 = lastStrip ? h : y0 + patch - overlap / 2;
         float[][] out = new float[coreY1 - coreY0][w];
+        List<int[]> cols = new ArrayList<>(); // x0, x1 of each patch of the strip
         for (int k = 0; ; k++) {
             int x0 = k * stride;
             int x1 = Math.min(x0 + patch, w);
-            boolean lastCol = x1 == w;
+            cols.add(new int[] {x0, x1});
+            if (x1 == w) {
+                break;
+            }
+        }
+        List<java.util.concurrent.Callable<float[]>> tasks = new ArrayList<>();
+        for (int[] c : cols) {
+            int x0 = c[0];
+            int x1 = c[1];
             int pw = x1 - x0;
             float[] p = new float[pw * ph];
             for (int y = 0; y < ph; y++) {
                 System.arraycopy(rows.get(y0 + y - base), x0, p, y * pw, pw);
             }
-            long lx0 = (long) x0 * reduce;
-            long ly0 = (long) y0 * reduce;
-            long lx1 = Math.min((long) x1 * reduce, width0);
-            long ly1 = Math.min((long) y1 * reduce, height0);
-            byte[] rgb = slide.read(new FinalInterval(new long[] {lx0, ly0}, new long[] {lx1 - 1, ly1 - 1}), reduce)
-                    .update(null).getCurrentStorageArray();
-            float[] q = crf.infer(clamp(p), rgb, pw, ph);
+            tasks.add(() -> {
+                long lx0 = (long) x0 * reduce;
+                long ly0 = (long) y0 * reduce;
+                long lx1 = Math.min((long) x1 * reduce, width0);
+                long ly1 = Math.min((long) y1 * reduce, height0);
+                byte[] rgb = slide.read(new FinalInterval(new long[] {lx0, ly0}, new long[] {lx1 - 1, ly1 - 1}),
+                        reduce).update(null).getCurrentStorageArray();
+                return crf.infer(clamp(p), rgb, pw, ph);
+            });
+        }
+        List<float[]> qs = run(tasks);
+        for (int k = 0; k < cols.size(); k++) {
+            int x0 = cols.get(k)[0];
+            int pw = cols.get(k)[1] - x0;
+            float[] q = qs.get(k);
             patches++;
             int cx0 = k == 0 ? 0 : x0 + overlap / 2;
-            int cx1 = lastCol ? w : x0 + patch - overlap / 2;
+            int cx1 = k == cols.size() - 1 ? w : x0 + patch - overlap / 2;
             for (int y = coreY0; y < coreY1; y++) {
                 System.arraycopy(q, (y - y0) * pw + (cx0 - x0), out[y - coreY0], cx0, cx1 - cx0);
-            }
-            if (lastCol) {
-                break;
             }
         }
         emit(coreY0, out);
@@ -166,6 +215,62 @@ public final class DenseCrfSink implements RowSink {
         while (base < keepFrom && !rows.isEmpty()) {
             rows.remove(0);
             base++;
+        }
+    }
+
+    /** Runs the patches of a strip, {@code threads} at a time; the results in order. */
+    private List<float[]> run(List<java.util.concurrent.Callable<float[]>> tasks) throws IOException {
+        List<float[]> out = new ArrayList<>();
+        int t = Math.min(threads, tasks.size());
+        if (t <= 1) {
+            for (var task : tasks) {
+                out.add(call(task));
+            }
+            return out;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(t, r -> {
+            Thread th = new Thread(r, "dense-crf");
+            th.setDaemon(true);
+            return th;
+        });
+        try {
+            List<java.util.concurrent.Future<float[]>> fs = new ArrayList<>();
+            for (var task : tasks) {
+                fs.add(pool.submit(task));
+            }
+            for (var f : fs) {
+                try {
+                    out.add(f.get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while the CRF ran");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof IOException io) {
+                        throw io;
+                    }
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (c instanceof Error er) {
+                        throw er;
+                    }
+                    throw new IllegalStateException(c);
+                }
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static float[] call(java.util.concurrent.Callable<float[]> task) throws IOException {
+        try {
+            return task.call();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -60,6 +60,20 @@ public record PostProcessing(int tissueFilter, boolean crf, int crfReduce, int c
         return crf || energyThreshold > 0 || otsuBelow > 0;
     }
 
+    /**
+     * Heap bytes the row stages hold at most on a slide {@code width} level-0 pixels wide, for the memory plan: the
+     * CRF's strip and its patches in flight on every core ({@link DenseCrfSink#plannedBytes}); 0 without the CRF
+     * (the energy filter holds the rows of open components, the Otsu fallback a file).
+     */
+    public long plannedBytes(long width) {
+        return crf ? DenseCrfSink.plannedBytes(width, crfReduce, crfPatch, crfOverlap, crfThreads()) : 0;
+    }
+
+    /** Threads the CRF's patches run on: the processors. */
+    static int crfThreads() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
     /** The models, each behind the empty-window filter when it is on. */
     public List<Predictor> wrap(List<? extends Predictor> models) {
         List<Predictor> out = new ArrayList<>();
@@ -99,7 +113,8 @@ public record PostProcessing(int tissueFilter, boolean crf, int crfReduce, int c
                 : outputs;
         double t0 = crf ? 0.5 : threshold;
         RowSink tail = otsuBelow > 0 ? (c.otsu = new OtsuFallback(t0, otsuBelow, afterOtsu)) : afterOtsu.apply(t0);
-        c.head = crf ? (c.crf = new DenseCrfSink(DenseCrf.TEAM_B, slide, crfReduce, crfPatch, crfOverlap, tail)) : tail;
+        c.head = crf ? (c.crf = new DenseCrfSink(DenseCrf.TEAM_B, slide, crfReduce, crfPatch, crfOverlap,
+                crfThreads(), tail)) : tail;
         return c;
     }
 

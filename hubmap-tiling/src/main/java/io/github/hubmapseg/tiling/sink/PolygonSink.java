@@ -35,9 +35,11 @@ public final class PolygonSink implements RowSink, MaskRowSink {
     private final long fullHeight;
     private final long minPixels;
     private final double tolerance;
+    private final java.util.function.DoubleUnaryOperator score;
     private ContourTracer tracer;
     private byte[] buf = new byte[0];
     private float[] fbuf = new float[0];
+    private float[] sbuf = new float[0];
     private long objects;
 
     private PolygonSink(Builder b) {
@@ -48,6 +50,7 @@ public final class PolygonSink implements RowSink, MaskRowSink {
         this.fullHeight = b.fullHeight;
         this.minPixels = b.minPixels;
         this.tolerance = b.tolerance;
+        this.score = b.score;
     }
 
     /** A builder; {@code consumer} receives every finished object. */
@@ -89,10 +92,25 @@ public final class PolygonSink implements RowSink, MaskRowSink {
             buf = new byte[n];
         }
         RowSinks.mask(band, n, threshold, buf);
+        float[] sc = scores(band, n);
         for (int j = 0; j < rows; j++) {
-            tracer.addRow(buf, j * w, band, j * w);
+            tracer.addRow(buf, j * w, band, j * w, sc, j * w);
             drain();
         }
+    }
+
+    /** The per-pixel scores of the foreground values ({@link Builder#score}), or {@code null} without a score. */
+    private float[] scores(float[] band, int n) {
+        if (score == null) {
+            return null;
+        }
+        if (sbuf.length < n) {
+            sbuf = new float[n];
+        }
+        for (int k = 0; k < n; k++) {
+            sbuf[k] = buf[k] != 0 ? (float) score.applyAsDouble(band[k]) : 0f;
+        }
+        return sbuf;
     }
 
     @Override
@@ -108,8 +126,9 @@ public final class PolygonSink implements RowSink, MaskRowSink {
             fbuf[k] = (float) band[k];
         }
         int w = tracer.width();
+        float[] sc = scores(fbuf, n);
         for (int j = 0; j < rows; j++) {
-            tracer.addRow(buf, j * w, fbuf, j * w);
+            tracer.addRow(buf, j * w, fbuf, j * w, sc, j * w);
             drain();
         }
     }
@@ -155,6 +174,7 @@ public final class PolygonSink implements RowSink, MaskRowSink {
         private long fullHeight;
         private long minPixels;
         private double tolerance;
+        private java.util.function.DoubleUnaryOperator score;
 
         private Builder(Consumer consumer) {
             this.consumer = Objects.requireNonNull(consumer, "consumer");
@@ -199,6 +219,16 @@ public final class PolygonSink implements RowSink, MaskRowSink {
                 throw new IllegalArgumentException("simplify tolerance must be >= 0 pixels, got " + tolerance);
             }
             this.tolerance = tolerance;
+            return this;
+        }
+
+        /**
+         * A second per-pixel measurement {@code f(value)} averaged over each object like the value
+         * ({@link MaskPolygon#meanScore}; e.g. the 10th place's energy score {@code -log(1 - p)},
+         * {@code post.EnergyFilter::energy}); rows of values only, not masks. Default none.
+         */
+        public Builder score(java.util.function.DoubleUnaryOperator f) {
+            this.score = Objects.requireNonNull(f, "score");
             return this;
         }
 

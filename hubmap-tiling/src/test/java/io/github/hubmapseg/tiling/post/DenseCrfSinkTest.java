@@ -104,6 +104,54 @@ class DenseCrfSinkTest {
         assertThat(maxDiff).isLessThan(0.2); // 0.11 measured: the lattice differs from patch to patch
     }
 
+    /** Patches in parallel give the single-threaded result bit for bit: many patches per strip, 1, 2, 3, 5 threads. */
+    @Test
+    void patchesInParallelEqualTheSingleThreadedRunBitForBit() throws IOException {
+        int w = 150, h = 75;
+        byte[] rgb = new byte[3 * w * h];
+        float[] p = DenseCrfTest.patch(w, h, 9, rgb)[0];
+        DenseCrf crf = new DenseCrf(3, 3, 20, 13, 10, 5);
+        Collect one = new Collect();
+        DenseCrfSink s1 = new DenseCrfSink(crf, new InMemoryImageSource(rgb, w, h, 3), 1, 32, 8, 1, one);
+        feed(s1, p, w, h, 9);
+        assertThat(s1.patches()).isEqualTo(6L * 3); // columns 0, 24, ..., 120 (120 + 32 > 150); rows 0, 24, 48
+        for (int t : new int[] {2, 3, 5}) {
+            Collect par = new Collect();
+            DenseCrfSink st = new DenseCrfSink(crf, new InMemoryImageSource(rgb, w, h, 3), 1, 32, 8, t, par);
+            feed(st, p, w, h, 9);
+            assertThat(st.threads()).isEqualTo(t);
+            assertThat(st.patches()).isEqualTo(s1.patches());
+            for (int i = 0; i < w * h; i++) {
+                assertThat(Float.floatToRawIntBits(par.all[i])).as("%d threads, pixel %d", t, i)
+                        .isEqualTo(Float.floatToRawIntBits(one.all[i]));
+            }
+        }
+        assertThatThrownBy(() -> new DenseCrfSink(crf, new InMemoryImageSource(rgb, w, h, 3), 1, 32, 8, 0, one))
+                .hasMessageContaining("CRF threads must be >= 1, got 0");
+    }
+
+    /**
+     * The memory plan's per-pixel bytes ({@link DenseCrf#BYTES_PER_PIXEL}) bound what one patch's inference allocates
+     * (the JVM's allocation counter of this thread), and {@link DenseCrfSink#plannedBytes} grows with the threads.
+     */
+    @Test
+    void thePlannedBytesBoundWhatAPatchAllocates() {
+        int w = 160, h = 120;
+        byte[] rgb = new byte[3 * w * h];
+        float[] p = DenseCrfTest.patch(w, h, 4, rgb)[0];
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        DenseCrf.TEAM_B.infer(p, rgb, w, h); // warm up
+        long before = mx.getThreadAllocatedBytes(Thread.currentThread().getId());
+        DenseCrf.TEAM_B.infer(p, rgb, w, h);
+        long used = mx.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        System.out.println("CRF patch " + w + "x" + h + ": allocated " + used / (w * h) + " bytes per pixel, planned "
+                + DenseCrf.BYTES_PER_PIXEL);
+        assertThat(used).isGreaterThan(50L * w * h).isLessThanOrEqualTo((long) DenseCrf.BYTES_PER_PIXEL * w * h);
+        long one = DenseCrfSink.plannedBytes(30000, 2, 2560, 512, 1);
+        long four = DenseCrfSink.plannedBytes(30000, 2, 2560, 512, 4);
+        assertThat(four - one).isEqualTo(3L * 1280 * 1280 * (DenseCrf.BYTES_PER_PIXEL + 14));
+    }
+
     @Test
     void badGeometryIsRefusedNamingTheValue() {
         InMemoryImageSource s = new InMemoryImageSource(new byte[3 * 16], 4, 4, 3);

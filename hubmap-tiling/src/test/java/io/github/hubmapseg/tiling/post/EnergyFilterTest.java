@@ -48,38 +48,10 @@ class EnergyFilterTest {
 
     @Test
     void componentsScoresAndMaskEqualSkimageAndNumpy(@TempDir Path dir) throws Exception {
-        Path py = ExternalTools.python("python3-skimage python3-numpy", "skimage.measure", "numpy");
         int w = 70, h = 55;
         float[] p = image(w, h, 3);
         double t = 0.5, minEnergy = 1.2;
-        ByteBuffer b = ByteBuffer.allocate(4 * p.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : p) {
-            b.putFloat(v);
-        }
-        Files.write(dir.resolve("p.f32"), b.array());
-        Path script = dir.resolve("e.py");
-        Files.writeString(script, """
-                import sys, numpy as np
-                from skimage.measure import label
-                w, h, t, m = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
-                p = np.fromfile(sys.argv[1], dtype='<f4').reshape(h, w).astype(np.float64)
-                lab = label(p >= t, connectivity=2)
-                e = -np.log1p(-np.minimum(p, 1.0 - 2.0 ** -24))
-                keep = np.zeros(h * w, dtype=np.uint8).reshape(h, w)
-                for k in range(1, lab.max() + 1):
-                    sel = lab == k
-                    mean = e[sel].mean()
-                    ys, xs = np.nonzero(sel)
-                    print('C %d %d %d %d %d %.12f' % (sel.sum(), xs.min(), ys.min(), xs.max(), ys.max(), mean))
-                    if mean >= m:
-                        keep[sel] = 1
-                print('M ' + ''.join(str(v) for v in keep.ravel()))
-                """);
-        Process pr = new ProcessBuilder(py.toString(), script.toString(), dir.resolve("p.f32").toString(), "" + w,
-                "" + h, "" + t, "" + minEnergy).redirectErrorStream(true).start();
-        String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(pr.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(pr.exitValue()).as(out).isZero();
+        String out = skimageComponents(dir, p, w, h, t, minEnergy);
         List<String> expected = new ArrayList<>();
         String mask = null;
         for (String line : out.split("\n")) {
@@ -122,6 +94,82 @@ class EnergyFilterTest {
             assertThat(f.dropped()).isPositive();
             assertThat(f.kept()).isPositive();
         }
+    }
+
+    /**
+     * skimage's 8-connected components of {@code p >= t}: lines {@code C area minx miny maxx maxy meanEnergy} (numpy's
+     * {@code -log1p(-p)} mean, p capped at {@code 1 - 2^-24}) and {@code M mask} (components with mean >= minEnergy).
+     */
+    static String skimageComponents(Path dir, float[] p, int w, int h, double t, double minEnergy) throws Exception {
+        Path py = ExternalTools.python("python3-skimage python3-numpy", "skimage.measure", "numpy");
+        ByteBuffer b = ByteBuffer.allocate(4 * p.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : p) {
+            b.putFloat(v);
+        }
+        Files.write(dir.resolve("p.f32"), b.array());
+        Path script = dir.resolve("e.py");
+        Files.writeString(script, """
+                import sys, numpy as np
+                from skimage.measure import label
+                w, h, t, m = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+                p = np.fromfile(sys.argv[1], dtype='<f4').reshape(h, w).astype(np.float64)
+                lab = label(p >= t, connectivity=2)
+                e = -np.log1p(-np.minimum(p, 1.0 - 2.0 ** -24))
+                keep = np.zeros(h * w, dtype=np.uint8).reshape(h, w)
+                for k in range(1, lab.max() + 1):
+                    sel = lab == k
+                    mean = e[sel].mean()
+                    ys, xs = np.nonzero(sel)
+                    print('C %d %d %d %d %d %.12f' % (sel.sum(), xs.min(), ys.min(), xs.max(), ys.max(), mean))
+                    if mean >= m:
+                        keep[sel] = 1
+                print('M ' + ''.join(str(v) for v in keep.ravel()))
+                """);
+        Process pr = new ProcessBuilder(py.toString(), script.toString(), dir.resolve("p.f32").toString(), "" + w,
+                "" + h, "" + t, "" + minEnergy).redirectErrorStream(true).start();
+        String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(pr.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(pr.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    /**
+     * The polygons of the GeoJSON output carry their component's mean energy score ({@code MaskPolygon.meanScore}
+     * from {@code PolygonSink.score}): per object, skimage's component and numpy's mean of {@code -log1p(-p)}, to
+     * float rounding of the per-pixel scores; bands of 1, 7 and all rows.
+     */
+    @Test
+    void polygonsCarryTheirComponentsMeanEnergyAsSkimageAndNumpyGiveIt(@TempDir Path dir) throws Exception {
+        int w = 70, h = 55;
+        float[] p = image(w, h, 3);
+        double t = 0.5;
+        String out = skimageComponents(dir, p, w, h, t, 0);
+        java.util.Map<String, Double> expected = new java.util.HashMap<>();
+        for (String line : out.split("\n")) {
+            if (line.startsWith("C ")) {
+                expected.put(line.substring(2, line.lastIndexOf(' ')),
+                        Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        assertThat(expected.size()).isGreaterThan(10);
+        for (int band : new int[] {1, 7, h}) {
+            List<io.github.hubmapseg.core.geom.MaskPolygon> got = new ArrayList<>();
+            io.github.hubmapseg.tiling.sink.PolygonSink sink = io.github.hubmapseg.tiling.sink.PolygonSink
+                    .builder(got::add).threshold(t).score(EnergyFilter::energy).build();
+            DenseCrfSinkTest.feed(sink, p, w, h, band);
+            assertThat(got).hasSize(expected.size());
+            for (io.github.hubmapseg.core.geom.MaskPolygon o : got) {
+                String key = o.area() + " " + o.bounds().min(0) + " " + o.bounds().min(1) + " " + o.bounds().max(0)
+                        + " " + o.bounds().max(1);
+                assertThat(expected).as("band %d", band).containsKey(key);
+                assertThat(o.meanScore()).as(key).isCloseTo(expected.get(key),
+                        org.assertj.core.data.Offset.offset(1e-6 * expected.get(key)));
+            }
+        }
+        List<io.github.hubmapseg.core.geom.MaskPolygon> plain = new ArrayList<>();
+        DenseCrfSinkTest.feed(io.github.hubmapseg.tiling.sink.PolygonSink.builder(plain::add).threshold(t).build(), p,
+                w, h, 7);
+        assertThat(plain).isNotEmpty().allSatisfy(o -> assertThat(o.meanScore()).isNaN()); // no score asked: none
     }
 
     @Test
