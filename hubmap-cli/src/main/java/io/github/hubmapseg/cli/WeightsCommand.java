@@ -103,7 +103,8 @@ final class WeightsCommand implements Runnable {
         @Parameters(paramLabel = "FILE", description = "The weight file.")
         Path file;
 
-        @Option(names = "--arch", description = "unet, fpn or linknet (default: the file's, for a whole model).")
+        @Option(names = "--arch", description = "unet, fpn, linknet, pan or manet (default: the file's, for a whole"
+                + " model).")
         String arch;
 
         @Option(names = "--encoder", description = "Encoder name (default: detected from the tensors).")

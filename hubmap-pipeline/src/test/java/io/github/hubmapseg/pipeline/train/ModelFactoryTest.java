@@ -120,6 +120,29 @@ class ModelFactoryTest {
                 "model.attention=true"))).hasMessageContaining("scse and cbam");
     }
 
+    /** smp's PAN and MAnet are model.architecture values; PAN's encoder output stride is a key. */
+    @Test
+    void panAndManetKeys() {
+        try (SegmentationModel m = ModelFactory.create(tiny("cpu-quick", "model.architecture=pan",
+                "model.encoder_output_stride=32"))) {
+            assertThat(has(m, "decoder.fpa.mid.0.conv")).isTrue();
+            assertThat(has(m, "decoder.gau1.conv2.conv")).isTrue();
+            assertThat(m.graph().getLayer("decoder.fpa.mid.0.conv").getParam("W").size(3)).isEqualTo(4); // b
+        }
+        try (SegmentationModel m = ModelFactory.create(tiny("cpu-quick", "model.architecture=manet"))) {
+            assertThat(has(m, "decoder.center.attention")).isTrue();
+            assertThat(has(m, "decoder.blocks.3.SE_ll.3")).isTrue();
+            assertThat(m.graph().getLayer("decoder.center.top_conv").getParam("W").size(3)).isEqualTo(8); // 2b
+        }
+        // smp's default output stride 16 dilates the stride-32 stage: layer4 stays at stride 16
+        var s = ModelFactory.builder(tiny("cpu-quick", "model.architecture=pan", "model.encoder=resnet34"))
+                .summary(128, 128);
+        assertThat(s.layers().stream().filter(l -> l.name().equals("encoder.layer4.2.conv2")).findFirst()
+                .orElseThrow().outputShape()).containsExactly(8, 8, 512);
+        assertThatThrownBy(() -> ModelFactory.create(tiny("cpu-quick", "model.architecture=pan")))
+                .hasMessageContaining("encoderOutputStride 32");
+    }
+
     @Test
     void inconsistentKeysAreRefused() {
         assertThatThrownBy(() -> ModelFactory.create(tiny("cpu-quick", "model.fpn_skips=true",
