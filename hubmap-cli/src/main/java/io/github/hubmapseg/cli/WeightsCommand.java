@@ -117,6 +117,10 @@ final class WeightsCommand implements Runnable {
         @Option(names = "--classes", description = "Logit channels (default: the file's, or 1 for an encoder).")
         Integer classes;
 
+        @Option(names = "--encoder-output-stride", paramLabel = "S", description = "PAN only: smp's"
+                + " encoder_output_stride, which the file does not record: 16 (smp's default) or 32.")
+        Integer encoderOutputStride;
+
         @Option(names = "--out", required = true, description = "The checkpoint to write (MODEL.zip).")
         Path out;
 
@@ -127,7 +131,7 @@ final class WeightsCommand implements Runnable {
         public Integer call() throws Exception {
             StateDict sd = WeightFiles.read(file);
             try (SegmentationModel m = WeightLayouts.importModel(sd.tensors(), arch, encoder, layout(layout),
-                    classes)) {
+                    classes, encoderOutputStride)) {
                 Map<String, Object> meta = new LinkedHashMap<>();
                 meta.put("source", file.getFileName().toString());
                 meta.put("format", sd.format().name().toLowerCase(Locale.ROOT));

@@ -297,6 +297,25 @@ public final class WeightLayouts {
      */
     public static SegmentationModel importModel(Map<String, INDArray> stateDict, String arch, String encoder,
             WeightLayout layout, Integer classes) {
+        return importModel(stateDict, arch, encoder, layout, classes, null);
+    }
+
+    /**
+     * {@link #importModel(Map, String, String, WeightLayout, Integer)} with PAN's encoder output stride, which a
+     * state_dict does not record.
+     *
+     * @param stateDict the tensors
+     * @param arch architecture, or {@code null} to take the file's
+     * @param encoder encoder, or {@code null} to take the detected one
+     * @param layout the layout, or {@code null} to detect it
+     * @param classes logit channels for an encoder-only file
+     * @param encoderOutputStride PAN only: smp's {@code encoder_output_stride} (16 or 32), {@code null} for smp's
+     *     default 16
+     * @return the model, every tensor of the file imported
+     * @throws IllegalArgumentException if the file does not fit, listing missing, unexpected and mis-shaped tensors
+     */
+    public static SegmentationModel importModel(Map<String, INDArray> stateDict, String arch, String encoder,
+            WeightLayout layout, Integer classes, Integer encoderOutputStride) {
         Map<String, INDArray> sd = stripWrapper(stateDict);
         Detection d = detect(sd, layout);
         String a = arch != null ? arch : d.arch();
@@ -354,6 +373,9 @@ public final class WeightLayouts {
         }
         if (Boolean.TRUE.equals(o.get("classificationHead"))) {
             b.classificationHead(true);
+        }
+        if (encoderOutputStride != null) {
+            b.encoderOutputStride(encoderOutputStride);
         }
         SegmentationModel m = b.build();
         try {
