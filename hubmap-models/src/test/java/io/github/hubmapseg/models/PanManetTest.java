@@ -6,13 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.hubmapseg.models.weights.Npz;
 import io.github.hubmapseg.models.weights.StateDict;
 import io.github.hubmapseg.models.weights.WeightFiles;
-import io.github.hubmapseg.testkit.ExternalTools;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -41,21 +38,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 class PanManetTest {
     static final Path OUT = Paths.get("target", "pan-manet");
-    private static final Path SCRIPT = Paths.get("src", "test", "python", "ref_panmanet.py");
 
     @BeforeAll
     static void generate() throws Exception {
-        Path marker = OUT.resolve("done");
-        if (Files.exists(marker) && Files.getLastModifiedTime(marker).compareTo(Files.getLastModifiedTime(SCRIPT)) > 0) {
-            return;
-        }
-        Path python = ExternalTools.python("python3-torch python3-torchvision", "torch", "torchvision");
-        Process p = new ProcessBuilder(python.toString(), SCRIPT.getFileName().toString(), OUT.toAbsolutePath()
-                .toString()).directory(SCRIPT.getParent().toFile()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(log).isZero();
-        Files.writeString(marker, "ok");
+        TorchReferences.generate("ref_panmanet.py", OUT, 300, List.of());
     }
 
     @ParameterizedTest(name = "{0} {1} from {2}")
@@ -77,7 +63,7 @@ class PanManetTest {
         INDArray y = Npz.readNpy(OUT.resolve(c + ".y.npy"));
         SegmentationModel imported = WeightLayouts.importModel(sd.tensors(), null, null, null, null);
         Path ckpt = tmp.resolve("model.zip");
-        boolean viaCheckpoint = c.equals("pan_resnet34"); // the new vertices and the dilation through the JSON
+        boolean viaCheckpoint = c.equals("pan_efficientnet-b0"); // the new vertices and the dilation through JSON
         if (viaCheckpoint) {
             Checkpoints.save(imported, ckpt);
             imported.close();
