@@ -8,9 +8,9 @@ decoders/manet/decoder.py (PABBlock, MFABBlock, DecoderBlock, MAnetDecoder) and 
 kernel 3), base/modules.py (Conv2dReLU with batch norm: conv without bias, BN, ReLU), base/heads.py (SegmentationHead:
 conv, UpsamplingBilinear/Identity, activation), encoders/_utils.py (replace_strides_with_dilation) and
 encoders/_base.py + the encoders' get_stages() (the stride-32 stage: resnet layer4; lukemelas EfficientNet
-_blocks[_out_indexes[2] + 1:]). Module names are smp's, so the state_dict keys are smp's. The encoders are the
-project's existing transcriptions (torchvision resnet34 through hubmap_models_ref.ResNetEncoder; lukemelas
-efficientnet-b0 in ref_smp.py).
+_blocks[_out_indexes[2] + 1:]; smp's timm EfficientNet blocks[stage_idxs[2]:]). Module names are smp's, so the
+state_dict keys are smp's. The encoders are the project's existing transcriptions (torchvision resnet34 through
+hubmap_models_ref.ResNetEncoder; lukemelas efficientnet-b0 and smp's timm-efficientnet-b0 in ref_smp.py).
 
 timm's tf_efficientnet_bN: our transcription of huggingface/pytorch-image-models at aa4b5850: models/efficientnet.py
 (tf_efficientnet_b0: bn_eps=BN_EPS_TF_DEFAULT=1e-3, pad_type='same'; _gen_efficientnet arch_def, stem 32,
@@ -20,7 +20,7 @@ ref_smp.py) and the features_only feature_info (ends of stages 0, 1, 2, 4, 6). A
 conv_head, bn2, classifier) as timm.create_model('tf_efficientnet_b0') has it.
 Eval mode only.
 
-/usr/bin/python3 ref_panmanet.py OUTDIR: writes CASE.pth / CASE.legacy.pth / CASE.safetensors (the format in CASES),
+/usr/bin/python3 ref_panmanet.py OUTDIR [CASE...] (default: every case): writes CASE.pth / CASE.legacy.pth / CASE.safetensors (the format in CASES),
 CASE.x.npy, CASE.y.npy (logits; for the encoder the stride-32 feature) and, for the encoder, CASE.features.npz.
 """
 import collections
@@ -57,6 +57,8 @@ def make_dilated(encoder):
     """smp's EncoderMixin.make_dilated(16): the stride-32 stage at rate 2."""
     if isinstance(encoder, ResNetEncoder):
         stage = [encoder.layer4]
+    elif isinstance(encoder, ref_smp.SmpTimmEfficientNetEncoder):  # timm_efficientnet.py: blocks[stage_idxs[2]:]
+        stage = [encoder.blocks[5:]]
     else:  # lukemelas: _blocks[_out_indexes[2] + 1:], _out_indexes = stage_idxs - 1
         stage = [encoder._blocks[encoder.stage_idxs[2]:]]
     for m in stage:
@@ -362,6 +364,8 @@ class TfEfficientNet(nn.Module):
 def encoder(name):
     if name == "resnet34":
         return ResNetEncoder(torchvision.models.resnet34(), [64, 64, 128, 256, 512])
+    if name == "timm-efficientnet-b0":
+        return ref_smp.SmpTimmEfficientNetEncoder(0)
     return ref_smp.SmpEfficientNetEncoder(0)  # efficientnet-b0
 
 
@@ -369,6 +373,7 @@ def encoder(name):
 CASES = collections.OrderedDict([
     ("pan_resnet34", (lambda: PAN(encoder("resnet34"), 32), (2, 3, 128, 128), "zip")),
     ("pan_efficientnet-b0", (lambda: PAN(encoder("efficientnet-b0"), 32), (1, 3, 128, 128), "legacy")),
+    ("pan_timm-efficientnet-b0", (lambda: PAN(encoder("timm-efficientnet-b0"), 32), (1, 3, 128, 128), "safetensors")),
     ("pan32_resnet34", (lambda: PAN(encoder("resnet34"), 64, output_stride=32), (1, 3, 256, 256), "safetensors")),
     ("manet_resnet34", (lambda: MAnet(encoder("resnet34"), (32, 16, 16, 8, 8), 16), (2, 3, 128, 128), "safetensors")),
     ("manet_efficientnet-b0", (lambda: MAnet(encoder("efficientnet-b0"), (32, 16, 16, 8, 8)), (1, 3, 128, 128),
@@ -399,7 +404,9 @@ def write(case, out):
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    for c in CASES:
+    for c in sys.argv[2:] or CASES:
+        if c not in CASES:
+            raise SystemExit("unknown case " + c + "; cases: " + ", ".join(CASES))
         write(c, out)
 
 

@@ -32,7 +32,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code src/test/python/ref_panmanet.py} (module names identical to smp's/timm's, so the state_dict keys are theirs;
  * smp 5006616, timm aa4b5850), torch 1.13, random weights with batch-norm statistics and biases randomised: whole smp
  * PAN (encoder output stride 16, the dilated last stage, and 32) and MAnet files on resnet34 and smp's
- * efficientnet-b0 (zip, legacy and safetensors) give the logits to 1e-4 of max |y|, architecture, encoder and decoder
+ * efficientnet-b0 (PAN also on smp's timm-efficientnet-b0) (zip, legacy and safetensors) give the logits to 1e-4 of max |y|, architecture, encoder and decoder
  * options detected from the names; timm's tf_efficientnet_b0 classification file gives timm's five feature maps. The
  * new vertices' gradients against central differences, and their JSON. Skipped without torch.
  */
@@ -46,6 +46,7 @@ class PanManetTest {
 
     @ParameterizedTest(name = "{0} {1} from {2}")
     @CsvSource({"pan, resnet34, zip, panChannels, 32", "pan, efficientnet-b0, legacy, panChannels, 32",
+        "pan, timm-efficientnet-b0, safetensors, panChannels, 32",
         "manet, resnet34, safetensors, pabChannels, 16", "manet, efficientnet-b0, zip, pabChannels, 64"})
     void wholeSmpModelsGiveSmpLogits(String arch, String encoder, String format, String option, int value,
             @TempDir Path tmp) throws Exception {
