@@ -20,7 +20,8 @@ import org.nd4j.linalg.activations.Activation;
  *       {@code y_up + conv2(x) * conv1(y)}, where {@code y} is the deeper output, {@code y_up} it resized to
  *       {@code x}'s size, {@code conv2} a ConvBnRelu 3x3 and {@code conv1} average pool, ConvBn 1x1
  *       ({@code conv1.1}), sigmoid.</li>
- *   <li>{@code segmentation_head.0}: 3x3 conv with bias to the classes, then bilinear x4 ({@code align_corners=True}).</li>
+ *   <li>{@code segmentation_head.0}: 3x3 conv with bias to the classes, then bilinear x4
+ *       ({@code align_corners=True}).</li>
  * </ul>
  * smp's {@code ConvBnRelu} is {@code NAME.conv} (a conv with bias), {@code NAME.bn}, ReLU. Resizes are
  * {@link BilinearResizeVertex}; the global branch's resize of a 1x1 map is a broadcast ({@link ExpandVertex}).

@@ -23,12 +23,12 @@ import org.nd4j.shade.jackson.annotation.JsonAutoDetect.Visibility;
  * The one home of the configuration boilerplate of this module's DL4J graph vertices without trainable parameters
  * ({@link GlobalAvgPoolVertex}, {@link PixelShuffleVertex}, {@link ExpandVertex}, {@link GroupNormVertex},
  * {@link BilinearUpsampleVertex}, {@link BilinearResizeVertex}, {@link ReduceVertex}, {@link HeightConcatVertex},
- * {@link PositionAttentionVertex}, {@link DilationPhasesVertex}): no parameters, a fixed number of inputs, no memory of its own, and a runtime base
- * ({@link Impl}) without a layer, gradients or masks. A vertex's settings are its non-static fields: they are its JSON
- * (field visibility, so no getters or setters), and {@link #clone()}, {@link #equals} and {@link #hashCode} compare
- * and copy them. A subclass has a public no-argument constructor (JSON and {@link #clone()} use it) and plain
- * (non-final) fields of immutable types, declares {@link #inputCount()} and {@link #getOutputType}, and creates its
- * runtime vertex in {@link #create}.
+ * {@link PositionAttentionVertex}, {@link DilationPhasesVertex}): no parameters, a fixed number of inputs, no memory
+ * of its own, and a runtime base ({@link Impl}) without a layer, gradients or masks. A vertex's settings are its
+ * non-static fields: they are its JSON (field visibility, so no getters or setters), and {@link #clone()},
+ * {@link #equals} and {@link #hashCode} compare and copy them. A subclass has a public no-argument constructor (JSON
+ * and {@link #clone()} use it) and plain (non-final) fields of immutable types, declares {@link #inputCount()} and
+ * {@link #getOutputType}, and creates its runtime vertex in {@link #create}.
  */
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)

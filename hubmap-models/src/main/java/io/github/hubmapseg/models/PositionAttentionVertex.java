@@ -24,9 +24,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code R}'s memory read as {@code [C, H, W]} (smp's {@code reshape(batch_size, in_channels, height, width)} of a
  * {@code [N, HW, C]} tensor, not a transpose), returned as NHWC. Backward: the gradients of the two products and
  * of the softmax, {@code dZ = S * (dS - sum(S * dS))}. Memory: {@code (HW)^2} floats per sample, at stride 32
- * (a 1024-pixel tile: 1M).
+ * (a 1024-pixel tile: 1M); more than {@link #MAX_POSITIONS} positions (a 4096-pixel tile) is refused before
+ * anything is allocated.
  */
 public class PositionAttentionVertex extends ParameterFreeVertex {
+    /** The most positions {@code H x W} a sample may have: its attention map is then 1 GiB of float32. */
+    static final long MAX_POSITIONS = 1L << 14;
+
     /** Creates the vertex configuration. */
     public PositionAttentionVertex() {
     }
@@ -81,6 +85,13 @@ public class PositionAttentionVertex extends ParameterFreeVertex {
                 throw new IllegalStateException("PositionAttentionVertex " + vertexName + " expects [N, H, W, P] twice"
                         + " and [N, H, W, C], got " + Arrays.toString(q.shape()) + ", " + Arrays.toString(k.shape())
                         + ", " + Arrays.toString(v.shape()));
+            }
+            long hw = v.size(1) * v.size(2);
+            if (hw > MAX_POSITIONS) {
+                throw new IllegalArgumentException("MAnet's position attention (" + vertexName + ") on a "
+                        + v.size(1) + "x" + v.size(2) + " map needs an attention map of (HW)^2 = " + hw * hw
+                        + " floats per sample; at most " + MAX_POSITIONS + " positions (" + MAX_POSITIONS
+                        * MAX_POSITIONS + " floats, 1 GiB) are allowed: use input tiles of at most 4096 x 4096 pixels");
             }
         }
 

@@ -32,8 +32,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code src/test/python/ref_panmanet.py} (module names identical to smp's/timm's, so the state_dict keys are theirs;
  * smp 5006616, timm aa4b5850), torch 1.13, random weights with batch-norm statistics and biases randomised: whole smp
  * PAN (encoder output stride 16, the dilated last stage, and 32) and MAnet files on resnet34 and smp's
- * efficientnet-b0 (PAN also on smp's timm-efficientnet-b0) (zip, legacy and safetensors) give the logits to 1e-4 of max |y|, architecture, encoder and decoder
- * options detected from the names; timm's tf_efficientnet_b0 classification file gives timm's five feature maps. The
+ * efficientnet-b0 (PAN also on smp's timm-efficientnet-b0; zip, legacy and safetensors) give the logits to 1e-4 of
+ * max |y|, architecture, encoder and decoder options detected from the names; timm's tf_efficientnet_b0 classification file gives timm's five feature maps. The
  * new vertices' gradients against central differences, and their JSON. Skipped without torch.
  */
 class PanManetTest {
@@ -227,6 +227,19 @@ class PanManetTest {
                 }
             }
         }
+    }
+
+    /** A map too large for the (HW)^2 attention map is refused before anything is allocated. */
+    @Test
+    void positionAttentionRefusesHugeMaps() {
+        GraphBuilder g = new NeuralNetConfiguration.Builder().updater(new NoOp()).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.convolutional(129, 128, 1, Blocks.FORMAT));
+        Blocks b = new Blocks(g, "in", 1);
+        g.setOutputs(b.positionAttention("pab", "in", "in", "in"));
+        ComputationGraph n = new ComputationGraph(g.build());
+        n.init();
+        assertThatThrownBy(() -> n.outputSingle(Nd4j.zeros(DataType.FLOAT, 1, 129, 128, 1)))
+                .hasMessageContaining("129x128").hasMessageContaining("at most 16384 positions");
     }
 
     @Test
