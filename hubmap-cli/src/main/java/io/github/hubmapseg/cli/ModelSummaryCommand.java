@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "summary", mixinStandardHelpOptions = true,
         description = "Print a model's layers, parameter counts and output stride.")
 final class ModelSummaryCommand implements Callable<Integer> {
-    @Option(names = "--arch", defaultValue = "unet", description = "Architecture: unet, fpn, linknet (default"
-            + " ${DEFAULT-VALUE}).")
+    @Option(names = "--arch", defaultValue = "unet", description = "Architecture: unet, fpn, linknet, pan, manet"
+            + " (default ${DEFAULT-VALUE}).")
     String arch;
 
     @Option(names = "--encoder", required = true, description = "Encoder, e.g. resnext50_32x4d.")
@@ -61,6 +61,17 @@ final class ModelSummaryCommand implements Callable<Integer> {
     @Option(names = "--classification-head", description = "A tile classification output.")
     boolean classificationHead;
 
+    @Option(names = "--pan-channels", paramLabel = "C", description = "PAN: smp's decoder_channels (default 32).")
+    Integer panChannels;
+
+    @Option(names = "--encoder-output-stride", paramLabel = "S", description = "PAN: smp's encoder_output_stride,"
+            + " 16 (default: the encoder's last stage dilated) or 32.")
+    Integer encoderOutputStride;
+
+    @Option(names = "--pab-channels", paramLabel = "C", description = "MAnet: smp's decoder_pab_channels (default"
+            + " 64).")
+    Integer pabChannels;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -78,6 +89,15 @@ final class ModelSummaryCommand implements Callable<Integer> {
         }
         if (hypercolumn != null) {
             b.hypercolumn(hypercolumn);
+        }
+        if (panChannels != null) {
+            b.panChannels(panChannels);
+        }
+        if (encoderOutputStride != null) {
+            b.encoderOutputStride(encoderOutputStride);
+        }
+        if (pabChannels != null) {
+            b.pabChannels(pabChannels);
         }
         b.scse(scse).deepSupervision(deepSupervision).classificationHead(classificationHead);
         ModelSummary s = b.summary(size, size);

@@ -103,7 +103,8 @@ final class WeightsCommand implements Runnable {
         @Parameters(paramLabel = "FILE", description = "The weight file.")
         Path file;
 
-        @Option(names = "--arch", description = "unet, fpn or linknet (default: the file's, for a whole model).")
+        @Option(names = "--arch", description = "unet, fpn, linknet, pan or manet (default: the file's, for a whole"
+                + " model).")
         String arch;
 
         @Option(names = "--encoder", description = "Encoder name (default: detected from the tensors).")
@@ -116,6 +117,10 @@ final class WeightsCommand implements Runnable {
         @Option(names = "--classes", description = "Logit channels (default: the file's, or 1 for an encoder).")
         Integer classes;
 
+        @Option(names = "--encoder-output-stride", paramLabel = "S", description = "PAN only: smp's"
+                + " encoder_output_stride, which the file does not record: 16 (smp's default) or 32.")
+        Integer encoderOutputStride;
+
         @Option(names = "--out", required = true, description = "The checkpoint to write (MODEL.zip).")
         Path out;
 
@@ -126,7 +131,7 @@ final class WeightsCommand implements Runnable {
         public Integer call() throws Exception {
             StateDict sd = WeightFiles.read(file);
             try (SegmentationModel m = WeightLayouts.importModel(sd.tensors(), arch, encoder, layout(layout),
-                    classes)) {
+                    classes, encoderOutputStride)) {
                 Map<String, Object> meta = new LinkedHashMap<>();
                 meta.put("source", file.getFileName().toString());
                 meta.put("format", sd.format().name().toLowerCase(Locale.ROOT));

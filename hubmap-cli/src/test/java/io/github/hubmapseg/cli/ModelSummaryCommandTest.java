@@ -56,4 +56,28 @@ class ModelSummaryCommandTest {
         assertThat(r[0]).isNotEqualTo("0");
         assertThat(r[2]).startsWith("hubmap: error: options not applicable to linknet: scse");
     }
+
+    /**
+     * smp's PAN and MAnet with their defaults on resnet34; the parameter counts are torch's
+     * ({@code sum(p.numel() for p in model.parameters())}) of our transcription of smp's modules
+     * ({@code hubmap-models/src/test/python/ref_panmanet.py}: {@code PAN(encoder("resnet34"))},
+     * {@code MAnet(encoder("resnet34"))}).
+     */
+    @Test
+    void panAndManet() {
+        String[] r = run("model", "summary", "--arch", "pan", "--encoder", "resnet34", "--size", "128", "--no-layers");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("trainable parameters: 21,475,816");
+        r = run("model", "summary", "--arch", "pan", "--encoder", "resnet34", "--size", "128",
+                "--encoder-output-stride", "32", "--pan-channels", "16");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("decoder.fpa.down3.2.conv").contains("decoder.gau3.conv1.1.bn");
+        r = run("model", "summary", "--arch", "manet", "--encoder", "resnet34", "--size", "128");
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("decoder.center.attention").contains("trainable parameters: 31,783,633");
+        r = run("model", "summary", "--arch", "pan", "--encoder", "resnext50_32x4d");
+        assertThat(r[0]).isNotEqualTo("0");
+        assertThat(r[2]).startsWith("hubmap: error: conv encoder.layer4.0.conv2: a grouped convolution cannot be"
+                + " dilated");
+    }
 }

@@ -93,6 +93,39 @@ class WeightsCommandTest {
         assertRelClose(Npz.readNpy(y), Npz.readNpy(OUT.resolve(CASE + ".y.npy")), suffix);
     }
 
+    /**
+     * An smp PAN on efficientnet-b0 (our transcription of smp's PAN, {@code ref_panmanet.py}): detected, imported at
+     * smp's default encoder output stride 16 and run, it gives torch's logits; told {@code --encoder-output-stride 32}
+     * it builds the undilated network, whose logits differ.
+     */
+    @Test
+    void panImportThenModelRunGivesPyTorchLogits(@TempDir Path tmp) throws Exception {
+        String c = "pan_efficientnet-b0";
+        python("ref_panmanet.py", tmp.toAbsolutePath().toString(), c);
+        Path file = tmp.resolve(c + ".legacy.pth");
+        String[] r = run("weights", "inspect", file.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r[1]).contains("fits:      pan / efficientnet-b0 (smp layout)").contains("panChannels=32");
+        Path model = tmp.resolve("model.zip");
+        r = run("weights", "import", file.toString(), "--out", model.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        Path y = tmp.resolve("y.npy");
+        r = run("model", "run", "--model", model.toString(), "--input", tmp.resolve(c + ".x.npy").toString(),
+                "--output", y.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        INDArray expected = Npz.readNpy(tmp.resolve(c + ".y.npy"));
+        assertRelClose(Npz.readNpy(y), expected, c);
+        Path model32 = tmp.resolve("model32.zip");
+        r = run("weights", "import", file.toString(), "--encoder-output-stride", "32", "--out", model32.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        Path y32 = tmp.resolve("y32.npy");
+        r = run("model", "run", "--model", model32.toString(), "--input", tmp.resolve(c + ".x.npy").toString(),
+                "--output", y32.toString());
+        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(Transforms.abs(Npz.readNpy(y32).sub(expected)).maxNumber().doubleValue())
+                .isGreaterThan(1e-3 * Transforms.abs(expected).maxNumber().doubleValue());
+    }
+
     @Test
     void exportLoadsStrictlyInPyTorchAndGivesTheSameLogits(@TempDir Path tmp) throws Exception {
         Path model = tmp.resolve("model.zip");

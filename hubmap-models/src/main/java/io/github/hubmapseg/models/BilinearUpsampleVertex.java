@@ -1,9 +1,7 @@
 package io.github.hubmapseg.models;
 
 import java.util.Arrays;
-import java.util.Objects;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -37,31 +35,6 @@ public class BilinearUpsampleVertex extends ParameterFreeVertex {
             throw new IllegalArgumentException("bilinear upsampling scale must be >= 1, got " + scale);
         }
         this.scale = scale;
-    }
-
-    /** @return the upsampling factor */
-    public int getScale() {
-        return scale;
-    }
-
-    /** @param scale the upsampling factor (JSON) */
-    public void setScale(int scale) {
-        this.scale = scale;
-    }
-
-    @Override
-    public GraphVertex clone() {
-        return new BilinearUpsampleVertex(scale);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof BilinearUpsampleVertex b && b.scale == scale;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(BilinearUpsampleVertex.class, scale);
     }
 
     @Override
@@ -105,6 +78,44 @@ public class BilinearUpsampleVertex extends ParameterFreeVertex {
         return Nd4j.create(a, new long[] {out, in}, DataType.DOUBLE).castTo(type);
     }
 
+    /**
+     * The align_corners resize of NHWC activations to {@code oh x ow}, {@code y = A_h x A_w^T} per channel.
+     *
+     * @param x input {@code [N, H, W, C]}
+     * @param oh output height
+     * @param ow output width
+     * @param workspaceMgr where the activations go
+     * @return {@code [N, oh, ow, C]}
+     */
+    static INDArray resize(INDArray x, long oh, long ow, LayerWorkspaceMgr workspaceMgr) {
+        INDArray ah = matrix(x.size(1), oh, x.dataType());
+        INDArray aw = matrix(x.size(2), ow, x.dataType());
+        INDArray t = Nd4j.tensorMmul(x, ah, new int[][] {{1}, {1}}); // [N, W, C, oH]
+        t = Nd4j.tensorMmul(t, aw, new int[][] {{1}, {1}}); // [N, C, oH, oW]
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(),
+                new long[] {x.size(0), oh, ow, x.size(3)}, 'c');
+        out.assign(t.permute(0, 2, 3, 1));
+        return out;
+    }
+
+    /**
+     * The gradient of {@link #resize}: the transposed products.
+     *
+     * @param x the forward input {@code [N, H, W, C]}
+     * @param dy the gradient of the output {@code [N, oh, ow, C]}
+     * @param workspaceMgr where the gradient goes
+     * @return the gradient of {@code x}
+     */
+    static INDArray resizeBackward(INDArray x, INDArray dy, LayerWorkspaceMgr workspaceMgr) {
+        INDArray ah = matrix(x.size(1), dy.size(1), x.dataType());
+        INDArray aw = matrix(x.size(2), dy.size(2), x.dataType());
+        INDArray t = Nd4j.tensorMmul(dy, ah, new int[][] {{1}, {0}}); // [N, oW, C, H]
+        t = Nd4j.tensorMmul(t, aw, new int[][] {{1}, {0}}); // [N, C, H, W]
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
+        dx.assign(t.permute(0, 2, 3, 1));
+        return dx;
+    }
+
     /** The runtime vertex. */
     static final class Impl extends ParameterFreeVertex.Impl {
         private final int scale;
@@ -121,26 +132,12 @@ public class BilinearUpsampleVertex extends ParameterFreeVertex {
                 throw new IllegalStateException("BilinearUpsampleVertex " + vertexName + " expects [N, H, W, C], got "
                         + Arrays.toString(x.shape()));
             }
-            INDArray ah = matrix(x.size(1), scale * x.size(1), x.dataType());
-            INDArray aw = matrix(x.size(2), scale * x.size(2), x.dataType());
-            INDArray t = Nd4j.tensorMmul(x, ah, new int[][] {{1}, {1}}); // [N, W, C, oH]
-            t = Nd4j.tensorMmul(t, aw, new int[][] {{1}, {1}}); // [N, C, oH, oW]
-            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(),
-                    new long[] {x.size(0), ah.size(0), aw.size(0), x.size(3)}, 'c');
-            out.assign(t.permute(0, 2, 3, 1));
-            return out;
+            return resize(x, scale * x.size(1), scale * x.size(2), workspaceMgr);
         }
 
         @Override
         public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-            INDArray x = inputs[0];
-            INDArray ah = matrix(x.size(1), scale * x.size(1), x.dataType());
-            INDArray aw = matrix(x.size(2), scale * x.size(2), x.dataType());
-            INDArray t = Nd4j.tensorMmul(epsilon, ah, new int[][] {{1}, {0}}); // [N, oW, C, H]
-            t = Nd4j.tensorMmul(t, aw, new int[][] {{1}, {0}}); // [N, C, H, W]
-            INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
-            dx.assign(t.permute(0, 2, 3, 1));
-            return new Pair<>(null, new INDArray[] {dx});
+            return new Pair<>(null, new INDArray[] {resizeBackward(inputs[0], epsilon, workspaceMgr)});
         }
     }
 }

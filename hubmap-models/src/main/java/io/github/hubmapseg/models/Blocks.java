@@ -33,6 +33,7 @@ final class Blocks {
     private final Map<String, Long> channels = new LinkedHashMap<>();
     private final Map<String, int[]> groupedConvs = new LinkedHashMap<>();
     private final List<String> batchNorms = new ArrayList<>();
+    private final Map<String, Integer> dilated = new LinkedHashMap<>();
 
     /**
      * @param graph the graph under construction
@@ -59,6 +60,33 @@ final class Blocks {
             throw new IllegalArgumentException("unknown vertex '" + vertex + "'");
         }
         return c;
+    }
+
+    /**
+     * smp's {@code replace_strides_with_dilation(module, rate)} (its encoders' {@code make_dilated}, PAN's
+     * {@code encoder_output_stride=16}) for the modules added from now on under {@code module}: every convolution
+     * there gets stride 1, dilation {@code rate} and padding {@code (k / 2) * rate} (a depthwise one is computed as
+     * {@link DilationPhasesVertex} split, undilated conv, merge), and lukemelas's static "same" padding
+     * ({@link #zeroPad}) becomes the identity.
+     *
+     * @param module a PyTorch module name, e.g. {@code encoder.layer4}
+     * @param rate the dilation rate
+     */
+    public void dilate(String module, int rate) {
+        if (rate < 1) {
+            throw new IllegalArgumentException("dilation rate must be >= 1, got " + rate);
+        }
+        dilated.put(module + ".", rate);
+    }
+
+    /** @return the dilation rate smp's {@code make_dilated} gives the module {@code name}, 1 if none */
+    private int dilation(String name) {
+        for (Map.Entry<String, Integer> e : dilated.entrySet()) {
+            if (name.startsWith(e.getKey())) {
+                return e.getValue();
+            }
+        }
+        return 1;
     }
 
     /** @return grouped conv layer name to {groups, kernel} */
@@ -90,7 +118,14 @@ final class Blocks {
             throw new IllegalArgumentException("conv " + name + ": channels " + nIn + " -> " + out
                     + " not divisible by groups " + groups);
         }
-        ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(k, k).stride(stride, stride).padding(pad, pad)
+        int d = dilation(name);
+        if (d > 1 && groups > 1) {
+            throw new IllegalArgumentException("conv " + name + ": a grouped convolution cannot be dilated here"
+                    + " (GroupedConvolutionLayer has no dilation), so this encoder cannot have output stride 16;"
+                    + " use encoder output stride 32");
+        }
+        ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(k, k).stride(d > 1 ? 1 : stride, d > 1 ? 1 : stride)
+                .padding(d > 1 ? k / 2 * d : pad, d > 1 ? k / 2 * d : pad).dilation(d, d)
                 .convolutionMode(ConvolutionMode.Truncate).nIn(nIn).nOut(out).hasBias(bias)
                 .activation(Activation.IDENTITY).dataFormat(FORMAT);
         if (groups > 1) {
@@ -335,11 +370,23 @@ final class Blocks {
      */
     public String depthwiseConv(String name, String in, int k, int stride, int pad, boolean bias) {
         long c = channels(in);
+        int d = dilation(name);
+        String x = in;
+        if (d > 1) { // dilated as split into phases, undilated conv, merge (see DilationPhasesVertex)
+            graph.addVertex(name + ".split", new DilationPhasesVertex(d, false), in);
+            channels.put(name + ".split", c);
+            x = name + ".split";
+        }
         graph.addLayer(name, new org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.Builder(k, k)
-                .stride(stride, stride).padding(pad, pad).depthMultiplier(1)
-                .convolutionMode(ConvolutionMode.Truncate).nIn(c).nOut(c).hasBias(bias)
-                .activation(Activation.IDENTITY).dataFormat(FORMAT).build(), in);
+                .stride(d > 1 ? 1 : stride, d > 1 ? 1 : stride).padding(d > 1 ? k / 2 : pad, d > 1 ? k / 2 : pad)
+                .depthMultiplier(1).convolutionMode(ConvolutionMode.Truncate).nIn(c).nOut(c).hasBias(bias)
+                .activation(Activation.IDENTITY).dataFormat(FORMAT).build(), x);
         channels.put(name, c);
+        if (d > 1) {
+            graph.addVertex(name + ".merge", new DilationPhasesVertex(d, true), name);
+            channels.put(name + ".merge", c);
+            return name + ".merge";
+        }
         return name;
     }
 
@@ -428,6 +475,9 @@ final class Blocks {
      * @return the layer name
      */
     public String zeroPad(String name, String in, int top, int bottom, int left, int right) {
+        if (dilation(name) > 1) {
+            return in; // smp's make_dilated: static_padding = nn.Identity()
+        }
         graph.addLayer(name, new org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer.Builder(top, bottom, left, right)
                 .dataFormat(FORMAT).build(), in);
         channels.put(name, channels(in));
@@ -475,6 +525,36 @@ final class Blocks {
     public String bilinearUpsample(String name, String in, int s) {
         graph.addVertex(name, new BilinearUpsampleVertex(s), in);
         channels.put(name, channels(in));
+        return name;
+    }
+
+    /**
+     * {@code F.interpolate(x, size=reference.shape[2:], mode="bilinear", align_corners=True)}, see
+     * {@link BilinearResizeVertex}.
+     *
+     * @param name vertex name
+     * @param in input
+     * @param reference the vertex whose height and width the output takes
+     * @return the vertex name
+     */
+    public String bilinearResize(String name, String in, String reference) {
+        graph.addVertex(name, new BilinearResizeVertex(), in, reference);
+        channels.put(name, channels(in));
+        return name;
+    }
+
+    /**
+     * The attention product of smp's MAnet {@code PABBlock}, see {@link PositionAttentionVertex}.
+     *
+     * @param name vertex name
+     * @param center {@code center_conv}'s output
+     * @param top {@code top_conv}'s output
+     * @param bottom {@code bottom_conv}'s output
+     * @return the vertex name
+     */
+    public String positionAttention(String name, String center, String top, String bottom) {
+        graph.addVertex(name, new PositionAttentionVertex(), center, top, bottom);
+        channels.put(name, channels(bottom));
         return name;
     }
 }

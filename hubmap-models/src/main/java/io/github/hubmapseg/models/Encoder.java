@@ -40,4 +40,15 @@ interface Encoder {
     default List<String> unusedTorchModules() {
         return List.of();
     }
+
+    /**
+     * The modules of smp's stride-32 stage ({@code get_stages()[32]}), which smp's {@code make_dilated(16)} dilates
+     * (PAN's default {@code encoder_output_stride=16}): e.g. {@code layer4}, or lukemelas EfficientNet's last
+     * blocks. Empty when the encoder has no such variant here.
+     *
+     * @return module names, relative to the encoder (no prefix)
+     */
+    default List<String> lastStageModules() {
+        return List.of();
+    }
 }

@@ -8,7 +8,8 @@ import java.util.function.Supplier;
 /**
  * The registry of encoders by name: {@code Encoders.create("resnext50_32x4d")}. smp's encoder names mean smp's
  * encoders: {@code efficientnet-bN} is smp's (lukemelas EfficientNet-PyTorch, {@link LukemelasEfficientNetEncoder}),
- * {@code timm-efficientnet-bN} smp's timm network ({@link TimmEfficientNetEncoder});
+ * {@code timm-efficientnet-bN} smp's timm network ({@link TimmEfficientNetEncoder}), {@code tf_efficientnet_bN}
+ * timm's own network of the same weights (TF "same" padding, eps 1e-3);
  * torchvision's EfficientNet is {@code tv-efficientnet-bN} ({@link EfficientNetEncoder}).
  */
 public final class Encoders {
@@ -36,6 +37,10 @@ public final class Encoders {
             int n = i;
             REGISTRY.put("tv-efficientnet-b" + n, () -> EfficientNetEncoder.b(n));
         }
+        for (int i = 0; i <= 7; i++) {
+            int n = i;
+            REGISTRY.put("tf_efficientnet_b" + n, () -> TimmEfficientNetEncoder.tf(n));
+        }
     }
 
     private Encoders() {
@@ -62,6 +67,20 @@ public final class Encoders {
                     + String.join(", ", REGISTRY.keySet()));
         }
         return s.get();
+    }
+
+    /**
+     * Whether a file detected as fitting encoder {@code detected} also fits {@code requested}: the same encoder, or
+     * timm's {@code tf_efficientnet_bN} for smp's {@code timm-efficientnet-bN} (the same tensor names and shapes;
+     * detection names smp's network, as smp loads those weights into it).
+     *
+     * @param detected the encoder detection found
+     * @param requested the encoder asked for
+     * @return whether the weights fit both
+     */
+    static boolean sameParameters(String detected, String requested) {
+        return detected.equals(requested) || (detected.matches("timm-efficientnet-b[0-7]")
+                && requested.equals("tf_efficientnet_b" + detected.substring(detected.length() - 1)));
     }
 
     /**

@@ -1,9 +1,7 @@
 package io.github.hubmapseg.models;
 
 import java.util.Arrays;
-import java.util.Objects;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -41,41 +39,6 @@ public class GroupNormVertex extends ParameterFreeVertex {
         }
         this.groups = groups;
         this.eps = eps;
-    }
-
-    /** @return the number of groups */
-    public int getGroups() {
-        return groups;
-    }
-
-    /** @param groups the number of groups (JSON) */
-    public void setGroups(int groups) {
-        this.groups = groups;
-    }
-
-    /** @return the variance epsilon */
-    public double getEps() {
-        return eps;
-    }
-
-    /** @param eps the variance epsilon (JSON) */
-    public void setEps(double eps) {
-        this.eps = eps;
-    }
-
-    @Override
-    public GraphVertex clone() {
-        return new GroupNormVertex(groups, eps);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof GroupNormVertex g && g.groups == groups && g.eps == eps;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(GroupNormVertex.class, groups, eps);
     }
 
     @Override

@@ -73,6 +73,16 @@ public record LukemelasEfficientNetEncoder(String name, double widthMult, double
     }
 
     @Override
+    public List<String> lastStageModules() {
+        // smp's get_stages()[32]: _blocks[_out_indexes[2] + 1:], the blocks after the stride-16 feature
+        List<String> out = new ArrayList<>();
+        for (int i = stageIdxs.get(2); i < stageIdxs.get(3); i++) {
+            out.add("_blocks." + i);
+        }
+        return out;
+    }
+
+    @Override
     public List<Integer> stageChannels() {
         return channels;
     }

@@ -28,14 +28,14 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * (default {@link SigmoidBceWithLogits}).
  */
 public final class Models {
-    private static final List<String> ARCHS = List.of("unet", "fpn", "linknet");
+    private static final List<String> ARCHS = List.of("unet", "fpn", "linknet", "pan", "manet");
 
     private Models() {
     }
 
     /**
      * @return valid architecture names: {@code unet} (smp.Unet and the winners' options), {@code fpn}
-     *     (smp.FPN layout), {@code linknet} (smp.Linknet)
+     *     (smp.FPN layout), {@code linknet} (smp.Linknet), {@code pan} (smp.PAN), {@code manet} (smp.MAnet)
      */
     public static List<String> architectures() {
         return ARCHS;
@@ -133,7 +133,9 @@ public final class Models {
                 "unet", Set.of("decoderChannels", "upsampling", "aspp", "hypercolumn", "scse", "dropout",
                         "deepSupervision", "deepSupervisionLayer", "attentionGate", "cbam"),
                 "fpn", Set.of("pyramidChannels", "segmentationChannels", "dropout"),
-                "linknet", Set.of("prefinalChannels"));
+                "linknet", Set.of("prefinalChannels"),
+                "pan", Set.of("panChannels", "encoderOutputStride"),
+                "manet", Set.of("decoderChannels", "pabChannels"));
         private final String arch;
         private final Encoder encoder;
         private final Set<String> set = new TreeSet<>();
@@ -152,6 +154,9 @@ public final class Models {
         private int pyramidChannels = 256;
         private int segmentationChannels = 128;
         private int prefinalChannels = 32;
+        private int panChannels = 32;
+        private int encoderOutputStride = 16;
+        private int pabChannels = 64;
         private boolean deepSupervision;
         private boolean classificationHead;
         private ILossFunction loss = new SigmoidBceWithLogits();
@@ -329,6 +334,45 @@ public final class Models {
         public Builder prefinalChannels(int c) {
             this.prefinalChannels = c;
             set.add("prefinalChannels");
+            return this;
+        }
+
+        /**
+         * PAN only: smp's {@code decoder_channels} (an int for PAN).
+         *
+         * @param c the channels of the FPA and GAU blocks (default 32 as smp)
+         * @return this
+         */
+        public Builder panChannels(int c) {
+            this.panChannels = c;
+            set.add("panChannels");
+            return this;
+        }
+
+        /**
+         * PAN only: smp's {@code encoder_output_stride}. At 16 (smp's default for PAN) the encoder's stride-32 stage
+         * is dilated as smp's {@code make_dilated} does it (stride 1, dilation 2, see {@link Blocks#dilate}), so the
+         * deepest feature stays at stride 16; resnet/SE-ResNeXt-style and smp's EfficientNet encoders can (grouped
+         * ResNeXt convolutions cannot: use 32 there). Input sizes stay multiples of 32.
+         *
+         * @param s 16 or 32 (default 16)
+         * @return this
+         */
+        public Builder encoderOutputStride(int s) {
+            this.encoderOutputStride = s;
+            set.add("encoderOutputStride");
+            return this;
+        }
+
+        /**
+         * MAnet only: smp's {@code decoder_pab_channels}.
+         *
+         * @param c the query/key channels of the position attention block (default 64 as smp)
+         * @return this
+         */
+        public Builder pabChannels(int c) {
+            this.pabChannels = c;
+            set.add("pabChannels");
             return this;
         }
 
@@ -519,11 +563,26 @@ public final class Models {
                 throw new IllegalArgumentException("FPN segmentationChannels must be a multiple of 32 (smp's"
                         + " GroupNorm(32, c)), got " + segmentationChannels);
             }
-            for (int c : new int[] {pyramidChannels, segmentationChannels, prefinalChannels}) {
+            for (int c : new int[] {pyramidChannels, segmentationChannels, prefinalChannels, panChannels,
+                pabChannels}) {
                 if (c < 1) {
-                    throw new IllegalArgumentException("pyramidChannels, segmentationChannels and prefinalChannels"
-                            + " must be >= 1, got " + pyramidChannels + ", " + segmentationChannels + ", "
-                            + prefinalChannels);
+                    throw new IllegalArgumentException("pyramidChannels, segmentationChannels, prefinalChannels,"
+                            + " panChannels and pabChannels must be >= 1, got " + pyramidChannels + ", "
+                            + segmentationChannels + ", " + prefinalChannels + ", " + panChannels + ", " + pabChannels);
+                }
+            }
+            if (arch.equals("manet") && decoderChannels.size() != encoder.stageChannels().size()) {
+                throw new IllegalArgumentException("MAnet needs one decoder channel count per encoder stage ("
+                        + encoder.stageChannels().size() + "), got " + decoderChannels);
+            }
+            if (arch.equals("pan")) {
+                if (encoderOutputStride != 16 && encoderOutputStride != 32) {
+                    throw new IllegalArgumentException("PAN encoderOutputStride must be 16 or 32 (smp's"
+                            + " encoder_output_stride), got " + encoderOutputStride);
+                }
+                if (encoderOutputStride == 16 && encoder.lastStageModules().isEmpty()) {
+                    throw new IllegalArgumentException("encoder " + encoder.name() + " has no dilated last stage here,"
+                            + " so PAN's default encoderOutputStride 16 is not available; set encoderOutputStride 32");
                 }
             }
         }
@@ -534,6 +593,11 @@ public final class Models {
             GraphBuilder g = base(seed, updater).addInputs("input")
                     .setInputTypes(InputType.convolutional(256, 256, inChannels, Blocks.FORMAT));
             Blocks b = new Blocks(g, "input", inChannels);
+            if (arch.equals("pan") && encoderOutputStride == 16) {
+                for (String m : encoder.lastStageModules()) {
+                    b.dilate("encoder." + m, 2); // smp's make_dilated(16): the stride-32 stage, rate 32 / 16
+                }
+            }
             List<String> features = encoder.build(b, "input", "encoder.");
             List<String> outputs = new ArrayList<>();
             String logits;
@@ -551,6 +615,8 @@ public final class Models {
                 case "fpn" -> logits = FpnDecoder.build(b, features, pyramidChannels, segmentationChannels,
                         dropout == null ? 0.2 : dropout, classes);
                 case "linknet" -> logits = LinknetDecoder.build(b, features, prefinalChannels, classes);
+                case "pan" -> logits = PanDecoder.build(b, features, panChannels, classes);
+                case "manet" -> logits = ManetDecoder.build(b, features, decoderChannels, pabChannels, classes);
                 default -> throw new IllegalStateException(arch);
             }
             g.addLayer("loss", outputLayer != null ? outputLayer.clone() : lossLayer(loss), logits);

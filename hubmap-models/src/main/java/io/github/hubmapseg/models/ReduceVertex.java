@@ -3,7 +3,6 @@ package io.github.hubmapseg.models;
 import java.util.Arrays;
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -40,31 +39,6 @@ public class ReduceVertex extends ParameterFreeVertex {
     /** @param kind the reduction */
     public ReduceVertex(Kind kind) {
         this.kind = Objects.requireNonNull(kind, "kind");
-    }
-
-    /** @return the reduction */
-    public Kind getKind() {
-        return kind;
-    }
-
-    /** @param kind the reduction (JSON) */
-    public void setKind(Kind kind) {
-        this.kind = kind;
-    }
-
-    @Override
-    public GraphVertex clone() {
-        return new ReduceVertex(kind);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ReduceVertex r && r.kind == kind;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(ReduceVertex.class, kind);
     }
 
     @Override

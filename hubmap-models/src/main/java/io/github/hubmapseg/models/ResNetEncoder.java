@@ -51,6 +51,11 @@ record ResNetEncoder(String name, boolean bottleneck, List<Integer> layers, int 
     }
 
     @Override
+    public List<String> lastStageModules() {
+        return List.of("layer4"); // smp's get_stages()[32]
+    }
+
+    @Override
     public List<Integer> stageChannels() {
         int e = expansion();
         return List.of(64, 64 * e, 128 * e, 256 * e, 512 * e);

@@ -76,6 +76,11 @@ record SeResNeXtEncoder(String name, List<Integer> layers, int groups, int baseW
     }
 
     @Override
+    public List<String> lastStageModules() {
+        return List.of("layer4"); // smp's get_stages()[32]
+    }
+
+    @Override
     public List<Integer> stageChannels() {
         return List.of(64, 256, 512, 1024, 2048);
     }

@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Detection: keys under {@code encoder.} plus {@code decoder.}/{@code segmentation_head.} are a whole smp model
  * (architecture from the decoder's keys: {@code decoder.blocks.0.conv1} U-Net, {@code decoder.p5} FPN,
- * {@code decoder.blocks.0.block} Linknet); otherwise an encoder ({@code layer0.conv1} Cadene, {@code se.fc1} timm
+ * {@code decoder.blocks.0.block} Linknet, {@code decoder.fpa} PAN, {@code decoder.center.top_conv} MAnet); otherwise an encoder ({@code layer0.conv1} Cadene, {@code se.fc1} timm
  * SE-ResNeXt, {@code conv1} + {@code layer1} torchvision/timm ResNet(X)t, {@code features.0.0} torchvision
  * EfficientNet, {@code _conv_stem} lukemelas EfficientNet-PyTorch = smp's {@code efficientnet-bN}, {@code conv_stem} timm's
  * EfficientNet = smp's {@code timm-efficientnet-bN}). The encoder is the registered one whose every tensor name and shape the file has; when none fits,
@@ -39,7 +39,7 @@ public final class WeightLayouts {
      * @param arch the architecture of a whole model, or {@code null} for an encoder alone
      * @param encoder the registered encoder it fits, or {@code null} if none fits exactly
      * @param options model options read from the shapes (decoderChannels, pyramidChannels, segmentationChannels,
-     *     prefinalChannels, classes, scse, classificationHead)
+     *     prefinalChannels, panChannels, pabChannels, classes, scse, classificationHead)
      * @param problems why it does not fit the closest encoder (empty when it fits)
      */
     public record Detection(WeightLayout layout, String arch, String encoder, Map<String, Object> options,
@@ -182,6 +182,20 @@ public final class WeightLayouts {
             }
             return "fpn";
         }
+        if (k.contains("decoder.fpa.mid.0.conv.weight")) {
+            // smp's PAN; its encoder_output_stride (16 by default, a dilated last stage) leaves no trace in the file
+            options.put("panChannels", (int) sd.get("decoder.fpa.mid.0.conv.weight").size(0));
+            return "pan";
+        }
+        if (k.contains("decoder.center.top_conv.weight")) {
+            options.put("pabChannels", (int) sd.get("decoder.center.top_conv.weight").size(0));
+            List<Integer> ch = new ArrayList<>();
+            for (int i = 0; k.contains("decoder.blocks." + i + ".conv1.0.weight"); i++) {
+                ch.add((int) sd.get("decoder.blocks." + i + ".conv1.0.weight").size(0));
+            }
+            options.put("decoderChannels", ch);
+            return "manet";
+        }
         if (k.contains("decoder.blocks.0.conv1.0.weight")) {
             List<Integer> ch = new ArrayList<>();
             for (int i = 0; k.contains("decoder.blocks." + i + ".conv1.0.weight"); i++) {
@@ -207,13 +221,7 @@ public final class WeightLayouts {
             options.put("prefinalChannels", (int) sd.get("decoder.blocks." + last + ".block.2.0.weight").size(0));
             return "linknet";
         }
-        if (k.stream().anyMatch(x -> x.startsWith("decoder.fpa.") || x.startsWith("decoder.gau"))) {
-            throw new IllegalArgumentException("smp PAN is not supported yet (architectures: unet, fpn, linknet)");
-        }
-        if (k.stream().anyMatch(x -> x.startsWith("decoder.center.") || x.contains(".MFAB") || x.contains("hl_conv"))) {
-            throw new IllegalArgumentException("smp MAnet is not supported yet (architectures: unet, fpn, linknet)");
-        }
-        throw new IllegalArgumentException("an smp model whose decoder is none of unet, fpn, linknet (decoder keys: "
+        throw new IllegalArgumentException("an smp model whose decoder is none of unet, fpn, linknet, pan, manet (decoder keys: "
                 + k.stream().filter(x -> x.startsWith("decoder.")).limit(3).toList() + ")");
     }
 
@@ -289,12 +297,31 @@ public final class WeightLayouts {
      */
     public static SegmentationModel importModel(Map<String, INDArray> stateDict, String arch, String encoder,
             WeightLayout layout, Integer classes) {
+        return importModel(stateDict, arch, encoder, layout, classes, null);
+    }
+
+    /**
+     * {@link #importModel(Map, String, String, WeightLayout, Integer)} with PAN's encoder output stride, which a
+     * state_dict does not record.
+     *
+     * @param stateDict the tensors
+     * @param arch architecture, or {@code null} to take the file's
+     * @param encoder encoder, or {@code null} to take the detected one
+     * @param layout the layout, or {@code null} to detect it
+     * @param classes logit channels for an encoder-only file
+     * @param encoderOutputStride PAN only: smp's {@code encoder_output_stride} (16 or 32), {@code null} for smp's
+     *     default 16
+     * @return the model, every tensor of the file imported
+     * @throws IllegalArgumentException if the file does not fit, listing missing, unexpected and mis-shaped tensors
+     */
+    public static SegmentationModel importModel(Map<String, INDArray> stateDict, String arch, String encoder,
+            WeightLayout layout, Integer classes, Integer encoderOutputStride) {
         Map<String, INDArray> sd = stripWrapper(stateDict);
         Detection d = detect(sd, layout);
         String a = arch != null ? arch : d.arch();
         if (a == null) {
             throw new IllegalArgumentException("the file holds an encoder only (" + d.describe()
-                    + "); give the architecture (unet, fpn, linknet)");
+                    + "); give the architecture (" + String.join(", ", Models.architectures()) + ")");
         }
         if (d.arch() != null && !d.arch().equals(a)) {
             throw new IllegalArgumentException("the file is an smp " + d.arch() + ", not " + a);
@@ -303,7 +330,7 @@ public final class WeightLayouts {
         if (e == null) {
             throw new IllegalArgumentException("the file fits no registered encoder: " + String.join("; ", d.problems()));
         }
-        if (d.encoder() != null && !d.encoder().equals(e)) {
+        if (d.encoder() != null && !Encoders.sameParameters(d.encoder(), e)) {
             throw new IllegalArgumentException("the file's encoder is " + d.encoder() + " (" + d.layout()
                     .name().toLowerCase(Locale.ROOT) + " layout), not " + e);
         }
@@ -329,6 +356,12 @@ public final class WeightLayouts {
         if (o.containsKey("prefinalChannels")) {
             b.prefinalChannels((Integer) o.get("prefinalChannels"));
         }
+        if (o.containsKey("panChannels")) {
+            b.panChannels((Integer) o.get("panChannels"));
+        }
+        if (o.containsKey("pabChannels")) {
+            b.pabChannels((Integer) o.get("pabChannels"));
+        }
         if (Boolean.TRUE.equals(o.get("scse"))) {
             b.scse(true);
         }
@@ -340,6 +373,9 @@ public final class WeightLayouts {
         }
         if (Boolean.TRUE.equals(o.get("classificationHead"))) {
             b.classificationHead(true);
+        }
+        if (encoderOutputStride != null) {
+            b.encoderOutputStride(encoderOutputStride);
         }
         SegmentationModel m = b.build();
         try {
@@ -376,7 +412,7 @@ public final class WeightLayouts {
             });
             return TorchWeights.load(model, enc, "encoder.");
         }
-        if (d.encoder() != null && !d.encoder().equals(model.encoder())) {
+        if (d.encoder() != null && !Encoders.sameParameters(d.encoder(), model.encoder())) {
             throw new IllegalArgumentException("the weights are " + d.describe() + ", the model's encoder is "
                     + model.encoder());
         }

@@ -83,7 +83,7 @@ class HeadsTest {
 
     @Test
     void registryListsArchitecturesAndRejectsInapplicableOptions() {
-        assertThat(Models.architectures()).containsExactly("unet", "fpn", "linknet");
+        assertThat(Models.architectures()).containsExactly("unet", "fpn", "linknet", "pan", "manet");
         assertThatThrownBy(() -> Models.builder("fnp", "tiny")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'fnp'").hasMessageContaining("unet, fpn, linknet");
         assertThatThrownBy(() -> Models.builder("fpn", "tiny").aspp(32, List.of(1)).scse(true).build())

@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.hubmapseg.models.weights.Npz;
 import io.github.hubmapseg.models.weights.StateDict;
 import io.github.hubmapseg.models.weights.WeightFiles;
-import io.github.hubmapseg.testkit.ExternalTools;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,21 +27,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class SmpEfficientNetTest {
     static final Path OUT = Paths.get("target", "smp-efficientnet");
-    private static final Path SCRIPT = Paths.get("src", "test", "python", "ref_smp.py");
 
     @BeforeAll
     static void generate() throws Exception {
-        Path marker = OUT.resolve("done");
-        if (Files.exists(marker) && Files.getLastModifiedTime(marker).compareTo(Files.getLastModifiedTime(SCRIPT)) > 0) {
-            return;
-        }
-        Path python = ExternalTools.python("python3-torch python3-torchvision", "torch", "torchvision");
-        Process p = new ProcessBuilder(python.toString(), SCRIPT.getFileName().toString(), OUT.toAbsolutePath()
-                .toString()).directory(SCRIPT.getParent().toFile()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(log).isZero();
-        Files.writeString(marker, "ok");
+        TorchReferences.generate("ref_smp.py", OUT, 300, List.of());
     }
 
     @ParameterizedTest

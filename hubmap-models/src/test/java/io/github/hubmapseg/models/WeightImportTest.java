@@ -1,6 +1,5 @@
 package io.github.hubmapseg.models;
 
-import io.github.hubmapseg.testkit.ExternalTools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,14 +8,12 @@ import io.github.hubmapseg.models.weights.Npz;
 import io.github.hubmapseg.models.weights.StateDict;
 import io.github.hubmapseg.models.weights.WeightFiles;
 import io.github.hubmapseg.models.weights.WeightFormat;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +34,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 class WeightImportTest {
     static final Path OUT = Paths.get("target", "weight-import");
-    private static final Path SCRIPT = Paths.get("src", "test", "python", "ref_import.py");
     private static final List<String> ARCHS = List.of("unet", "fpn", "linknet");
     private static final List<String> ENCODERS = List.of("resnet34", "resnext50_32x4d", "se_resnext50_32x4d",
             "tv-efficientnet-b0");
@@ -77,20 +73,10 @@ class WeightImportTest {
     /** Generates the files (cached in target/weight-import until the script changes); skips without torch. */
     @BeforeAll
     static void generate() throws Exception {
-        Path marker = OUT.resolve("done");
-        if (Files.exists(marker) && Files.getLastModifiedTime(marker).compareTo(Files.getLastModifiedTime(SCRIPT)) > 0) {
-            return;
-        }
-        Path python = ExternalTools.python("python3-torch python3-torchvision", "torch", "torchvision");
-        List<String> cmd = new ArrayList<>(List.of(python.toString(), SCRIPT.getFileName().toString(),
-                OUT.toAbsolutePath().toString()));
-        wholeModels().forEach(a -> cmd.add(a.get()[0] + "_" + a.get()[1] + ":" + a.get()[2]));
-        ENCODER_CASES.forEach((c, spec) -> cmd.add(c + ":" + spec.split(":")[1]));
-        Process p = new ProcessBuilder(cmd).directory(SCRIPT.getParent().toFile()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(900, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(log).isZero();
-        Files.writeString(marker, "ok");
+        List<String> cases = new ArrayList<>();
+        wholeModels().forEach(a -> cases.add(a.get()[0] + "_" + a.get()[1] + ":" + a.get()[2]));
+        ENCODER_CASES.forEach((c, spec) -> cases.add(c + ":" + spec.split(":")[1]));
+        TorchReferences.generate("ref_import.py", OUT, 900, cases);
     }
 
     static void assertRelClose(INDArray actualNchw, INDArray expected, String what) {

@@ -144,7 +144,7 @@ public record Recipe(String name, String description, String source, String note
     /**
      * Architecture.
      *
-     * @param architecture       unet, fpn, linknet, ...
+     * @param architecture       unet, fpn, linknet, pan (smp.PAN), manet (smp.MAnet)
      * @param encoder            encoder name (e.g. resnext50_32x4d, se_resnext101_32x4d, efficientnet-b2, tiny)
      * @param pretrained         pretraining the write-up used and the published file it comes from; {@code none}
      *                           trains from scratch, anything else needs {@code encoder_weights} or {@code weights}
@@ -152,8 +152,9 @@ public record Recipe(String name, String description, String source, String note
      * @param variants           encoders of a multi-backbone ensemble: every fold is trained once per encoder and
      *                           all of them form the ensemble (3rd place: resnext50_32x4d and resnext101_32x4d);
      *                           empty: {@code encoder} only
-     * @param baseChannels       decoder width: U-Net decoder channels (8b, 4b, 2b, b, b), FPN 8b/4b, Linknet b
-     * @param decoderChannels    U-Net only: the five decoder blocks' channels, replacing (8b, 4b, 2b, b, b), e.g.
+     * @param baseChannels       decoder width: U-Net and MAnet decoder channels (8b, 4b, 2b, b, b), FPN 8b/4b,
+     *                           Linknet b, PAN b (and MAnet's position-attention channels 2b)
+     * @param decoderChannels    U-Net and MAnet: the five decoder blocks' channels, replacing (8b, 4b, 2b, b, b), e.g.
      *                           smp's default (256, 128, 64, 32, 16) for its {@code Unet} files; empty: from
      *                           {@code base_channels}
      * @param fpnSkips           FPN skip connections between decoder blocks (3rd place)
@@ -166,6 +167,8 @@ public record Recipe(String name, String description, String source, String note
      * @param attentionGate      U-Net attention gates on the skips (Oktay et al.; the "Tricks" write-up)
      * @param cbam               CBAM in the U-Net decoder blocks (Woo et al.; the "Tricks" write-up), instead of
      *                           {@code attention}'s scSE
+     * @param encoderOutputStride PAN only: smp's {@code encoder_output_stride}, 16 (smp's default: the encoder's
+     *                           last stage dilated) or 32
      * @param encoderWeights     a weight file ({@code .pth}, {@code .safetensors}, {@code .npz}) of the encoder
      *                           alone, loaded before training ({@code ""}: none)
      * @param weights            a weight file of the whole model (an smp state_dict or a hubmap export), loaded
@@ -178,7 +181,7 @@ public record Recipe(String name, String description, String source, String note
     public record Model(String architecture, String encoder, String pretrained, List<String> variants,
                         int baseChannels, List<Integer> decoderChannels, boolean fpnSkips, boolean aspp, boolean pixelShuffle,
                         boolean deepSupervision, boolean classificationHead, boolean attention, boolean hypercolumn,
-                        boolean attentionGate, boolean cbam,
+                        boolean attentionGate, boolean cbam, int encoderOutputStride,
                         String encoderWeights, String weights, String weightsLayout,
                         List<String> variantEncoderWeights, @JsonIgnore KeyLedger keys) {
         /** Validates. */
@@ -242,6 +245,7 @@ public record Recipe(String name, String description, String source, String note
         public boolean hypercolumn() { return keys.read("model.hypercolumn", hypercolumn); }
         public boolean attentionGate() { return keys.read("model.attention_gate", attentionGate); }
         public boolean cbam() { return keys.read("model.cbam", cbam); }
+        public int encoderOutputStride() { return keys.read("model.encoder_output_stride", encoderOutputStride); }
         public String encoderWeights() { return keys.read("model.encoder_weights", encoderWeights); }
         public String weights() { return keys.read("model.weights", weights); }
         public String weightsLayout() { return keys.read("model.weights_layout", weightsLayout); }

@@ -19,7 +19,9 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  * Builds the model a recipe describes: {@code Models.builder(model.architecture, model.encoder)} with, for
  * {@code b = model.base_channels}, U-Net decoder channels {@code (8b, 4b, 2b, b, b)} (or
  * {@code model.decoder_channels} when given, e.g. smp's {@code [256, 128, 64, 32, 16]}), FPN pyramid/segmentation
- * channels {@code 8b/4b}, Linknet prefinal channels {@code b}; the model keys map onto builder options:
+ * channels {@code 8b/4b}, Linknet prefinal channels {@code b}, PAN channels {@code b} (smp's default 32 at
+ * {@code b = 32}) with {@code model.encoder_output_stride}, MAnet decoder channels as the U-Net's and
+ * position-attention channels {@code 2b} (smp's 64 at {@code b = 32}); the model keys map onto builder options:
  * {@code fpn_skips} = hypercolumn of 16-channel FPN convs (3rd place), {@code hypercolumn} = plain hypercolumn
  * (1st place), {@code aspp} = ASPP with {@code 8b} channels and rates 1, 2, 3, 4, {@code pixel_shuffle} = pixel
  * shuffle upsampling, {@code attention} = scSE, {@code attention_gate} = attention gates, {@code cbam} = CBAM,
@@ -177,13 +179,16 @@ public final class ModelFactory {
                 .outputLayer(SegLossLayer.builder(t.loss()).build())
                 .updater(updater).seed(t.seed());
         List<Integer> decoder = m.decoderChannels();
-        if (!decoder.isEmpty() && !m.architecture().equals("unet")) {
-            throw new IllegalArgumentException("model.decoder_channels applies to unet only, not "
+        if (!decoder.isEmpty() && !m.architecture().equals("unet") && !m.architecture().equals("manet")) {
+            throw new IllegalArgumentException("model.decoder_channels applies to unet and manet only, not "
                     + m.architecture() + " (its width comes from model.base_channels)");
         }
         switch (m.architecture()) {
             case "fpn" -> builder.pyramidChannels(8 * b).segmentationChannels(4 * b);
             case "linknet" -> builder.prefinalChannels(b);
+            case "pan" -> builder.panChannels(b).encoderOutputStride(m.encoderOutputStride());
+            case "manet" -> builder.pabChannels(2 * b)
+                    .decoderChannels(decoder.isEmpty() ? List.of(8 * b, 4 * b, 2 * b, b, b) : decoder);
             default -> builder.decoderChannels(decoder.isEmpty() ? List.of(8 * b, 4 * b, 2 * b, b, b) : decoder);
         }
         if (m.fpnSkips() && m.hypercolumn()) {

@@ -80,7 +80,8 @@ class ModelFactoryTest {
         assertThatThrownBy(() -> tiny("cpu-quick", "model.decoder_channels=[256, 128]"))
                 .hasMessageContaining("model.decoder_channels must be five").hasMessageContaining("[256, 128]");
         assertThatThrownBy(() -> ModelFactory.builder(tiny("cpu-quick", "model.architecture=linknet",
-                "model.decoder_channels=[256, 128, 64, 32, 16]"))).hasMessageContaining("applies to unet only");
+                "model.decoder_channels=[256, 128, 64, 32, 16]")))
+                .hasMessageContaining("applies to unet and manet only");
     }
 
     /** model.variant_encoder_weights: each backbone of model.variants starts from its own file (3rd place: two swsl files). */
@@ -118,6 +119,29 @@ class ModelFactoryTest {
         }
         assertThatThrownBy(() -> ModelFactory.create(tiny("cpu-quick", "model.base_channels=16", "model.cbam=true",
                 "model.attention=true"))).hasMessageContaining("scse and cbam");
+    }
+
+    /** smp's PAN and MAnet are model.architecture values; PAN's encoder output stride is a key. */
+    @Test
+    void panAndManetKeys() {
+        try (SegmentationModel m = ModelFactory.create(tiny("cpu-quick", "model.architecture=pan",
+                "model.encoder_output_stride=32"))) {
+            assertThat(has(m, "decoder.fpa.mid.0.conv")).isTrue();
+            assertThat(has(m, "decoder.gau1.conv2.conv")).isTrue();
+            assertThat(m.graph().getLayer("decoder.fpa.mid.0.conv").getParam("W").size(0)).isEqualTo(4); // b
+        }
+        try (SegmentationModel m = ModelFactory.create(tiny("cpu-quick", "model.architecture=manet"))) {
+            assertThat(has(m, "decoder.center.attention")).isTrue();
+            assertThat(has(m, "decoder.blocks.3.SE_ll.3")).isTrue();
+            assertThat(m.graph().getLayer("decoder.center.top_conv").getParam("W").size(0)).isEqualTo(8); // 2b
+        }
+        // smp's default output stride 16 dilates the stride-32 stage: layer4 stays at stride 16
+        var s = ModelFactory.builder(tiny("cpu-quick", "model.architecture=pan", "model.encoder=resnet34"))
+                .summary(128, 128);
+        assertThat(s.layers().stream().filter(l -> l.name().equals("encoder.layer4.2.conv2")).findFirst()
+                .orElseThrow().outputShape()).containsExactly(8, 8, 512);
+        assertThatThrownBy(() -> ModelFactory.create(tiny("cpu-quick", "model.architecture=pan")))
+                .hasMessageContaining("encoderOutputStride 32");
     }
 
     @Test
