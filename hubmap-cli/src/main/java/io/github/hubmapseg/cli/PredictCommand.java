@@ -120,11 +120,17 @@ final class PredictCommand implements Callable<Integer> {
     @CommandLine.Mixin
     GeoJsonOutputOptions geo = new GeoJsonOutputOptions();
 
+    @CommandLine.Mixin
+    SparkEngineOptions engine = new SparkEngineOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (engine.spark()) {
+            return SparkPredict.run(this, engine.settings());
+        }
         if (outDir != null) {
             return CohortPredict.run(this);
         }

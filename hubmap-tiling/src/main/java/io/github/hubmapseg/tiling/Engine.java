@@ -32,6 +32,7 @@ public final class Engine {
     private final int readerThreads;
     private final int stitchThreads;
     private final int outBand;
+    private final boolean readAhead;
     private final ProgressListener progress;
 
     private Engine(Builder b) {
@@ -42,6 +43,7 @@ public final class Engine {
         this.readerThreads = b.readerThreads;
         this.stitchThreads = b.stitchThreads;
         this.outBand = b.outBand;
+        this.readAhead = b.readAhead;
         this.progress = b.progress;
     }
 
@@ -68,7 +70,7 @@ public final class Engine {
     private SlidingWindow window(Member m, long budget) {
         return SlidingWindow.builder(m.tile()).stride(m.tile() - m.overlap()).expand(m.expansion())
                 .weighting(m.weighting()).batchSize(batchSize).readerThreads(readerThreads)
-                .stitchThreads(stitchThreads).memoryBudget(Math.max(1, budget)).build();
+                .stitchThreads(stitchThreads).readAhead(readAhead).memoryBudget(Math.max(1, budget)).build();
     }
 
     private int heldRows(Member m) {
@@ -251,6 +253,7 @@ public final class Engine {
         private int readerThreads = 1;
         private int stitchThreads = Runtime.getRuntime().availableProcessors();
         private int outBand = 64;
+        private boolean readAhead = true;
         private ProgressListener progress = ProgressListener.none();
 
         private Builder(List<Member> members) {
@@ -290,6 +293,12 @@ public final class Engine {
         /** Level-0 rows per band handed to the sinks, default 64. */
         public Builder bandRows(int n) {
             this.outBand = n;
+            return this;
+        }
+
+        /** Whether each member's pass reads ahead in a band of decoded rows (default; see {@link SlidingWindow}). */
+        public Builder readAhead(boolean on) {
+            this.readAhead = on;
             return this;
         }
 

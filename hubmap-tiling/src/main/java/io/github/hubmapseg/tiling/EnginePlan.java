@@ -44,9 +44,10 @@ public record EnginePlan(List<MemberPlan> members, long combineBytes, int outBan
         for (int i = 0; i < members.size(); i++) {
             MemberPlan m = members.get(i);
             s.append(String.format(Locale.ROOT, "member %d: %s; grid %dx%d at %dx%d, %s (tile rows %s, batches %s, "
-                            + "band %d rows), held rows %d%n", i, m.member().describe(), m.grid().cols(),
+                            + "read-ahead %s, band %d rows), held rows %d%n", i, m.member().describe(), m.grid().cols(),
                     m.grid().rows(), m.grid().width(), m.grid().height(), SlidingWindow.mib(m.plan().totalBytes()),
                     SlidingWindow.mib(m.plan().tileStoreBytes()), SlidingWindow.mib(m.plan().batchBytes()),
+                    SlidingWindow.mib(m.plan().readAheadBytes()),
                     m.plan().bandRows(), m.heldRows()));
         }
         s.append(String.format(Locale.ROOT, "combine: %s (level-0 band %d rows); total %s of budget %s",

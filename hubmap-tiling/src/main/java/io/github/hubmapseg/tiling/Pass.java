@@ -38,6 +38,8 @@ final class Pass implements AutoCloseable {
     private final int[] stored;
     private final boolean[][] skipped;
     private final float[] zeroF;
+    /** Tile arrays of dropped tile rows, reused for new predictions (fewer than the planned tile store). */
+    private final List<float[]> freeTiles = new ArrayList<>();
     private final double[] zeroD;
     private WindowReader reader;
     private float[] bandF;
@@ -106,7 +108,30 @@ final class Pass implements AutoCloseable {
         sink.begin(width, height);
         bandF = dbl ? null : new float[plan.bandRows() * width];
         bandD = dbl ? new double[plan.bandRows() * width] : null;
-        reader = new WindowReader(raster, batches, g, dbl, sw.readerThreads(), sw.prefetch());
+        reader = new WindowReader(raster, batches, g, dbl, sw.readerThreads(), sw.prefetch(), band());
+    }
+
+    /**
+     * The read-ahead band of this pass, when the plan has room for it and the raster is an 8-bit source; else
+     * {@code null} (windows are read one by one).
+     */
+    private ReadAheadBand band() {
+        var source = Rasters.source(raster);
+        if (plan.readAheadBytes() == 0 || source == null) {
+            return null;
+        }
+        int[] perRow = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                if (!skipped[r][c]) {
+                    perRow[r]++;
+                }
+            }
+        }
+        int threads = sw.readerThreads();
+        // parallel reads per chunk: at least 2 (compressed tiles decode on 2 cores), at most the processors
+        int parts = Math.min(Runtime.getRuntime().availableProcessors(), Math.max(2, threads));
+        return new ReadAheadBand(source, g, perRow, threads > 0 ? parts : 1, threads > 0);
     }
 
     /**
@@ -120,7 +145,9 @@ final class Pass implements AutoCloseable {
             return false;
         }
         if (reader.hasNext()) {
-            predictAndStore(reader.next());
+            WindowReader.Batch b = reader.next();
+            predictAndStore(b);
+            reader.recycle(b);
             progress.onProgress(done, total);
             emitFinished();
             if (reader.hasNext()) {
@@ -239,6 +266,13 @@ final class Pass implements AutoCloseable {
             if (dbl) {
                 storeD[k] = null;
             } else {
+                if (storeF[k] != null) {
+                    for (float[] t : storeF[k]) {
+                        if (t != zeroF && t != null) {
+                            freeTiles.add(t);
+                        }
+                    }
+                }
                 storeF[k] = null;
             }
         }
@@ -277,7 +311,7 @@ final class Pass implements AutoCloseable {
                 }
                 storeD[r][c] = t;
             } else {
-                float[] t = new float[tile * tile];
+                float[] t = freeTiles.isEmpty() ? new float[tile * tile] : freeTiles.remove(freeTiles.size() - 1);
                 for (int y = 0; y < tile; y++) {
                     System.arraycopy(accF, i * plane + (y + expand) * win + expand, t, y * tile, tile);
                 }

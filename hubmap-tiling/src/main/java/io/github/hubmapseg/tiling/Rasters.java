@@ -18,48 +18,62 @@ public final class Rasters {
     /** An 8-bit {@link ImageSource} as a raster of values 0..255 (not closed by the raster). */
     public static Raster of(ImageSource source) {
         Objects.requireNonNull(source, "source");
-        return new Raster() {
-            @Override
-            public long width() {
-                return source.width();
-            }
+        return new OfSource(source);
+    }
 
-            @Override
-            public long height() {
-                return source.height();
-            }
+    /** The 8-bit source behind a raster made by {@link #of(ImageSource)}, or {@code null}. */
+    static ImageSource source(Raster r) {
+        return r instanceof OfSource s ? s.source : null;
+    }
 
-            @Override
-            public int channels() {
-                return source.channels();
-            }
+    /** An 8-bit source as a raster; the engine's read-ahead band reads its bytes directly ({@link #source}). */
+    private static final class OfSource implements Raster {
+        private final ImageSource source;
 
-            private byte[] bytes(long x, long y, int w, int h) throws IOException {
-                if (source instanceof AbstractImageSource a) {
-                    byte[] b = new byte[Math.multiplyExact(Math.multiplyExact(w, h), source.channels())];
-                    a.readInto(x, y, w, h, b);
-                    return b;
-                }
-                ArrayImg<UnsignedByteType, ByteArray> img = source.read(FinalInterval.createMinSize(x, y, w, h));
-                return img.update(null).getCurrentStorageArray();
-            }
+        OfSource(ImageSource source) {
+            this.source = source;
+        }
 
-            @Override
-            public void read(long x, long y, int w, int h, float[] dst) throws IOException {
-                byte[] b = bytes(x, y, w, h);
-                for (int k = 0; k < b.length; k++) {
-                    dst[k] = b[k] & 0xFF;
-                }
-            }
+        @Override
+        public long width() {
+            return source.width();
+        }
 
-            @Override
-            public void read(long x, long y, int w, int h, double[] dst) throws IOException {
-                byte[] b = bytes(x, y, w, h);
-                for (int k = 0; k < b.length; k++) {
-                    dst[k] = b[k] & 0xFF;
-                }
+        @Override
+        public long height() {
+            return source.height();
+        }
+
+        @Override
+        public int channels() {
+            return source.channels();
+        }
+
+        private byte[] bytes(long x, long y, int w, int h) throws IOException {
+            if (source instanceof AbstractImageSource a) {
+                byte[] b = new byte[Math.multiplyExact(Math.multiplyExact(w, h), source.channels())];
+                a.readInto(x, y, w, h, b);
+                return b;
             }
-        };
+            ArrayImg<UnsignedByteType, ByteArray> img = source.read(FinalInterval.createMinSize(x, y, w, h));
+            return img.update(null).getCurrentStorageArray();
+        }
+
+        @Override
+        public void read(long x, long y, int w, int h, float[] dst) throws IOException {
+            byte[] b = bytes(x, y, w, h);
+            for (int k = 0; k < b.length; k++) {
+                dst[k] = b[k] & 0xFF;
+            }
+        }
+
+        @Override
+        public void read(long x, long y, int w, int h, double[] dst) throws IOException {
+            byte[] b = bytes(x, y, w, h);
+            for (int k = 0; k < b.length; k++) {
+                dst[k] = b[k] & 0xFF;
+            }
+        }
     }
 
     /**

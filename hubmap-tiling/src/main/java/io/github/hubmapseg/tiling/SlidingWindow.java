@@ -11,7 +11,7 @@ import java.util.Objects;
  * Sliding-window inference of ONE predictor on ONE grid: runs a {@link Predictor} over a whole image tile by
  * tile and streams the blended result to a sink, top to bottom, in bands of rows. It keeps the concerns
  * apart: <em>where</em> ({@link TileGrid}: tile T, stride S, expansion E, reflect-101 borders), <em>reading</em>
- * ({@link WindowReader}: batches, bounded prefetch), <em>what</em> (the {@link Predictor}: test-time poses and
+ * ({@link WindowReader}: batches, bounded prefetch, the {@link ReadAheadBand} of decoded rows), <em>what</em> (the {@link Predictor}: test-time poses and
  * ensembles are predictor wrappers, {@link Predictors}) and <em>combine</em> ({@link Stitcher} with a
  * {@link Weighting}); {@link Pass} runs them step by step. Members at their own scale, tile size and poses, run
  * together in one pass over a slide, are {@link Engine}'s job. {@link #predict(ImageSource, Predictor)} is the
@@ -29,9 +29,13 @@ import java.util.Objects;
  * <pre>
  *   tileStore = (ceil(T / S) + 1 + ceil(B / cols)) * cols * T^2 * b
  *   batches   = (P + 1) * B * (C + 3) * W^2 * b
- *   bandRows  = clamp((budget - tileStore - batches) / (width * (b + 1)), 1, min(height, max(S, 64)))
+ *   readAhead = min(height, max over r of the source rows read by tile rows r and r + 1 together + 511)
+ *               * width * C bytes          (the {@link ReadAheadBand}, when on and it fits, else 0)
+ *   bandRows  = clamp((budget - tileStore - batches - readAhead) / (width * (b + 1)), 1, min(height, max(S, 64)))
  * </pre>
  * and refuses to start (naming the numbers) if the budget is below {@code tileStore + batches} plus one row.
+ * The read-ahead band (about {@code (W + S + 511) * width * C} bytes: 122 MiB for a 30000-wide RGB slide at
+ * T512 S384) is dropped from the plan, and windows are read one by one, when the budget cannot hold it.
  * Nothing depends on the image height: a 30000 x 25000 slide at T = 512, S = 384 needs about 0.4 GB.
  *
  * <p>Precision: {@link Precision#FLOAT} (default) computes in float32; {@link Precision#DOUBLE} reads,
@@ -60,6 +64,7 @@ public final class SlidingWindow {
     private final Precision precision;
     private final ProgressListener progress;
     private final int stitchThreads;
+    private final boolean readAhead;
 
     private SlidingWindow(Builder b) {
         this.tile = b.tile;
@@ -74,6 +79,7 @@ public final class SlidingWindow {
         this.precision = b.precision;
         this.progress = b.progress;
         this.stitchThreads = b.stitchThreads;
+        this.readAhead = b.readAhead;
     }
 
     /** A builder for output tiles of {@code tileSize x tileSize} pixels (required). */
@@ -96,7 +102,11 @@ public final class SlidingWindow {
         long win = g.windowSize();
         long batches = (prefetch + 1L) * batchSize * (channels + 3L) * win * win * b;
         long rowBytes = width * (b + 1);
-        long left = memoryBudget - store - batches;
+        long ahead = readAhead ? ReadAheadBand.plannedRows(g) * width * channels : 0;
+        if (ahead > Integer.MAX_VALUE - 8 || memoryBudget - store - batches - ahead < rowBytes) {
+            ahead = 0;
+        }
+        long left = memoryBudget - store - batches - ahead;
         if (left < rowBytes) {
             throw new IllegalArgumentException("memoryBudget " + mib(memoryBudget) + " is too small for tile " + tile
                     + ", stride " + stride + ", expand " + expand + ", batchSize " + batchSize + " on a " + width
@@ -105,7 +115,7 @@ public final class SlidingWindow {
                     + "); raise memoryBudget or lower tileSize/batchSize");
         }
         int band = (int) Math.max(1, Math.min(Math.min(height, Math.max(stride, 64)), left / rowBytes));
-        return new MemoryPlan(store, batches, band, band * width * b, memoryBudget);
+        return new MemoryPlan(store, batches, ahead, band, band * width * b, memoryBudget);
     }
 
     private static long ceilDiv(long a, long b) {
@@ -211,6 +221,7 @@ public final class SlidingWindow {
         private Precision precision = Precision.FLOAT;
         private ProgressListener progress = ProgressListener.none();
         private int stitchThreads = Runtime.getRuntime().availableProcessors();
+        private boolean readAhead = true;
 
         private Builder(int tile) {
             this.tile = tile;
@@ -280,6 +291,15 @@ public final class SlidingWindow {
         /** Threads that stitch the rows of a band (float path), default the number of processors. */
         public Builder stitchThreads(int threads) {
             this.stitchThreads = threads;
+            return this;
+        }
+
+        /**
+         * Whether windows of 8-bit slides are assembled from a {@link ReadAheadBand} of rows decoded once and
+         * read ahead on a loader thread (default), or read one by one; the results are identical.
+         */
+        public Builder readAhead(boolean on) {
+            this.readAhead = on;
             return this;
         }
 

@@ -239,6 +239,10 @@ public final class Stitcher {
                 System.arraycopy(tiles[rLo][cLo], (y - (int) ys[rLo]) * t + xa - (int) xs[cLo], out, ob, n);
                 continue;
             }
+            if (u != null && cHi - cLo <= 1 && rHi - rLo <= 1) {
+                blend2x2(y, rLo, rHi, s, wy, n, tiles, out, ob);
+                continue;
+            }
             if (u != null) {
                 boolean first = true;
                 float[] pf = null;
@@ -291,6 +295,62 @@ public final class Stitcher {
                 for (int k = 0; k < n; k++) {
                     out[ob + k] = pf[pfb + k] + (float) (num[k] / den[k]);
                 }
+            }
+        }
+    }
+
+    /**
+     * The separable blend of segment {@code seg}, covered by 2 or 2 x 2 tiles (the commonest overlaps when
+     * {@code S >= T / 2}), in ONE pass: each covering tile read once, the output written once (the general loop
+     * copies the first tile, then reads and writes the output once more per further tile), with the same float
+     * operations in the same order ({@code out = p_first, out += (a * nv) * (p - p_first)} tile by tile, rows
+     * then columns), so the bits are the same.
+     */
+    private void blend2x2(int y, int rLo, int rHi, int seg, double wy, int n, float[][][] tiles, float[] out,
+                          int ob) {
+        final int t = tile;
+        final int cLo = segCLo[seg];
+        final int cHi = segCHi[seg];
+        final int xa = segA[seg];
+        final int i0 = y - (int) ys[rLo];
+        final int i1 = y - (int) ys[rHi];
+        final float a0 = rLo == rHi ? 1f : (float) (u[i0] / wy);
+        final float a1 = rLo == rHi ? 1f : (float) (u[i1] / wy);
+        final int n0 = xa - (int) xs[cLo];
+        final int n1 = xa - (int) xs[cHi];
+        final float[] v0 = nvF[cLo];
+        final float[] v1 = nvF[cHi];
+        final float[] p00 = tiles[rLo][cLo];
+        final int b00 = i0 * t + n0;
+        if (rLo == rHi) {
+            // two tiles side by side
+            final float[] p01 = tiles[rLo][cHi];
+            final int b01 = i0 * t + n1;
+            for (int k = 0; k < n; k++) {
+                float f = p00[b00 + k];
+                out[ob + k] = f + a0 * v1[n1 + k] * (p01[b01 + k] - f);
+            }
+        } else if (cLo == cHi) {
+            // two tiles one above the other
+            final float[] p10 = tiles[rHi][cLo];
+            final int b10 = i1 * t + n0;
+            for (int k = 0; k < n; k++) {
+                float f = p00[b00 + k];
+                out[ob + k] = f + a1 * v0[n0 + k] * (p10[b10 + k] - f);
+            }
+        } else {
+            final float[] p01 = tiles[rLo][cHi];
+            final float[] p10 = tiles[rHi][cLo];
+            final float[] p11 = tiles[rHi][cHi];
+            final int b01 = i0 * t + n1;
+            final int b10 = i1 * t + n0;
+            final int b11 = i1 * t + n1;
+            for (int k = 0; k < n; k++) {
+                float f = p00[b00 + k];
+                float v = f + a0 * v1[n1 + k] * (p01[b01 + k] - f);
+                v += a1 * v0[n0 + k] * (p10[b10 + k] - f);
+                v += a1 * v1[n1 + k] * (p11[b11 + k] - f);
+                out[ob + k] = v;
             }
         }
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,7 +13,9 @@ import java.util.concurrent.Future;
 /**
  * Reads the windows of a pass in batches, in order, with bounded prefetch on reader threads (0 threads: in
  * the calling thread). Windows are {@code win x win} at the tile starts minus the expansion, reflect-101 at
- * the borders ({@link Rasters#readWindow}). Close it to stop the threads.
+ * the borders: assembled from a {@link ReadAheadBand} of decoded rows when the pass has one (8-bit slides),
+ * else read one by one ({@link Rasters#readWindow}). Input arrays of batches handed back with
+ * {@link #recycle} are reused (at most {@code prefetch + 1} of them). Close it to stop the threads.
  */
 final class WindowReader implements AutoCloseable {
 
@@ -29,12 +32,19 @@ final class WindowReader implements AutoCloseable {
     private final boolean dbl;
     private final int prefetch;
     private final ExecutorService pool;
+    private final ReadAheadBand band;
+    private final ConcurrentLinkedQueue<Object> free = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<Future<Batch>> inflight = new ArrayDeque<>();
     private int submitted;
     private int taken;
 
-    WindowReader(Raster raster, List<long[]> batches, TileGrid g, boolean dbl, int threads, int prefetch) {
+    /**
+     * @param band the read-ahead band the windows are assembled from, or {@code null} to read each window
+     */
+    WindowReader(Raster raster, List<long[]> batches, TileGrid g, boolean dbl, int threads, int prefetch,
+                 ReadAheadBand band) {
         this.raster = raster;
+        this.band = band;
         this.batches = batches;
         this.xs = g.startsX();
         this.ys = g.startsY();
@@ -68,11 +78,21 @@ final class WindowReader implements AutoCloseable {
     private Batch read(long[] ids) throws IOException {
         int ch = raster.channels();
         int len = ids.length * ch * win * win;
-        float[] inF = dbl ? null : new float[len];
-        double[] inD = dbl ? new double[len] : null;
+        float[] inF = dbl ? null : (float[]) reused(len, false);
+        double[] inD = dbl ? (double[]) reused(len, true) : null;
         for (int i = 0; i < ids.length; i++) {
             int r = (int) (ids[i] >>> 32);
             int c = (int) ids[i];
+            if (band != null) {
+                band.acquire(r);
+                if (dbl) {
+                    band.window(r, c, inD, i * ch * win * win);
+                } else {
+                    band.window(r, c, inF, i * ch * win * win);
+                }
+                band.release(r);
+                continue;
+            }
             long x = xs[c] - expand;
             long y = ys[r] - expand;
             if (dbl) {
@@ -82,6 +102,23 @@ final class WindowReader implements AutoCloseable {
             }
         }
         return new Batch(ids, inF, inD);
+    }
+
+    /** A free input array of this length and type, or a new one. */
+    private Object reused(int len, boolean dbl) {
+        for (Object o = free.poll(); o != null; o = free.poll()) {
+            if (dbl ? o instanceof double[] d && d.length == len : o instanceof float[] f && f.length == len) {
+                return o;
+            }
+        }
+        return dbl ? new double[len] : new float[len];
+    }
+
+    /** The batch's input array may be reused: the caller no longer reads it (nor does the predictor). */
+    void recycle(Batch b) {
+        if (free.size() <= prefetch) {
+            free.add(b.inF() != null ? b.inF() : b.inD());
+        }
     }
 
     private static Batch get(Future<Batch> f) throws IOException {
@@ -112,6 +149,9 @@ final class WindowReader implements AutoCloseable {
                 f.cancel(true);
             }
             pool.shutdownNow();
+        }
+        if (band != null) {
+            band.close();
         }
     }
 }

@@ -76,6 +76,10 @@ public class WholeSlideBenchmark {
     @Param({"tiled", "deflate"})
     public String source;
 
+    /** The engine's read-ahead band ({@code SlidingWindow.Builder#readAhead}); {@code false}: windows read one by one. */
+    @Param("true")
+    public boolean readAhead;
+
     /** Threads of {@code readBaseline} (the engine reads with its default reader threads). */
     @Param("2")
     public int readThreads;
@@ -119,7 +123,7 @@ public class WholeSlideBenchmark {
         };
         System.out.printf("%nsource %s: %s%n", source, slide);
         engine = SlidingWindow.builder(tile).stride(stride).expand(expand).batchSize(batchSize)
-                .memoryBudget(700L << 20).build();
+                .readAhead(readAhead).memoryBudget(700L << 20).build();
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
             p.resetPeakUsage();
         }

@@ -70,6 +70,29 @@ public abstract class AbstractImageSource implements ImageSource {
         }
     }
 
+    /**
+     * Reads the in-image rectangle {@code [x, x + w) x [y, y + h)} into a part of a larger channel-planar
+     * destination, {@code dst[(ox + i) + dstWidth * ((oy + j) + dstHeight * c)]}: a band or ring of rows that
+     * is filled piece by piece (the engine's read-ahead band), with no array of the region's size in between.
+     *
+     * @throws IllegalArgumentException if the rectangle leaves the image or does not fit the destination,
+     *                                  naming the numbers
+     */
+    public void readInto(long x, long y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox, int oy)
+            throws IOException {
+        if (w <= 0 || h <= 0 || x < 0 || y < 0 || x + w > width() || y + h > height()) {
+            throw new IllegalArgumentException("rectangle x=" + x + " y=" + y + " " + w + " x " + h
+                    + " must be non-empty and inside the " + width() + " x " + height() + " image");
+        }
+        if (ox < 0 || oy < 0 || (long) ox + w > dstWidth || (long) oy + h > dstHeight
+                || (long) dstWidth * dstHeight * channels() > dst.length) {
+            throw new IllegalArgumentException("rectangle " + w + " x " + h + " at (" + ox + ", " + oy
+                    + ") does not fit a destination of " + dstWidth + " x " + dstHeight + " x " + channels()
+                    + " in " + dst.length + " bytes");
+        }
+        readValid(x, y, w, h, dst, dstWidth, dstHeight, ox, oy);
+    }
+
     @Override
     public ArrayImg<UnsignedByteType, ByteArray> read(Interval region, int reduce) throws IOException {
         if (reduce < 1) {

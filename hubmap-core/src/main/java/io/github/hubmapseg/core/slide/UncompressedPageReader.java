@@ -12,8 +12,8 @@ import java.nio.file.Path;
  * algart-tiff refuses; and reading uncompressed tiles directly avoids algart-tiff's decode-and-copy of whole
  * tiles).
  *
- * <p>Memory: a row buffer of at most {@link #BUFFER_BYTES} (or one row segment, if larger) per call; nothing
- * else is allocated. Region rows covering less than half a block row are read segment by segment (one
+ * <p>Memory: a row buffer of {@link #BUFFER_BYTES} per reading thread, reused across calls (or one row segment,
+ * if larger, allocated for that call); nothing else is allocated. Region rows covering less than half a block row are read segment by segment (one
  * positional read per row, block and plane); wider ones read runs of whole block rows at once.
  *
  * <p>Thread-safety: reads use {@link FileChannel#read(ByteBuffer, long)} (positional, no shared position), so
@@ -23,6 +23,9 @@ final class UncompressedPageReader implements TiffPageReader {
 
     /** Upper bound of the row buffer of one read call. */
     static final int BUFFER_BYTES = 1 << 20;
+
+    /** Each reading thread's row buffer (reads run in parallel from several threads; none holds it across calls). */
+    private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[0]);
 
     private final Path file;
     private final FileChannel channel;
@@ -103,7 +106,7 @@ final class UncompressedPageReader implements TiffPageReader {
                 int rowsPerRead = dense ? (int) Math.max(1, Math.min(h, BUFFER_BYTES / blockRowBytes)) : 1;
                 long need = dense ? (rowsPerRead - 1) * blockRowBytes + segment : segment;
                 if (!(planar && !dense) && (buf == null || buf.length < need)) {
-                    buf = new byte[(int) need];
+                    buf = buffer((int) need);
                 }
                 int j = 0;
                 while (j < h) {
@@ -137,6 +140,19 @@ final class UncompressedPageReader implements TiffPageReader {
                 }
             }
         }
+    }
+
+    /** A row buffer of at least n bytes: this thread's reused one up to {@link #BUFFER_BYTES}, else a new one. */
+    private static byte[] buffer(int n) {
+        if (n > BUFFER_BYTES) {
+            return new byte[n];
+        }
+        byte[] b = BUFFERS.get();
+        if (b.length < n) {
+            b = new byte[BUFFER_BYTES];
+            BUFFERS.set(b);
+        }
+        return b;
     }
 
     private void deinterleave(byte[] buf, int src, int w, byte[] dst, int dstWidth, int dstHeight, int ox, int dRow,

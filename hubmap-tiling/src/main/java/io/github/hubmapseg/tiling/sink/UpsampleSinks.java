@@ -25,7 +25,12 @@ public final class UpsampleSinks {
             return next;
         }
         return new MaskRowSink() {
-            private byte[] out = new byte[0];
+            private final Bands<byte[]> up = new Bands<>(fullWidth, fullHeight, reduce, byte[]::new,
+                    a -> a.length, (band, src, out, dst, fw) -> {
+                        for (int x = 0; x < fw; x++) {
+                            out[dst + x] = band[src + x / reduce];
+                        }
+                    });
 
             @Override
             public void begin(long width, long height) throws IOException {
@@ -35,25 +40,8 @@ public final class UpsampleSinks {
 
             @Override
             public void accept(long y0, int rows, byte[] band) throws IOException {
-                int fw = (int) fullWidth;
-                int rw = (int) ((fullWidth + reduce - 1) / reduce);
-                long fy0 = y0 * reduce;
-                int frows = (int) Math.min((long) rows * reduce, fullHeight - fy0);
-                if (out.length < frows * fw) {
-                    out = new byte[frows * fw];
-                }
-                for (int r = 0; r < frows; r++) {
-                    int src = (r / reduce) * rw;
-                    int dst = r * fw;
-                    if (r % reduce != 0) {
-                        System.arraycopy(out, dst - fw, out, dst, fw);
-                        continue;
-                    }
-                    for (int x = 0; x < fw; x++) {
-                        out[dst + x] = band[src + x / reduce];
-                    }
-                }
-                next.accept(fy0, frows, out);
+                byte[] out = up.upsample(y0, rows, band);
+                next.accept(y0 * reduce, up.fullRows(y0, rows), out);
             }
 
             @Override
@@ -76,7 +64,8 @@ public final class UpsampleSinks {
             return next;
         }
         return new RowSink() {
-            private float[] out = new float[0];
+            private final Bands<float[]> up = new Bands<>(fullWidth, fullHeight, reduce, float[]::new,
+                    a -> a.length, (band, src, out, dst, fw) -> row(band, src, reduce, out, dst, fw));
 
             @Override
             public void begin(long width, long height) throws IOException {
@@ -86,23 +75,8 @@ public final class UpsampleSinks {
 
             @Override
             public void accept(long y0, int rows, float[] band) throws IOException {
-                int fw = (int) fullWidth;
-                int rw = (int) ((fullWidth + reduce - 1) / reduce);
-                long fy0 = y0 * reduce;
-                int frows = (int) Math.min((long) rows * reduce, fullHeight - fy0);
-                if (out.length < frows * fw) {
-                    out = new float[frows * fw];
-                }
-                for (int r = 0; r < frows; r++) {
-                    int src = (r / reduce) * rw;
-                    int dst = r * fw;
-                    if (r % reduce != 0) {
-                        System.arraycopy(out, dst - fw, out, dst, fw);
-                        continue;
-                    }
-                    row(band, src, reduce, out, dst, fw);
-                }
-                next.accept(fy0, frows, out);
+                float[] out = up.upsample(y0, rows, band);
+                next.accept(y0 * reduce, up.fullRows(y0, rows), out);
             }
 
             @Override
@@ -129,6 +103,61 @@ public final class UpsampleSinks {
             for (; x < end; x++) {
                 dst[dstOff + x] = v;
             }
+        }
+    }
+
+    /** One row kind's nearest-neighbour row: {@code out[dst + x] = band[src + x / reduce]} for {@code x < fw}. */
+    private interface RowUp<A> {
+        void row(A band, int src, A out, int dst, int fw);
+    }
+
+    /**
+     * The band loop shared by byte (mask) and float (probability) rows: full row {@code r} of a band takes reduced
+     * row {@code r / reduce}; the first full row of each reduced row is upsampled, the others copy it. The output
+     * buffer (one band of full rows) is reused.
+     */
+    private static final class Bands<A> {
+        private final long fullWidth;
+        private final long fullHeight;
+        private final int reduce;
+        private final java.util.function.IntFunction<A> alloc;
+        private final java.util.function.ToIntFunction<A> length;
+        private final RowUp<A> up;
+        private A out;
+
+        Bands(long fullWidth, long fullHeight, int reduce, java.util.function.IntFunction<A> alloc,
+              java.util.function.ToIntFunction<A> length, RowUp<A> up) {
+            this.fullWidth = fullWidth;
+            this.fullHeight = fullHeight;
+            this.reduce = reduce;
+            this.alloc = alloc;
+            this.length = length;
+            this.up = up;
+            this.out = alloc.apply(0);
+        }
+
+        /** Full rows of the band of reduced rows {@code [y0, y0 + rows)} (the last band is cropped). */
+        int fullRows(long y0, int rows) {
+            return (int) Math.min((long) rows * reduce, fullHeight - y0 * reduce);
+        }
+
+        /** The band's full rows, in a reused buffer. */
+        A upsample(long y0, int rows, A band) {
+            int fw = (int) fullWidth;
+            int rw = (int) ((fullWidth + reduce - 1) / reduce);
+            int frows = fullRows(y0, rows);
+            if (length.applyAsInt(out) < frows * fw) {
+                out = alloc.apply(frows * fw);
+            }
+            for (int r = 0; r < frows; r++) {
+                int dst = r * fw;
+                if (r % reduce != 0) {
+                    System.arraycopy(out, dst - fw, out, dst, fw);
+                } else {
+                    up.row(band, (r / reduce) * rw, out, dst, fw);
+                }
+            }
+            return out;
         }
     }
 

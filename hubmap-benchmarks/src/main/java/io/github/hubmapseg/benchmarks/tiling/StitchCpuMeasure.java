@@ -1,0 +1,63 @@
+package io.github.hubmapseg.benchmarks.tiling;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * {@link StitchBenchmark}'s operations with one thread, timed by the CPU time of the thread that runs them (a
+ * one-part parallel stream runs in the calling thread), interleaved round by round, so that the shares of
+ * {@code copyBaseline} do not depend on how much of the cores other processes leave to this one (the wall
+ * times of JMH on a shared machine do).
+ *
+ * <pre>java -Xms4g -Xmx4g -cp hubmap-benchmarks/target/benchmarks.jar \
+ *     io.github.hubmapseg.benchmarks.tiling.StitchCpuMeasure 15</pre>
+ */
+public final class StitchCpuMeasure {
+
+    private StitchCpuMeasure() {
+    }
+
+    private static long cpu() {
+        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
+    /**
+     * @param args rounds
+     */
+    public static void main(String[] args) {
+        int rounds = Integer.parseInt(args[0]);
+        StitchBenchmark b = new StitchBenchmark();
+        b.size = 8192;
+        b.tile = 512;
+        b.stride = 384;
+        b.distinctTiles = 441;
+        b.threads = 1;
+        b.setUp();
+        String[] names = {"copyBaseline", "canvas", "band", "firstTileCopy", "tilesCopy"};
+        Runnable[] ops = {b::copyBaseline, b::canvas, b::band, b::firstTileCopy, b::tilesCopy};
+        double[][] ms = new double[names.length][rounds];
+        for (int round = -3; round < rounds; round++) {
+            for (int k = 0; k < ops.length; k++) {
+                long c0 = cpu();
+                ops[k].run();
+                if (round >= 0) {
+                    ms[k][round] = (cpu() - c0) / 1e6;
+                }
+            }
+        }
+        double copy = median(ms[0]);
+        System.out.printf(Locale.ROOT, "StitchBenchmark ops, 1 thread, CPU ms per op (median of %d rounds; load %.1f):%n",
+                rounds, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        for (int k = 0; k < names.length; k++) {
+            double m = median(ms[k]);
+            System.out.printf(Locale.ROOT, "%-14s %7.1f ms  copyBaseline / this = %5.1f %%%n", names[k], m, 100 * copy / m);
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}
