@@ -26,8 +26,9 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue #17: {@code hubmap predict --out-dir} in a child JVM on a cohort of 6 slides of 512 x 512, killed with SIGKILL at 4
- * moments drawn with a fixed seed over an uninterrupted run's duration, each kill followed by a check that every
+ * Issue #17: {@code hubmap predict --out-dir} in a child JVM on a cohort of 6 slides of 512 x 512, killed with SIGKILL 4
+ * times (fixed seed): three times mid-cohort, a random 0-60 ms after the run logged its next finished slide, then
+ * once at a moment drawn over an uninterrupted run's duration; each kill followed by a check that every
  * visible file is complete (equal to the uninterrupted run's, or a readable record), then the same command run
  * to the end: its {@code submission.csv} and every unit's row are byte-identical to the uninterrupted run's.
  */
@@ -87,18 +88,37 @@ class CohortKillNineTest {
         assertThat(expected).containsKey("submission.csv");
         Random rnd = new Random(SEED);
         for (int k = 0; k < 4; k++) {
-            long at = (long) ((0.2 + 0.8 * rnd.nextDouble()) * ms);
-            System.out.println("CohortKillNineTest: kill " + k + " after " + at + " of " + ms + " ms");
-            Process q = start(tmp.resolve("killed-" + k + ".log"), concat(common, out.toString()));
-            if (!q.waitFor(at, TimeUnit.MILLISECONDS)) {
-                q.destroyForcibly(); // SIGKILL on Linux
+            Path log = tmp.resolve("killed-" + k + ".log");
+            Process q = start(log, concat(common, out.toString()));
+            int finished = finishedUnits(out);
+            if (k == 3) {
+                // any moment of the run: start-up, loading, a slide, the assembly
+                long at = (long) (rnd.nextDouble() * ms);
+                System.out.println("CohortKillNineTest: kill 3 after " + at + " of " + ms + " ms");
+                if (!q.waitFor(at, TimeUnit.MILLISECONDS)) {
+                    q.destroyForcibly(); // SIGKILL on Linux
+                }
+            } else {
+                // mid-cohort: once the run has finished 1 or 2 more slides, a random 0-60 ms later (inside the
+                // next slide, between two files of a unit, or in the assembly)
+                int target = Math.min(6, finished + 1 + rnd.nextInt(2));
+                long extra = rnd.nextInt(60);
+                String line = "slide " + target + "/6 ";
+                long deadline = System.nanoTime() + 120_000_000_000L;
+                while (q.isAlive() && !Files.readString(log).contains(line) && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                Thread.sleep(extra);
+                System.out.println("CohortKillNineTest: kill " + k + " " + extra + " ms after '" + line.strip()
+                        + "' was logged (" + finished + " units finished before this run)");
+                q.destroyForcibly();
             }
             assertThat(q.waitFor(60, TimeUnit.SECONDS)).isTrue();
             // no partial file is visible: each one is the uninterrupted run's, or a record whose row is complete
             Map<String, byte[]> now = visible(out);
-            System.out.println("CohortKillNineTest: after kill " + k + ": " + now.keySet().stream()
-                    .filter(n -> n.endsWith(SlideUnits.RECORD)).count() + " of 6 units finished, submission "
-                    + (now.containsKey("submission.csv") ? "written" : "not yet written"));
+            System.out.println("CohortKillNineTest: after kill " + k + ": " + finishedUnits(out)
+                    + " of 6 units finished, submission " + (now.containsKey("submission.csv") ? "written"
+                    : "not yet written"));
             for (Map.Entry<String, byte[]> f : now.entrySet()) {
                 String name = f.getKey();
                 if (name.endsWith(SlideUnits.RECORD)) {
@@ -111,15 +131,30 @@ class CohortKillNineTest {
                 }
             }
         }
+        int before = finishedUnits(out);
         Process last = start(tmp.resolve("rerun.log"), concat(common, out.toString()));
         assertThat(last.waitFor(300, TimeUnit.SECONDS)).isTrue();
         assertThat(last.exitValue()).as(Files.readString(tmp.resolve("rerun.log"))).isZero();
+        if (before < 6) {
+            assertThat(Files.readString(tmp.resolve("rerun.log"))).contains("predicted " + (6 - before)
+                    + " slides, skipped " + before);
+        }
         Map<String, byte[]> actual = visible(out);
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         for (String name : expected.keySet()) {
             if (!name.endsWith(SlideUnits.RECORD) && !name.equals("report.txt")) {
                 assertThat(actual.get(name)).as(name).isEqualTo(expected.get(name));
             }
+        }
+    }
+
+    private static int finishedUnits(Path out) throws IOException {
+        Path slides = out.resolve(SlideUnits.SLIDES);
+        if (!Files.isDirectory(slides)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(slides)) {
+            return (int) s.filter(d -> Files.isRegularFile(d.resolve(SlideUnits.RECORD))).count();
         }
     }
 

@@ -42,7 +42,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A synthetic cohort ({@code slides} test slides of {@code size}^2, the hard profile's default generator) predicted
+ * A synthetic cohort ({@code slides} test slides of {@code size}^2, the synthetic generator's default easy profile) predicted
  * in one JVM, one op = the whole cohort:
  * <ul>
  *   <li>{@code engine}: the bare engine, slide after slide (open, one pass, RLE text), no file written: the
