@@ -126,6 +126,16 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     private final double[] hv = new double[3];
     private final double[] pv = new double[3];
     private final double[] bg = new double[3];
+    // the stain and background per channel, for shade
+    private final double hv0;
+    private final double hv1;
+    private final double hv2;
+    private final double pv0;
+    private final double pv1;
+    private final double pv2;
+    private final double bg0;
+    private final double bg1;
+    private final double bg2;
     private final double soft;
     private final boolean thickness;
     private final int texSeed;
@@ -141,6 +151,8 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     // {cx, cy, along-x, along-y, half length, half width, amplitude, wavelength, r, g, b}
     private final double[][] pens;
     private final boolean dust;
+    private final double invWidth;
+    private final double invHeight;
 
     private HardSyntheticSlide(SlideSpec spec, Options options) {
         this.spec = spec;
@@ -178,6 +190,15 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             hv[c] = hVec[c] * hs;
             pv[c] = pVec[c] * ps;
         }
+        this.hv0 = hv[0];
+        this.hv1 = hv[1];
+        this.hv2 = hv[2];
+        this.pv0 = pv[0];
+        this.pv1 = pv[1];
+        this.pv2 = pv[2];
+        this.bg0 = bg[0];
+        this.bg1 = bg[1];
+        this.bg2 = bg[2];
         this.soft = vary ? 0.6 + 1.8 * stainRnd.nextDouble() : 1.0;
         this.thickness = vary;
 
@@ -413,6 +434,8 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         }
         this.pens = pl.toArray(new double[0][]);
         this.dust = options.has(SynthElement.DUST);
+        this.invWidth = 1.0 / spec.width();
+        this.invHeight = 1.0 / spec.height();
     }
 
     /**
@@ -638,82 +661,49 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
 
     @Override
     protected void readValid(long x, long y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox, int oy) {
-        int[] oc = new int[16];
-        double[] tex = new double[BLOCK];
-        double[] thick = new double[BLOCK];
-        double[] warpA = new double[BLOCK];
-        double[] warpB = new double[BLOCK];
-        double[] specks = new double[16];
         Scratch sc = new Scratch();
-        double[] he = sc.he;
+        Block bk = new Block(folds.length, bubbles.length, oof.length, pens.length);
         int plane = dstWidth * dstHeight;
-        double invW = 1.0 / spec.width();
-        double invH = 1.0 / spec.height();
-        int[] fIdx = new int[folds.length];
-        int[] bIdx = new int[bubbles.length];
-        int[] oIdx = new int[oof.length];
-        int[] pIdx = new int[pens.length];
         for (int by = 0; by < h; by += BLOCK) {
             int bh = Math.min(BLOCK, h - by);
             for (int bx = 0; bx < w; bx += BLOCK) {
                 int bw = Math.min(BLOCK, w - bx);
                 long x0 = x + bx;
                 long y0 = y + by;
-                oc = overlapping(objGrid.query(x0, y0, x0 + bw, y0 + bh, oc), x0, y0, bw, bh);
-                double bcx = x0 + bw * 0.5;
-                double bcy = y0 + bh * 0.5;
-                double half = Math.sqrt(bw * bw + bh * bh) * 0.5 + 1;
-                int tState = tissue.classifyDisc(bcx, bcy, half);
-                int mState = tState < 0 ? -1 : medulla.classifyDisc(bcx, bcy, half);
-                int nf = 0;
-                for (int i = 0; i < folds.length; i++) {
-                    if (bandNear(folds[i], bcx, bcy, half)) {
-                        fIdx[nf++] = i;
-                    }
-                }
-                int nb = 0;
-                for (int i = 0; i < bubbles.length; i++) {
-                    double[] b = bubbles[i];
-                    double d = Math.hypot(bcx - b[0], bcy - b[1]);
-                    if (d < b[2] + half + 8) {
-                        bIdx[nb++] = i;
-                    }
-                }
-                int no = 0;
-                for (int i = 0; i < oof.length; i++) {
-                    if (oof[i].classifyDisc(bcx, bcy, half) >= 0) {
-                        oIdx[no++] = i;
-                    }
-                }
-                int np = 0;
-                for (int i = 0; i < pens.length; i++) {
-                    if (bandNear(pens[i], bcx, bcy, half)) {
-                        pIdx[np++] = i;
-                    }
-                }
-                int ns = dust ? dustInBlock(x0, y0, bw, bh, specks) : 0;
-                if (ns * 4 > specks.length) {
-                    specks = new double[ns * 4];
-                    dustInBlock(x0, y0, bw, bh, specks);
-                }
+                boolean glass = enterBlock(bk, x0, y0, bw, bh);
                 for (int j = 0; j < bh; j++) {
                     int d = ox + bx + dstWidth * (oy + by + j);
                     long yy = y0 + j;
                     double py = yy + 0.5;
-                    Noise.valueRow(tex, bw, x0 + 0.5, py, 1 / 9.0, texSeed);
-                    if (thickness) {
-                        coarseRow(thick, bw, x0, py, 1 / 700.0, texSeed ^ 0x7A7A);
+                    Noise.valueRow(bk.tex, bw, x0 + 0.5, py, 1 / 9.0, texSeed);
+                    double rowIllum = 1 + gy * (py * invHeight - 0.5);
+                    if (glass) {
+                        glassRow(bk, x0, yy, bw, rowIllum, dst, d, plane);
+                        continue;
                     }
-                    coarseRow(warpA, bw, x0, py, 1 / 160.0, texSeed ^ 0x3A3A);
-                    coarseRow(warpB, bw, x0, py, 1 / 160.0, texSeed ^ 0x3B3B);
-                    double rowIllum = 1 + gy * (py * invH - 0.5);
+                    if (bk.tState >= 0) { // the coarse fields are read in the tissue only
+                        if (thickness) {
+                            coarseRow(bk.thick, bw, x0, py, 1 / 700.0, texSeed ^ 0x7A7A, sc.thick);
+                        }
+                        coarseRow(bk.warpA, bw, x0, py, 1 / 160.0, texSeed ^ 0x3A3A, sc.warpA);
+                        coarseRow(bk.warpB, bw, x0, py, 1 / 160.0, texSeed ^ 0x3B3B, sc.warpB);
+                    }
+                    double[] he = sc.he;
+                    double[] tex = bk.tex;
+                    int tState = bk.tState;
+                    int mState = bk.mState;
+                    int no = bk.no;
+                    int nf = bk.nf;
+                    int nb = bk.nb;
+                    int np = bk.np;
+                    int ns = bk.ns;
                     for (int i = 0; i < bw; i++, d++) {
                         long xx = x0 + i;
                         double px = xx + 0.5;
                         sc.soft = soft;
                         double blur = 0;
                         for (int q = 0; q < no; q++) {
-                            double lev = oof[oIdx[q]].level(px, py);
+                            double lev = oof[bk.oIdx[q]].level(px, py);
                             if (lev < 1) {
                                 blur = Math.max(blur, Math.min(1, 3 * (1 - lev)));
                             }
@@ -726,18 +716,18 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                             he[1] = 0.008 + 0.012 * tex[i];
                         } else {
                             boolean med = mState > 0 || mState == 0 && medulla.contains(px, py);
-                            sc.wx = px + 60 * (warpA[i] - 0.5);
-                            sc.wy = py + 60 * (warpB[i] - 0.5);
+                            sc.wx = px + 60 * (bk.warpA[i] - 0.5);
+                            sc.wy = py + 60 * (bk.warpB[i] - 0.5);
                             // fine texture: the pixel's own hash (shade uses other bits of it for grain)
                             double fine = ((g >>> 24) & 0xFF) * (1.0 / 255);
-                            tissuePixel(px, py, oc, tex[i], fine, med, sc);
+                            tissuePixel(px, py, bk.oc, tex[i], fine, med, sc);
                             if (thickness) {
-                                double t = 0.8 + 0.45 * thick[i];
+                                double t = 0.8 + 0.45 * bk.thick[i];
                                 he[0] *= t;
                                 he[1] *= t;
                             }
                             for (int q = 0; q < nf; q++) {
-                                if (inBand(folds[fIdx[q]], px, py)) {
+                                if (inBand(folds[bk.fIdx[q]], px, py)) {
                                     he[0] = he[0] * 1.8 + 0.05;
                                     he[1] = he[1] * 1.8 + 0.15;
                                 }
@@ -750,9 +740,9 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                         double ink0 = 0;
                         double ink1 = 0;
                         double ink2 = 0;
-                        double illum = rowIllum + gx * (px * invW - 0.5);
+                        double illum = rowIllum + gx * (px * invWidth - 0.5);
                         for (int q = 0; q < nb; q++) {
-                            double[] b = bubbles[bIdx[q]];
+                            double[] b = bubbles[bk.bIdx[q]];
                             double dd = Math.hypot(px - b[0], py - b[1]);
                             if (dd < b[2] + 6) {
                                 double rim = Math.abs(dd - b[2]);
@@ -769,7 +759,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                             }
                         }
                         for (int q = 0; q < np; q++) {
-                            double[] p = pens[pIdx[q]];
+                            double[] p = pens[bk.pIdx[q]];
                             if (inBand(p, px, py)) {
                                 ink0 += p[8];
                                 ink1 += p[9];
@@ -777,7 +767,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                             }
                         }
                         for (int q = 0; q < ns; q++) {
-                            double sp = speck(specks, q, px, py, sc);
+                            double sp = speck(bk.specks, q, px, py, sc);
                             if (sp > 0) {
                                 double a = 1.1 * sp;
                                 ink0 += a;
@@ -789,6 +779,98 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Finds what meets the block: objects, tissue and medulla state, artefacts, dust specks.
+     *
+     * @return whether the block is plain glass (outside the tissue, no artefact, no speck)
+     */
+    private boolean enterBlock(Block bk, long x0, long y0, int bw, int bh) {
+        bk.oc = overlapping(objGrid.query(x0, y0, x0 + bw, y0 + bh, bk.oc), x0, y0, bw, bh);
+        double bcx = x0 + bw * 0.5;
+        double bcy = y0 + bh * 0.5;
+        double half = Math.sqrt(bw * bw + bh * bh) * 0.5 + 1;
+        bk.tState = tissue.classifyDisc(bcx, bcy, half);
+        bk.mState = bk.tState < 0 ? -1 : medulla.classifyDisc(bcx, bcy, half);
+        int nf = 0;
+        for (int i = 0; i < folds.length; i++) {
+            if (bandNear(folds[i], bcx, bcy, half)) {
+                bk.fIdx[nf++] = i;
+            }
+        }
+        bk.nf = nf;
+        int nb = 0;
+        for (int i = 0; i < bubbles.length; i++) {
+            double[] b = bubbles[i];
+            double d = Math.hypot(bcx - b[0], bcy - b[1]);
+            if (d < b[2] + half + 8) {
+                bk.bIdx[nb++] = i;
+            }
+        }
+        bk.nb = nb;
+        int no = 0;
+        for (int i = 0; i < oof.length; i++) {
+            if (oof[i].classifyDisc(bcx, bcy, half) >= 0) {
+                bk.oIdx[no++] = i;
+            }
+        }
+        bk.no = no;
+        int np = 0;
+        for (int i = 0; i < pens.length; i++) {
+            if (bandNear(pens[i], bcx, bcy, half)) {
+                bk.pIdx[np++] = i;
+            }
+        }
+        bk.np = np;
+        int ns = dust ? dustInBlock(x0, y0, bw, bh, bk.specks) : 0;
+        if (ns * 4 > bk.specks.length) {
+            bk.specks = new double[ns * 4];
+            dustInBlock(x0, y0, bw, bh, bk.specks);
+        }
+        bk.ns = ns;
+        return bk.tState < 0 && no == 0 && nb == 0 && np == 0 && ns == 0;
+    }
+
+    /** A row of a plain glass block: what {@link #row} computes there, without the tissue and artefact tests. */
+    private void glassRow(Block bk, long x0, long yy, int bw, double rowIllum, byte[] dst, int d, int plane) {
+        double[] tex = bk.tex;
+        int seed = texSeed ^ 0x77;
+        for (int i = 0; i < bw; i++, d++) {
+            long xx = x0 + i;
+            double px = xx + 0.5;
+            int g = Noise.hash((int) xx, (int) yy, seed);
+            double illum = rowIllum + gx * (px * invWidth - 0.5);
+            shade(g, 0, 0.008 + 0.012 * tex[i], 0, 0, 0, illum, 0, dst, d, plane);
+        }
+    }
+
+    /** Per-read state of the current block: what meets it, and its rows' noise fields. */
+    private static final class Block {
+        final double[] tex = new double[BLOCK];
+        final double[] thick = new double[BLOCK];
+        final double[] warpA = new double[BLOCK];
+        final double[] warpB = new double[BLOCK];
+        final int[] fIdx;
+        final int[] bIdx;
+        final int[] oIdx;
+        final int[] pIdx;
+        double[] specks = new double[16];
+        int[] oc = new int[16];
+        int tState;
+        int mState;
+        int nf;
+        int nb;
+        int no;
+        int np;
+        int ns;
+
+        Block(int folds, int bubbles, int oof, int pens) {
+            fIdx = new int[folds];
+            bIdx = new int[bubbles];
+            oIdx = new int[oof];
+            pIdx = new int[pens];
         }
     }
 
@@ -844,18 +926,21 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
      * Low-frequency value noise along a row, linear between anchors every 64 columns of the slide (so each
      * value depends only on its coordinates): fields of 160-700 px need no per-pixel evaluation.
      */
-    private static void coarseRow(double[] out, int n, long x0, double py, double inv, int seed) {
+    private static void coarseRow(double[] out, int n, long x0, double py, double inv, int seed,
+                                  SyntheticSlide.ValueCache field) {
         long a = Math.floorDiv(x0, 64) * 64;
-        double va = Noise.value(a + 0.5, py, inv, seed);
-        double vb = Noise.value(a + 64.5, py, inv, seed);
-        for (int i = 0; i < n; i++) {
-            long x = x0 + i;
-            if (x >= a + 64) {
-                a += 64;
-                va = vb;
-                vb = Noise.value(a + 64.5, py, inv, seed);
+        double vb = field.at(a + 0.5, py, inv, seed);
+        int i = 0;
+        while (i < n) {
+            double va = vb;
+            vb = field.at(a + 64.5, py, inv, seed);
+            double dv = vb - va;
+            int off = (int) (x0 - a); // x - a of out[i] is off + i, 0..63
+            int end = (int) Math.min(n, a + 64 - x0);
+            for (; i < end; i++) {
+                out[i] = va + dv * ((off + i) * (1.0 / 64));
             }
-            out[i] = va + (vb - va) * ((x - a) * (1.0 / 64));
+            a += 64;
         }
     }
 
@@ -881,14 +966,24 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         return Math.abs(across) < b[5] * taper;
     }
 
-    /** Keeps the candidates whose grown bounding box meets the block (in place; count in element 0). */
+    /**
+     * Keeps the candidates that may meet the block, in their order, up to the first that holds the whole block
+     * (in place; count in element 0): {@link #tissuePixel} gives the same result with fewer tests.
+     */
     private int[] overlapping(int[] c, long x0, long y0, int bw, int bh) {
         int n = 0;
+        double bcx = x0 + bw * 0.5;
+        double bcy = y0 + bh * 0.5;
+        double half = Math.sqrt(bw * bw + bh * bh) * 0.5 + 1;
         for (int k = 1; k <= c[0]; k++) {
             StarShape s = objShapes[c[k]];
             double e = s.extent() * GROW + 2;
-            if (s.cx() + e >= x0 && s.cx() - e <= x0 + bw && s.cy() + e >= y0 && s.cy() - e <= y0 + bh) {
+            if (s.cx() + e >= x0 && s.cx() - e <= x0 + bw && s.cy() + e >= y0 && s.cy() - e <= y0 + bh
+                    && !s.farFromDisc(bcx, bcy, half, GROW)) {
                 c[1 + n++] = c[k];
+                if (s.coversDisc(bcx, bcy, half)) {
+                    break; // every pixel of the block is inside it: tissuePixel never looks further
+                }
             }
         }
         c[0] = n;
@@ -900,51 +995,77 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                        double blur, byte[] dst, int d, int plane) {
         double amp = 1 - 0.7 * blur;
         double grain = ((g & 0xFF) - 127.5) * (4.0 / 128) * amp;
-        for (int c = 0; c < 3; c++) {
-            double od = hc * hv[c] + pc * pv[c] + (c == 0 ? i0 : c == 1 ? i1 : i2);
-            int k = (int) (od * OD_SCALE);
-            if (k >= EXP.length) {
-                k = EXP.length - 1;
-            } else if (k < 0) {
-                k = 0;
-            }
-            double chGrain = (((g >>> (8 + 8 * c)) & 0xFF) - 127.5) * (2.0 / 128) * amp;
-            double v = bg[c] * illum * EXP[k] + grain + chGrain;
-            int iv = (int) (v + 0.5);
-            dst[d + c * plane] = (byte) (iv < 0 ? 0 : Math.min(iv, 255));
+        dst[d] = channel(hc * hv0 + pc * pv0 + i0, bg0, illum, grain, g >>> 8, amp);
+        dst[d + plane] = channel(hc * hv1 + pc * pv1 + i1, bg1, illum, grain, g >>> 16, amp);
+        dst[d + 2 * plane] = channel(hc * hv2 + pc * pv2 + i2, bg2, illum, grain, g >>> 24, amp);
+    }
+
+    /** One channel of {@link #shade}: optical density {@code od} through the background light, plus grain. */
+    private static byte channel(double od, double bgc, double illum, double grain, int bits, double amp) {
+        int k = (int) (od * OD_SCALE);
+        if (k >= EXP.length) {
+            k = EXP.length - 1;
+        } else if (k < 0) {
+            k = 0;
         }
+        double chGrain = ((bits & 0xFF) - 127.5) * (2.0 / 128) * amp;
+        double v = bgc * illum * EXP[k] + grain + chGrain;
+        int iv = (int) (v + 0.5);
+        return (byte) (iv < 0 ? 0 : Math.min(iv, 255));
     }
 
     /** Haematoxylin and PAS concentrations of a tissue pixel, into {@code sc.he}. */
     private void tissuePixel(double px, double py, int[] oc, double tex, double fine, boolean med, Scratch sc) {
+        if (oc[0] > 0) {
+            int hit = objects(px, py, oc, tex, fine, sc);
+            if (hit == IN_OBJECT) {
+                return;
+            }
+            if (hit == IN_RING) {
+                interstitium(px, py, tex, sc);
+                return;
+            }
+        }
+        tubules(sc.wx, sc.wy, med ? medullaCell : cortexCell, med ? 0.42 : 0.49, 0, tex, fine, med, med ? 0x3c3c : 0x5a5a,
+                sc);
+    }
+
+    private static final int IN_OBJECT = 1;
+    private static final int IN_RING = 2;
+
+    /**
+     * The first of the block's objects {@code oc} that holds the pixel draws it ({@link #IN_OBJECT}); else
+     * {@link #IN_RING} when it is in the ring of interstitium around an object other than a tubule cluster, 0
+     * otherwise.
+     */
+    private int objects(double px, double py, int[] oc, double tex, double fine, Scratch sc) {
         boolean ring = false;
         for (int k = 1; k <= oc[0]; k++) {
             int o = oc[k];
             double lev = objShapes[o].probe(px, py, GROW);
             if (lev >= 0) {
-                lev = Math.min(lev, 0.9999);
-                switch (objType[o]) {
-                    case T_GLOM -> {
-                        Glom g = gloms.get(objIndex[o]);
-                        if (g.kind() == Kind.SCLEROTIC) {
-                            scleroticPixel(g, lev, px, py, tex, fine, sc);
-                        } else {
-                            glomerulusPixel(g, lev, px, py, tex, fine, sc);
-                        }
-                    }
-                    case T_ARTERY -> arteryPixel(objShapes[o], lev, arteryLumen[objIndex[o]], px, py, tex, fine, sc);
-                    default -> tubules(sc.wx, sc.wy, 36, 0.36, 0.22, tex, fine, true, 0x7C7C, sc);
-                }
-                return;
+                objectPixel(o, Math.min(lev, 0.9999), px, py, tex, fine, sc);
+                return IN_OBJECT;
             }
             ring |= lev == StarShape.NEAR && objType[o] != T_CLUSTER;
         }
-        if (ring) {
-            interstitium(px, py, tex, sc);
-            return;
+        return ring ? IN_RING : 0;
+    }
+
+    /** A pixel inside object {@code o} at level {@code lev}. */
+    private void objectPixel(int o, double lev, double px, double py, double tex, double fine, Scratch sc) {
+        switch (objType[o]) {
+            case T_GLOM -> {
+                Glom g = gloms.get(objIndex[o]);
+                if (g.kind() == Kind.SCLEROTIC) {
+                    scleroticPixel(g, lev, px, py, tex, fine, sc);
+                } else {
+                    glomerulusPixel(g, lev, px, py, tex, fine, sc);
+                }
+            }
+            case T_ARTERY -> arteryPixel(objShapes[o], lev, arteryLumen[objIndex[o]], px, py, tex, fine, sc);
+            default -> tubules(sc.wx, sc.wy, 36, 0.36, 0.22, tex, fine, true, 0x7C7C, sc);
         }
-        tubules(sc.wx, sc.wy, med ? medullaCell : cortexCell, med ? 0.42 : 0.49, 0, tex, fine, med, med ? 0x3c3c : 0x5a5a,
-                sc);
     }
 
     /**
@@ -971,6 +1092,13 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             interstitium(px, py, tex, sc);
             return;
         }
+        tubuleWall(t, dist, px, py, dense, tex, fine, salt, sc);
+    }
+
+    /** A tubule pixel at normalised distance {@code dist < 1} from the centre of tubule {@code t}. */
+    private void tubuleWall(TubuleCache t, double dist, double px, double py, double dense, double tex, double fine,
+                            int salt, Scratch sc) {
+        double[] he = sc.he;
         double membrane = t.membrane;
         if (dist >= membrane) {
             he[0] = 0.03;
@@ -1159,6 +1287,11 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             if (valid && cl == col && r == row && seed == this.seed) {
                 return;
             }
+            enter(cl, r, shift, cell, seed, medullary, small, fill);
+        }
+
+        private void enter(int cl, int r, double shift, double cell, int seed, boolean medullary, boolean small,
+                           double fill) {
             valid = true;
             col = cl;
             row = r;
@@ -1232,22 +1365,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             int x = (int) Math.floor(px * invCell);
             int y = (int) Math.floor(py * invCell);
             if (!valid || x != cx || y != cy || seed != this.seed || prob != this.prob) {
-                valid = true;
-                cx = x;
-                cy = y;
-                this.seed = seed;
-                this.cell = cell;
-                this.prob = prob;
-                int h = Noise.hash(x, y, seed);
-                present = (h >>> 24) < prob * 256;
-                if (present) {
-                    double jx = ((h & 0xFF) / 256.0) * 0.3 + 0.35;
-                    double jy = (((h >>> 8) & 0xFF) / 256.0) * 0.3 + 0.35;
-                    r = cell * (0.24 + 0.1 * (((h >>> 16) & 0xFF) / 256.0));
-                    tone = ((h >>> 20) & 0xF) / 75.0;
-                    ccx = (x + jx) * cell;
-                    ccy = (y + jy) * cell;
-                }
+                enter(x, y, cell, prob, seed);
             }
             if (!present) {
                 return 0;
@@ -1259,6 +1377,30 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             if (d2 >= lim * lim) {
                 return 0;
             }
+            return inside(d2, soft);
+        }
+
+        // the rare paths out of line, so that the JIT inlines the common one into its callers
+        private void enter(int x, int y, double cell, double prob, int seed) {
+            valid = true;
+            cx = x;
+            cy = y;
+            this.seed = seed;
+            this.cell = cell;
+            this.prob = prob;
+            int h = Noise.hash(x, y, seed);
+            present = (h >>> 24) < prob * 256;
+            if (present) {
+                double jx = ((h & 0xFF) / 256.0) * 0.3 + 0.35;
+                double jy = (((h >>> 8) & 0xFF) / 256.0) * 0.3 + 0.35;
+                r = cell * (0.24 + 0.1 * (((h >>> 16) & 0xFF) / 256.0));
+                tone = ((h >>> 20) & 0xF) / 75.0;
+                ccx = (x + jx) * cell;
+                ccy = (y + jy) * cell;
+            }
+        }
+
+        private double inside(double d2, double soft) {
             double dist = Math.sqrt(d2);
             double edge = (r - dist) / soft + 0.5;
             double v = edge >= 1 ? 1 : edge;
@@ -1333,5 +1475,8 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         final Loops loopCells = new Loops();
         final Loops loopCells2 = new Loops();
         final SyntheticSlide.ValueCache lobe2 = new SyntheticSlide.ValueCache();
+        final SyntheticSlide.ValueCache thick = new SyntheticSlide.ValueCache();
+        final SyntheticSlide.ValueCache warpA = new SyntheticSlide.ValueCache();
+        final SyntheticSlide.ValueCache warpB = new SyntheticSlide.ValueCache();
     }
 }
