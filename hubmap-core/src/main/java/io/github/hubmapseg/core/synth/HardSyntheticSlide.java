@@ -63,12 +63,23 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
      *
      * @param elements       the switched-on elements
      * @param labelSclerotic whether sclerotic glomeruli are labelled (the outlier slide)
+     * @param scleroticShare the share of glomeruli that are globally sclerotic, 0..1 ({@link #SCLEROTIC_SHARE} by
+     *                       default; a higher one for a dedicated outlier experiment; tangential cuts keep their
+     *                       share of the others)
      */
-    public record Options(Set<SynthElement> elements, boolean labelSclerotic) {
-        /** Copies the set. */
+    public record Options(Set<SynthElement> elements, boolean labelSclerotic, double scleroticShare) {
+        /** Copies the set, checks the share. */
         public Options {
             elements = Collections.unmodifiableSet(elements.isEmpty() ? EnumSet.noneOf(SynthElement.class)
                     : EnumSet.copyOf(elements));
+            if (!(scleroticShare >= 0 && scleroticShare <= 1)) {
+                throw new IllegalArgumentException("sclerotic share must be between 0 and 1, got " + scleroticShare);
+            }
+        }
+
+        /** Options with the default {@link #SCLEROTIC_SHARE}. */
+        public Options(Set<SynthElement> elements, boolean labelSclerotic) {
+            this(elements, labelSclerotic, SCLEROTIC_SHARE);
         }
 
         /** @return every element on, sclerotic glomeruli not labelled */
@@ -80,18 +91,26 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         public Options without(SynthElement e) {
             Set<SynthElement> s = elements.isEmpty() ? EnumSet.noneOf(SynthElement.class) : EnumSet.copyOf(elements);
             s.remove(e);
-            return new Options(s, labelSclerotic);
+            return new Options(s, labelSclerotic, scleroticShare);
         }
 
         /** @return the same options with {@code labelSclerotic} set */
         public Options labelSclerotic(boolean b) {
-            return new Options(elements, b);
+            return new Options(elements, b, scleroticShare);
+        }
+
+        /** @return the same options with another share of sclerotic glomeruli */
+        public Options scleroticShare(double share) {
+            return new Options(elements, labelSclerotic, share);
         }
 
         boolean has(SynthElement e) {
             return elements.contains(e);
         }
     }
+
+    /** The share of glomeruli that are globally sclerotic on every slide (the outlier's too, by default). */
+    public static final double SCLEROTIC_SHARE = 0.12;
 
     private static final int BLOCK = 64;
     private static final double OD_SCALE = 512;
@@ -234,12 +253,15 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         List<StarShape> placed = new ArrayList<>();
         List<Glom> gl = new ArrayList<>();
         PlacementGrid pg = new PlacementGrid(w, h, 512, 700);
+        double sclerotic = options.scleroticShare();
+        // 18 % tangential cuts with the default share; the same share of the non-sclerotic ones with another
+        double tangential = sclerotic == SCLEROTIC_SHARE ? 0.30 : sclerotic + 0.18 / 0.88 * (1 - sclerotic);
         for (int attempt = 0; attempt < target * 60 && gl.size() < target; attempt++) {
             double x = tcx + (2 * glomRnd.nextDouble() - 1) * ta * 1.1;
             double y = tcy + (2 * glomRnd.nextDouble() - 1) * tb * 1.1;
             double u = glomRnd.nextDouble();
             double kindU = glomRnd.nextDouble();
-            Kind kind = kindU < 0.12 ? Kind.SCLEROTIC : kindU < 0.30 ? Kind.TANGENTIAL : Kind.HEALTHY;
+            Kind kind = kindU < sclerotic ? Kind.SCLEROTIC : kindU < tangential ? Kind.TANGENTIAL : Kind.HEALTHY;
             double r = switch (kind) {
                 case HEALTHY -> 150 + 150 * Math.pow(u, 1.4);
                 case TANGENTIAL -> 50 + 90 * u;
