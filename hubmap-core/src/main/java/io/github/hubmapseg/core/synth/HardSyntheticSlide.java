@@ -1,8 +1,6 @@
 package io.github.hubmapseg.core.synth;
 
 import io.github.hubmapseg.core.kaggle.Polygon;
-import io.github.hubmapseg.core.slide.AbstractImageSource;
-import io.github.hubmapseg.core.slide.SlideInfo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,7 +29,7 @@ import java.util.SplittableRandom;
  * <p>Ground truth: a pixel is in the mask iff its centre is inside the label outline of a labelled glomerulus
  * (and inside the tissue for edge-cut ones). Reads return channel-planar RGB, axes {@code (x, y, c)}.
  */
-public final class HardSyntheticSlide extends AbstractImageSource implements SyntheticSection {
+public final class HardSyntheticSlide extends GeneratedSource implements SyntheticSection {
 
     /** What kind of glomerulus. */
     public enum Kind {
@@ -112,7 +110,6 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     /** The share of glomeruli that are globally sclerotic on every slide (the outlier's too, by default). */
     public static final double SCLEROTIC_SHARE = 0.12;
 
-    private static final int BLOCK = 64;
     private static final double OD_SCALE = 512;
     private static final double[] EXP = new double[10 * 512 + 2];
     private static final double GROW = 1.06;
@@ -127,7 +124,6 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     private static final int T_ARTERY = 1;
     private static final int T_CLUSTER = 2;
 
-    private final SlideSpec spec;
     private final Options options;
     private final StarShape tissue;
     private final StarShape medulla;
@@ -174,7 +170,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     private final double invHeight;
 
     private HardSyntheticSlide(SlideSpec spec, Options options) {
-        this.spec = spec;
+        super(spec, "synthetic-hard");
         this.options = options;
         int w = spec.width();
         int h = spec.height();
@@ -194,17 +190,17 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         boolean vary = options.has(SynthElement.STAIN_VARIATION);
 
         // PAS stain: haematoxylin (blue-purple nuclei) and the PAS reaction (magenta membranes, pink cytoplasm)
-        double[] hVec = normalize(0.66 + (vary ? jitter(stainRnd, 0.07) : 0),
-                0.68 + (vary ? jitter(stainRnd, 0.05) : 0), 0.30 + (vary ? jitter(stainRnd, 0.08) : 0));
-        double[] pVec = normalize(0.16 + (vary ? jitter(stainRnd, 0.06) : 0), 0.90,
-                0.30 + (vary ? jitter(stainRnd, 0.1) : 0));
+        double[] hVec = Noise.unitVector(0.66 + (vary ? Noise.jitter(stainRnd, 0.07) : 0),
+                0.68 + (vary ? Noise.jitter(stainRnd, 0.05) : 0), 0.30 + (vary ? Noise.jitter(stainRnd, 0.08) : 0));
+        double[] pVec = Noise.unitVector(0.16 + (vary ? Noise.jitter(stainRnd, 0.06) : 0), 0.90,
+                0.30 + (vary ? Noise.jitter(stainRnd, 0.1) : 0));
         double hs = vary ? 1.55 + 0.7 * stainRnd.nextDouble() : 1.9;
         double ps = vary ? 1.15 + 0.7 * stainRnd.nextDouble() : 1.5;
         double bright = vary ? 226 + 24 * stainRnd.nextDouble() : 240;
-        double tint = vary ? jitter(stainRnd, 7) : 0;
-        bg[0] = Math.min(254, bright + tint + (vary ? jitter(stainRnd, 3) : 0));
-        bg[1] = Math.min(254, bright + (vary ? jitter(stainRnd, 3) : 0));
-        bg[2] = Math.min(254, bright - tint + (vary ? jitter(stainRnd, 3) : 0));
+        double tint = vary ? Noise.jitter(stainRnd, 7) : 0;
+        bg[0] = Math.min(254, bright + tint + (vary ? Noise.jitter(stainRnd, 3) : 0));
+        bg[1] = Math.min(254, bright + (vary ? Noise.jitter(stainRnd, 3) : 0));
+        bg[2] = Math.min(254, bright - tint + (vary ? Noise.jitter(stainRnd, 3) : 0));
         for (int c = 0; c < 3; c++) {
             hv[c] = hVec[c] * hs;
             pv[c] = pVec[c] * ps;
@@ -222,26 +218,16 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         this.thickness = vary;
 
         // tissue and medulla
-        double tcx = w * (0.5 + jitter(geoRnd, 0.035));
-        double tcy = h * (0.5 + jitter(geoRnd, 0.035));
+        double tcx = w * (0.5 + Noise.jitter(geoRnd, 0.035));
+        double tcy = h * (0.5 + Noise.jitter(geoRnd, 0.035));
         double ta = 0.41 * w * (0.92 + 0.12 * geoRnd.nextDouble());
         double tb = 0.41 * h * (0.92 + 0.12 * geoRnd.nextDouble());
-        double[] tAmp = new double[6];
-        double[] tPh = new double[6];
-        for (int k = 0; k < 6; k++) {
-            tAmp[k] = (0.025 + 0.02 * geoRnd.nextDouble()) / (1 + 0.3 * k);
-            tPh[k] = 2 * Math.PI * geoRnd.nextDouble();
-        }
-        this.tissue = new StarShape(tcx, tcy, ta, tb, jitter(geoRnd, 0.25), tAmp, tPh);
+        double[][] tLobes = Noise.harmonics(geoRnd, 6, 0.025, 0.02, 0.3);
+        this.tissue = new StarShape(tcx, tcy, ta, tb, Noise.jitter(geoRnd, 0.25), tLobes[0], tLobes[1]);
         double mScale = 0.38 + 0.14 * geoRnd.nextDouble();
-        double[] mAmp = new double[4];
-        double[] mPh = new double[4];
-        for (int k = 0; k < 4; k++) {
-            mAmp[k] = (0.03 + 0.03 * geoRnd.nextDouble()) / (1 + 0.4 * k);
-            mPh[k] = 2 * Math.PI * geoRnd.nextDouble();
-        }
-        this.medulla = new StarShape(tcx + jitter(geoRnd, 0.06) * ta, tcy + jitter(geoRnd, 0.06) * tb, ta * mScale,
-                tb * mScale, jitter(geoRnd, 0.5), mAmp, mPh);
+        double[][] mLobes = Noise.harmonics(geoRnd, 4, 0.03, 0.03, 0.4);
+        this.medulla = new StarShape(tcx + Noise.jitter(geoRnd, 0.06) * ta, tcy + Noise.jitter(geoRnd, 0.06) * tb, ta * mScale,
+                tb * mScale, Noise.jitter(geoRnd, 0.5), mLobes[0], mLobes[1]);
         this.cortexCell = 100 + 24 * geoRnd.nextDouble();
         this.medullaCell = 70 + 20 * geoRnd.nextDouble();
 
@@ -268,7 +254,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                 case SCLEROTIC -> 95 + 110 * u;
             };
             double aspect = 0.8 + 0.2 * glomRnd.nextDouble();
-            double[] amp = {jitter(glomRnd, 0.06), jitter(glomRnd, 0.04), jitter(glomRnd, 0.03), jitter(glomRnd, 0.02)};
+            double[] amp = {Noise.jitter(glomRnd, 0.06), Noise.jitter(glomRnd, 0.04), Noise.jitter(glomRnd, 0.03), Noise.jitter(glomRnd, 0.02)};
             double[] ph = {2 * Math.PI * glomRnd.nextDouble(), 2 * Math.PI * glomRnd.nextDouble(),
                     2 * Math.PI * glomRnd.nextDouble(), 2 * Math.PI * glomRnd.nextDouble()};
             double angle = Math.PI * glomRnd.nextDouble();
@@ -278,10 +264,10 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             double accept = glomRnd.nextDouble();
             double edgeU = glomRnd.nextDouble();
             double missU = glomRnd.nextDouble();
-            double ndx = jitter(glomRnd, 4);
-            double ndy = jitter(glomRnd, 4);
-            double nsc = 1 + jitter(glomRnd, 0.035);
-            double[] namp = {amp[0] + jitter(glomRnd, 0.015), amp[1] + jitter(glomRnd, 0.01), amp[2], amp[3]};
+            double ndx = Noise.jitter(glomRnd, 4);
+            double ndy = Noise.jitter(glomRnd, 4);
+            double nsc = 1 + Noise.jitter(glomRnd, 0.035);
+            double[] namp = {amp[0] + Noise.jitter(glomRnd, 0.015), amp[1] + Noise.jitter(glomRnd, 0.01), amp[2], amp[3]};
             if (kind == Kind.TANGENTIAL && !options.has(SynthElement.TANGENTIAL_CUTS)) {
                 kind = Kind.HEALTHY;
                 r = 150 + 150 * Math.pow(u, 1.4);
@@ -338,7 +324,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                 double y = tcy + (2 * artRnd.nextDouble() - 1) * tb * 1.1;
                 boolean small = artRnd.nextDouble() < 0.55;
                 double r = small ? 35 + 55 * artRnd.nextDouble() : 90 + 120 * artRnd.nextDouble();
-                double[] amp = {jitter(artRnd, 0.06), jitter(artRnd, 0.02)};
+                double[] amp = {Noise.jitter(artRnd, 0.06), Noise.jitter(artRnd, 0.02)};
                 double[] ph = {2 * Math.PI * artRnd.nextDouble(), 2 * Math.PI * artRnd.nextDouble()};
                 StarShape s = new StarShape(x, y, r, r * (0.75 + 0.25 * artRnd.nextDouble()), Math.PI * artRnd.nextDouble(),
                         amp, ph);
@@ -359,7 +345,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                 double x = tcx + (2 * clRnd.nextDouble() - 1) * ta * 1.1;
                 double y = tcy + (2 * clRnd.nextDouble() - 1) * tb * 1.1;
                 double r = 110 + 140 * clRnd.nextDouble();
-                double[] amp = {jitter(clRnd, 0.1), jitter(clRnd, 0.05), jitter(clRnd, 0.03)};
+                double[] amp = {Noise.jitter(clRnd, 0.1), Noise.jitter(clRnd, 0.05), Noise.jitter(clRnd, 0.03)};
                 double[] ph = {2 * Math.PI * clRnd.nextDouble(), 2 * Math.PI * clRnd.nextDouble(),
                         2 * Math.PI * clRnd.nextDouble()};
                 StarShape s = new StarShape(x, y, r, r * (0.7 + 0.3 * clRnd.nextDouble()), Math.PI * clRnd.nextDouble(),
@@ -410,14 +396,14 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
 
         // artefacts
         double diag = Math.sqrt((double) w * w + (double) h * h);
-        this.gx = options.has(SynthElement.BRIGHTNESS_GRADIENT) ? jitter(gradRnd, 0.16) : 0;
-        this.gy = options.has(SynthElement.BRIGHTNESS_GRADIENT) ? jitter(gradRnd, 0.16) : 0;
+        this.gx = options.has(SynthElement.BRIGHTNESS_GRADIENT) ? Noise.jitter(gradRnd, 0.16) : 0;
+        this.gy = options.has(SynthElement.BRIGHTNESS_GRADIENT) ? Noise.jitter(gradRnd, 0.16) : 0;
         List<double[]> fl = new ArrayList<>();
         if (options.has(SynthElement.FOLDS)) {
             int n = foldRnd.nextInt(3);
             for (int i = 0; i < n; i++) {
                 double a = Math.PI * foldRnd.nextDouble();
-                fl.add(new double[] {tcx + jitter(foldRnd, 0.6) * ta, tcy + jitter(foldRnd, 0.6) * tb, Math.cos(a),
+                fl.add(new double[] {tcx + Noise.jitter(foldRnd, 0.6) * ta, tcy + Noise.jitter(foldRnd, 0.6) * tb, Math.cos(a),
                     Math.sin(a), diag * (0.08 + 0.15 * foldRnd.nextDouble()), 25 + 70 * foldRnd.nextDouble(),
                     20 + 60 * foldRnd.nextDouble(), 300 + 900 * foldRnd.nextDouble()});
             }
@@ -436,9 +422,9 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             int n = 1 + oofRnd.nextInt(2);
             for (int i = 0; i < n; i++) {
                 double r = Math.min(w, h) * (0.06 + 0.1 * oofRnd.nextDouble());
-                ol.add(new StarShape(tcx + jitter(oofRnd, 0.7) * ta, tcy + jitter(oofRnd, 0.7) * tb, r,
+                ol.add(new StarShape(tcx + Noise.jitter(oofRnd, 0.7) * ta, tcy + Noise.jitter(oofRnd, 0.7) * tb, r,
                         r * (0.5 + 0.5 * oofRnd.nextDouble()), Math.PI * oofRnd.nextDouble(),
-                        new double[] {jitter(oofRnd, 0.1)}, new double[] {2 * Math.PI * oofRnd.nextDouble()}));
+                        new double[] {Noise.jitter(oofRnd, 0.1)}, new double[] {2 * Math.PI * oofRnd.nextDouble()}));
             }
         }
         this.oof = ol.toArray(new StarShape[0]);
@@ -481,21 +467,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         return true;
     }
 
-    private static double jitter(SplittableRandom rnd, double amplitude) {
-        return (2 * rnd.nextDouble() - 1) * amplitude;
-    }
-
-    private static double[] normalize(double r, double g, double b) {
-        double n = Math.sqrt(r * r + g * g + b * b);
-        return new double[] {r / n, g / n, b / n};
-    }
-
     // ------------------------------------------------------------------ geometry and truth
-
-    @Override
-    public SlideSpec spec() {
-        return spec;
-    }
 
     /** @return the options this slide was built with */
     public Options options() {
@@ -565,41 +537,12 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
 
     @Override
     public boolean isGlomerulus(long x, long y) {
-        double px = x + 0.5;
-        double py = y + 0.5;
-        int[] c = labelGrid.query(x, y, x + 1, y + 1, new int[8]);
-        for (int k = 1; k <= c[0]; k++) {
-            StarShape clip = labelClips[c[k]];
-            if (labelShapes[c[k]].contains(px, py) && (clip == null || clip.contains(px, py))) {
-                return true;
-            }
-        }
-        return false;
+        return ShapeMasks.contains(labelShapes, labelClips, labelGrid, x, y);
     }
 
     @Override
     public byte[] mask(long x, long y, int w, int h) {
-        if (w <= 0 || h <= 0) {
-            throw new IllegalArgumentException("mask region must be non-empty, got " + w + " x " + h);
-        }
-        byte[] m = new byte[Math.multiplyExact(w, h)];
-        int[] c = labelGrid.query(x, y, x + w, y + h, new int[16]);
-        for (int k = 1; k <= c[0]; k++) {
-            StarShape s = labelShapes[c[k]];
-            StarShape clip = labelClips[c[k]];
-            long x0 = Math.max(x, s.minX());
-            long x1 = Math.min(x + w - 1, s.maxX());
-            long y0 = Math.max(y, s.minY());
-            long y1 = Math.min(y + h - 1, s.maxY());
-            for (long yy = y0; yy <= y1; yy++) {
-                for (long xx = x0; xx <= x1; xx++) {
-                    if (s.containsPixel(xx, yy) && (clip == null || clip.containsPixel(xx, yy))) {
-                        m[(int) ((yy - y) * w + (xx - x))] = 1;
-                    }
-                }
-            }
-        }
-        return m;
+        return ShapeMasks.mask(labelShapes, labelClips, labelGrid, x, y, w, h);
     }
 
     @Override
@@ -630,24 +573,6 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         ShapeMasks.writeRle(s.toArray(new StarShape[0]), clips, spec.width(), spec.height(), out);
     }
 
-    @Override
-    public double[] regionFractions(int step) {
-        long cortex = 0;
-        long med = 0;
-        for (long y = step / 2; y < spec.height(); y += step) {
-            for (long x = step / 2; x < spec.width(); x += step) {
-                if (tissue.contains(x + 0.5, y + 0.5)) {
-                    if (medulla.contains(x + 0.5, y + 0.5)) {
-                        med++;
-                    } else {
-                        cortex++;
-                    }
-                }
-            }
-        }
-        long t = cortex + med;
-        return t == 0 ? new double[] {0, 0} : new double[] {cortex / (double) t, med / (double) t};
-    }
 
     /** @return numbers of folds, bubbles, out-of-focus patches and pen strokes (for tests) */
     int[] artefactCounts() {
@@ -655,31 +580,6 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     }
 
     // ------------------------------------------------------------------ ImageSource
-
-    @Override
-    public long width() {
-        return spec.width();
-    }
-
-    @Override
-    public long height() {
-        return spec.height();
-    }
-
-    @Override
-    public int channels() {
-        return 3;
-    }
-
-    @Override
-    public SlideInfo info() {
-        return new SlideInfo(spec.width(), spec.height(), 3, 8, false, true, BLOCK, BLOCK, "none", false,
-                "synthetic-hard");
-    }
-
-    @Override
-    public void close() {
-    }
 
     @Override
     protected void readValid(long x, long y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox, int oy) {
@@ -949,7 +849,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
      * value depends only on its coordinates): fields of 160-700 px need no per-pixel evaluation.
      */
     private static void coarseRow(double[] out, int n, long x0, double py, double inv, int seed,
-                                  SyntheticSlide.ValueCache field) {
+                                  Noise.ValueCache field) {
         long a = Math.floorDiv(x0, 64) * 64;
         double vb = field.at(a + 0.5, py, inv, seed);
         int i = 0;
@@ -1492,13 +1392,13 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         final Nuclei glomNuc = new Nuclei();
         final Nuclei artNuc = new Nuclei();
         final Nuclei speck = new Nuclei();
-        final SyntheticSlide.ValueCache lobe = new SyntheticSlide.ValueCache();
-        final SyntheticSlide.ValueCache loops = new SyntheticSlide.ValueCache();
+        final Noise.ValueCache lobe = new Noise.ValueCache();
+        final Noise.ValueCache loops = new Noise.ValueCache();
         final Loops loopCells = new Loops();
         final Loops loopCells2 = new Loops();
-        final SyntheticSlide.ValueCache lobe2 = new SyntheticSlide.ValueCache();
-        final SyntheticSlide.ValueCache thick = new SyntheticSlide.ValueCache();
-        final SyntheticSlide.ValueCache warpA = new SyntheticSlide.ValueCache();
-        final SyntheticSlide.ValueCache warpB = new SyntheticSlide.ValueCache();
+        final Noise.ValueCache lobe2 = new Noise.ValueCache();
+        final Noise.ValueCache thick = new Noise.ValueCache();
+        final Noise.ValueCache warpA = new Noise.ValueCache();
+        final Noise.ValueCache warpB = new Noise.ValueCache();
     }
 }
