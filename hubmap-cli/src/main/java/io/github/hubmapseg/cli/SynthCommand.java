@@ -61,6 +61,15 @@ final class SynthCommand implements Callable<Integer> {
             description = "Number of test slides (default: a quarter of the slides).")
     Integer testSlides;
 
+    @Option(names = "--outlier-sclerotic", paramLabel = "SHARE",
+            description = "Hard profile: share of the outlier slide's glomeruli that are globally sclerotic (default: "
+                    + "0.12, as on every slide); only that slide changes.")
+    Double outlierSclerotic;
+
+    @Option(names = "--outlier-unlabelled", description = "Hard profile: draw the outlier slide with its sclerotic "
+            + "glomeruli unlabelled (the control of an outlier experiment).")
+    boolean outlierUnlabelled;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -86,6 +95,15 @@ final class SynthCommand implements Callable<Integer> {
         }
         if (testSlides != null) {
             b.testSlides(testSlides);
+        }
+        if (outlierSclerotic != null || outlierUnlabelled) {
+            if (p != SynthProfile.HARD) {
+                throw new IllegalArgumentException("--outlier-sclerotic and --outlier-unlabelled need --profile hard");
+            }
+            if (outlierSclerotic != null) {
+                b.outlierScleroticShare(outlierSclerotic);
+            }
+            b.outlierLabelled(!outlierUnlabelled);
         }
         SyntheticDataset ds = b.build();
         PrintWriter pw = spec.commandLine().getOut();

@@ -53,6 +53,15 @@ class SynthCommandTest {
         err = new StringWriter();
         assertThat(run(out, err, "synth", "--out", dir.toString(), "--without", "dust")).isNotZero();
         assertThat(err.toString()).contains("--without needs --profile hard");
+        err = new StringWriter();
+        assertThat(run(out, err, "synth", "--out", dir.toString(), "--profile", "hard", "--outlier-sclerotic", "1.5"))
+                .isNotZero();
+        assertThat(err.toString()).contains("outlier sclerotic share must be between 0 and 1, got 1.5")
+                .doesNotContain("Exception");
+        err = new StringWriter();
+        assertThat(run(out, err, "synth", "--out", dir.toString(), "--outlier-unlabelled")).isNotZero();
+        assertThat(err.toString()).contains("--outlier-unlabelled need --profile hard");
+        assertThat(dir.resolve("train.csv")).doesNotExist();
     }
 
     @Test

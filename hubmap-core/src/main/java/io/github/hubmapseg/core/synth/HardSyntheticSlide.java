@@ -1,8 +1,6 @@
 package io.github.hubmapseg.core.synth;
 
 import io.github.hubmapseg.core.kaggle.Polygon;
-import io.github.hubmapseg.core.slide.AbstractImageSource;
-import io.github.hubmapseg.core.slide.SlideInfo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,7 +29,7 @@ import java.util.SplittableRandom;
  * <p>Ground truth: a pixel is in the mask iff its centre is inside the label outline of a labelled glomerulus
  * (and inside the tissue for edge-cut ones). Reads return channel-planar RGB, axes {@code (x, y, c)}.
  */
-public final class HardSyntheticSlide extends AbstractImageSource implements SyntheticSection {
+public final class HardSyntheticSlide extends GeneratedSource implements SyntheticSection {
 
     /** What kind of glomerulus. */
     public enum Kind {
@@ -63,12 +61,23 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
      *
      * @param elements       the switched-on elements
      * @param labelSclerotic whether sclerotic glomeruli are labelled (the outlier slide)
+     * @param scleroticShare the share of glomeruli that are globally sclerotic, 0..1 ({@link #SCLEROTIC_SHARE} by
+     *                       default; a higher one for a dedicated outlier experiment; tangential cuts keep their
+     *                       share of the others)
      */
-    public record Options(Set<SynthElement> elements, boolean labelSclerotic) {
-        /** Copies the set. */
+    public record Options(Set<SynthElement> elements, boolean labelSclerotic, double scleroticShare) {
+        /** Copies the set, checks the share. */
         public Options {
             elements = Collections.unmodifiableSet(elements.isEmpty() ? EnumSet.noneOf(SynthElement.class)
                     : EnumSet.copyOf(elements));
+            if (!(scleroticShare >= 0 && scleroticShare <= 1)) {
+                throw new IllegalArgumentException("sclerotic share must be between 0 and 1, got " + scleroticShare);
+            }
+        }
+
+        /** Options with the default {@link #SCLEROTIC_SHARE}. */
+        public Options(Set<SynthElement> elements, boolean labelSclerotic) {
+            this(elements, labelSclerotic, SCLEROTIC_SHARE);
         }
 
         /** @return every element on, sclerotic glomeruli not labelled */
@@ -80,12 +89,17 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         public Options without(SynthElement e) {
             Set<SynthElement> s = elements.isEmpty() ? EnumSet.noneOf(SynthElement.class) : EnumSet.copyOf(elements);
             s.remove(e);
-            return new Options(s, labelSclerotic);
+            return new Options(s, labelSclerotic, scleroticShare);
         }
 
         /** @return the same options with {@code labelSclerotic} set */
         public Options labelSclerotic(boolean b) {
-            return new Options(elements, b);
+            return new Options(elements, b, scleroticShare);
+        }
+
+        /** @return the same options with another share of sclerotic glomeruli */
+        public Options scleroticShare(double share) {
+            return new Options(elements, labelSclerotic, share);
         }
 
         boolean has(SynthElement e) {
@@ -93,7 +107,9 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         }
     }
 
-    private static final int BLOCK = 64;
+    /** The share of glomeruli that are globally sclerotic on every slide (the outlier's too, by default). */
+    public static final double SCLEROTIC_SHARE = 0.12;
+
     private static final double OD_SCALE = 512;
     private static final double[] EXP = new double[10 * 512 + 2];
     private static final double GROW = 1.06;
@@ -108,7 +124,6 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     private static final int T_ARTERY = 1;
     private static final int T_CLUSTER = 2;
 
-    private final SlideSpec spec;
     private final Options options;
     private final StarShape tissue;
     private final StarShape medulla;
@@ -126,6 +141,16 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     private final double[] hv = new double[3];
     private final double[] pv = new double[3];
     private final double[] bg = new double[3];
+    // the stain and background per channel, for shade
+    private final double hv0;
+    private final double hv1;
+    private final double hv2;
+    private final double pv0;
+    private final double pv1;
+    private final double pv2;
+    private final double bg0;
+    private final double bg1;
+    private final double bg2;
     private final double soft;
     private final boolean thickness;
     private final int texSeed;
@@ -141,9 +166,11 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     // {cx, cy, along-x, along-y, half length, half width, amplitude, wavelength, r, g, b}
     private final double[][] pens;
     private final boolean dust;
+    private final double invWidth;
+    private final double invHeight;
 
     private HardSyntheticSlide(SlideSpec spec, Options options) {
-        this.spec = spec;
+        super(spec, "synthetic-hard");
         this.options = options;
         int w = spec.width();
         int h = spec.height();
@@ -163,45 +190,44 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         boolean vary = options.has(SynthElement.STAIN_VARIATION);
 
         // PAS stain: haematoxylin (blue-purple nuclei) and the PAS reaction (magenta membranes, pink cytoplasm)
-        double[] hVec = normalize(0.66 + (vary ? jitter(stainRnd, 0.07) : 0),
-                0.68 + (vary ? jitter(stainRnd, 0.05) : 0), 0.30 + (vary ? jitter(stainRnd, 0.08) : 0));
-        double[] pVec = normalize(0.16 + (vary ? jitter(stainRnd, 0.06) : 0), 0.90,
-                0.30 + (vary ? jitter(stainRnd, 0.1) : 0));
+        double[] hVec = Noise.unitVector(0.66 + (vary ? Noise.jitter(stainRnd, 0.07) : 0),
+                0.68 + (vary ? Noise.jitter(stainRnd, 0.05) : 0), 0.30 + (vary ? Noise.jitter(stainRnd, 0.08) : 0));
+        double[] pVec = Noise.unitVector(0.16 + (vary ? Noise.jitter(stainRnd, 0.06) : 0), 0.90,
+                0.30 + (vary ? Noise.jitter(stainRnd, 0.1) : 0));
         double hs = vary ? 1.55 + 0.7 * stainRnd.nextDouble() : 1.9;
         double ps = vary ? 1.15 + 0.7 * stainRnd.nextDouble() : 1.5;
         double bright = vary ? 226 + 24 * stainRnd.nextDouble() : 240;
-        double tint = vary ? jitter(stainRnd, 7) : 0;
-        bg[0] = Math.min(254, bright + tint + (vary ? jitter(stainRnd, 3) : 0));
-        bg[1] = Math.min(254, bright + (vary ? jitter(stainRnd, 3) : 0));
-        bg[2] = Math.min(254, bright - tint + (vary ? jitter(stainRnd, 3) : 0));
+        double tint = vary ? Noise.jitter(stainRnd, 7) : 0;
+        bg[0] = Math.min(254, bright + tint + (vary ? Noise.jitter(stainRnd, 3) : 0));
+        bg[1] = Math.min(254, bright + (vary ? Noise.jitter(stainRnd, 3) : 0));
+        bg[2] = Math.min(254, bright - tint + (vary ? Noise.jitter(stainRnd, 3) : 0));
         for (int c = 0; c < 3; c++) {
             hv[c] = hVec[c] * hs;
             pv[c] = pVec[c] * ps;
         }
+        this.hv0 = hv[0];
+        this.hv1 = hv[1];
+        this.hv2 = hv[2];
+        this.pv0 = pv[0];
+        this.pv1 = pv[1];
+        this.pv2 = pv[2];
+        this.bg0 = bg[0];
+        this.bg1 = bg[1];
+        this.bg2 = bg[2];
         this.soft = vary ? 0.6 + 1.8 * stainRnd.nextDouble() : 1.0;
         this.thickness = vary;
 
         // tissue and medulla
-        double tcx = w * (0.5 + jitter(geoRnd, 0.035));
-        double tcy = h * (0.5 + jitter(geoRnd, 0.035));
+        double tcx = w * (0.5 + Noise.jitter(geoRnd, 0.035));
+        double tcy = h * (0.5 + Noise.jitter(geoRnd, 0.035));
         double ta = 0.41 * w * (0.92 + 0.12 * geoRnd.nextDouble());
         double tb = 0.41 * h * (0.92 + 0.12 * geoRnd.nextDouble());
-        double[] tAmp = new double[6];
-        double[] tPh = new double[6];
-        for (int k = 0; k < 6; k++) {
-            tAmp[k] = (0.025 + 0.02 * geoRnd.nextDouble()) / (1 + 0.3 * k);
-            tPh[k] = 2 * Math.PI * geoRnd.nextDouble();
-        }
-        this.tissue = new StarShape(tcx, tcy, ta, tb, jitter(geoRnd, 0.25), tAmp, tPh);
+        double[][] tLobes = Noise.harmonics(geoRnd, 6, 0.025, 0.02, 0.3);
+        this.tissue = new StarShape(tcx, tcy, ta, tb, Noise.jitter(geoRnd, 0.25), tLobes[0], tLobes[1]);
         double mScale = 0.38 + 0.14 * geoRnd.nextDouble();
-        double[] mAmp = new double[4];
-        double[] mPh = new double[4];
-        for (int k = 0; k < 4; k++) {
-            mAmp[k] = (0.03 + 0.03 * geoRnd.nextDouble()) / (1 + 0.4 * k);
-            mPh[k] = 2 * Math.PI * geoRnd.nextDouble();
-        }
-        this.medulla = new StarShape(tcx + jitter(geoRnd, 0.06) * ta, tcy + jitter(geoRnd, 0.06) * tb, ta * mScale,
-                tb * mScale, jitter(geoRnd, 0.5), mAmp, mPh);
+        double[][] mLobes = Noise.harmonics(geoRnd, 4, 0.03, 0.03, 0.4);
+        this.medulla = new StarShape(tcx + Noise.jitter(geoRnd, 0.06) * ta, tcy + Noise.jitter(geoRnd, 0.06) * tb, ta * mScale,
+                tb * mScale, Noise.jitter(geoRnd, 0.5), mLobes[0], mLobes[1]);
         this.cortexCell = 100 + 24 * geoRnd.nextDouble();
         this.medullaCell = 70 + 20 * geoRnd.nextDouble();
 
@@ -213,19 +239,22 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         List<StarShape> placed = new ArrayList<>();
         List<Glom> gl = new ArrayList<>();
         PlacementGrid pg = new PlacementGrid(w, h, 512, 700);
+        double sclerotic = options.scleroticShare();
+        // 18 % tangential cuts with the default share; the same share of the non-sclerotic ones with another
+        double tangential = sclerotic == SCLEROTIC_SHARE ? 0.30 : sclerotic + 0.18 / 0.88 * (1 - sclerotic);
         for (int attempt = 0; attempt < target * 60 && gl.size() < target; attempt++) {
             double x = tcx + (2 * glomRnd.nextDouble() - 1) * ta * 1.1;
             double y = tcy + (2 * glomRnd.nextDouble() - 1) * tb * 1.1;
             double u = glomRnd.nextDouble();
             double kindU = glomRnd.nextDouble();
-            Kind kind = kindU < 0.12 ? Kind.SCLEROTIC : kindU < 0.30 ? Kind.TANGENTIAL : Kind.HEALTHY;
+            Kind kind = kindU < sclerotic ? Kind.SCLEROTIC : kindU < tangential ? Kind.TANGENTIAL : Kind.HEALTHY;
             double r = switch (kind) {
                 case HEALTHY -> 150 + 150 * Math.pow(u, 1.4);
                 case TANGENTIAL -> 50 + 90 * u;
                 case SCLEROTIC -> 95 + 110 * u;
             };
             double aspect = 0.8 + 0.2 * glomRnd.nextDouble();
-            double[] amp = {jitter(glomRnd, 0.06), jitter(glomRnd, 0.04), jitter(glomRnd, 0.03), jitter(glomRnd, 0.02)};
+            double[] amp = {Noise.jitter(glomRnd, 0.06), Noise.jitter(glomRnd, 0.04), Noise.jitter(glomRnd, 0.03), Noise.jitter(glomRnd, 0.02)};
             double[] ph = {2 * Math.PI * glomRnd.nextDouble(), 2 * Math.PI * glomRnd.nextDouble(),
                     2 * Math.PI * glomRnd.nextDouble(), 2 * Math.PI * glomRnd.nextDouble()};
             double angle = Math.PI * glomRnd.nextDouble();
@@ -235,10 +264,10 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             double accept = glomRnd.nextDouble();
             double edgeU = glomRnd.nextDouble();
             double missU = glomRnd.nextDouble();
-            double ndx = jitter(glomRnd, 4);
-            double ndy = jitter(glomRnd, 4);
-            double nsc = 1 + jitter(glomRnd, 0.035);
-            double[] namp = {amp[0] + jitter(glomRnd, 0.015), amp[1] + jitter(glomRnd, 0.01), amp[2], amp[3]};
+            double ndx = Noise.jitter(glomRnd, 4);
+            double ndy = Noise.jitter(glomRnd, 4);
+            double nsc = 1 + Noise.jitter(glomRnd, 0.035);
+            double[] namp = {amp[0] + Noise.jitter(glomRnd, 0.015), amp[1] + Noise.jitter(glomRnd, 0.01), amp[2], amp[3]};
             if (kind == Kind.TANGENTIAL && !options.has(SynthElement.TANGENTIAL_CUTS)) {
                 kind = Kind.HEALTHY;
                 r = 150 + 150 * Math.pow(u, 1.4);
@@ -295,7 +324,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                 double y = tcy + (2 * artRnd.nextDouble() - 1) * tb * 1.1;
                 boolean small = artRnd.nextDouble() < 0.55;
                 double r = small ? 35 + 55 * artRnd.nextDouble() : 90 + 120 * artRnd.nextDouble();
-                double[] amp = {jitter(artRnd, 0.06), jitter(artRnd, 0.02)};
+                double[] amp = {Noise.jitter(artRnd, 0.06), Noise.jitter(artRnd, 0.02)};
                 double[] ph = {2 * Math.PI * artRnd.nextDouble(), 2 * Math.PI * artRnd.nextDouble()};
                 StarShape s = new StarShape(x, y, r, r * (0.75 + 0.25 * artRnd.nextDouble()), Math.PI * artRnd.nextDouble(),
                         amp, ph);
@@ -316,7 +345,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                 double x = tcx + (2 * clRnd.nextDouble() - 1) * ta * 1.1;
                 double y = tcy + (2 * clRnd.nextDouble() - 1) * tb * 1.1;
                 double r = 110 + 140 * clRnd.nextDouble();
-                double[] amp = {jitter(clRnd, 0.1), jitter(clRnd, 0.05), jitter(clRnd, 0.03)};
+                double[] amp = {Noise.jitter(clRnd, 0.1), Noise.jitter(clRnd, 0.05), Noise.jitter(clRnd, 0.03)};
                 double[] ph = {2 * Math.PI * clRnd.nextDouble(), 2 * Math.PI * clRnd.nextDouble(),
                         2 * Math.PI * clRnd.nextDouble()};
                 StarShape s = new StarShape(x, y, r, r * (0.7 + 0.3 * clRnd.nextDouble()), Math.PI * clRnd.nextDouble(),
@@ -367,14 +396,14 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
 
         // artefacts
         double diag = Math.sqrt((double) w * w + (double) h * h);
-        this.gx = options.has(SynthElement.BRIGHTNESS_GRADIENT) ? jitter(gradRnd, 0.16) : 0;
-        this.gy = options.has(SynthElement.BRIGHTNESS_GRADIENT) ? jitter(gradRnd, 0.16) : 0;
+        this.gx = options.has(SynthElement.BRIGHTNESS_GRADIENT) ? Noise.jitter(gradRnd, 0.16) : 0;
+        this.gy = options.has(SynthElement.BRIGHTNESS_GRADIENT) ? Noise.jitter(gradRnd, 0.16) : 0;
         List<double[]> fl = new ArrayList<>();
         if (options.has(SynthElement.FOLDS)) {
             int n = foldRnd.nextInt(3);
             for (int i = 0; i < n; i++) {
                 double a = Math.PI * foldRnd.nextDouble();
-                fl.add(new double[] {tcx + jitter(foldRnd, 0.6) * ta, tcy + jitter(foldRnd, 0.6) * tb, Math.cos(a),
+                fl.add(new double[] {tcx + Noise.jitter(foldRnd, 0.6) * ta, tcy + Noise.jitter(foldRnd, 0.6) * tb, Math.cos(a),
                     Math.sin(a), diag * (0.08 + 0.15 * foldRnd.nextDouble()), 25 + 70 * foldRnd.nextDouble(),
                     20 + 60 * foldRnd.nextDouble(), 300 + 900 * foldRnd.nextDouble()});
             }
@@ -393,9 +422,9 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             int n = 1 + oofRnd.nextInt(2);
             for (int i = 0; i < n; i++) {
                 double r = Math.min(w, h) * (0.06 + 0.1 * oofRnd.nextDouble());
-                ol.add(new StarShape(tcx + jitter(oofRnd, 0.7) * ta, tcy + jitter(oofRnd, 0.7) * tb, r,
+                ol.add(new StarShape(tcx + Noise.jitter(oofRnd, 0.7) * ta, tcy + Noise.jitter(oofRnd, 0.7) * tb, r,
                         r * (0.5 + 0.5 * oofRnd.nextDouble()), Math.PI * oofRnd.nextDouble(),
-                        new double[] {jitter(oofRnd, 0.1)}, new double[] {2 * Math.PI * oofRnd.nextDouble()}));
+                        new double[] {Noise.jitter(oofRnd, 0.1)}, new double[] {2 * Math.PI * oofRnd.nextDouble()}));
             }
         }
         this.oof = ol.toArray(new StarShape[0]);
@@ -413,6 +442,8 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         }
         this.pens = pl.toArray(new double[0][]);
         this.dust = options.has(SynthElement.DUST);
+        this.invWidth = 1.0 / spec.width();
+        this.invHeight = 1.0 / spec.height();
     }
 
     /**
@@ -436,21 +467,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         return true;
     }
 
-    private static double jitter(SplittableRandom rnd, double amplitude) {
-        return (2 * rnd.nextDouble() - 1) * amplitude;
-    }
-
-    private static double[] normalize(double r, double g, double b) {
-        double n = Math.sqrt(r * r + g * g + b * b);
-        return new double[] {r / n, g / n, b / n};
-    }
-
     // ------------------------------------------------------------------ geometry and truth
-
-    @Override
-    public SlideSpec spec() {
-        return spec;
-    }
 
     /** @return the options this slide was built with */
     public Options options() {
@@ -520,41 +537,12 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
 
     @Override
     public boolean isGlomerulus(long x, long y) {
-        double px = x + 0.5;
-        double py = y + 0.5;
-        int[] c = labelGrid.query(x, y, x + 1, y + 1, new int[8]);
-        for (int k = 1; k <= c[0]; k++) {
-            StarShape clip = labelClips[c[k]];
-            if (labelShapes[c[k]].contains(px, py) && (clip == null || clip.contains(px, py))) {
-                return true;
-            }
-        }
-        return false;
+        return ShapeMasks.contains(labelShapes, labelClips, labelGrid, x, y);
     }
 
     @Override
     public byte[] mask(long x, long y, int w, int h) {
-        if (w <= 0 || h <= 0) {
-            throw new IllegalArgumentException("mask region must be non-empty, got " + w + " x " + h);
-        }
-        byte[] m = new byte[Math.multiplyExact(w, h)];
-        int[] c = labelGrid.query(x, y, x + w, y + h, new int[16]);
-        for (int k = 1; k <= c[0]; k++) {
-            StarShape s = labelShapes[c[k]];
-            StarShape clip = labelClips[c[k]];
-            long x0 = Math.max(x, s.minX());
-            long x1 = Math.min(x + w - 1, s.maxX());
-            long y0 = Math.max(y, s.minY());
-            long y1 = Math.min(y + h - 1, s.maxY());
-            for (long yy = y0; yy <= y1; yy++) {
-                for (long xx = x0; xx <= x1; xx++) {
-                    if (s.containsPixel(xx, yy) && (clip == null || clip.containsPixel(xx, yy))) {
-                        m[(int) ((yy - y) * w + (xx - x))] = 1;
-                    }
-                }
-            }
-        }
-        return m;
+        return ShapeMasks.mask(labelShapes, labelClips, labelGrid, x, y, w, h);
     }
 
     @Override
@@ -585,24 +573,6 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         ShapeMasks.writeRle(s.toArray(new StarShape[0]), clips, spec.width(), spec.height(), out);
     }
 
-    @Override
-    public double[] regionFractions(int step) {
-        long cortex = 0;
-        long med = 0;
-        for (long y = step / 2; y < spec.height(); y += step) {
-            for (long x = step / 2; x < spec.width(); x += step) {
-                if (tissue.contains(x + 0.5, y + 0.5)) {
-                    if (medulla.contains(x + 0.5, y + 0.5)) {
-                        med++;
-                    } else {
-                        cortex++;
-                    }
-                }
-            }
-        }
-        long t = cortex + med;
-        return t == 0 ? new double[] {0, 0} : new double[] {cortex / (double) t, med / (double) t};
-    }
 
     /** @return numbers of folds, bubbles, out-of-focus patches and pen strokes (for tests) */
     int[] artefactCounts() {
@@ -612,108 +582,50 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
     // ------------------------------------------------------------------ ImageSource
 
     @Override
-    public long width() {
-        return spec.width();
-    }
-
-    @Override
-    public long height() {
-        return spec.height();
-    }
-
-    @Override
-    public int channels() {
-        return 3;
-    }
-
-    @Override
-    public SlideInfo info() {
-        return new SlideInfo(spec.width(), spec.height(), 3, 8, false, true, BLOCK, BLOCK, "none", false,
-                "synthetic-hard");
-    }
-
-    @Override
-    public void close() {
-    }
-
-    @Override
     protected void readValid(long x, long y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox, int oy) {
-        int[] oc = new int[16];
-        double[] tex = new double[BLOCK];
-        double[] thick = new double[BLOCK];
-        double[] warpA = new double[BLOCK];
-        double[] warpB = new double[BLOCK];
-        double[] specks = new double[16];
         Scratch sc = new Scratch();
-        double[] he = sc.he;
+        Block bk = new Block(folds.length, bubbles.length, oof.length, pens.length);
         int plane = dstWidth * dstHeight;
-        double invW = 1.0 / spec.width();
-        double invH = 1.0 / spec.height();
-        int[] fIdx = new int[folds.length];
-        int[] bIdx = new int[bubbles.length];
-        int[] oIdx = new int[oof.length];
-        int[] pIdx = new int[pens.length];
         for (int by = 0; by < h; by += BLOCK) {
             int bh = Math.min(BLOCK, h - by);
             for (int bx = 0; bx < w; bx += BLOCK) {
                 int bw = Math.min(BLOCK, w - bx);
                 long x0 = x + bx;
                 long y0 = y + by;
-                oc = overlapping(objGrid.query(x0, y0, x0 + bw, y0 + bh, oc), x0, y0, bw, bh);
-                double bcx = x0 + bw * 0.5;
-                double bcy = y0 + bh * 0.5;
-                double half = Math.sqrt(bw * bw + bh * bh) * 0.5 + 1;
-                int tState = tissue.classifyDisc(bcx, bcy, half);
-                int mState = tState < 0 ? -1 : medulla.classifyDisc(bcx, bcy, half);
-                int nf = 0;
-                for (int i = 0; i < folds.length; i++) {
-                    if (bandNear(folds[i], bcx, bcy, half)) {
-                        fIdx[nf++] = i;
-                    }
-                }
-                int nb = 0;
-                for (int i = 0; i < bubbles.length; i++) {
-                    double[] b = bubbles[i];
-                    double d = Math.hypot(bcx - b[0], bcy - b[1]);
-                    if (d < b[2] + half + 8) {
-                        bIdx[nb++] = i;
-                    }
-                }
-                int no = 0;
-                for (int i = 0; i < oof.length; i++) {
-                    if (oof[i].classifyDisc(bcx, bcy, half) >= 0) {
-                        oIdx[no++] = i;
-                    }
-                }
-                int np = 0;
-                for (int i = 0; i < pens.length; i++) {
-                    if (bandNear(pens[i], bcx, bcy, half)) {
-                        pIdx[np++] = i;
-                    }
-                }
-                int ns = dust ? dustInBlock(x0, y0, bw, bh, specks) : 0;
-                if (ns * 4 > specks.length) {
-                    specks = new double[ns * 4];
-                    dustInBlock(x0, y0, bw, bh, specks);
-                }
+                boolean glass = enterBlock(bk, x0, y0, bw, bh);
                 for (int j = 0; j < bh; j++) {
                     int d = ox + bx + dstWidth * (oy + by + j);
                     long yy = y0 + j;
                     double py = yy + 0.5;
-                    Noise.valueRow(tex, bw, x0 + 0.5, py, 1 / 9.0, texSeed);
-                    if (thickness) {
-                        coarseRow(thick, bw, x0, py, 1 / 700.0, texSeed ^ 0x7A7A);
+                    Noise.valueRow(bk.tex, bw, x0 + 0.5, py, 1 / 9.0, texSeed);
+                    double rowIllum = 1 + gy * (py * invHeight - 0.5);
+                    if (glass) {
+                        glassRow(bk, x0, yy, bw, rowIllum, dst, d, plane);
+                        continue;
                     }
-                    coarseRow(warpA, bw, x0, py, 1 / 160.0, texSeed ^ 0x3A3A);
-                    coarseRow(warpB, bw, x0, py, 1 / 160.0, texSeed ^ 0x3B3B);
-                    double rowIllum = 1 + gy * (py * invH - 0.5);
+                    if (bk.tState >= 0) { // the coarse fields are read in the tissue only
+                        if (thickness) {
+                            coarseRow(bk.thick, bw, x0, py, 1 / 700.0, texSeed ^ 0x7A7A, sc.thick);
+                        }
+                        coarseRow(bk.warpA, bw, x0, py, 1 / 160.0, texSeed ^ 0x3A3A, sc.warpA);
+                        coarseRow(bk.warpB, bw, x0, py, 1 / 160.0, texSeed ^ 0x3B3B, sc.warpB);
+                    }
+                    double[] he = sc.he;
+                    double[] tex = bk.tex;
+                    int tState = bk.tState;
+                    int mState = bk.mState;
+                    int no = bk.no;
+                    int nf = bk.nf;
+                    int nb = bk.nb;
+                    int np = bk.np;
+                    int ns = bk.ns;
                     for (int i = 0; i < bw; i++, d++) {
                         long xx = x0 + i;
                         double px = xx + 0.5;
                         sc.soft = soft;
                         double blur = 0;
                         for (int q = 0; q < no; q++) {
-                            double lev = oof[oIdx[q]].level(px, py);
+                            double lev = oof[bk.oIdx[q]].level(px, py);
                             if (lev < 1) {
                                 blur = Math.max(blur, Math.min(1, 3 * (1 - lev)));
                             }
@@ -726,18 +638,18 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                             he[1] = 0.008 + 0.012 * tex[i];
                         } else {
                             boolean med = mState > 0 || mState == 0 && medulla.contains(px, py);
-                            sc.wx = px + 60 * (warpA[i] - 0.5);
-                            sc.wy = py + 60 * (warpB[i] - 0.5);
+                            sc.wx = px + 60 * (bk.warpA[i] - 0.5);
+                            sc.wy = py + 60 * (bk.warpB[i] - 0.5);
                             // fine texture: the pixel's own hash (shade uses other bits of it for grain)
                             double fine = ((g >>> 24) & 0xFF) * (1.0 / 255);
-                            tissuePixel(px, py, oc, tex[i], fine, med, sc);
+                            tissuePixel(px, py, bk.oc, tex[i], fine, med, sc);
                             if (thickness) {
-                                double t = 0.8 + 0.45 * thick[i];
+                                double t = 0.8 + 0.45 * bk.thick[i];
                                 he[0] *= t;
                                 he[1] *= t;
                             }
                             for (int q = 0; q < nf; q++) {
-                                if (inBand(folds[fIdx[q]], px, py)) {
+                                if (inBand(folds[bk.fIdx[q]], px, py)) {
                                     he[0] = he[0] * 1.8 + 0.05;
                                     he[1] = he[1] * 1.8 + 0.15;
                                 }
@@ -750,9 +662,9 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                         double ink0 = 0;
                         double ink1 = 0;
                         double ink2 = 0;
-                        double illum = rowIllum + gx * (px * invW - 0.5);
+                        double illum = rowIllum + gx * (px * invWidth - 0.5);
                         for (int q = 0; q < nb; q++) {
-                            double[] b = bubbles[bIdx[q]];
+                            double[] b = bubbles[bk.bIdx[q]];
                             double dd = Math.hypot(px - b[0], py - b[1]);
                             if (dd < b[2] + 6) {
                                 double rim = Math.abs(dd - b[2]);
@@ -769,7 +681,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                             }
                         }
                         for (int q = 0; q < np; q++) {
-                            double[] p = pens[pIdx[q]];
+                            double[] p = pens[bk.pIdx[q]];
                             if (inBand(p, px, py)) {
                                 ink0 += p[8];
                                 ink1 += p[9];
@@ -777,7 +689,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                             }
                         }
                         for (int q = 0; q < ns; q++) {
-                            double sp = speck(specks, q, px, py, sc);
+                            double sp = speck(bk.specks, q, px, py, sc);
                             if (sp > 0) {
                                 double a = 1.1 * sp;
                                 ink0 += a;
@@ -789,6 +701,98 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Finds what meets the block: objects, tissue and medulla state, artefacts, dust specks.
+     *
+     * @return whether the block is plain glass (outside the tissue, no artefact, no speck)
+     */
+    private boolean enterBlock(Block bk, long x0, long y0, int bw, int bh) {
+        bk.oc = overlapping(objGrid.query(x0, y0, x0 + bw, y0 + bh, bk.oc), x0, y0, bw, bh);
+        double bcx = x0 + bw * 0.5;
+        double bcy = y0 + bh * 0.5;
+        double half = Math.sqrt(bw * bw + bh * bh) * 0.5 + 1;
+        bk.tState = tissue.classifyDisc(bcx, bcy, half);
+        bk.mState = bk.tState < 0 ? -1 : medulla.classifyDisc(bcx, bcy, half);
+        int nf = 0;
+        for (int i = 0; i < folds.length; i++) {
+            if (bandNear(folds[i], bcx, bcy, half)) {
+                bk.fIdx[nf++] = i;
+            }
+        }
+        bk.nf = nf;
+        int nb = 0;
+        for (int i = 0; i < bubbles.length; i++) {
+            double[] b = bubbles[i];
+            double d = Math.hypot(bcx - b[0], bcy - b[1]);
+            if (d < b[2] + half + 8) {
+                bk.bIdx[nb++] = i;
+            }
+        }
+        bk.nb = nb;
+        int no = 0;
+        for (int i = 0; i < oof.length; i++) {
+            if (oof[i].classifyDisc(bcx, bcy, half) >= 0) {
+                bk.oIdx[no++] = i;
+            }
+        }
+        bk.no = no;
+        int np = 0;
+        for (int i = 0; i < pens.length; i++) {
+            if (bandNear(pens[i], bcx, bcy, half)) {
+                bk.pIdx[np++] = i;
+            }
+        }
+        bk.np = np;
+        int ns = dust ? dustInBlock(x0, y0, bw, bh, bk.specks) : 0;
+        if (ns * 4 > bk.specks.length) {
+            bk.specks = new double[ns * 4];
+            dustInBlock(x0, y0, bw, bh, bk.specks);
+        }
+        bk.ns = ns;
+        return bk.tState < 0 && no == 0 && nb == 0 && np == 0 && ns == 0;
+    }
+
+    /** A row of a plain glass block: what {@link #row} computes there, without the tissue and artefact tests. */
+    private void glassRow(Block bk, long x0, long yy, int bw, double rowIllum, byte[] dst, int d, int plane) {
+        double[] tex = bk.tex;
+        int seed = texSeed ^ 0x77;
+        for (int i = 0; i < bw; i++, d++) {
+            long xx = x0 + i;
+            double px = xx + 0.5;
+            int g = Noise.hash((int) xx, (int) yy, seed);
+            double illum = rowIllum + gx * (px * invWidth - 0.5);
+            shade(g, 0, 0.008 + 0.012 * tex[i], 0, 0, 0, illum, 0, dst, d, plane);
+        }
+    }
+
+    /** Per-read state of the current block: what meets it, and its rows' noise fields. */
+    private static final class Block {
+        final double[] tex = new double[BLOCK];
+        final double[] thick = new double[BLOCK];
+        final double[] warpA = new double[BLOCK];
+        final double[] warpB = new double[BLOCK];
+        final int[] fIdx;
+        final int[] bIdx;
+        final int[] oIdx;
+        final int[] pIdx;
+        double[] specks = new double[16];
+        int[] oc = new int[16];
+        int tState;
+        int mState;
+        int nf;
+        int nb;
+        int no;
+        int np;
+        int ns;
+
+        Block(int folds, int bubbles, int oof, int pens) {
+            fIdx = new int[folds];
+            bIdx = new int[bubbles];
+            oIdx = new int[oof];
+            pIdx = new int[pens];
         }
     }
 
@@ -844,18 +848,21 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
      * Low-frequency value noise along a row, linear between anchors every 64 columns of the slide (so each
      * value depends only on its coordinates): fields of 160-700 px need no per-pixel evaluation.
      */
-    private static void coarseRow(double[] out, int n, long x0, double py, double inv, int seed) {
+    private static void coarseRow(double[] out, int n, long x0, double py, double inv, int seed,
+                                  Noise.ValueCache field) {
         long a = Math.floorDiv(x0, 64) * 64;
-        double va = Noise.value(a + 0.5, py, inv, seed);
-        double vb = Noise.value(a + 64.5, py, inv, seed);
-        for (int i = 0; i < n; i++) {
-            long x = x0 + i;
-            if (x >= a + 64) {
-                a += 64;
-                va = vb;
-                vb = Noise.value(a + 64.5, py, inv, seed);
+        double vb = field.at(a + 0.5, py, inv, seed);
+        int i = 0;
+        while (i < n) {
+            double va = vb;
+            vb = field.at(a + 64.5, py, inv, seed);
+            double dv = vb - va;
+            int off = (int) (x0 - a); // x - a of out[i] is off + i, 0..63
+            int end = (int) Math.min(n, a + 64 - x0);
+            for (; i < end; i++) {
+                out[i] = va + dv * ((off + i) * (1.0 / 64));
             }
-            out[i] = va + (vb - va) * ((x - a) * (1.0 / 64));
+            a += 64;
         }
     }
 
@@ -881,14 +888,24 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         return Math.abs(across) < b[5] * taper;
     }
 
-    /** Keeps the candidates whose grown bounding box meets the block (in place; count in element 0). */
+    /**
+     * Keeps the candidates that may meet the block, in their order, up to the first that holds the whole block
+     * (in place; count in element 0): {@link #tissuePixel} gives the same result with fewer tests.
+     */
     private int[] overlapping(int[] c, long x0, long y0, int bw, int bh) {
         int n = 0;
+        double bcx = x0 + bw * 0.5;
+        double bcy = y0 + bh * 0.5;
+        double half = Math.sqrt(bw * bw + bh * bh) * 0.5 + 1;
         for (int k = 1; k <= c[0]; k++) {
             StarShape s = objShapes[c[k]];
             double e = s.extent() * GROW + 2;
-            if (s.cx() + e >= x0 && s.cx() - e <= x0 + bw && s.cy() + e >= y0 && s.cy() - e <= y0 + bh) {
+            if (s.cx() + e >= x0 && s.cx() - e <= x0 + bw && s.cy() + e >= y0 && s.cy() - e <= y0 + bh
+                    && !s.farFromDisc(bcx, bcy, half, GROW)) {
                 c[1 + n++] = c[k];
+                if (s.coversDisc(bcx, bcy, half)) {
+                    break; // every pixel of the block is inside it: tissuePixel never looks further
+                }
             }
         }
         c[0] = n;
@@ -900,51 +917,77 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
                        double blur, byte[] dst, int d, int plane) {
         double amp = 1 - 0.7 * blur;
         double grain = ((g & 0xFF) - 127.5) * (4.0 / 128) * amp;
-        for (int c = 0; c < 3; c++) {
-            double od = hc * hv[c] + pc * pv[c] + (c == 0 ? i0 : c == 1 ? i1 : i2);
-            int k = (int) (od * OD_SCALE);
-            if (k >= EXP.length) {
-                k = EXP.length - 1;
-            } else if (k < 0) {
-                k = 0;
-            }
-            double chGrain = (((g >>> (8 + 8 * c)) & 0xFF) - 127.5) * (2.0 / 128) * amp;
-            double v = bg[c] * illum * EXP[k] + grain + chGrain;
-            int iv = (int) (v + 0.5);
-            dst[d + c * plane] = (byte) (iv < 0 ? 0 : Math.min(iv, 255));
+        dst[d] = channel(hc * hv0 + pc * pv0 + i0, bg0, illum, grain, g >>> 8, amp);
+        dst[d + plane] = channel(hc * hv1 + pc * pv1 + i1, bg1, illum, grain, g >>> 16, amp);
+        dst[d + 2 * plane] = channel(hc * hv2 + pc * pv2 + i2, bg2, illum, grain, g >>> 24, amp);
+    }
+
+    /** One channel of {@link #shade}: optical density {@code od} through the background light, plus grain. */
+    private static byte channel(double od, double bgc, double illum, double grain, int bits, double amp) {
+        int k = (int) (od * OD_SCALE);
+        if (k >= EXP.length) {
+            k = EXP.length - 1;
+        } else if (k < 0) {
+            k = 0;
         }
+        double chGrain = ((bits & 0xFF) - 127.5) * (2.0 / 128) * amp;
+        double v = bgc * illum * EXP[k] + grain + chGrain;
+        int iv = (int) (v + 0.5);
+        return (byte) (iv < 0 ? 0 : Math.min(iv, 255));
     }
 
     /** Haematoxylin and PAS concentrations of a tissue pixel, into {@code sc.he}. */
     private void tissuePixel(double px, double py, int[] oc, double tex, double fine, boolean med, Scratch sc) {
+        if (oc[0] > 0) {
+            int hit = objects(px, py, oc, tex, fine, sc);
+            if (hit == IN_OBJECT) {
+                return;
+            }
+            if (hit == IN_RING) {
+                interstitium(px, py, tex, sc);
+                return;
+            }
+        }
+        tubules(sc.wx, sc.wy, med ? medullaCell : cortexCell, med ? 0.42 : 0.49, 0, tex, fine, med, med ? 0x3c3c : 0x5a5a,
+                sc);
+    }
+
+    private static final int IN_OBJECT = 1;
+    private static final int IN_RING = 2;
+
+    /**
+     * The first of the block's objects {@code oc} that holds the pixel draws it ({@link #IN_OBJECT}); else
+     * {@link #IN_RING} when it is in the ring of interstitium around an object other than a tubule cluster, 0
+     * otherwise.
+     */
+    private int objects(double px, double py, int[] oc, double tex, double fine, Scratch sc) {
         boolean ring = false;
         for (int k = 1; k <= oc[0]; k++) {
             int o = oc[k];
             double lev = objShapes[o].probe(px, py, GROW);
             if (lev >= 0) {
-                lev = Math.min(lev, 0.9999);
-                switch (objType[o]) {
-                    case T_GLOM -> {
-                        Glom g = gloms.get(objIndex[o]);
-                        if (g.kind() == Kind.SCLEROTIC) {
-                            scleroticPixel(g, lev, px, py, tex, fine, sc);
-                        } else {
-                            glomerulusPixel(g, lev, px, py, tex, fine, sc);
-                        }
-                    }
-                    case T_ARTERY -> arteryPixel(objShapes[o], lev, arteryLumen[objIndex[o]], px, py, tex, fine, sc);
-                    default -> tubules(sc.wx, sc.wy, 36, 0.36, 0.22, tex, fine, true, 0x7C7C, sc);
-                }
-                return;
+                objectPixel(o, Math.min(lev, 0.9999), px, py, tex, fine, sc);
+                return IN_OBJECT;
             }
             ring |= lev == StarShape.NEAR && objType[o] != T_CLUSTER;
         }
-        if (ring) {
-            interstitium(px, py, tex, sc);
-            return;
+        return ring ? IN_RING : 0;
+    }
+
+    /** A pixel inside object {@code o} at level {@code lev}. */
+    private void objectPixel(int o, double lev, double px, double py, double tex, double fine, Scratch sc) {
+        switch (objType[o]) {
+            case T_GLOM -> {
+                Glom g = gloms.get(objIndex[o]);
+                if (g.kind() == Kind.SCLEROTIC) {
+                    scleroticPixel(g, lev, px, py, tex, fine, sc);
+                } else {
+                    glomerulusPixel(g, lev, px, py, tex, fine, sc);
+                }
+            }
+            case T_ARTERY -> arteryPixel(objShapes[o], lev, arteryLumen[objIndex[o]], px, py, tex, fine, sc);
+            default -> tubules(sc.wx, sc.wy, 36, 0.36, 0.22, tex, fine, true, 0x7C7C, sc);
         }
-        tubules(sc.wx, sc.wy, med ? medullaCell : cortexCell, med ? 0.42 : 0.49, 0, tex, fine, med, med ? 0x3c3c : 0x5a5a,
-                sc);
     }
 
     /**
@@ -971,6 +1014,13 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             interstitium(px, py, tex, sc);
             return;
         }
+        tubuleWall(t, dist, px, py, dense, tex, fine, salt, sc);
+    }
+
+    /** A tubule pixel at normalised distance {@code dist < 1} from the centre of tubule {@code t}. */
+    private void tubuleWall(TubuleCache t, double dist, double px, double py, double dense, double tex, double fine,
+                            int salt, Scratch sc) {
+        double[] he = sc.he;
         double membrane = t.membrane;
         if (dist >= membrane) {
             he[0] = 0.03;
@@ -1159,6 +1209,11 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             if (valid && cl == col && r == row && seed == this.seed) {
                 return;
             }
+            enter(cl, r, shift, cell, seed, medullary, small, fill);
+        }
+
+        private void enter(int cl, int r, double shift, double cell, int seed, boolean medullary, boolean small,
+                           double fill) {
             valid = true;
             col = cl;
             row = r;
@@ -1232,22 +1287,7 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             int x = (int) Math.floor(px * invCell);
             int y = (int) Math.floor(py * invCell);
             if (!valid || x != cx || y != cy || seed != this.seed || prob != this.prob) {
-                valid = true;
-                cx = x;
-                cy = y;
-                this.seed = seed;
-                this.cell = cell;
-                this.prob = prob;
-                int h = Noise.hash(x, y, seed);
-                present = (h >>> 24) < prob * 256;
-                if (present) {
-                    double jx = ((h & 0xFF) / 256.0) * 0.3 + 0.35;
-                    double jy = (((h >>> 8) & 0xFF) / 256.0) * 0.3 + 0.35;
-                    r = cell * (0.24 + 0.1 * (((h >>> 16) & 0xFF) / 256.0));
-                    tone = ((h >>> 20) & 0xF) / 75.0;
-                    ccx = (x + jx) * cell;
-                    ccy = (y + jy) * cell;
-                }
+                enter(x, y, cell, prob, seed);
             }
             if (!present) {
                 return 0;
@@ -1259,6 +1299,30 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
             if (d2 >= lim * lim) {
                 return 0;
             }
+            return inside(d2, soft);
+        }
+
+        // the rare paths out of line, so that the JIT inlines the common one into its callers
+        private void enter(int x, int y, double cell, double prob, int seed) {
+            valid = true;
+            cx = x;
+            cy = y;
+            this.seed = seed;
+            this.cell = cell;
+            this.prob = prob;
+            int h = Noise.hash(x, y, seed);
+            present = (h >>> 24) < prob * 256;
+            if (present) {
+                double jx = ((h & 0xFF) / 256.0) * 0.3 + 0.35;
+                double jy = (((h >>> 8) & 0xFF) / 256.0) * 0.3 + 0.35;
+                r = cell * (0.24 + 0.1 * (((h >>> 16) & 0xFF) / 256.0));
+                tone = ((h >>> 20) & 0xF) / 75.0;
+                ccx = (x + jx) * cell;
+                ccy = (y + jy) * cell;
+            }
+        }
+
+        private double inside(double d2, double soft) {
             double dist = Math.sqrt(d2);
             double edge = (r - dist) / soft + 0.5;
             double v = edge >= 1 ? 1 : edge;
@@ -1328,10 +1392,13 @@ public final class HardSyntheticSlide extends AbstractImageSource implements Syn
         final Nuclei glomNuc = new Nuclei();
         final Nuclei artNuc = new Nuclei();
         final Nuclei speck = new Nuclei();
-        final SyntheticSlide.ValueCache lobe = new SyntheticSlide.ValueCache();
-        final SyntheticSlide.ValueCache loops = new SyntheticSlide.ValueCache();
+        final Noise.ValueCache lobe = new Noise.ValueCache();
+        final Noise.ValueCache loops = new Noise.ValueCache();
         final Loops loopCells = new Loops();
         final Loops loopCells2 = new Loops();
-        final SyntheticSlide.ValueCache lobe2 = new SyntheticSlide.ValueCache();
+        final Noise.ValueCache lobe2 = new Noise.ValueCache();
+        final Noise.ValueCache thick = new Noise.ValueCache();
+        final Noise.ValueCache warpA = new Noise.ValueCache();
+        final Noise.ValueCache warpB = new Noise.ValueCache();
     }
 }

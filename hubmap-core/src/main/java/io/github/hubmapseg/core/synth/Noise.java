@@ -1,5 +1,7 @@
 package io.github.hubmapseg.core.synth;
 
+import java.util.SplittableRandom;
+
 /**
  * Cheap deterministic noise from integer hashing: every value is a pure function of its integer arguments,
  * so synthetic pixels can be generated in any order, tile by tile, with identical results on every JVM.
@@ -7,6 +9,33 @@ package io.github.hubmapseg.core.synth;
 final class Noise {
 
     private Noise() {
+    }
+
+    /** @return a uniform value in {@code [-amplitude, amplitude)} from {@code rnd} */
+    static double jitter(SplittableRandom rnd, double amplitude) {
+        return (2 * rnd.nextDouble() - 1) * amplitude;
+    }
+
+    /** @return {@code (r, g, b)} scaled to unit length */
+    static double[] unitVector(double r, double g, double b) {
+        double n = Math.sqrt(r * r + g * g + b * b);
+        return new double[] {r / n, g / n, b / n};
+    }
+
+    /**
+     * Harmonics of a lobed outline ({@link StarShape}): per harmonic {@code k}, the amplitude
+     * {@code (base + spread u) / (1 + decay k)} and a phase, drawn in that order.
+     *
+     * @return {@code {amplitudes, phases}}
+     */
+    static double[][] harmonics(SplittableRandom rnd, int n, double base, double spread, double decay) {
+        double[] amp = new double[n];
+        double[] ph = new double[n];
+        for (int k = 0; k < n; k++) {
+            amp[k] = (base + spread * rnd.nextDouble()) / (1 + decay * k);
+            ph[k] = 2 * Math.PI * rnd.nextDouble();
+        }
+        return new double[][] {amp, ph};
     }
 
     /** A well-mixed 32-bit hash of two coordinates and a seed (murmur3-style finaliser). */
@@ -94,6 +123,47 @@ final class Noise {
             double tx = fx - ix;
             tx = tx * tx * (3 - 2 * tx);
             out[i] = left + (right - left) * tx;
+        }
+    }
+
+    /**
+     * {@link #value} with the four lattice values kept while consecutive points stay in one lattice cell:
+     * the same arithmetic, so the same values, with four hashes per cell instead of per pixel.
+     */
+    static final class ValueCache {
+        private boolean valid;
+        private int ix;
+        private int iy;
+        private int seed;
+        private double inv;
+        private double a;
+        private double b;
+        private double c;
+        private double d;
+
+        double at(double x, double y, double inv, int seed) {
+            double fx = x * inv;
+            double fy = y * inv;
+            int jx = (int) Math.floor(fx);
+            int jy = (int) Math.floor(fy);
+            double tx = fx - jx;
+            double ty = fy - jy;
+            tx = tx * tx * (3 - 2 * tx);
+            ty = ty * ty * (3 - 2 * ty);
+            if (!valid || jx != ix || jy != iy || seed != this.seed || inv != this.inv) {
+                valid = true;
+                ix = jx;
+                iy = jy;
+                this.seed = seed;
+                this.inv = inv;
+                a = unit(jx, jy, seed);
+                b = unit(jx + 1, jy, seed);
+                c = unit(jx, jy + 1, seed);
+                d = unit(jx + 1, jy + 1, seed);
+            }
+            double top = a + (b - a) * tx;
+            double bot = c + (d - c) * tx;
+            return top + (bot - top) * ty;
         }
     }
 }

@@ -13,6 +13,55 @@ final class ShapeMasks {
     }
 
     /**
+     * Whether pixel {@code (x, y)} (its centre) is inside one of the shapes (and its clip).
+     *
+     * @param grid  the shapes' grid
+     * @param clips per shape, a shape its pixels must also be inside, or {@code null} entries / array for none
+     */
+    static boolean contains(StarShape[] shapes, StarShape[] clips, ShapeGrid grid, long x, long y) {
+        double px = x + 0.5;
+        double py = y + 0.5;
+        int[] c = grid.query(x, y, x + 1, y + 1, new int[8]);
+        for (int k = 1; k <= c[0]; k++) {
+            StarShape clip = clips == null ? null : clips[c[k]];
+            if (shapes[c[k]].contains(px, py) && (clip == null || clip.contains(px, py))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The mask of the union of the shapes (each clipped) on {@code [x, x + w) x [y, y + h)}, row-major, 1 = inside.
+     *
+     * @param grid  the shapes' grid
+     * @param clips per shape, a shape its pixels must also be inside, or {@code null} entries / array for none
+     */
+    static byte[] mask(StarShape[] shapes, StarShape[] clips, ShapeGrid grid, long x, long y, int w, int h) {
+        if (w <= 0 || h <= 0) {
+            throw new IllegalArgumentException("mask region must be non-empty, got " + w + " x " + h);
+        }
+        byte[] m = new byte[Math.multiplyExact(w, h)];
+        int[] c = grid.query(x, y, x + w, y + h, new int[16]);
+        for (int k = 1; k <= c[0]; k++) {
+            StarShape s = shapes[c[k]];
+            StarShape clip = clips == null ? null : clips[c[k]];
+            long x0 = Math.max(x, s.minX());
+            long x1 = Math.min(x + w - 1, s.maxX());
+            long y0 = Math.max(y, s.minY());
+            long y1 = Math.min(y + h - 1, s.maxY());
+            for (long yy = y0; yy <= y1; yy++) {
+                for (long xx = x0; xx <= x1; xx++) {
+                    if (s.containsPixel(xx, yy) && (clip == null || clip.containsPixel(xx, yy))) {
+                        m[(int) ((yy - y) * w + (xx - x))] = 1;
+                    }
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
      * Writes the Kaggle RLE (column-major, 1-based {@code start length} pairs) of the union of the shapes,
      * column by column: for each column, the y-runs of every shape crossing it are found by the exact per-pixel
      * test over the shape's bounding box, merged, and appended; runs that continue into the next column are

@@ -219,6 +219,32 @@ public final class StarShape {
     }
 
     /**
+     * Whether {@link #probe} with this {@code limit} is {@code FAR} at every point within {@code halfDiagonal} of
+     * {@code (x, y)} (conservative: false when unsure).
+     */
+    boolean farFromDisc(double x, double y, double halfDiagonal, double limit) {
+        double dx = x - cx;
+        double dy = y - cy;
+        double u = (dx * cosA + dy * sinA) * invA;
+        double v = (dy * cosA - dx * sinA) * invB;
+        double eps = halfDiagonal / Math.min(ra, rb);
+        return Math.sqrt(u * u + v * v) - eps > Math.sqrt(rMax2) * limit * (1 + 1e-9);
+    }
+
+    /**
+     * Whether every point within {@code halfDiagonal} of {@code (x, y)} is inside the shape's inner circle, where
+     * {@link #probe} returns a level {@code >= 0} (conservative: false when unsure).
+     */
+    boolean coversDisc(double x, double y, double halfDiagonal) {
+        double dx = x - cx;
+        double dy = y - cy;
+        double u = (dx * cosA + dy * sinA) * invA;
+        double v = (dy * cosA - dx * sinA) * invB;
+        double eps = halfDiagonal / Math.min(ra, rb);
+        return Math.sqrt(u * u + v * v) + eps < Math.sqrt(rMin2) * (1 - 1e-9);
+    }
+
+    /**
      * Whether {@link #level} of the point is below {@code limit} (e.g. {@code 1.1} for a ring of 10% around
      * the shape), with fast paths that avoid the harmonic evaluation far from the boundary.
      */

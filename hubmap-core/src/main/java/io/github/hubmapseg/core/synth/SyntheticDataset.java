@@ -76,8 +76,12 @@ public final class SyntheticDataset {
     private final Set<SynthElement> elements;
     private final int testSlides;
     private final int outlier;
+    private final double outlierShare;
+    private final boolean outlierLabelled;
 
     private SyntheticDataset(Builder b) {
+        this.outlierShare = b.outlierShare;
+        this.outlierLabelled = b.outlierLabelled;
         this.profile = b.profile;
         this.elements = b.elements;
         this.testSlides = b.testSlides;
@@ -150,7 +154,9 @@ public final class SyntheticDataset {
         if (profile == SynthProfile.EASY) {
             return SyntheticSlide.create(spec);
         }
-        return HardSyntheticSlide.create(spec, new HardSyntheticSlide.Options(elements, index == outlierIndex()));
+        boolean isOutlier = index == outlierIndex();
+        return HardSyntheticSlide.create(spec, new HardSyntheticSlide.Options(elements, isOutlier && outlierLabelled,
+                isOutlier ? outlierShare : HardSyntheticSlide.SCLEROTIC_SHARE));
     }
 
     /** Generates and writes everything; existing files of the same names are replaced. */
@@ -361,6 +367,8 @@ public final class SyntheticDataset {
         private Set<SynthElement> elements = SynthElement.all();
         private int testSlides = -1;
         private int outlier = -1;
+        private double outlierShare = HardSyntheticSlide.SCLEROTIC_SHARE;
+        private boolean outlierLabelled = true;
 
         private Builder(Path dir) {
             this.dir = Objects.requireNonNull(dir, "dir");
@@ -430,8 +438,35 @@ public final class SyntheticDataset {
             return this;
         }
 
+        /**
+         * Share of the outlier slide's glomeruli that are globally sclerotic (hard profile; default
+         * {@link HardSyntheticSlide#SCLEROTIC_SHARE}, as every slide; the outlier effect needs more of them).
+         * Only that slide changes.
+         */
+        public Builder outlierScleroticShare(double share) {
+            this.outlierShare = share;
+            return this;
+        }
+
+        /**
+         * Whether the outlier slide's sclerotic glomeruli are labelled (default true); false draws the same slide
+         * with them unlabelled, the control of an outlier experiment.
+         */
+        public Builder outlierLabelled(boolean labelled) {
+            this.outlierLabelled = labelled;
+            return this;
+        }
+
         /** Validates the options. */
         public SyntheticDataset build() {
+            if (!(outlierShare >= 0 && outlierShare <= 1)) {
+                throw new IllegalArgumentException("outlier sclerotic share must be between 0 and 1, got "
+                        + outlierShare);
+            }
+            if (profile == SynthProfile.EASY && (outlierShare != HardSyntheticSlide.SCLEROTIC_SHARE
+                    || !outlierLabelled)) {
+                throw new IllegalArgumentException("the outlier slide's options need the hard profile");
+            }
             if (testSlides != -1 && (testSlides < 0 || testSlides >= slides)) {
                 throw new IllegalArgumentException("test slides must be in 0.." + (slides - 1) + " (at least one "
                         + "training slide), got " + testSlides);

@@ -36,8 +36,27 @@ public sealed interface SyntheticSection extends ImageSource permits SyntheticSl
     /** Writes the Kaggle RLE of the whole mask, column by column (never rasterised). */
     void writeMaskRle(Appendable out) throws IOException;
 
-    /** @return {@code {cortex, medulla}} fractions of the tissue on a grid of every {@code step}-th pixel */
-    double[] regionFractions(int step);
+    /**
+     * @return {@code {cortex, medulla}} fractions of the tissue on a grid of every {@code step}-th pixel (both 0
+     * without tissue)
+     */
+    default double[] regionFractions(int step) {
+        long cortex = 0;
+        long med = 0;
+        for (long y = step / 2; y < spec().height(); y += step) {
+            for (long x = step / 2; x < spec().width(); x += step) {
+                if (tissue().contains(x + 0.5, y + 0.5)) {
+                    if (medulla().contains(x + 0.5, y + 0.5)) {
+                        med++;
+                    } else {
+                        cortex++;
+                    }
+                }
+            }
+        }
+        long t = cortex + med;
+        return t == 0 ? new double[] {0, 0} : new double[] {cortex / (double) t, med / (double) t};
+    }
 
     /** @return the Kaggle RLE of the mask */
     default String maskRle() {

@@ -1,10 +1,7 @@
 package io.github.hubmapseg.core.synth;
 
 import io.github.hubmapseg.core.kaggle.Polygon;
-import io.github.hubmapseg.core.slide.AbstractImageSource;
-import io.github.hubmapseg.core.slide.SlideInfo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -27,7 +24,7 @@ import java.util.SplittableRandom;
  * ({@link #isGlomerulus}); {@link #writeMaskRle} encodes that mask column by column without rasterising it.
  * Reads return channel-planar RGB, axes {@code (x, y, c)}.
  */
-public final class SyntheticSlide extends AbstractImageSource implements SyntheticSection {
+public final class SyntheticSlide extends GeneratedSource implements SyntheticSection {
 
     /** Region of a pixel, as used by the anatomical-structure files. */
     public enum Region {
@@ -39,7 +36,6 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
         MEDULLA
     }
 
-    private static final int BLOCK = 64;
     private static final double[] DIR_C = {1, 0.7071067811865476, 0, -0.7071067811865476};
     private static final double[] DIR_S = {0, 0.7071067811865476, 1, 0.7071067811865476};
     private static final double OD_SCALE = 512;
@@ -51,7 +47,6 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
         }
     }
 
-    private final SlideSpec spec;
     private final StarShape tissue;
     private final StarShape medulla;
     private final List<Glomerulus> glomeruli;
@@ -69,19 +64,19 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
     private final double medullaTubule;
 
     private SyntheticSlide(SlideSpec spec) {
-        this.spec = spec;
+        super(spec, "synthetic");
         int w = spec.width();
         int h = spec.height();
         SplittableRandom rnd = new SplittableRandom(spec.seed());
         this.texSeed = Noise.mix(spec.seed(), 7);
 
         // stain
-        double[] hVec = normalize(0.65 + jitter(rnd, 0.06), 0.70 + jitter(rnd, 0.06), 0.29 + jitter(rnd, 0.06));
-        double[] eVec = normalize(0.13 + jitter(rnd, 0.05), 0.88, 0.36 + jitter(rnd, 0.08));
+        double[] hVec = Noise.unitVector(0.65 + Noise.jitter(rnd, 0.06), 0.70 + Noise.jitter(rnd, 0.06), 0.29 + Noise.jitter(rnd, 0.06));
+        double[] eVec = Noise.unitVector(0.13 + Noise.jitter(rnd, 0.05), 0.88, 0.36 + Noise.jitter(rnd, 0.08));
         double hs = 0.8 + 0.45 * rnd.nextDouble();
         double es = 0.75 + 0.55 * rnd.nextDouble();
         double bright = 236 + 16 * rnd.nextDouble();
-        double[] bg = {bright + jitter(rnd, 3), bright + jitter(rnd, 3), bright + jitter(rnd, 3)};
+        double[] bg = {bright + Noise.jitter(rnd, 3), bright + Noise.jitter(rnd, 3), bright + Noise.jitter(rnd, 3)};
         for (int c = 0; c < 3; c++) {
             bg[c] = Math.min(254, bg[c]);
         }
@@ -96,26 +91,16 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
         this.medullaTubule = 50 + 14 * rnd.nextDouble();
 
         // tissue and medulla
-        double tcx = w * (0.5 + jitter(rnd, 0.035));
-        double tcy = h * (0.5 + jitter(rnd, 0.035));
+        double tcx = w * (0.5 + Noise.jitter(rnd, 0.035));
+        double tcy = h * (0.5 + Noise.jitter(rnd, 0.035));
         double ta = 0.40 * w * (0.92 + 0.12 * rnd.nextDouble());
         double tb = 0.40 * h * (0.92 + 0.12 * rnd.nextDouble());
-        double[] tAmp = new double[5];
-        double[] tPh = new double[5];
-        for (int k = 0; k < 5; k++) {
-            tAmp[k] = (0.02 + 0.015 * rnd.nextDouble()) / (1 + 0.3 * k);
-            tPh[k] = 2 * Math.PI * rnd.nextDouble();
-        }
-        this.tissue = new StarShape(tcx, tcy, ta, tb, jitter(rnd, 0.25), tAmp, tPh);
+        double[][] tLobes = Noise.harmonics(rnd, 5, 0.02, 0.015, 0.3);
+        this.tissue = new StarShape(tcx, tcy, ta, tb, Noise.jitter(rnd, 0.25), tLobes[0], tLobes[1]);
         double mScale = 0.42 + 0.13 * rnd.nextDouble();
-        double[] mAmp = new double[4];
-        double[] mPh = new double[4];
-        for (int k = 0; k < 4; k++) {
-            mAmp[k] = (0.03 + 0.03 * rnd.nextDouble()) / (1 + 0.4 * k);
-            mPh[k] = 2 * Math.PI * rnd.nextDouble();
-        }
-        this.medulla = new StarShape(tcx + jitter(rnd, 0.06) * ta, tcy + jitter(rnd, 0.06) * tb, ta * mScale,
-                tb * mScale, jitter(rnd, 0.5), mAmp, mPh);
+        double[][] mLobes = Noise.harmonics(rnd, 4, 0.03, 0.03, 0.4);
+        this.medulla = new StarShape(tcx + Noise.jitter(rnd, 0.06) * ta, tcy + Noise.jitter(rnd, 0.06) * tb, ta * mScale,
+                tb * mScale, Noise.jitter(rnd, 0.5), mLobes[0], mLobes[1]);
 
         // glomeruli, mostly in the cortex, not overlapping (with a margin for their periglomerular ring)
         double tissueArea = Math.PI * ta * tb;
@@ -131,7 +116,7 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
             double u = rnd.nextDouble();
             double r = u < 0.06 ? 38 + 8 * rnd.nextDouble() : 45 + 72 * Math.pow(rnd.nextDouble(), 1.25);
             double aspect = 0.78 + 0.22 * rnd.nextDouble();
-            double[] amp = {jitter(rnd, 0.07), jitter(rnd, 0.045), jitter(rnd, 0.03), jitter(rnd, 0.02)};
+            double[] amp = {Noise.jitter(rnd, 0.07), Noise.jitter(rnd, 0.045), Noise.jitter(rnd, 0.03), Noise.jitter(rnd, 0.02)};
             double[] ph = {2 * Math.PI * rnd.nextDouble(), 2 * Math.PI * rnd.nextDouble(),
                     2 * Math.PI * rnd.nextDouble(), 2 * Math.PI * rnd.nextDouble()};
             double angle = Math.PI * rnd.nextDouble();
@@ -163,7 +148,7 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
             double x = tcx + (2 * rnd.nextDouble() - 1) * ta * 1.1;
             double y = tcy + (2 * rnd.nextDouble() - 1) * tb * 1.1;
             double r = 22 + 50 * rnd.nextDouble();
-            double[] amp = {jitter(rnd, 0.08), jitter(rnd, 0.03)};
+            double[] amp = {Noise.jitter(rnd, 0.08), Noise.jitter(rnd, 0.03)};
             double[] ph = {2 * Math.PI * rnd.nextDouble(), 2 * Math.PI * rnd.nextDouble()};
             StarShape s = new StarShape(x, y, r, r * (0.7 + 0.3 * rnd.nextDouble()), Math.PI * rnd.nextDouble(),
                     amp, ph);
@@ -187,21 +172,6 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
     /** Builds the slide's geometry (fast: no pixels are generated until they are read). */
     public static SyntheticSlide create(SlideSpec spec) {
         return new SyntheticSlide(spec);
-    }
-
-    private static double jitter(SplittableRandom rnd, double amplitude) {
-        return (2 * rnd.nextDouble() - 1) * amplitude;
-    }
-
-    private static double[] normalize(double r, double g, double b) {
-        double n = Math.sqrt(r * r + g * g + b * b);
-        return new double[] {r / n, g / n, b / n};
-    }
-
-    /** The spec this slide was generated from. */
-    @Override
-    public SlideSpec spec() {
-        return spec;
     }
 
     @Override
@@ -253,79 +223,19 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
         return out;
     }
 
-    /**
-     * Fractions of the tissue area that are cortex and medulla, estimated on a grid of every
-     * {@code step}-th pixel.
-     *
-     * @return {@code {cortex, medulla}}, summing to 1 (or both 0 without tissue)
-     */
-    public double[] regionFractions(int step) {
-        long cortex = 0;
-        long med = 0;
-        for (long y = step / 2; y < spec.height(); y += step) {
-            for (long x = step / 2; x < spec.width(); x += step) {
-                Region r = region(x, y);
-                if (r == Region.CORTEX) {
-                    cortex++;
-                } else if (r == Region.MEDULLA) {
-                    med++;
-                }
-            }
-        }
-        long t = cortex + med;
-        return t == 0 ? new double[] {0, 0} : new double[] {cortex / (double) t, med / (double) t};
-    }
-
     /** Whether pixel {@code (x, y)} belongs to the glomerulus mask. */
+    @Override
     public boolean isGlomerulus(long x, long y) {
-        double px = x + 0.5;
-        double py = y + 0.5;
-        int[] c = glomGrid.query(x, y, x + 1, y + 1, new int[8]);
-        for (int k = 1; k <= c[0]; k++) {
-            if (glomShapes[c[k]].contains(px, py)) {
-                return true;
-            }
-        }
-        return false;
+        return ShapeMasks.contains(glomShapes, null, glomGrid, x, y);
     }
 
     /**
      * The glomerulus mask of the rectangle {@code [x, x + w) x [y, y + h)}, row-major
      * ({@code mask[j * w + i]} is pixel {@code (x + i, y + j)}), 1 = glomerulus.
      */
-    public byte[] mask(long x, long y, int w, int h) {
-        if (w <= 0 || h <= 0) {
-            throw new IllegalArgumentException("mask region must be non-empty, got " + w + " x " + h);
-        }
-        byte[] m = new byte[Math.multiplyExact(w, h)];
-        int[] c = glomGrid.query(x, y, x + w, y + h, new int[16]);
-        for (int k = 1; k <= c[0]; k++) {
-            StarShape s = glomShapes[c[k]];
-            long x0 = Math.max(x, s.minX());
-            long x1 = Math.min(x + w - 1, s.maxX());
-            long y0 = Math.max(y, s.minY());
-            long y1 = Math.min(y + h - 1, s.maxY());
-            for (long yy = y0; yy <= y1; yy++) {
-                for (long xx = x0; xx <= x1; xx++) {
-                    if (s.containsPixel(xx, yy)) {
-                        m[(int) ((yy - y) * w + (xx - x))] = 1;
-                    }
-                }
-            }
-        }
-        return m;
-    }
-
-    /** The Kaggle RLE of the whole glomerulus mask (see {@link #writeMaskRle}). */
     @Override
-    public String maskRle() {
-        StringBuilder sb = new StringBuilder();
-        try {
-            writeMaskRle(sb);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return sb.toString();
+    public byte[] mask(long x, long y, int w, int h) {
+        return ShapeMasks.mask(glomShapes, null, glomGrid, x, y, w, h);
     }
 
     /**
@@ -339,31 +249,6 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
     }
 
     // ------------------------------------------------------------------ ImageSource
-
-    @Override
-    public long width() {
-        return spec.width();
-    }
-
-    @Override
-    public long height() {
-        return spec.height();
-    }
-
-    @Override
-    public int channels() {
-        return 3;
-    }
-
-    @Override
-    public SlideInfo info() {
-        return new SlideInfo(spec.width(), spec.height(), 3, 8, false, true, BLOCK, BLOCK, "none", false,
-                "synthetic");
-    }
-
-    @Override
-    public void close() {
-    }
 
     @Override
     protected void readValid(long x, long y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox, int oy) {
@@ -658,47 +543,6 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
         }
     }
 
-    /**
-     * {@code Noise#value} with the four lattice values kept while consecutive points stay in one lattice cell:
-     * the same arithmetic, so the same values, with four hashes per cell instead of per pixel.
-     */
-    static final class ValueCache {
-        private boolean valid;
-        private int ix;
-        private int iy;
-        private int seed;
-        private double inv;
-        private double a;
-        private double b;
-        private double c;
-        private double d;
-
-        double at(double x, double y, double inv, int seed) {
-            double fx = x * inv;
-            double fy = y * inv;
-            int jx = (int) Math.floor(fx);
-            int jy = (int) Math.floor(fy);
-            double tx = fx - jx;
-            double ty = fy - jy;
-            tx = tx * tx * (3 - 2 * tx);
-            ty = ty * ty * (3 - 2 * ty);
-            if (!valid || jx != ix || jy != iy || seed != this.seed || inv != this.inv) {
-                valid = true;
-                ix = jx;
-                iy = jy;
-                this.seed = seed;
-                this.inv = inv;
-                a = Noise.unit(jx, jy, seed);
-                b = Noise.unit(jx + 1, jy, seed);
-                c = Noise.unit(jx, jy + 1, seed);
-                d = Noise.unit(jx + 1, jy + 1, seed);
-            }
-            double top = a + (b - a) * tx;
-            double bot = c + (d - c) * tx;
-            return top + (bot - top) * ty;
-        }
-    }
-
     /** Per-read scratch: H&amp;E output, and caches of per-cell values (one per texture). */
     static final class Scratch {
         final double[] he = new double[2];
@@ -707,10 +551,10 @@ public final class SyntheticSlide extends AbstractImageSource implements Synthet
         final NucleusCache capsule = new NucleusCache();
         final NucleusCache tuft = new NucleusCache();
         final NucleusCache vessel = new NucleusCache();
-        final ValueCache wobble = new ValueCache();
-        final ValueCache capillary = new ValueCache();
-        final ValueCache tuftTexture = new ValueCache();
-        final ValueCache clump = new ValueCache();
+        final Noise.ValueCache wobble = new Noise.ValueCache();
+        final Noise.ValueCache capillary = new Noise.ValueCache();
+        final Noise.ValueCache tuftTexture = new Noise.ValueCache();
+        final Noise.ValueCache clump = new Noise.ValueCache();
         // tubule cell cache, key (col, row, med)
         boolean tValid;
         int tCol;

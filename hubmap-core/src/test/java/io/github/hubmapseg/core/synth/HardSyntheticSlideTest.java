@@ -172,6 +172,40 @@ class HardSyntheticSlideTest {
     }
 
     @Test
+    void theScleroticShareOfADedicatedOutlierSlideChangesOnlyTheKinds() throws Exception {
+        List<Glom> normal = HardSyntheticSlide.create(LARGE, Options.all()).glomeruli();
+        HardSyntheticSlide dense = HardSyntheticSlide.create(LARGE, Options.all().scleroticShare(0.5));
+        double sclNormal = normal.stream().filter(g -> g.kind() == Kind.SCLEROTIC).count() / (double) normal.size();
+        List<Glom> dg = dense.glomeruli();
+        long scl = dg.stream().filter(g -> g.kind() == Kind.SCLEROTIC).count();
+        long tang = dg.stream().filter(g -> g.kind() == Kind.TANGENTIAL).count();
+        assertThat(sclNormal).isBetween(0.05, 0.2);
+        assertThat(scl / (double) dg.size()).isBetween(0.4, 0.6);
+        // tangential cuts keep their share of the glomeruli that are not sclerotic (18 % drawn, more placed: small)
+        long nScl = normal.stream().filter(g -> g.kind() == Kind.SCLEROTIC).count();
+        double tangNormal = normal.stream().filter(g -> g.kind() == Kind.TANGENTIAL).count()
+                / (double) (normal.size() - nScl);
+        assertThat(tang / (double) (dg.size() - scl)).isCloseTo(tangNormal, org.assertj.core.data.Offset.offset(0.1));
+        // the share at its default is the default slide
+        assertThat(Options.all().scleroticShare(HardSyntheticSlide.SCLEROTIC_SHARE)).isEqualTo(Options.all());
+        // labelled or not: the same pixels, a different mask
+        HardSyntheticSlide labelled = HardSyntheticSlide.create(LARGE, Options.all().scleroticShare(0.5)
+                .labelSclerotic(true));
+        Glom g = dg.stream().filter(q -> q.kind() == Kind.SCLEROTIC && !q.edgeCut()).findFirst().orElseThrow();
+        long gx = (long) g.shape().cx() - 100;
+        long gy = (long) g.shape().cy() - 100;
+        byte[] a = new byte[200 * 200 * 3];
+        byte[] b = new byte[200 * 200 * 3];
+        dense.readInto(gx, gy, 200, 200, a);
+        labelled.readInto(gx, gy, 200, 200, b);
+        assertThat(b).isEqualTo(a);
+        assertThat(dense.isGlomerulus(gx + 100, gy + 100)).isFalse();
+        assertThat(labelled.isGlomerulus(gx + 100, gy + 100)).isTrue();
+        assertThatThrownBy(() -> Options.all().scleroticShare(1.5)).hasMessageContaining("got 1.5");
+        assertThatThrownBy(() -> Options.all().scleroticShare(Double.NaN)).hasMessageContaining("got NaN");
+    }
+
+    @Test
     void drawingElementsChangeThePixels() throws Exception {
         // glass at the two ends of the slide: the illumination gradient makes them differ
         Options clean = Options.all().without(SynthElement.DUST).without(SynthElement.PEN_MARKS)

@@ -167,6 +167,38 @@ class SyntheticDatasetTest {
                 .hasMessageContaining("100x4096");
         assertThatThrownBy(() -> SyntheticDataset.builder(dir).compression(TiffSlideWriter.Compression.parse("lzw")))
                 .hasMessageContaining("'lzw'");
+        assertThatThrownBy(() -> SyntheticDataset.builder(dir).profile(SynthProfile.HARD).outlierScleroticShare(-0.1)
+                .build()).hasMessageContaining("got -0.1");
+        assertThatThrownBy(() -> SyntheticDataset.builder(dir).outlierScleroticShare(0.5).build())
+                .hasMessageContaining("hard profile");
+    }
+
+    @Test
+    void theOutlierSlidesOptionsChangeThatSlideOnly() {
+        SyntheticDataset base = SyntheticDataset.builder(dir).profile(SynthProfile.HARD).slides(4).testSlides(2)
+                .size(6000, 6000).build();
+        SyntheticDataset dense = SyntheticDataset.builder(dir).profile(SynthProfile.HARD).slides(4).testSlides(2)
+                .size(6000, 6000).outlierScleroticShare(0.6).build();
+        SyntheticDataset control = SyntheticDataset.builder(dir).profile(SynthProfile.HARD).slides(4).testSlides(2)
+                .size(6000, 6000).outlierScleroticShare(0.6).outlierLabelled(false).build();
+        SyntheticDataset.Plan plan = base.plan();
+        int outlier = base.outlierIndex();
+        for (int i = 0; i < 4; i++) {
+            HardSyntheticSlide b = (HardSyntheticSlide) base.section(plan, i);
+            HardSyntheticSlide d = (HardSyntheticSlide) dense.section(plan, i);
+            HardSyntheticSlide c = (HardSyntheticSlide) control.section(plan, i);
+            if (i != outlier) {
+                assertThat(d.maskRle()).isEqualTo(b.maskRle());
+                assertThat(c.maskRle()).isEqualTo(b.maskRle());
+                continue;
+            }
+            long sclBase = b.glomeruli().stream().filter(g -> g.kind() == HardSyntheticSlide.Kind.SCLEROTIC).count();
+            long sclDense = d.glomeruli().stream().filter(g -> g.kind() == HardSyntheticSlide.Kind.SCLEROTIC).count();
+            assertThat(sclDense).isGreaterThan(2 * Math.max(1, sclBase));
+            assertThat(d.labelledSclerotic()).contains(true);
+            assertThat(c.labelledSclerotic()).doesNotContain(true);
+            assertThat(c.scleroticPolygons(16)).hasSameSizeAs(d.scleroticPolygons(16));
+        }
     }
 
     private String python(String script) throws Exception {

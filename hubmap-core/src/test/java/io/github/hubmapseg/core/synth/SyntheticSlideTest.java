@@ -197,7 +197,7 @@ class SyntheticSlideTest {
     @Test
     void rowCachesGiveExactlyTheUncachedNoiseAndNuclei() {
         SyntheticSlide.NucleusCache nc = new SyntheticSlide.NucleusCache();
-        SyntheticSlide.ValueCache vc = new SyntheticSlide.ValueCache();
+        Noise.ValueCache vc = new Noise.ValueCache();
         int[] seeds = {7, 7, 0x1111, -5};
         double[] cells = {9, 13};
         for (int row = 0; row < 40; row++) {
