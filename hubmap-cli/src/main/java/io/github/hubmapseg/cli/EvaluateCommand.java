@@ -38,13 +38,13 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--data", paramLabel = "DIR",
             description = "Competition folder, for slide sizes (optional: Dice does not depend on them). With it, "
-                    + "also 95% bootstrap intervals (over slides and over glomeruli) and detection at IoU 0.5, with "
+                    + "also 95%% bootstrap intervals (over slides and over glomeruli) and detection at IoU 0.5, with "
                     + "false positives on the look-alikes of a hard synthetic folder.")
     Path data;
 
     @Option(names = "--baseline", paramLabel = "SUBMISSION",
             description = "A second submission to compare with: prints the mean per-slide Dice difference (this minus "
-                    + "baseline) with a 95% paired bootstrap interval over slides, and whether it excludes 0.")
+                    + "baseline) with a 95%% paired bootstrap interval over slides, and whether it excludes 0.")
     Path baseline;
 
     @CommandLine.Spec
