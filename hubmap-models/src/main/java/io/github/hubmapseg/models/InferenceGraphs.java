@@ -13,11 +13,9 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -37,10 +35,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * weight noise, identity or ReLU activation), then, each only if it is the single consumer of the previous one and
  * neither it nor the previous one is a graph output: a {@code BatchNormalization} (NHWC, free gamma/beta,
  * variance stored), then either a ReLU {@code ActivationLayer} or an element-wise {@code Add} of two inputs
- * followed by a ReLU (the residual of a ResNet block). A nearest {@code Upsampling2D} (NHWC, equal integer scales)
- * and the channel {@code MergeVertex} that takes it as its first and only upsampled input become one
- * {@link UpsampleConcatVertex} (an upsampling without such a merge becomes one alone). Everything else runs as in
- * the model's graph.
+ * followed by a ReLU (the residual of a ResNet block). Everything else runs as in the model's graph.
  */
 public final class InferenceGraphs {
     /** Set {@code -Dhubmap.fold=false} to run inference on the model's graph itself (comparisons). */
@@ -56,10 +51,8 @@ public final class InferenceGraphs {
      * @param source the model's graph
      * @param copied names of the derived graph's layers with parameters of their own (copied before each call)
      * @param fused the number of fused convolutions
-     * @param resampled the number of upsamplings (with their concatenations) run by {@link UpsampleConcatVertex}
      */
-    public record Folded(ComputationGraph graph, ComputationGraph source, List<String> copied, int fused,
-            int resampled)
+    public record Folded(ComputationGraph graph, ComputationGraph source, List<String> copied, int fused)
             implements AutoCloseable {
         /**
          * Inference with the source graph's current parameters.
@@ -164,29 +157,7 @@ public final class InferenceGraphs {
             inputs.put(last, residual == null ? List.of(convInput) : List.of(convInput, residual));
             fused++;
         }
-        int resampled = 0;
-        for (String name : new ArrayList<>(vertices.keySet())) {
-            int scale = upsampling(vertices.get(name));
-            if (scale < 1 || inputs.get(name).size() != 1 || outputs.contains(name)) {
-                continue;
-            }
-            String in = inputs.get(name).get(0);
-            String next = single(consumers(inputs), name, outputs);
-            if (next != null && vertices.get(next) instanceof MergeVertex mv && mv.getClass() == MergeVertex.class
-                    && mv.getMergeAxis() == 3 && inputs.get(next).get(0).equals(name)
-                    && inputs.get(next).lastIndexOf(name) == 0) {
-                List<String> ins = new ArrayList<>(inputs.get(next));
-                ins.set(0, in);
-                vertices.remove(name);
-                inputs.remove(name);
-                vertices.put(next, new UpsampleConcatVertex(scale, ins.size()));
-                inputs.put(next, ins);
-            } else {
-                vertices.put(name, new UpsampleConcatVertex(scale, 1));
-            }
-            resampled++;
-        }
-        if (fused + resampled == 0) {
+        if (fused == 0) {
             return null;
         }
         try {
@@ -212,7 +183,7 @@ public final class InferenceGraphs {
                 f.bind(graph);
             }
         }
-        return new Folded(derived, graph, List.copyOf(copied), fused, resampled);
+        return new Folded(derived, graph, List.copyOf(copied), fused);
     }
 
     private static Map<String, List<String>> consumers(Map<String, List<String>> inputs) {
@@ -249,16 +220,6 @@ public final class InferenceGraphs {
         return k[0] == k[1] && s[0] == s[1] && p[0] == p[1] && d[0] == 1 && d[1] == 1 && act
                 && c.getConvolutionMode() == ConvolutionMode.Truncate && c.getCnn2dDataFormat() == CNN2DFormat.NHWC
                 && c.getWeightNoise() == null ? c : null;
-    }
-
-    /** @return the scale of a plain NHWC nearest {@code Upsampling2D} layer with equal scales, else 0 */
-    private static int upsampling(GraphVertex v) {
-        if (!(v instanceof LayerVertex lv) || lv.getPreProcessor() != null
-                || !(lv.getLayerConf().getLayer() instanceof Upsampling2D u) || u.getClass() != Upsampling2D.class) {
-            return 0;
-        }
-        int[] s = u.getSize();
-        return u.getFormat() == CNN2DFormat.NHWC && s.length == 2 && s[0] == s[1] ? s[0] : 0;
     }
 
     private static boolean isBatchNorm(GraphVertex v, long channels) {

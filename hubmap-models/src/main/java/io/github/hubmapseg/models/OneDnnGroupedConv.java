@@ -1,6 +1,5 @@
 package io.github.hubmapseg.models;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.dnnl.convolution_backward_data;
@@ -13,7 +12,6 @@ import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
-import org.bytedeco.dnnl.resampling_forward;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.javacpp.Loader;
@@ -45,7 +43,6 @@ final class OneDnnGroupedConv {
     private static stream strm;
     private static final Map<Key, Prims> CACHE = new ConcurrentHashMap<>();
     private static final Map<InferenceKey, InferencePrims> INFERENCE = new ConcurrentHashMap<>();
-    private static final Map<UpsampleKey, UpsamplePrims> UPSAMPLE = new ConcurrentHashMap<>();
 
     private OneDnnGroupedConv() {
     }
@@ -454,76 +451,5 @@ final class OneDnnGroupedConv {
         Pointer pa = a.data().addressPointer();
         Pointer pb = b.data().addressPointer();
         return Pointer.memcmp(pa, pb, a.length() * 4L) == 0;
-    }
-
-    /** Nearest upsampling of {@code [n, h, w, cx]} by {@code scale}, then the skips' channels after it. */
-    record UpsampleKey(long n, long h, long w, long cx, int scale, List<Long> skips) {
-        long channels() {
-            return cx + skips.stream().mapToLong(Long::longValue).sum();
-        }
-    }
-
-    /** The cached primitives of one {@link UpsampleKey}. */
-    private static final class UpsamplePrims {
-        final memory.desc src;
-        final memory.desc out;
-        final memory.desc up;
-        final primitive resample;
-        final memory.desc[] skipSrc;
-        final memory.desc[] skipDst;
-
-        UpsamplePrims(UpsampleKey k) {
-            long oh = k.h() * k.scale();
-            long ow = k.w() * k.scale();
-            src = new memory.desc(new long[] {k.n(), k.cx(), k.h(), k.w()}, memory.data_type.f32,
-                    memory.format_tag.nhwc);
-            out = new memory.desc(new long[] {k.n(), k.channels(), oh, ow}, memory.data_type.f32,
-                    memory.format_tag.nhwc);
-            up = out.submemory_desc(new long[] {k.n(), k.cx(), oh, ow}, new long[] {0, 0, 0, 0});
-            resample = new resampling_forward(new resampling_forward.primitive_desc(new resampling_forward.desc(
-                    dnnl.prop_kind.forward_inference, dnnl.algorithm.resampling_nearest, src, up), eng));
-            skipSrc = new memory.desc[k.skips().size()];
-            skipDst = new memory.desc[k.skips().size()];
-            long offset = k.cx();
-            for (int i = 0; i < skipSrc.length; i++) {
-                long c = k.skips().get(i);
-                skipSrc[i] = new memory.desc(new long[] {k.n(), c, oh, ow}, memory.data_type.f32,
-                        memory.format_tag.nhwc);
-                skipDst[i] = out.submemory_desc(new long[] {k.n(), c, oh, ow}, new long[] {0, offset, 0, 0});
-                offset += c;
-            }
-        }
-    }
-
-    /**
-     * {@code out = concat(upsample_nearest(x, scale), skips..., channels)}: each input written once, straight into
-     * its channels of {@code out} (what DL4J's {@code Upsampling2D} and {@code MergeVertex} do with an intermediate
-     * array and a second copy).
-     *
-     * @param k geometry
-     * @param x {@code [n, h, w, cx]} (c-order float32)
-     * @param skips {@code [n, h * scale, w * scale, c_i]} each (c-order float32)
-     * @param out {@code [n, h * scale, w * scale, cx + sum c_i]}
-     */
-    static void upsampleConcat(UpsampleKey k, INDArray x, INDArray[] skips, INDArray out) {
-        UpsamplePrims p = UPSAMPLE.get(k);
-        if (p == null) {
-            synchronized (CACHE) {
-                p = UPSAMPLE.computeIfAbsent(k, UpsamplePrims::new);
-            }
-        }
-        synchronized (p) {
-            try (PointerScope scope = new PointerScope(); IntMemoryMap args = new IntMemoryMap()) {
-                args.put(dnnl.DNNL_ARG_SRC, wrap(p.src, x));
-                args.put(dnnl.DNNL_ARG_DST, wrap(p.up, out));
-                p.resample.execute(strm, args);
-                for (int i = 0; i < skips.length; i++) {
-                    memory from = wrap(p.skipSrc[i], skips[i]);
-                    memory to = wrap(p.skipDst[i], out);
-                    new reorder(from, to).execute(strm, from, to);
-                }
-                strm._wait();
-            }
-        }
     }
 }
