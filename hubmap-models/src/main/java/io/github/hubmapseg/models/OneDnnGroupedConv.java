@@ -269,8 +269,14 @@ final class OneDnnGroupedConv {
         }
     }
 
-    /** An inference convolution: geometry (always with a bias), then the fused post-ops. */
-    record InferenceKey(Key key, boolean sum, boolean relu) {
+    /**
+     * An inference convolution: geometry (always with a bias), the fused post-ops, and whether it runs as a Winograd
+     * convolution (see {@link #winograd(Key)}; part of the key so that {@code -Dhubmap.winograd} takes effect at once).
+     */
+    record InferenceKey(Key key, boolean sum, boolean relu, boolean winograd) {
+        InferenceKey(Key key, boolean sum, boolean relu) {
+            this(key, sum, relu, winograd(key));
+        }
     }
 
     /** Set {@code -Dhubmap.winograd=false} to run every inference convolution as a direct convolution. */
@@ -320,7 +326,7 @@ final class OneDnnGroupedConv {
             primitive_attr attr = new primitive_attr();
             attr.set_post_ops(ops);
             convolution_forward.primitive_desc pd = null;
-            if (winograd(k)) {
+            if (ik.winograd()) {
                 // oneDNN's Winograd kernels work on blocked activations: src and dst are reordered around the call
                 try {
                     pd = new convolution_forward.primitive_desc(new convolution_forward.desc(
