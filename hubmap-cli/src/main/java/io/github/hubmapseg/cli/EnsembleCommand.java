@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,21 +42,7 @@ final class EnsembleCommand implements Callable<Integer> {
      * with an optional {@code --combine} override.
      */
     static Ensemble ensemble(Path file, List<String> members, String combine) throws IOException {
-        if ((file == null) == (members == null || members.isEmpty())) {
-            throw new IllegalArgumentException("give either --ensemble FILE or members CHECKPOINT[@key=value,...], "
-                    + "not both and not neither");
-        }
-        Ensemble e = file != null ? Ensemble.ofFile(file)
-                : new Ensemble(members.stream().map(Ensemble.Member::parse).toList(), null, 0.5, false, Double.NaN);
-        for (Path p : e.members()) {
-            if (!p.toFile().isFile()) {
-                throw new IllegalArgumentException("member checkpoint " + p + " does not exist");
-            }
-        }
-        if (combine != null) {
-            e = new Ensemble(e.entries(), combine.toLowerCase(Locale.ROOT), e.threshold(), e.searched(), e.oofDice());
-        }
-        return e;
+        return io.github.hubmapseg.pipeline.cohort.CohortJob.ensemble(file, members, combine);
     }
 
     @Override

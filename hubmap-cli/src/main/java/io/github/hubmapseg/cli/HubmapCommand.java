@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "hubmap", mixinStandardHelpOptions = true, versionProvider = HubmapCommand.Version.class,
         description = "Glomerulus segmentation of whole-slide kidney images (HuBMAP - Hacking the Kidney).",
-        subcommands = {ConformanceCommand.class, RleCommand.class, DiceCommand.class, InfoCommand.class, CropCommand.class, SynthCommand.class, ModelCommand.class, WeightsCommand.class, ReproduceCommand.class, TrainCommand.class, PredictCommand.class, EnsembleCommand.class, EvaluateCommand.class, FoldsCommand.class, TilesCommand.class, ThresholdCommand.class, PseudoCommand.class, PolygonsCommand.class, ReportCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ConformanceCommand.class, RleCommand.class, DiceCommand.class, InfoCommand.class, CropCommand.class, SynthCommand.class, ModelCommand.class, WeightsCommand.class, ReproduceCommand.class, TrainCommand.class, PredictCommand.class, MergeCommand.class, EnsembleCommand.class, EvaluateCommand.class, FoldsCommand.class, TilesCommand.class, ThresholdCommand.class, PseudoCommand.class, PolygonsCommand.class, ReportCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class HubmapCommand implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

@@ -34,7 +34,9 @@ import picocli.CommandLine.Parameters;
                 + "member. The submission, --probability-tiff, --geojson and --overlays all come from that pass."})
 final class PredictCommand implements Callable<Integer> {
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Competition folder.")
+    @Option(names = "--data", required = true, paramLabel = "DIR|CSV",
+            description = "Competition folder (its test slides); with --out-dir also a folder of .tif/.tiff slides "
+                    + "or a CSV listing slide files (column 'path', relative to the CSV; optional column 'id').")
     Path data;
 
     @Option(names = "--ensemble", paramLabel = "FILE",
@@ -50,9 +52,20 @@ final class PredictCommand implements Callable<Integer> {
             description = "How members are combined (default: the ensemble's, else the first member's recipe).")
     String combine;
 
-    @Option(names = "--out", paramLabel = "CSV", defaultValue = "submission.csv",
-            description = "Submission file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", paramLabel = "CSV",
+            description = "Submission file (default: submission.csv); written once every slide is predicted.")
     Path out;
+
+    @Option(names = "--out-dir", paramLabel = "DIR",
+            description = "Per-slide work units instead: each slide's outputs and record under DIR/slides/<id>/, "
+                    + "written atomically; a rerun skips the slides whose record matches the models, settings and "
+                    + "input file, and redoes the rest; then DIR/submission.csv and DIR/report.txt.")
+    Path outDir;
+
+    @Option(names = "--shard", paramLabel = "I/N",
+            description = "With --out-dir: only every N-th slide of the cohort's stable order, from the I-th (I from "
+                    + "0), for job arrays; assemble the shards' folders with 'hubmap merge'.")
+    String shard;
 
     @Option(names = "--ids", split = ",", paramLabel = "ID", description = "Slides to predict (default: the test slides).")
     List<String> ids;
@@ -80,13 +93,14 @@ final class PredictCommand implements Callable<Integer> {
             + "mask has fewer level-0 pixels (10th place: 40000). Same as --set post.otsu_below=PIXELS.")
     Integer otsuBelow;
 
-    @Option(names = "--overlays", paramLabel = "DIR", description = "Also write overlay PNGs here.")
+    @Option(names = "--overlays", paramLabel = "DIR", arity = "0..1", fallbackValue = "",
+            description = "Also write overlay PNGs here (with --out-dir: no folder, each goes to its unit).")
     Path overlays;
 
-    @Option(names = "--probability-tiff", paramLabel = "DIR",
+    @Option(names = "--probability-tiff", paramLabel = "DIR", arity = "0..1", fallbackValue = "",
             description = "Also write each slide's combined probability map as a pyramidal OME-TIFF DIR/<id>.ome.tif "
                     + "(tiled BigTIFF, reduced levels as SubIFDs; opens in QuPath, Bio-Formats, tifffile), from the "
-                    + "same inference pass.")
+                    + "same inference pass (with --out-dir: no folder, each goes to its unit).")
     Path probabilityTiff;
 
     @Option(names = "--tiff-format", paramLabel = "uint8|float32", defaultValue = "uint8",
@@ -97,19 +111,41 @@ final class PredictCommand implements Callable<Integer> {
             description = "Tile side of --probability-tiff, a multiple of 16 (default: ${DEFAULT-VALUE}).")
     int tiffTile;
 
-    @Option(names = "--geojson", paramLabel = "DIR",
+    @Option(names = "--geojson", paramLabel = "DIR", arity = "0..1", fallbackValue = "",
             description = "Also write each slide's predicted glomeruli as QuPath GeoJSON DIR/<id>.geojson (polygons "
-                    + "with holes, level-0 pixels, area and mean probability), traced from the same inference pass.")
+                    + "with holes, level-0 pixels, area and mean probability), traced from the same inference pass "
+                    + "(with --out-dir: no folder, each goes to its unit).")
     Path geojson;
 
     @CommandLine.Mixin
     GeoJsonOutputOptions geo = new GeoJsonOutputOptions();
+
+    @CommandLine.Mixin
+    SparkEngineOptions engine = new SparkEngineOptions();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (engine.spark()) {
+            return SparkPredict.run(this, engine.settings());
+        }
+        if (outDir != null) {
+            return CohortPredict.run(this);
+        }
+        if (shard != null) {
+            throw new IllegalArgumentException("--shard needs --out-dir (each shard writes its slides' units)");
+        }
+        for (Path p : java.util.Arrays.asList(overlays, probabilityTiff, geojson)) {
+            if (p != null && p.toString().isEmpty()) {
+                throw new IllegalArgumentException("--overlays, --probability-tiff and --geojson need a folder "
+                        + "(without --out-dir)");
+            }
+        }
+        if (out == null) {
+            out = Path.of("submission.csv");
+        }
         PrintWriter pw = spec.commandLine().getOut();
         Ensemble e = EnsembleCommand.ensemble(ensemble, members, combine);
         PyramidTiffSink.Format format = switch (tiffFormat.toLowerCase(Locale.ROOT)) {
@@ -125,20 +161,7 @@ final class PredictCommand implements Callable<Integer> {
                 : new ProbabilityTiffOutput(probabilityTiff, format, tiffTile);
         PolygonOutput polygons = geojson == null ? null
                 : new PolygonOutput(geojson, geo.options(), geo.simplify());
-        List<String> sets = new ArrayList<>(overrides);
-        if (tissueFilter != null) {
-            sets.add("post.tissue_filter=" + tissueFilter);
-        }
-        if (crf != null) {
-            sets.add("post.crf=" + crf);
-        }
-        if (energyThreshold != null) {
-            sets.add("post.energy_threshold=" + energyThreshold);
-        }
-        if (otsuBelow != null) {
-            sets.add("post.otsu_below=" + otsuBelow);
-        }
-        overrides = sets;
+        overrides = sets();
         var rec = e.ensembleRecipe(overrides);
         Inference inference = e.inference(overrides, threshold, null)
                 .withPost(Inference.post(rec.post(), rec.infer().reduce()), m -> pw.println("post: " + m));
@@ -189,6 +212,24 @@ final class PredictCommand implements Callable<Integer> {
         pw.println("wrote " + out + " (threshold " + inference.threshold() + ")");
         pw.flush();
         return 0;
+    }
+
+    /** {@code --set} values plus the post-processing options as {@code post.KEY=VALUE}. */
+    List<String> sets() {
+        List<String> sets = new ArrayList<>(overrides);
+        if (tissueFilter != null) {
+            sets.add("post.tissue_filter=" + tissueFilter);
+        }
+        if (crf != null) {
+            sets.add("post.crf=" + crf);
+        }
+        if (energyThreshold != null) {
+            sets.add("post.energy_threshold=" + energyThreshold);
+        }
+        if (otsuBelow != null) {
+            sets.add("post.otsu_below=" + otsuBelow);
+        }
+        return sets;
     }
 
     /** Refuses, before any tile is read, a prediction whose memory estimate exceeds the heap or native cap. */

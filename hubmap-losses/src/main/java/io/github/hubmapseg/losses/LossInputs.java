@@ -1,5 +1,8 @@
 package io.github.hubmapseg.losses;
 
+import java.util.function.DoubleFunction;
+import java.util.function.IntToDoubleFunction;
+
 /**
  * Validation and conversion of loss inputs: lengths against the {@link BatchShape}, finite logits, labels
  * in {0, 1}. Errors name the offending value and its {@code (b, y, x)} position.
@@ -11,66 +14,60 @@ final class LossInputs {
 
     /** Checks double inputs; {@code grad} may be null. */
     public static void check(BatchShape shape, double[] logits, double[] labels, double[] grad) {
-        requireShape(shape);
-        length("logits", logits == null ? -1 : logits.length, shape);
-        length("labels", labels == null ? -1 : labels.length, shape);
-        if (grad != null) {
-            length("grad", grad.length, shape);
-        }
-        for (int i = 0; i < logits.length; i++) {
-            double v = logits[i];
-            if (!Double.isFinite(v)) {
-                throw new IllegalArgumentException("logits must be finite, got " + v + " at " + where(shape, i));
-            }
-        }
-        for (int i = 0; i < labels.length; i++) {
-            double v = labels[i];
-            if (v != 0.0 && v != 1.0) {
-                throw new IllegalArgumentException("labels must be 0 or 1, got " + v + " at " + where(shape, i));
-            }
-        }
+        lengths(shape, logits == null ? -1 : logits.length, labels == null ? -1 : labels.length, grad != null,
+                grad == null ? 0 : grad.length);
+        checkLogits(shape, logits.length, i -> logits[i], String::valueOf);
+        checkLabels(shape, labels.length, i -> labels[i], String::valueOf);
     }
 
     /** Checks float inputs; {@code grad} may be null. */
     public static void check(BatchShape shape, float[] logits, float[] labels, float[] grad) {
-        requireShape(shape);
-        length("logits", logits == null ? -1 : logits.length, shape);
-        length("labels", labels == null ? -1 : labels.length, shape);
-        if (grad != null) {
-            length("grad", grad.length, shape);
-        }
-        for (int i = 0; i < logits.length; i++) {
-            float v = logits[i];
-            if (!Float.isFinite(v)) {
-                throw new IllegalArgumentException("logits must be finite, got " + v + " at " + where(shape, i));
-            }
-        }
-        for (int i = 0; i < labels.length; i++) {
-            float v = labels[i];
-            if (v != 0f && v != 1f) {
-                throw new IllegalArgumentException("labels must be 0 or 1, got " + v + " at " + where(shape, i));
-            }
-        }
+        lengths(shape, logits == null ? -1 : logits.length, labels == null ? -1 : labels.length, grad != null,
+                grad == null ? 0 : grad.length);
+        checkLogits(shape, logits.length, i -> logits[i], v -> String.valueOf((float) v));
+        checkLabels(shape, labels.length, i -> labels[i], v -> String.valueOf((float) v));
     }
 
     /** Checks that {@code logits} has {@code shape.size()} finite values. */
     public static void checkLogits(BatchShape shape, double[] logits) {
         requireShape(shape);
         length("logits", logits == null ? -1 : logits.length, shape);
-        for (int i = 0; i < logits.length; i++) {
-            if (!Double.isFinite(logits[i])) {
-                throw new IllegalArgumentException("logits must be finite, got " + logits[i] + " at " + where(shape, i));
-            }
-        }
+        checkLogits(shape, logits.length, i -> logits[i], String::valueOf);
     }
 
     /** Checks that {@code labels} has {@code shape.size()} values, each 0 or 1. */
     public static void checkLabels(BatchShape shape, double[] labels) {
         requireShape(shape);
         length("labels", labels == null ? -1 : labels.length, shape);
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] != 0.0 && labels[i] != 1.0) {
-                throw new IllegalArgumentException("labels must be 0 or 1, got " + labels[i] + " at " + where(shape, i));
+        checkLabels(shape, labels.length, i -> labels[i], String::valueOf);
+    }
+
+    /** The lengths of logits, labels and (with a gradient) grad against the shape; -1 for null. */
+    private static void lengths(BatchShape shape, int logits, int labels, boolean hasGrad, int grad) {
+        requireShape(shape);
+        length("logits", logits, shape);
+        length("labels", labels, shape);
+        if (hasGrad) {
+            length("grad", grad, shape);
+        }
+    }
+
+    /** One check of every logit, float or double ({@code show} prints a value in its own type). */
+    private static void checkLogits(BatchShape shape, int n, IntToDoubleFunction logit, DoubleFunction<String> show) {
+        for (int i = 0; i < n; i++) {
+            double v = logit.applyAsDouble(i);
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("logits must be finite, got " + show.apply(v) + " at " + where(shape, i));
+            }
+        }
+    }
+
+    /** One check of every label, float or double. */
+    private static void checkLabels(BatchShape shape, int n, IntToDoubleFunction label, DoubleFunction<String> show) {
+        for (int i = 0; i < n; i++) {
+            double v = label.applyAsDouble(i);
+            if (v != 0.0 && v != 1.0) {
+                throw new IllegalArgumentException("labels must be 0 or 1, got " + show.apply(v) + " at " + where(shape, i));
             }
         }
     }

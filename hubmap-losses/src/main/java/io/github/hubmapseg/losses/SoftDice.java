@@ -29,34 +29,8 @@ public record SoftDice(double smooth, boolean perImage) implements SegLoss {
         return ImageGroups.reduce(shape, perImage, x, y, grad, this::group);
     }
 
-    /** Dice loss of pixels [off, off+n); gradient scaled by {@code scale}. */
+    /** The loss of pixels [off, off+n) ({@link SoftOverlap} with a = 2, b = 0); gradient scaled by {@code scale}. */
     private double group(double[] x, double[] y, double[] grad, int off, int n, double scale) {
-        double inter = 0;
-        double sp = 0;
-        double sy = 0;
-        for (int i = off; i < off + n; i++) {
-            double p = Sigmoids.sigmoid(x[i]);
-            inter += p * y[i];
-            sp += p;
-            sy += y[i];
-        }
-        double num = 2 * inter + smooth;
-        double den = sp + sy + smooth;
-        if (den == 0) {
-            // no positives, all probabilities underflowed and smooth = 0: define the loss as 0
-            if (grad != null) {
-                java.util.Arrays.fill(grad, off, off + n, 0.0);
-            }
-            return 0.0;
-        }
-        if (grad != null) {
-            double den2 = den * den;
-            for (int i = off; i < off + n; i++) {
-                double p = Sigmoids.sigmoid(x[i]);
-                double dLdp = -(2 * y[i] * den - num) / den2;
-                grad[i] = dLdp * p * (1 - p) * scale;
-            }
-        }
-        return 1.0 - num / den;
+        return SoftOverlap.group(x, y, grad, off, n, scale, 2, 0, smooth);
     }
 }

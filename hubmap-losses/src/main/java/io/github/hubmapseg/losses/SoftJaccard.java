@@ -34,32 +34,8 @@ record SoftJaccard(double smooth, boolean perImage) implements SegLoss {
         return ImageGroups.reduce(shape, perImage, x, y, grad, this::group);
     }
 
+    /** The loss of pixels [off, off+n) ({@link SoftOverlap} with a = 1, b = -1); gradient scaled by {@code scale}. */
     private double group(double[] x, double[] y, double[] grad, int off, int n, double scale) {
-        double inter = 0;
-        double sp = 0;
-        double sy = 0;
-        for (int i = off; i < off + n; i++) {
-            double p = Sigmoids.sigmoid(x[i]);
-            inter += p * y[i];
-            sp += p;
-            sy += y[i];
-        }
-        double num = inter + smooth;
-        double den = sp + sy - inter + smooth;
-        if (den == 0) {
-            if (grad != null) {
-                java.util.Arrays.fill(grad, off, off + n, 0.0);
-            }
-            return 0.0;
-        }
-        if (grad != null) {
-            double den2 = den * den;
-            for (int i = off; i < off + n; i++) {
-                double p = Sigmoids.sigmoid(x[i]);
-                double dLdp = -(y[i] * den - num * (1 - y[i])) / den2;
-                grad[i] = dLdp * p * (1 - p) * scale;
-            }
-        }
-        return 1.0 - num / den;
+        return SoftOverlap.group(x, y, grad, off, n, scale, 1, -1, smooth);
     }
 }

@@ -38,6 +38,8 @@ class BadInputTest {
         fl[3] = 2f;
         assertThatThrownBy(() -> loss.valueAndGradient(s, f, fl, new float[12]))
                 .hasMessageContaining("labels must be 0 or 1, got 2.0");
+        fl[3] = 0.3f; // a float label is shown as the float it is, not as its widened double 0.30000001192...
+        assertThatThrownBy(() -> loss.value(s, f, fl)).hasMessageContaining("labels must be 0 or 1, got 0.3 at (b=0, y=1, x=0)");
         float[] fx = new float[12];
         fx[2] = Float.NaN;
         assertThatThrownBy(() -> loss.value(s, fx, f)).hasMessageContaining("logits must be finite, got NaN");

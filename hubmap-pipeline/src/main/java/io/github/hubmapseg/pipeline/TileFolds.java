@@ -24,7 +24,7 @@ import java.util.Set;
  * ({@link Folds#stratifiedKFold}). Tiles of one slide are on both sides of a fold, as in a patch-level split:
  * neighbouring tiles share tissue, so validation scores are optimistic (no group constraint). With
  * {@code cv.groups: slide} or {@code patient} every tile of a slide (of a patient's slides) lands in one fold and the
- * folds are balanced over the masked-area strata as well as the groups allow ({@link #stratifiedGroupKFold}).
+ * folds are balanced over the masked-area strata as well as the groups allow ({@link Folds#stratifiedGroupKFold}).
  * <p>A fold trains on its training tiles (grid or balanced sampling restricted to them; the shifted grid's tiles
  * overlap both sides and are left out) and validates on its validation tiles ({@code Trainer.Builder#tileFold}).
  * Items are {@link TrainingTiles#tileId tile ids}, groups the slides, labels the strata, so a tile assignment saves
@@ -91,7 +91,7 @@ public final class TileFolds {
      * <p>With {@link Grouping#NONE} as {@link #stratified(CompetitionDataset, List, int, int, int, int, long)}. With
      * slide or patient groups the strata are the masked-area bins alone (empty, area-bin-i; a slide stratum could not
      * be split), and the groups are dealt by scikit-learn's {@code StratifiedGroupKFold} with {@code shuffle=False}
-     * ({@link #stratifiedGroupKFold}), so {@code seed} is not used.
+     * ({@link Folds#stratifiedGroupKFold}), so {@code seed} is not used.
      *
      * @param dataset  the dataset
      * @param ids      training slides
@@ -134,22 +134,17 @@ public final class TileFolds {
         if (grouping == Grouping.NONE) {
             fold = Folds.stratifiedKFold(items, k, seed).asMap();
         } else {
-            List<String> strata = new ArrayList<>();
-            List<String> groups = new ArrayList<>();
+            List<FoldItem> grouped = new ArrayList<>(items.size());
             for (FoldItem it : items) {
-                strata.add(it.label());
-                groups.add(grouping == Grouping.SLIDE ? it.group() : "patient " + dataset.patient(it.group()));
+                grouped.add(new FoldItem(it.id(), grouping == Grouping.SLIDE ? it.group()
+                        : "patient " + dataset.patient(it.group()), it.label()));
             }
-            long distinct = groups.stream().distinct().count();
+            long distinct = grouped.stream().map(FoldItem::group).distinct().count();
             if (distinct < k) {
                 throw new IllegalArgumentException("cv.groups " + grouping.name().toLowerCase(java.util.Locale.ROOT)
                         + ": " + distinct + " groups in " + ids + " cannot make " + k + " folds (cv.folds)");
             }
-            int[] f = stratifiedGroupKFold(strata, groups, k);
-            fold = new java.util.HashMap<>();
-            for (int i = 0; i < items.size(); i++) {
-                fold.put(items.get(i).id(), f[i]);
-            }
+            fold = Folds.stratifiedGroupKFold(grouped, k).asMap();
             seed = 0;
         }
         List<FoldAssignment.Entry> entries = new ArrayList<>();
@@ -157,99 +152,6 @@ public final class TileFolds {
             entries.add(new FoldAssignment.Entry(it.id(), it.group(), it.label(), fold.get(it.id())));
         }
         return new FoldAssignment(METHOD, k, seed, entries);
-    }
-
-    /**
-     * scikit-learn's {@code StratifiedGroupKFold(n_splits=k, shuffle=False)} ({@code sklearn/model_selection/_split.py},
-     * our transcription): the groups, in sorted order, are sorted by the population standard deviation of their
-     * per-stratum counts, descending (stable); each in turn goes to the fold that minimises the mean over strata of
-     * the standard deviation over folds of the fold's share of that stratum, ties (numpy {@code isclose}) going to the
-     * fold with fewer items, then to the lower fold.
-     *
-     * @param strata per item, its stratum
-     * @param groups per item, its group
-     * @param k      folds
-     * @return per item, its fold
-     */
-    static int[] stratifiedGroupKFold(List<String> strata, List<String> groups, int k) {
-        List<String> classes = strata.stream().distinct().sorted().toList();
-        List<String> names = groups.stream().distinct().sorted().toList();
-        Map<String, Integer> ci = new java.util.HashMap<>();
-        Map<String, Integer> gi = new java.util.HashMap<>();
-        for (int c = 0; c < classes.size(); c++) {
-            ci.put(classes.get(c), c);
-        }
-        for (int g = 0; g < names.size(); g++) {
-            gi.put(names.get(g), g);
-        }
-        int nc = classes.size();
-        double[][] perGroup = new double[names.size()][nc];
-        double[] total = new double[nc];
-        for (int i = 0; i < strata.size(); i++) {
-            int c = ci.get(strata.get(i));
-            perGroup[gi.get(groups.get(i))][c]++;
-            total[c]++;
-        }
-        double[] spread = new double[names.size()];
-        for (int g = 0; g < names.size(); g++) {
-            spread[g] = std(perGroup[g]);
-        }
-        Integer[] order = new Integer[names.size()];
-        for (int g = 0; g < order.length; g++) {
-            order[g] = g;
-        }
-        java.util.Arrays.sort(order, (a, b) -> Double.compare(-spread[a], -spread[b])); // stable, as mergesort
-        double[][] perFold = new double[k][nc];
-        int[] groupFold = new int[names.size()];
-        for (int g : order) {
-            int best = -1;
-            double minEval = Double.POSITIVE_INFINITY;
-            double minSamples = Double.POSITIVE_INFINITY;
-            for (int f = 0; f < k; f++) {
-                double eval = 0;
-                double[] share = new double[k];
-                for (int c = 0; c < nc; c++) {
-                    for (int j = 0; j < k; j++) {
-                        share[j] = (perFold[j][c] + (j == f ? perGroup[g][c] : 0)) / total[c];
-                    }
-                    eval += std(share);
-                }
-                eval /= nc;
-                double samples = 0;
-                for (double v : perFold[f]) {
-                    samples += v;
-                }
-                boolean close = Math.abs(eval - minEval) <= 1e-8 + 1e-5 * Math.abs(minEval);
-                if (eval < minEval || close && samples < minSamples) {
-                    minEval = eval;
-                    minSamples = samples;
-                    best = f;
-                }
-            }
-            for (int c = 0; c < nc; c++) {
-                perFold[best][c] += perGroup[g][c];
-            }
-            groupFold[g] = best;
-        }
-        int[] out = new int[strata.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = groupFold[gi.get(groups.get(i))];
-        }
-        return out;
-    }
-
-    /** Population standard deviation (numpy's {@code std}, ddof 0). */
-    private static double std(double[] v) {
-        double mean = 0;
-        for (double x : v) {
-            mean += x;
-        }
-        mean /= v.length;
-        double ss = 0;
-        for (double x : v) {
-            ss += (x - mean) * (x - mean);
-        }
-        return Math.sqrt(ss / v.length);
     }
 
     /**

@@ -1,14 +1,11 @@
 package io.github.hubmapseg.benchmarks.geom;
 
+import io.github.hubmapseg.benchmarks.heap.HeapPeak;
 import io.github.hubmapseg.core.geom.GeoJsonOptions;
 import io.github.hubmapseg.core.geom.GeoJsonWriter;
 import io.github.hubmapseg.core.synth.SlideSpec;
 import io.github.hubmapseg.core.synth.SyntheticSlide;
 import io.github.hubmapseg.tiling.sink.PolygonSink;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -37,31 +34,7 @@ public final class PolygonHeapMeasure {
         double tol = args.length > 3 ? Double.parseDouble(args[3]) : 0.5;
         SyntheticSlide slide = SyntheticSlide.create(new SlideSpec("heap", w, h, 42));
         Path out = Files.createTempFile("polygons", ".geojson");
-        long[] peaks = new long[2];
-        Thread sampler = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                long live = 0;
-                long used = 0;
-                for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-                    if (p.getType() == MemoryType.HEAP) {
-                        MemoryUsage c = p.getCollectionUsage();
-                        live += c == null ? 0 : c.getUsed();
-                        used += p.getUsage().getUsed();
-                    }
-                }
-                synchronized (peaks) {
-                    peaks[0] = Math.max(peaks[0], live);
-                    peaks[1] = Math.max(peaks[1], used);
-                }
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        sampler.setDaemon(true);
-        sampler.start();
+        HeapPeak heap = HeapPeak.start();
         long t0 = System.nanoTime();
         long objects;
         try (GeoJsonWriter gw = GeoJsonWriter.open(out, GeoJsonOptions.DEFAULT, "heap")) {
@@ -76,8 +49,7 @@ public final class PolygonHeapMeasure {
             objects = gw.count();
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        sampler.interrupt();
-        sampler.join();
+        heap.close();
         long bytes = Files.size(out);
         Files.delete(out);
         System.out.printf(Locale.ROOT, "%d x %d slide (mask %.0f MB as bytes), bands of %d rows, simplify %.2f px%n", w,
@@ -85,6 +57,6 @@ public final class PolygonHeapMeasure {
         System.out.printf(Locale.ROOT, "%d glomeruli -> %d objects, GeoJSON %.1f MB, %.1f s%n",
                 slide.glomerulusPolygons(3).size(), objects, bytes / 1e6, secs);
         System.out.printf(Locale.ROOT, "peak live heap after GC %.1f MB, peak used heap %.1f MB, -Xmx %.0f MB%n",
-                peaks[0] / 1e6, peaks[1] / 1e6, Runtime.getRuntime().maxMemory() / 1e6);
+                heap.peakLive() / 1e6, heap.peakUsed() / 1e6, Runtime.getRuntime().maxMemory() / 1e6);
     }
 }

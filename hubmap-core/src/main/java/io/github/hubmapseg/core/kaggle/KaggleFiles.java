@@ -109,6 +109,39 @@ public final class KaggleFiles {
         }
     }
 
+    /**
+     * Reads named columns of a CSV with a header row (e.g. a list of slide files, {@code path} and optional
+     * {@code id}): per data row the values of {@code required} then of {@code optional} in that order ({@code null}
+     * where an optional column is absent from the header). Columns not named are ignored.
+     *
+     * @throws KaggleFormatException naming the file and line of a missing required column or a short row
+     */
+    public static List<List<String>> readColumns(Path file, List<String> required, List<String> optional)
+            throws IOException {
+        try (Csv csv = Csv.open(file)) {
+            Csv.Row header = csv.next();
+            int[] req = Csv.columns(header, file, required.toArray(String[]::new));
+            int n = header.fields().size();
+            List<List<String>> rows = new ArrayList<>();
+            for (Csv.Row row = csv.next(); row != null; row = csv.next()) {
+                if (row.fields().size() != n) {
+                    throw new KaggleFormatException(file, row.line(), "expected " + n + " fields, got "
+                            + row.fields().size() + ": " + abbreviate(String.join(",", row.fields())));
+                }
+                List<String> values = new ArrayList<>();
+                for (int i : req) {
+                    values.add(row.fields().get(i).strip());
+                }
+                for (String o : optional) {
+                    int i = header.fields().indexOf(o);
+                    values.add(i < 0 ? null : row.fields().get(i).strip());
+                }
+                rows.add(values);
+            }
+            return rows;
+        }
+    }
+
     /** Writes {@code train.csv}-style rows ({@code id,encoding}) atomically. */
     public static void writeTrain(Path file, List<TrainRow> rows) throws IOException {
         SubmissionWriter.write(file, SubmissionWriter.ENCODING, w -> {

@@ -162,6 +162,8 @@ public final class RowPyramid<R> {
         }
     };
 
+    private static final int LANES = 0x00FF00FF;
+
     /** Rounded means of up to 2x2 ARGB pixels ({@code 0xAARRGGBB}), per channel: {@code (sum + n / 2) / n}. */
     public static final Kernel<int[]> ARGB_MEAN = new Kernel<>() {
         @Override
@@ -176,32 +178,39 @@ public final class RowPyramid<R> {
 
         @Override
         public void reduce(int[] top, int[] bottom, int off, int width, int[] out) {
-            int nw = (width + 1) / 2;
-            for (int x = 0; x < nw; x++) {
-                int a = 2 * x;
-                boolean two = a + 1 < width;
-                int n = 0;
-                int sa = 0;
-                int sr = 0;
-                int sg = 0;
-                int sb = 0;
-                for (int k = 0; k < 4; k++) {
-                    int[] src = k < 2 ? top : bottom;
-                    int o = k < 2 ? 0 : off;
-                    int col = a + (k & 1);
-                    if (src == null || (k & 1) == 1 && !two) {
-                        continue;
-                    }
-                    int p = src[o + col];
-                    sa += p >>> 24;
-                    sr += (p >> 16) & 0xFF;
-                    sg += (p >> 8) & 0xFF;
-                    sb += p & 0xFF;
-                    n++;
+            // two channels per int ("SIMD within a register"): A and G in the high bytes of each 16-bit lane
+            // after >>> 8, R and B in the low ones; a lane holds a sum of up to 4 x 255, so lanes never carry
+            int pairs = width / 2;
+            if (bottom != null) {
+                for (int x = 0; x < pairs; x++) {
+                    int a = 2 * x;
+                    int p = top[a];
+                    int q = top[a + 1];
+                    int r = bottom[off + a];
+                    int s = bottom[off + a + 1];
+                    int rb = (p & LANES) + (q & LANES) + (r & LANES) + (s & LANES) + 0x00020002;
+                    int ag = (p >>> 8 & LANES) + (q >>> 8 & LANES) + (r >>> 8 & LANES) + (s >>> 8 & LANES)
+                            + 0x00020002;
+                    out[x] = (ag << 6 & ~LANES) | (rb >>> 2 & LANES);
                 }
-                int h2 = n / 2;
-                out[x] = ((sa + h2) / n) << 24 | ((sr + h2) / n) << 16 | ((sg + h2) / n) << 8 | ((sb + h2) / n);
+            } else {
+                for (int x = 0; x < pairs; x++) {
+                    int p = top[2 * x];
+                    int q = top[2 * x + 1];
+                    out[x] = mean2(p, q);
+                }
             }
+            if ((width & 1) == 1) { // the odd last column: one pixel, or a vertical pair
+                int p = top[width - 1];
+                out[pairs] = bottom == null ? p : mean2(p, bottom[off + width - 1]);
+            }
+        }
+
+        /** The rounded mean of two ARGB pixels per channel, {@code (a + b + 1) / 2}. */
+        private static int mean2(int p, int q) {
+            int rb = (p & LANES) + (q & LANES) + 0x00010001;
+            int ag = (p >>> 8 & LANES) + (q >>> 8 & LANES) + 0x00010001;
+            return (ag << 7 & ~LANES) | (rb >>> 1 & LANES);
         }
     };
 }

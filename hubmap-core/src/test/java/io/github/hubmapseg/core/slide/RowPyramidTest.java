@@ -78,4 +78,66 @@ class RowPyramidTest {
         // alpha (255 + 0 + 1) / 2 = 128, red (10 + 11 + 1) / 2 = 11, green (1 + 2 + 1) / 2 = 2, blue (255 + 1) / 2 = 128
         assertThat(got.get(1)).containsExactly(128 << 24 | 11 << 16 | 2 << 8 | 128, 0x80402010);
     }
+
+    @Test
+    void argbLevelsEqualPerChannelBlockMeansOfTheWholeImage() throws Exception {
+        // odd and even sizes, extreme channel values (every channel 0 or 255 in part of the image) and random ones
+        for (int[] size : new int[][] {{37, 23}, {64, 32}, {1, 5}, {6, 1}}) {
+            int w = size[0];
+            int h = size[1];
+            int[] img = new int[w * h];
+            SplittableRandom r = new SplittableRandom(w * 31L + h);
+            for (int i = 0; i < img.length; i++) {
+                img[i] = i % 7 == 0 ? 0xFFFFFFFF : i % 11 == 0 ? 0 : r.nextInt();
+            }
+            int levels = 1;
+            for (long m = Math.max(w, h); m > 1; m = (m + 1) / 2) {
+                levels++;
+            }
+            List<int[]> got = new ArrayList<>();
+            int lw = w;
+            int lh = h;
+            for (int k = 0; k < levels; k++) {
+                got.add(new int[lw * lh]);
+                lw = (lw + 1) / 2;
+                lh = (lh + 1) / 2;
+            }
+            RowPyramid<int[]> p = new RowPyramid<>(w, h, levels, RowPyramid.ARGB_MEAN,
+                    (level, y, row, off, rw) -> System.arraycopy(row, off, got.get(level), (int) y * rw, rw));
+            for (int y = 0; y < h; y++) {
+                p.push(img, y * w);
+            }
+            int[] cur = img;
+            int cw = w;
+            int ch = h;
+            for (int k = 0; k < levels; k++) {
+                assertThat(got.get(k)).as("%d x %d, level %d", w, h, k).containsExactly(cur);
+                int nw = (cw + 1) / 2;
+                int nh = (ch + 1) / 2;
+                int[] next = new int[nw * nh];
+                for (int y = 0; y < nh; y++) {
+                    for (int x = 0; x < nw; x++) {
+                        int v = 0;
+                        for (int shift = 0; shift < 32; shift += 8) {
+                            int sum = 0;
+                            int n = 0;
+                            for (int j = 0; j < 2; j++) {
+                                for (int i = 0; i < 2; i++) {
+                                    if (2 * x + i < cw && 2 * y + j < ch) {
+                                        sum += cur[(2 * y + j) * cw + 2 * x + i] >>> shift & 0xFF;
+                                        n++;
+                                    }
+                                }
+                            }
+                            v |= (sum + n / 2) / n << shift;
+                        }
+                        next[y * nw + x] = v;
+                    }
+                }
+                cur = next;
+                cw = nw;
+                ch = nh;
+            }
+        }
+    }
 }

@@ -30,6 +30,9 @@ import java.util.TreeSet;
  *   <li>{@link #onePerGroup} / {@link #byValidationGroups}: one patient per fold, or explicit validation
  *       groups per fold -- the 1st place ({@code [[63921], [68250], [65631], [67177]]});</li>
  *   <li>{@link #stratifiedKFold}: shuffled (seeded) stratified k-fold on tiles -- seed team B;</li>
+ *   <li>{@link #stratifiedGroupKFold}: scikit-learn's {@code StratifiedGroupKFold} deal (no shuffle): groups kept
+ *       whole, labels balanced over the folds as well as the groups allow -- team B's tile folds with
+ *       {@code cv.groups};</li>
  *   <li>{@link #kFold}: shuffled plain k-fold.</li>
  * </ul>
  * and {@link #save} / {@link #load} as JSON ({@code .json}) or CSV ({@code id,group,label,fold}; any other
@@ -156,6 +159,95 @@ public final class Folds {
             byId.put(items.get(i).id(), fold[i]);
         }
         return assign("stratified-kfold", k, seed, items, it -> byId.get(it.id()));
+    }
+
+    /**
+     * Stratified group k-fold: scikit-learn's {@code StratifiedGroupKFold(n_splits=k, shuffle=False)}
+     * ({@code sklearn/model_selection/_split.py}, our transcription), the labels being the strata. The groups, in
+     * sorted order, are sorted by the population standard deviation of their per-label counts, descending (stable);
+     * each in turn goes to the fold that minimises the mean over labels of the standard deviation over folds of the
+     * fold's share of that label, ties (numpy {@code isclose}) going to the fold with fewer items, then to the lower
+     * fold. Deterministic: there is no seed (the assignment's seed is 0).
+     *
+     * @throws IllegalArgumentException if {@code k < 2} or {@code k} exceeds the number of groups
+     */
+    public static FoldAssignment stratifiedGroupKFold(List<FoldItem> items, int k) {
+        checkItems(items);
+        List<String> names = items.stream().map(FoldItem::group).distinct().sorted().toList();
+        checkK(k, names, "groups");
+        List<String> classes = items.stream().map(FoldItem::label).distinct().sorted().toList();
+        Map<String, Integer> ci = new HashMap<>();
+        Map<String, Integer> gi = new HashMap<>();
+        for (int c = 0; c < classes.size(); c++) {
+            ci.put(classes.get(c), c);
+        }
+        for (int g = 0; g < names.size(); g++) {
+            gi.put(names.get(g), g);
+        }
+        int nc = classes.size();
+        double[][] perGroup = new double[names.size()][nc];
+        double[] total = new double[nc];
+        for (FoldItem it : items) {
+            int c = ci.get(it.label());
+            perGroup[gi.get(it.group())][c]++;
+            total[c]++;
+        }
+        double[] spread = new double[names.size()];
+        for (int g = 0; g < names.size(); g++) {
+            spread[g] = std(perGroup[g]);
+        }
+        Integer[] order = new Integer[names.size()];
+        for (int g = 0; g < order.length; g++) {
+            order[g] = g;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(-spread[a], -spread[b])); // stable, as mergesort
+        double[][] perFold = new double[k][nc];
+        int[] groupFold = new int[names.size()];
+        for (int g : order) {
+            int best = -1;
+            double minEval = Double.POSITIVE_INFINITY;
+            double minSamples = Double.POSITIVE_INFINITY;
+            for (int f = 0; f < k; f++) {
+                double eval = 0;
+                double[] share = new double[k];
+                for (int c = 0; c < nc; c++) {
+                    for (int j = 0; j < k; j++) {
+                        share[j] = (perFold[j][c] + (j == f ? perGroup[g][c] : 0)) / total[c];
+                    }
+                    eval += std(share);
+                }
+                eval /= nc;
+                double samples = 0;
+                for (double v : perFold[f]) {
+                    samples += v;
+                }
+                boolean close = Math.abs(eval - minEval) <= 1e-8 + 1e-5 * Math.abs(minEval);
+                if (eval < minEval || close && samples < minSamples) {
+                    minEval = eval;
+                    minSamples = samples;
+                    best = f;
+                }
+            }
+            for (int c = 0; c < nc; c++) {
+                perFold[best][c] += perGroup[g][c];
+            }
+            groupFold[g] = best;
+        }
+        return assign("stratified-group-kfold", k, 0, items, it -> groupFold[gi.get(it.group())]);
+    }
+
+    /** Population standard deviation (numpy's {@code std}, ddof 0). */
+    private static double std(double[] v) {
+        double mean = 0;
+        for (double x : v) {
+            mean += x;
+        }
+        mean /= v.length;
+        double ss = 0;
+        for (double x : v) {
+            ss += (x - mean) * (x - mean);
+        }
+        return Math.sqrt(ss / v.length);
     }
 
     /** Shuffled plain k-fold (stratified k-fold with a single label). */

@@ -105,6 +105,17 @@ public final class Inference {
     }
 
     /**
+     * The same inference (post-processing included) reporting each slide's window progress to {@code listener}
+     * instead: one loaded ensemble can serve many slides, each with its own progress target.
+     */
+    public Inference withProgress(ProgressListener listener) {
+        Inference i = new Inference(members, weights, ensemble, threshold, listener);
+        i.post = post;
+        i.postLog = postLog;
+        return i;
+    }
+
+    /**
      * A recipe's {@code post} section as {@link PostProcessing}, the CRF at the inference resolution
      * {@code reduce} (team B ran it on the model's input scale); the CRF geometry keys are read only when
      * {@code post.crf} is on.

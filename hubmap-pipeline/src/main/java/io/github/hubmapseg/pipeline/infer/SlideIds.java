@@ -25,6 +25,20 @@ public final class SlideIds {
         Set<String> known = new LinkedHashSet<>(ds.testIds());
         known.addAll(ds.trainIds());
         known.addAll(ds.externalIds());
+        return check(known, ids, ds.dir().toString());
+    }
+
+    /**
+     * Checks that every id is one of {@code known} (e.g. the slides of a folder or of a CSV list) and that none
+     * repeats.
+     *
+     * @param known the known ids, in their order (listed in the message)
+     * @param ids   the ids, in the user's order
+     * @param where what holds the known ids, for the message (a folder, a CSV file)
+     * @return the ids, unchanged
+     * @throws IllegalArgumentException in one line naming the unknown and repeated ids and the known ones
+     */
+    public static List<String> check(Set<String> known, List<String> ids, String where) {
         List<String> unknown = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         Set<String> repeated = new LinkedHashSet<>();
@@ -42,7 +56,7 @@ public final class SlideIds {
             }
             if (!unknown.isEmpty()) {
                 sb.append(unknown.size() == 1 ? "unknown slide id " : "unknown slide ids ")
-                        .append(quoted(unknown)).append(" (not in ").append(ds.dir()).append(')');
+                        .append(quoted(unknown)).append(" (not in ").append(where).append(')');
             }
             if (!repeated.isEmpty()) {
                 sb.append(sb.length() > 0 ? "; " : "").append("repeated: ").append(quoted(new ArrayList<>(repeated)));

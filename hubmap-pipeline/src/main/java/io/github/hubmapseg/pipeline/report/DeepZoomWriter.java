@@ -1,7 +1,8 @@
 package io.github.hubmapseg.pipeline.report;
 
+import io.github.hubmapseg.core.io.ImageFiles;
 import io.github.hubmapseg.core.slide.RowPyramid;
-import java.awt.image.BufferedImage;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -10,11 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 
 /**
  * Writes a Deep Zoom (DZI) tile pyramid from rows that arrive top to bottom, never holding the image: level
@@ -35,9 +31,9 @@ public final class DeepZoomWriter {
 
     /** Tile file format. */
     public enum Format {
-        /** Opaque RGB tiles, quality 0.85. */
+        /** Opaque RGB tiles, quality 0.85 ({@link ImageFiles#jpeg}). */
         JPEG("jpeg"),
-        /** ARGB tiles with transparency; empty tiles skipped. */
+        /** ARGB tiles with transparency ({@link ImageFiles#png}: palette or RGBA, speed first); empty tiles skipped. */
         PNG("png");
 
         private final String ext;
@@ -51,6 +47,9 @@ public final class DeepZoomWriter {
             return ext;
         }
     }
+
+    /** The JPEG quality of {@link Format#JPEG} tiles. */
+    static final float JPEG_QUALITY = 0.85f;
 
     private final Path target;
     private final Path temp;
@@ -74,7 +73,6 @@ public final class DeepZoomWriter {
                 return t;
             });
     private final java.util.ArrayDeque<java.util.concurrent.Future<Void>> futures = new java.util.ArrayDeque<>();
-    private final ImageWriteParam jpegParam;
     private long rows;
 
     private DeepZoomWriter(Path filesDir, long width, long height, int tileSize, Format format) throws IOException {
@@ -108,15 +106,6 @@ public final class DeepZoomWriter {
             lw = (lw + 1) / 2;
         }
         this.pyramid = new RowPyramid<>(width, height, n, RowPyramid.ARGB_MEAN, this::row);
-        if (format == Format.JPEG) {
-            ImageWriter jw = ImageIO.getImageWritersByFormatName("jpeg").next();
-            jpegParam = jw.getDefaultWriteParam();
-            jpegParam.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            jpegParam.setCompressionQuality(0.85f);
-            jw.dispose();
-        } else {
-            jpegParam = null;
-        }
     }
 
     /**
@@ -235,35 +224,32 @@ public final class DeepZoomWriter {
             if (!any) {
                 continue;
             }
-            BufferedImage img = new BufferedImage(cols, rowsIn, format == Format.JPEG ? BufferedImage.TYPE_INT_RGB
-                    : BufferedImage.TYPE_INT_ARGB);
-            int[] dst = ((java.awt.image.DataBufferInt) img.getRaster().getDataBuffer()).getData();
+            int[] tile = new int[cols * rowsIn];
             for (int r = 0; r < rowsIn; r++) {
-                System.arraycopy(buf, r * w + x0, dst, r * cols, cols);
+                System.arraycopy(buf, r * w + x0, tile, r * cols, cols);
             }
             String name = tx + "_" + tileRow;
             Path f = dir.resolve(name + "." + format.extension());
+            int h = rowsIn;
             submit(() -> {
-                encode(img, f);
+                encode(tile, cols, h, f);
                 return null;
             });
             written.add(level + "/" + name);
         }
     }
 
-    /** Encodes one tile to its file (on a pool thread). */
-    private void encode(BufferedImage img, Path f) throws IOException {
-        if (format == Format.JPEG) {
-            ImageWriter jw = ImageIO.getImageWritersByFormatName("jpeg").next();
-            try (OutputStream os = Files.newOutputStream(f);
-                 ImageOutputStream ios = ImageIO.createImageOutputStream(os)) {
-                jw.setOutput(ios);
-                jw.write(null, new IIOImage(img, null, null), jpegParam);
-            } finally {
-                jw.dispose();
+    /** Encodes one tile to its file (on a pool thread), through core's {@link ImageFiles} encoders. */
+    private void encode(int[] tile, int w, int h, Path f) throws IOException {
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(f), 1 << 16)) {
+            if (format == Format.JPEG) {
+                ImageFiles.jpeg(os, tile, 0, w, w, h, JPEG_QUALITY);
+            } else {
+                ImageFiles.png(os, tile, 0, w, w, h, true);
             }
-        } else if (!ImageIO.write(img, "png", f.toFile())) {
-            throw new IOException("no PNG writer");
+        } catch (IOException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new IOException(f + ": cannot write the tile: " + why, e); // e.g. "No space left on device"
         }
     }
 

@@ -3,6 +3,7 @@ package io.github.hubmapseg.pipeline.folds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.hubmapseg.testkit.ExternalTools;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,6 +153,97 @@ class FoldsTest {
         Files.writeString(js, "{\"schema\":\"other\"}");
         assertThatThrownBy(() -> Folds.load(js)).hasMessageContaining("hubmap-folds/1");
         assertThatThrownBy(() -> Folds.load(dir.resolve("missing.json"))).isInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
+    void groupDealEqualsScikitLearnsDocumentedExample() {
+        // StratifiedGroupKFold(n_splits=3) docstring (sklearn/model_selection/_split.py), checked by sklearn's
+        // doctests: test folds {3, 6, 7}, {1, 2, 8}, {4, 5}
+        List<String> y = List.of("0", "0", "1", "1", "1", "1", "1", "1", "0", "0", "0", "0", "0", "0", "0", "0", "0");
+        List<String> g = List.of("1", "1", "2", "2", "3", "3", "3", "4", "5", "5", "5", "5", "6", "6", "7", "8", "8");
+        FoldAssignment a = Folds.stratifiedGroupKFold(items(y, g), 3);
+        assertThat(folds(a)).containsExactly(1, 1, 1, 1, 0, 0, 0, 2, 2, 2, 2, 2, 0, 0, 0, 1, 1);
+        assertThat(a.method()).isEqualTo("stratified-group-kfold");
+        assertThat(a.seed()).isZero();
+    }
+
+    @Test
+    void groupDealEqualsANumpyRunOfTheTranscribedAlgorithm(@TempDir Path tmp) throws Exception {
+        Path py = ExternalTools.python("python3-numpy", "numpy");
+        // hand-made: 11 groups over 4 strata, with groups of equal distribution (ties: stable order, fewer items)
+        int[][] counts = {{5, 0, 1, 0}, {3, 2, 0, 1}, {0, 0, 4, 0}, {2, 2, 2, 2}, {2, 2, 2, 2}, {7, 1, 0, 0},
+                {1, 0, 0, 3}, {0, 1, 1, 0}, {4, 4, 0, 0}, {1, 1, 1, 1}, {6, 0, 0, 2}};
+        List<String> strata = new ArrayList<>();
+        List<String> groups = new ArrayList<>();
+        for (int g = 0; g < counts.length; g++) {
+            for (int c = 0; c < 4; c++) {
+                for (int n = 0; n < counts[g][c]; n++) {
+                    strata.add(c == 0 ? "empty" : "area-bin-" + (c - 1));
+                    groups.add("slide-" + (char) ('a' + (g * 7) % 11));
+                }
+            }
+        }
+        for (int k : new int[] {2, 3, 5}) {
+            // our transcription of StratifiedGroupKFold(shuffle=False)._iter_test_indices / _find_best_fold in numpy
+            // (sklearn is not installed here): the expected deal is our transcription, run by numpy
+            String script = String.join("\n",
+                    "import numpy as np",
+                    "y = np.array(" + pyList(strata) + ")",
+                    "groups = np.array(" + pyList(groups) + ")",
+                    "k = " + k,
+                    "_, y_inv, y_cnt = np.unique(y, return_inverse=True, return_counts=True)",
+                    "_, g_inv, g_cnt = np.unique(groups, return_inverse=True, return_counts=True)",
+                    "per_group = np.zeros((len(g_cnt), len(y_cnt)))",
+                    "for c, g in zip(y_inv, g_inv):",
+                    "    per_group[g, c] += 1",
+                    "per_fold = np.zeros((k, len(y_cnt)))",
+                    "fold_of = {}",
+                    "for g in np.argsort(-np.std(per_group, axis=1), kind='mergesort'):",
+                    "    best, min_eval, min_n = None, np.inf, np.inf",
+                    "    for i in range(k):",
+                    "        per_fold[i] += per_group[g]",
+                    "        ev = np.mean(np.std(per_fold / y_cnt.reshape(1, -1), axis=0))",
+                    "        per_fold[i] -= per_group[g]",
+                    "        n = np.sum(per_fold[i])",
+                    "        if ev < min_eval or np.isclose(ev, min_eval) and n < min_n:",
+                    "            best, min_eval, min_n = i, ev, n",
+                    "    per_fold[best] += per_group[g]",
+                    "    fold_of[g] = best",
+                    "print(' '.join(str(fold_of[g]) for g in g_inv))", "");
+            Path s = Files.writeString(tmp.resolve("sgkf" + k + ".py"), script);
+            Process p = new ProcessBuilder(py.toString(), s.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            int[] expected = java.util.Arrays.stream(out.split(" ")).mapToInt(Integer::parseInt).toArray();
+            assertThat(folds(Folds.stratifiedGroupKFold(items(strata, groups), k))).as("k=%d", k)
+                    .containsExactly(expected);
+        }
+    }
+
+    private static String pyList(List<String> v) {
+        return "[" + String.join(", ", v.stream().map(x -> "'" + x + "'").toList()) + "]";
+    }
+
+    /** Items {@code i0, i1, ...} with the given labels (strata) and groups. */
+    private static List<FoldItem> items(List<String> labels, List<String> groups) {
+        List<FoldItem> out = new ArrayList<>();
+        for (int i = 0; i < labels.size(); i++) {
+            out.add(new FoldItem("i" + i, groups.get(i), labels.get(i)));
+        }
+        return out;
+    }
+
+    /** The folds of an assignment's items, in item order. */
+    private static int[] folds(FoldAssignment a) {
+        return a.items().stream().mapToInt(FoldAssignment.Entry::fold).toArray();
+    }
+
+    @Test
+    void stratifiedGroupKFoldRefusesTooFewGroups() {
+        List<FoldItem> two = items(List.of("a", "b", "a"), List.of("g1", "g2", "g2"));
+        assertThatThrownBy(() -> Folds.stratifiedGroupKFold(two, 3)).hasMessageContaining("number of groups (2");
+        assertThatThrownBy(() -> Folds.stratifiedGroupKFold(two, 1)).hasMessageContaining("k must be >= 2, got 1");
     }
 
     private static int max(int[] a) {

@@ -2,7 +2,10 @@ package io.github.hubmapseg.pipeline.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.hubmapseg.core.slide.RowPyramid;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
@@ -10,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every level of a PNG Deep Zoom pyramid, read back with ImageIO and stitched from its tiles, equals the 2x2
- * per-channel rounded means computed here from the definition (our own transcription of the format's rule).
+ * Every level of a PNG Deep Zoom pyramid, read back with ImageIO and stitched from its tiles, equals the level core's
+ * {@link RowPyramid#ARGB_MEAN} makes of the image (whose means {@code RowPyramidTest} checks against their
+ * definition, and {@code DeepZoomVipsTest} against libvips' dzsave): the tiling, naming and encoding are right.
  */
 class DeepZoomWriterTest {
 
@@ -32,7 +36,16 @@ class DeepZoomWriterTest {
         }
         dz.finish();
         assertThat(dz.maxLevel()).isEqualTo(8); // 150 -> 2^8 = 256
-        int[] cur = img;
+        List<int[]> levels = new ArrayList<>();
+        RowPyramid<int[]> p = new RowPyramid<>(w, h, dz.maxLevel() + 1, RowPyramid.ARGB_MEAN, (k, y, row, off, lw) -> {
+            if (y == 0) {
+                levels.add(new int[(int) (lw * ((h - 1 >> k) + 1))]);
+            }
+            System.arraycopy(row, off, levels.get(k), (int) y * lw, lw);
+        });
+        for (int y = 0; y < h; y++) {
+            p.push(img, y * w);
+        }
         int cw = w;
         int ch = h;
         for (int level = dz.maxLevel(); level >= 0; level--) {
@@ -47,32 +60,28 @@ class DeepZoomWriterTest {
                     }
                 }
             }
-            assertThat(read).as("level %d", level).containsExactly(cur);
-            int nw = (cw + 1) / 2;
-            int nh = (ch + 1) / 2;
-            int[] next = new int[nw * nh];
-            for (int y = 0; y < nh; y++) {
-                for (int x = 0; x < nw; x++) {
-                    int v = 0;
-                    for (int shift = 0; shift < 32; shift += 8) {
-                        int s = 0;
-                        int n = 0;
-                        for (int j = 0; j < 2; j++) {
-                            for (int i = 0; i < 2; i++) {
-                                if (2 * x + i < cw && 2 * y + j < ch) {
-                                    s += (cur[(2 * y + j) * cw + 2 * x + i] >>> shift) & 0xFF;
-                                    n++;
-                                }
-                            }
-                        }
-                        v |= ((s + n / 2) / n) << shift;
-                    }
-                    next[y * nw + x] = v;
-                }
-            }
-            cur = next;
-            cw = nw;
-            ch = nh;
+            assertThat(read).as("level %d", level).containsExactly(levels.get(dz.maxLevel() - level));
+            cw = (cw + 1) / 2;
+            ch = (ch + 1) / 2;
         }
+    }
+
+    @Test
+    void aTileThatCannotBeWrittenIsOneLineNamingItsFile(@TempDir Path dir) throws Exception {
+        int w = 40;
+        int h = 30;
+        DeepZoomWriter dz = DeepZoomWriter.open(dir.resolve("y_files"), w, h, 16, DeepZoomWriter.Format.JPEG);
+        // a folder where the first full-resolution tile goes (the writer fills ".y_files.tmp" until finish())
+        java.nio.file.Files.createDirectories(dir.resolve(".y_files.tmp").resolve(dz.maxLevel() + "/0_0.jpeg"));
+        int[] row = new int[w];
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+            for (int y = 0; y < h; y++) {
+                dz.addRow(row, 0);
+            }
+            dz.finish();
+        }).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(dz.maxLevel() + "/0_0.jpeg: cannot write the tile: ")
+                .message().doesNotContain("\n");
+        assertThat(dir.resolve("y_files")).doesNotExist();
     }
 }
