@@ -275,7 +275,7 @@ final class OneDnnGroupedConv {
      */
     record InferenceKey(Key key, boolean sum, boolean relu, boolean winograd) {
         InferenceKey(Key key, boolean sum, boolean relu) {
-            this(key, sum, relu, winograd(key));
+            this(key, sum, relu, OneDnnGroupedConv.winograd(key));
         }
     }
 
