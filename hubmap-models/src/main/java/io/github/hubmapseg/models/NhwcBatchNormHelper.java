@@ -43,6 +43,8 @@ final class NhwcBatchNormHelper implements BatchNormalizationHelper {
     private INDArray varCache;
     private INDArray ones;
     private boolean delegated;
+    /** Shape of the input of the last training forward pass on the fast path (null: none, or it was delegated). */
+    private long[] fastShape;
 
     NhwcBatchNormHelper(DataType dataType) {
         this.delegate = new MKLDNNBatchNormHelper(dataType);
@@ -82,10 +84,17 @@ final class NhwcBatchNormHelper implements BatchNormalizationHelper {
     @Override
     public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta, INDArray mean,
             INDArray var, double decay, double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
-        delegated = !training || !fast(x, format, gamma, beta);
+        if (!training) {
+            // inference: the oneDNN helper with the running statistics; the state of the last training forward pass
+            // (what the backward pass needs) is left as it is
+            return delegate.preOutput(x, false, shape, gamma, beta, mean, var, decay, eps, format, workspaceMgr);
+        }
+        delegated = !fast(x, format, gamma, beta);
+        fastShape = null;
         if (delegated) {
             return delegate.preOutput(x, training, shape, gamma, beta, mean, var, decay, eps, format, workspaceMgr);
         }
+        fastShape = x.shape();
         long c = x.size(3);
         long m = x.length() / c;
         if (meanCache == null || meanCache.length() != c) {
@@ -120,9 +129,25 @@ final class NhwcBatchNormHelper implements BatchNormalizationHelper {
     public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
             INDArray beta, INDArray dGammaView, INDArray dBetaView, double eps, CNN2DFormat format,
             LayerWorkspaceMgr workspaceMgr) {
-        if (delegated || !fast(input, format, gamma, beta) || epsilon.dataType() != DataType.FLOAT) {
+        if (delegated) {
             return delegate.backpropGradient(input, epsilon, shape, gamma, beta, dGammaView, dBetaView, eps, format,
                     workspaceMgr);
+        }
+        // The forward pass took the fast path, so only this helper holds the batch statistics: never hand the
+        // backward pass to the oneDNN helper here (its caches would be stale or null, see docs/dl4j-notes.md), and
+        // refuse what does not belong to that forward pass instead of reading memory that may be gone.
+        if (fastShape == null || !java.util.Arrays.equals(fastShape, input.shape())
+                || !java.util.Arrays.equals(input.shape(), epsilon.shape()) || meanCache == null
+                || meanCache.length() != input.size(3)) {
+            throw new IllegalStateException("batch norm backward pass without its training forward pass: input "
+                    + java.util.Arrays.toString(input.shape()) + ", gradient " + java.util.Arrays.toString(epsilon.shape())
+                    + ", forward input " + java.util.Arrays.toString(fastShape));
+        }
+        if (!fast(input, format, gamma, beta)) {
+            input = workspaceMgr.dup(ArrayType.BP_WORKING_MEM, input.castTo(DataType.FLOAT), 'c');
+        }
+        if (epsilon.dataType() != DataType.FLOAT) {
+            epsilon = epsilon.castTo(DataType.FLOAT);
         }
         if (!Shape.hasDefaultStridesForShape(epsilon) || epsilon.ordering() != 'c') {
             epsilon = workspaceMgr.dup(ArrayType.BP_WORKING_MEM, epsilon, 'c');

@@ -22,6 +22,8 @@ public final class SegmentationModel implements AutoCloseable {
     private final ComputationGraph graph;
     private final Map<String, int[]> groupedConvs;
     private final List<String> batchNorms;
+    private volatile InferenceGraphs.Folded folded;
+    private volatile boolean foldTried;
 
     SegmentationModel(String arch, String encoder, int inChannels, int outputStride, ComputationGraph graph,
             Map<String, int[]> groupedConvs, List<String> batchNorms) {
@@ -146,7 +148,26 @@ public final class SegmentationModel implements AutoCloseable {
      */
     public INDArray[] outputs(INDArray nhwc) {
         validate(nhwc);
-        return graph.output(false, nhwc);
+        InferenceGraphs.Folded f = inferenceGraph();
+        return f == null ? graph.output(false, nhwc) : f.output(nhwc);
+    }
+
+    /**
+     * The graph inference runs on: derived once from {@link #graph()} with every convolution, its batch norm and
+     * ReLU fused ({@link InferenceGraphs}); it reads the model's current parameters on every call.
+     *
+     * @return the derived graph, or null when inference runs on {@link #graph()} itself
+     */
+    InferenceGraphs.Folded inferenceGraph() {
+        if (!foldTried) {
+            synchronized (this) {
+                if (!foldTried) {
+                    folded = InferenceGraphs.fold(graph);
+                    foldTried = true;
+                }
+            }
+        }
+        return folded;
     }
 
     /**
@@ -264,6 +285,10 @@ public final class SegmentationModel implements AutoCloseable {
 
     @Override
     public void close() {
+        InferenceGraphs.Folded f = folded;
+        if (f != null) {
+            f.close();
+        }
         graph.close();
     }
 }

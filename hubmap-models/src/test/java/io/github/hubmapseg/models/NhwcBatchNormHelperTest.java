@@ -93,6 +93,47 @@ class NhwcBatchNormHelperTest {
         assertThat(maxRelDiff(dg, dyd.mul(xhat).sum(0).reshape(1, c))).as("dgamma vs formula").isLessThan(1e-4);
     }
 
+    /**
+     * The backward pass uses the statistics of the last <em>training</em> forward pass: an inference pass in between
+     * (which goes to the oneDNN helper) must not switch it to the oneDNN helper's stale caches, a non-contiguous
+     * gradient is copied, and a backward pass without a matching training forward pass is a clear error, never a
+     * native call on memory that may be gone (see docs/dl4j-notes.md, the CI SIGSEGV in TadDescriptor).
+     */
+    @Test
+    void backwardBelongsToTheLastTrainingForwardPass() {
+        long[] shape = {2, 6, 5, 4};
+        Nd4j.getRandom().setSeed(2);
+        INDArray x = Nd4j.rand(DataType.FLOAT, shape).muli(2).addi(1);
+        INDArray dy = Nd4j.randn(DataType.FLOAT, shape);
+        INDArray gamma = Nd4j.rand(DataType.FLOAT, 1, 4).addi(0.5);
+        INDArray beta = Nd4j.randn(DataType.FLOAT, 1, 4);
+        INDArray runMean = Nd4j.zeros(DataType.FLOAT, 1, 4);
+        INDArray runVar = Nd4j.ones(DataType.FLOAT, 1, 4);
+        LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+
+        NhwcBatchNormHelper plain = new NhwcBatchNormHelper(DataType.FLOAT);
+        plain.preOutput(x, true, shape, gamma, beta, runMean, runVar, 0.9, 1e-5, CNN2DFormat.NHWC, ws);
+        INDArray dxPlain = plain.backpropGradient(x, dy, shape, gamma, beta, Nd4j.zeros(DataType.FLOAT, 1, 4),
+                Nd4j.zeros(DataType.FLOAT, 1, 4), 1e-5, CNN2DFormat.NHWC, ws).getSecond();
+
+        NhwcBatchNormHelper h = new NhwcBatchNormHelper(DataType.FLOAT);
+        h.preOutput(x, true, shape, gamma, beta, runMean, runVar, 0.9, 1e-5, CNN2DFormat.NHWC, ws);
+        h.preOutput(Nd4j.rand(DataType.FLOAT, 1, 3, 3, 4), false, new long[] {1, 3, 3, 4}, gamma, beta, runMean,
+                runVar, 0.9, 1e-5, CNN2DFormat.NHWC, ws);
+        INDArray dyView = dy.permute(0, 2, 1, 3).dup('c').permute(0, 2, 1, 3); // same values, not c-contiguous
+        INDArray dx = h.backpropGradient(x, dyView, shape, gamma, beta, Nd4j.zeros(DataType.FLOAT, 1, 4),
+                Nd4j.zeros(DataType.FLOAT, 1, 4), 1e-5, CNN2DFormat.NHWC, ws).getSecond();
+        assertThat(maxRelDiff(dx, dxPlain)).isLessThan(1e-6);
+
+        NhwcBatchNormHelper fresh = new NhwcBatchNormHelper(DataType.FLOAT);
+        fresh.preOutput(x, true, shape, gamma, beta, runMean, runVar, 0.9, 1e-5, CNN2DFormat.NHWC, ws);
+        INDArray other = Nd4j.rand(DataType.FLOAT, 1, 6, 5, 4);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fresh.backpropGradient(other, other, other.shape(),
+                gamma, beta, Nd4j.zeros(DataType.FLOAT, 1, 4), Nd4j.zeros(DataType.FLOAT, 1, 4), 1e-5,
+                CNN2DFormat.NHWC, ws)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("without its training forward pass").hasMessageContaining("[1, 6, 5, 4]");
+    }
+
     @Test
     void inferenceUsesTheRunningStatistics() {
         long[] shape = {2, 4, 4, 3};

@@ -74,6 +74,8 @@ class TorchParityTest {
         try (SegmentationModel enc = Models.encoderOnly("resnext50_32x4d", 3)) {
             int n = TorchWeights.load(enc, weights, "");
             assertThat(n).isEqualTo(53 + 53 * 4); // 53 convs, 53 batch norms x 4 tensors
+            // inference runs on the folded graph (conv + batch norm + residual + ReLU fused) where oneDNN 2.5 loads
+            assertThat(enc.inferenceGraph() != null).isEqualTo(InferenceGraphs.enabled());
             INDArray[] out = enc.outputs(SegmentationModel.toNhwc(ref.get("x")));
             assertThat(out).hasSize(5);
             for (int i = 0; i < 5; i++) {
@@ -90,6 +92,7 @@ class TorchParityTest {
                 .build()) {
             TorchWeights.load(m, weights, "");
             assertClose(m.logits(SegmentationModel.toNhwc(ref.get("x"))), ref.get("y0"), "logits");
+            assertThat(m.inferenceGraph() != null).isEqualTo(InferenceGraphs.enabled());
         }
     }
 
