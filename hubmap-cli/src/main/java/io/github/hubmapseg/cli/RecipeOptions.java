@@ -10,13 +10,21 @@ import picocli.CommandLine.Option;
 /** The {@code --recipe} and {@code --set} options shared by the pipeline commands. */
 final class RecipeOptions {
     @Option(names = "--recipe", paramLabel = "NAME|FILE", defaultValue = "cpu-quick",
-            description = "Recipe: cpu-quick, third-place, first-place, deepflash2-style, twenty-third-place, team-b, or a YAML/JSON file "
-                    + "(default: ${DEFAULT-VALUE}).")
+            completionCandidates = ShippedRecipes.class,
+            description = "Recipe: one of ${COMPLETION-CANDIDATES}, or a YAML/JSON file (default: ${DEFAULT-VALUE}).")
     String recipe;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "Override a recipe value, e.g. --set train.epochs=3 (repeatable).")
     List<String> overrides = new ArrayList<>();
+
+    /** The shipped recipes' names, for the help text (one list: {@link Recipes#NAMES}). */
+    static final class ShippedRecipes implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Recipes.NAMES.iterator();
+        }
+    }
 
     Recipe resolve() throws IOException {
         Recipe r = Recipes.resolve(recipe);
