@@ -26,11 +26,7 @@ public final class UpsampleSinks {
         }
         return new MaskRowSink() {
             private final Bands<byte[]> up = new Bands<>(fullWidth, fullHeight, reduce, byte[]::new,
-                    a -> a.length, (band, src, out, dst, fw) -> {
-                        for (int x = 0; x < fw; x++) {
-                            out[dst + x] = band[src + x / reduce];
-                        }
-                    });
+                    a -> a.length, (band, src, out, dst, fw) -> row(band, src, reduce, out, dst, fw));
 
             @Override
             public void begin(long width, long height) throws IOException {
@@ -99,6 +95,19 @@ public final class UpsampleSinks {
         int s = srcOff;
         while (x < fullWidth) {
             float v = src[s++];
+            int end = Math.min(fullWidth, x + reduce);
+            for (; x < end; x++) {
+                dst[dstOff + x] = v;
+            }
+        }
+    }
+
+    /** {@link #row(float[], int, int, float[], int, int)} for mask rows: the same rule on bytes. */
+    private static void row(byte[] src, int srcOff, int reduce, byte[] dst, int dstOff, int fullWidth) {
+        int x = 0;
+        int s = srcOff;
+        while (x < fullWidth) {
+            byte v = src[s++];
             int end = Math.min(fullWidth, x + reduce);
             for (; x < end; x++) {
                 dst[dstOff + x] = v;
