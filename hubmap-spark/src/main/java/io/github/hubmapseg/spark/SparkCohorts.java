@@ -122,6 +122,9 @@ public final class SparkCohorts {
             try {
                 outcomes.addAll(jsc.parallelize(todo, todo.size())
                         .map(new PredictSlide(source, dir.toString(), digest)).collect());
+                // Spark delivers task-end events on its listener thread, after the job may have returned: wait for
+                // the last progress line so that the log is complete when this method returns
+                progress.awaitAll(10_000);
             } catch (Exception e) { // Scala throws SparkException without declaring it
                 if (e instanceof SparkException se) {
                     throw new IllegalArgumentException("spark job failed: " + oneLine(se), se);
@@ -249,11 +252,22 @@ public final class SparkCohorts {
         private final List<SlideTask> tasks;
         private final Consumer<String> say;
         private final AtomicInteger done = new AtomicInteger();
+        private final java.util.concurrent.CountDownLatch allDone;
         private final long t0 = System.nanoTime();
 
         Progress(List<SlideTask> tasks, Consumer<String> say) {
             this.tasks = tasks;
             this.say = say;
+            this.allDone = new java.util.concurrent.CountDownLatch(tasks.size());
+        }
+
+        /** Waits (at most {@code millis}) until every task's success line was said. */
+        void awaitAll(long millis) {
+            try {
+                allDone.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         @Override
@@ -267,6 +281,7 @@ public final class SparkCohorts {
                 String eta = n < total ? String.format(Locale.ROOT, ", ETA %.0f s", s / n * (total - n)) : "";
                 say.accept(String.format(Locale.ROOT, "spark: slide %s done on executor %s after %.1f s: %d/%d "
                         + "slides%s", id, end.taskInfo().executorId(), s, n, total, eta));
+                allDone.countDown();
             } else {
                 say.accept(String.format(Locale.ROOT, "spark: slide %s failed on executor %s (attempt %d): %s", id,
                         end.taskInfo().executorId(), end.taskInfo().attemptNumber() + 1, reason(end.reason())));
