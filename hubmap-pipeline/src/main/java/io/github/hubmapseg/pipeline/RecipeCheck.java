@@ -66,6 +66,9 @@ public final class RecipeCheck {
             Recipe.Pseudo p = recipe.pseudo();
             p.sources();
             p.maxUncertainFraction();
+            p.handLabels(); // checked against the slides when the run opens its data (HandLabels.load)
+            p.init();
+            p.stage1(); // checked against the folds when the run has them (Reproduction.givenStage1)
             PseudoLabeler.of(recipe, inf.threshold());
             Trainer.readSettings(Reproduction.stage2(recipe));
         }

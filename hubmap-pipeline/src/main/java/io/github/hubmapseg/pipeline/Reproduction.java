@@ -19,6 +19,7 @@ import io.github.hubmapseg.core.geom.GeoJsonOptions;
 import io.github.hubmapseg.pipeline.infer.Overlays;
 import io.github.hubmapseg.pipeline.infer.PolygonOutput;
 import io.github.hubmapseg.pipeline.report.RunReport;
+import io.github.hubmapseg.pipeline.pseudo.HandLabels;
 import io.github.hubmapseg.pipeline.pseudo.PseudoLabeler;
 import io.github.hubmapseg.pipeline.pseudo.PseudoLabels;
 import io.github.hubmapseg.pipeline.threshold.ThresholdGrid;
@@ -301,6 +302,62 @@ public final class Reproduction {
         return ids;
     }
 
+    /**
+     * The first stage taken from an earlier run ({@code pseudo.stage1}; the 3rd place's second stage started "from a
+     * previous run"): its ensemble file, whose members must be that run's fold checkpoints in this run's order (per
+     * variant, the trained folds: {@code .../fold-N/best.zip}) and whose {@code folds.json} beside it must be this
+     * run's folds, so that each fold's second stage trains on the slides its first stage trained on.
+     *
+     * @param file   the earlier run's {@code ensemble.json} or {@code ensemble-stage1.json}
+     * @param folds  this run's folds
+     * @param runs   this run's kinds of member ({@link #runs})
+     * @param folded this run's trained folds
+     * @return the ensemble
+     * @throws IOException if a file cannot be read
+     * @throws IllegalArgumentException naming the file and what does not match
+     */
+    public static Ensemble givenStage1(Path file, FoldAssignment folds, List<Run> runs, List<Integer> folded)
+            throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("pseudo.stage1: no ensemble file at " + file + " (expected an earlier "
+                    + "run's ensemble.json or ensemble-stage1.json)");
+        }
+        Ensemble e = Ensemble.load(file);
+        Path foldsFile = file.toAbsolutePath().getParent().resolve("folds.json");
+        if (!Files.isRegularFile(foldsFile)) {
+            throw new IllegalArgumentException("pseudo.stage1: no folds.json beside " + file + " (the earlier run's "
+                    + "folds are needed so that each fold's second stage trains on its first stage's slides)");
+        }
+        FoldAssignment theirs = Folds.load(foldsFile);
+        if (!theirs.equals(folds)) {
+            throw new IllegalArgumentException("pseudo.stage1: " + foldsFile + " splits the slides otherwise than this "
+                    + "run (" + theirs.method() + ", " + theirs.k() + " folds, seed " + theirs.seed() + " against "
+                    + folds.method() + ", " + folds.k() + " folds, seed " + folds.seed() + "; give the earlier run's data "
+                    + "and cv settings)");
+        }
+        int expected = runs.size() * folded.size();
+        if (e.entries().size() != expected || !e.combine().equals("mean")) {
+            throw new IllegalArgumentException("pseudo.stage1: " + file + " holds " + e.entries().size() + " models "
+                    + "combined by " + e.combine() + "; this run trains " + expected + " (one per fold"
+                    + (runs.size() > 1 ? " and variant" : "") + ", averaged)");
+        }
+        for (int i = 0; i < expected; i++) {
+            Ensemble.Member m = e.entries().get(i);
+            Path dir = m.checkpoint().getParent();
+            String want = "fold-" + folded.get(i % folded.size());
+            if (dir == null || !dir.getFileName().toString().equals(want) || !m.infer().isEmpty() || m.weight() != 1) {
+                throw new IllegalArgumentException("pseudo.stage1: member " + i + " of " + file + " is " + m.checkpoint()
+                        + (m.infer().isEmpty() && m.weight() == 1 ? "" : " with settings of its own")
+                        + "; expected the checkpoint of " + want + " (a run's own ensemble file, unedited)");
+            }
+            if (!Files.isRegularFile(m.checkpoint())) {
+                throw new IllegalArgumentException("pseudo.stage1: member " + i + " of " + file + ": no checkpoint at "
+                        + m.checkpoint());
+            }
+        }
+        return e;
+    }
+
     /** @return the second-stage recipe: {@code train.epochs = pseudo.epochs} */
     public static Recipe stage2(Recipe recipe) {
         return Recipes.withOverrides(recipe, List.of("train.epochs=" + recipe.pseudo().epochs()));
@@ -367,22 +424,48 @@ public final class Reproduction {
             FoldAssignment folds = folds(recipe, ds);
             Folds.save(folds, out.resolve("folds.json"));
             List<Integer> trained = trainedFolds(recipe, folds);
-            List<Trainer.Result> results = trainFolds(recipe, ds, folds, out, List.of(), threads, log, trainListener,
-                    forceNew);
+            // the second stage's inputs are checked before any epoch: a bad file fails in the first second
+            List<String> pids = List.of();
+            HandLabels hand = null;
+            Ensemble given = null;
+            if (recipe.pseudo().enabled()) {
+                pids = pseudoIds(recipe, ds);
+                String hl = recipe.pseudo().handLabels();
+                if (!hl.isEmpty()) {
+                    hand = HandLabels.load(Path.of(hl), ds, pids);
+                }
+                String s1 = recipe.pseudo().stage1();
+                if (!s1.isEmpty()) {
+                    given = givenStage1(Path.of(s1), folds, runs(recipe, out), trainedFolds(recipe, folds));
+                }
+            }
             List<Recipe.Infer> settings = checkpointSettings(runs(recipe, out), recipe, trained.size());
             List<List<EpochMetrics>> histories = new ArrayList<>();
             List<Path> members = new ArrayList<>();
-            for (Trainer.Result r : results) {
-                histories.add(r.history());
-                members.add(r.best());
+            if (given == null) {
+                List<Trainer.Result> results = trainFolds(recipe, ds, folds, out, List.of(), null, threads, log,
+                        trainListener, forceNew);
+                for (Trainer.Result r : results) {
+                    histories.add(r.history());
+                    members.add(r.best());
+                }
+                seconds.put("train", lap(t));
+            } else {
+                members.addAll(given.members());
+                log.accept(String.format(Locale.ROOT, "stage 1 from %s: %d models, threshold %.2f, out-of-fold Dice "
+                        + "%.4f (not trained here)", recipe.pseudo().stage1(), members.size(), given.threshold(),
+                        given.oofDice()));
             }
-            seconds.put("train", lap(t));
             t = System.nanoTime();
             Recipe.Infer inf = recipe.infer();
             double threshold = inf.threshold();
             double oof = Double.NaN;
             boolean searched = false;
-            if (folds.k() > 1 && !TileFolds.isTileLevel(folds)) { // tile folds have no whole validation slide
+            if (given != null) {
+                threshold = given.threshold();
+                oof = given.oofDice();
+                searched = given.searched();
+            } else if (folds.k() > 1 && !TileFolds.isTileLevel(folds)) { // tile folds have no whole validation slide
                 ThresholdTable table = outOfFold(recipe, settings, ds, folds, trained, members, out);
                 ThresholdTable.Best best = table.best(ThresholdTable.Mode.MEAN_OVER_IMAGES);
                 if (inf.searchThreshold()) {
@@ -395,14 +478,13 @@ public final class Reproduction {
                 log.accept(String.format(Locale.ROOT, "out-of-fold Dice %.4f at threshold %.2f", oof, threshold));
                 seconds.put("oof", lap(t));
             }
-            Ensemble ensemble = ensemble(members, settings, threshold, searched, oof);
+            Ensemble ensemble = given != null ? given : ensemble(members, settings, threshold, searched, oof);
             double stage1Oof = Double.NaN;
             int pseudoCount = 0;
             if (recipe.pseudo().enabled()) {
                 stage1Oof = oof;
                 ensemble.save(out.resolve("ensemble-stage1.json"));
                 t = System.nanoTime();
-                List<String> pids = pseudoIds(recipe, ds);
                 pseudoCount = pids.size();
                 Path pdir = out.resolve("pseudo");
                 log.accept("pseudo-labelling " + pids + " with the stage-1 ensemble (threshold "
@@ -416,10 +498,22 @@ public final class Reproduction {
                 seconds.put("pseudo", lap(t));
                 t = System.nanoTime();
                 Recipe r2 = stage2(recipe);
-                try (CompetitionDataset ds2 = ds.withPseudoLabels(PseudoLabels.load(pdir,
-                        recipe.pseudo().maxUncertainFraction()))) {
-                    List<Trainer.Result> results2 = trainFolds(r2, ds2, folds, out.resolve("stage2"), pids, threads,
-                            s -> log.accept("stage 2, " + s), trainListener, forceNew);
+                PseudoLabels labels = PseudoLabels.load(pdir, recipe.pseudo().maxUncertainFraction());
+                if (hand != null) {
+                    labels = labels.withHandLabels(hand);
+                    hand.save(pdir.resolve(HandLabels.FILE));
+                    log.accept("hand labels (pseudo.hand_labels, " + hand.source() + ") replace the pseudo-labels of "
+                            + hand.ids() + ": every pixel labelled, no uncertain region (copy: pseudo/"
+                            + HandLabels.FILE + ")");
+                }
+                List<Path> init = null;
+                if (recipe.pseudo().init().equals("stage1")) {
+                    init = List.copyOf(members);
+                    log.accept("stage 2 starts each fold from its stage-1 best weights (pseudo.init: stage1)");
+                }
+                try (CompetitionDataset ds2 = ds.withPseudoLabels(labels)) {
+                    List<Trainer.Result> results2 = trainFolds(r2, ds2, folds, out.resolve("stage2"), pids, init,
+                            threads, s -> log.accept("stage 2, " + s), trainListener, forceNew);
                     histories.clear();
                     members.clear();
                     for (Trainer.Result r : results2) {
@@ -579,12 +673,18 @@ public final class Reproduction {
                                                   int threads, Consumer<String> log, TrainListener listener,
                                                   boolean forceNew) throws IOException {
         checkTraining(recipe);
-        return trainFolds(recipe, ds, folds, out, List.of(), threads, log, listener, forceNew);
+        return trainFolds(recipe, ds, folds, out, List.of(), null, threads, log, listener, forceNew);
     }
 
+    /**
+     * @param init per trained fold and variant (the order of the result), the checkpoint whose weights and input
+     *             normalisation start it (pseudo-label stage 2 with {@code pseudo.init: stage1}), or null to start
+     *             from the recipe's initialisation
+     */
     private static List<Trainer.Result> trainFolds(Recipe recipe, CompetitionDataset ds, FoldAssignment folds, Path out,
-                                                   List<String> extraTrainIds, int threads, Consumer<String> log,
-                                                   TrainListener listener, boolean forceNew) throws IOException {
+                                                   List<String> extraTrainIds, List<Path> init, int threads,
+                                                   Consumer<String> log, TrainListener listener, boolean forceNew)
+            throws IOException {
         List<Trainer.Result> results = new ArrayList<>();
         List<Run> runs = runs(recipe, out);
         for (int i = 0; i < runs.size(); i++) {
@@ -607,9 +707,16 @@ public final class Reproduction {
                 java.util.Set<String> trainTiles = fo.trainTiles();
                 java.util.Set<String> valTiles = fo.valTiles();
                 if (stages.isEmpty()) {
-                    results.add(Trainer.builder(run.recipe(), ds, trainIds, valIds, foldDir).fold(f)
+                    Recipe fr = run.recipe();
+                    io.github.hubmapseg.pipeline.data.Normalization norm = null;
+                    if (init != null) {
+                        Path from = init.get(results.size()).toAbsolutePath();
+                        fr = Recipes.withOverrides(fr, List.of("train.init_from=" + from));
+                        norm = io.github.hubmapseg.pipeline.train.Checkpoint.load(from).normalization();
+                    }
+                    results.add(Trainer.builder(fr, ds, trainIds, valIds, foldDir).fold(f)
                             .tileFold(trainTiles, valTiles).forceNew(forceNew).threads(threads).listener(listener)
-                            .build().train());
+                            .normalization(norm).build().train());
                     continue;
                 }
                 Trainer.Result last = null;

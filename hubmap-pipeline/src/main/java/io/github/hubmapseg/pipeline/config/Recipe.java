@@ -491,8 +491,10 @@ public record Recipe(String name, String description, String source, String note
      * a standard deviation over the TTA poses above it) form an uncertain region. The write-ups do not say
      * how uncertain pixels were handled; the losses here take no per-pixel mask, so training tiles whose
      * uncertain share exceeds {@code max_uncertain_fraction} are not sampled. A second stage then trains
-     * every fold again (from scratch, {@code epochs} epochs) on its training slides plus the pseudo-labelled
-     * ones.
+     * every fold again ({@code epochs} epochs; from scratch, or with {@code init: stage1} from the fold's
+     * stage-1 best weights) on its training slides plus the pseudo-labelled ones. {@code hand_labels} (3rd
+     * place) gives some of those slides a person's masks instead of their pseudo-labels; {@code stage1} takes
+     * the first stage from an earlier run instead of training it.
      *
      * @param enabled              run the second stage
      * @param positiveThreshold    pixels with {@code p >= it} are confident foreground
@@ -502,9 +504,19 @@ public record Recipe(String name, String description, String source, String note
      *                             test+external
      * @param maxTtaStd            pixels whose std over TTA poses exceeds it are uncertain too; 0 for off
      * @param maxUncertainFraction training tiles with a larger uncertain share are not sampled
+     * @param handLabels           CSV {@code id,encoding} (full-resolution Kaggle RLE) of pseudo-label sources whose
+     *                             second-stage masks are these instead of their pseudo-labels, with no uncertain
+     *                             region (3rd place's hand labels of d488c759a); "" for none
+     * @param init                 how the second stage starts: {@code scratch} or {@code stage1} (each fold from
+     *                             its stage-1 best weights and input normalisation; 3rd place "starting from a
+     *                             previous run")
+     * @param stage1               an earlier run's ensemble file ({@code ensemble.json} or
+     *                             {@code ensemble-stage1.json}, with that run's {@code folds.json} beside it) that is
+     *                             the first stage instead of training one; "" to train it
      */
     public record Pseudo(boolean enabled, double positiveThreshold, double negativeThreshold, int epochs, String sources,
-                         double maxTtaStd, double maxUncertainFraction, @JsonIgnore KeyLedger keys) {
+                         double maxTtaStd, double maxUncertainFraction, String handLabels, String init, String stage1,
+                         @JsonIgnore KeyLedger keys) {
         /** Validates. */
         public Pseudo {
             Valid.unit("pseudo.positive_threshold", positiveThreshold);
@@ -519,6 +531,9 @@ public record Recipe(String name, String description, String source, String note
                 throw new IllegalArgumentException("pseudo.max_tta_std must be in [0, 0.5] (0 = off), got " + maxTtaStd);
             }
             Valid.unit("pseudo.max_uncertain_fraction", maxUncertainFraction);
+            Valid.notNull("pseudo.hand_labels", handLabels);
+            Valid.oneOf("pseudo.init", init, Set.of("scratch", "stage1"));
+            Valid.notNull("pseudo.stage1", stage1);
             keys = keys == null ? KeyLedger.binding() : keys;
         }
 
@@ -529,6 +544,9 @@ public record Recipe(String name, String description, String source, String note
         public String sources() { return keys.read("pseudo.sources", sources); }
         public double maxTtaStd() { return keys.read("pseudo.max_tta_std", maxTtaStd); }
         public double maxUncertainFraction() { return keys.read("pseudo.max_uncertain_fraction", maxUncertainFraction); }
+        public String handLabels() { return keys.read("pseudo.hand_labels", handLabels); }
+        public String init() { return keys.read("pseudo.init", init); }
+        public String stage1() { return keys.read("pseudo.stage1", stage1); }
     }
 
     /**

@@ -66,4 +66,26 @@ public record PseudoLabels(Map<String, String> masks, Map<String, String> uncert
         }
         return new PseudoLabels(masks, unc, maxUncertainFraction);
     }
+
+    /**
+     * These labels with a person's masks for some slides (3rd place's hand labels): each hand-labelled slide's mask
+     * becomes the given one and its uncertain region empty (every pixel labelled, 1 inside, 0 outside), so no tile
+     * of it is dropped for uncertainty; every other slide keeps its pseudo-label and uncertain region.
+     *
+     * @param hand the hand labels (every id a slide of these labels)
+     * @return the labels
+     */
+    public PseudoLabels withHandLabels(HandLabels hand) {
+        Map<String, String> m = new LinkedHashMap<>(masks);
+        Map<String, String> u = new LinkedHashMap<>(uncertain);
+        for (Map.Entry<String, String> e : hand.masks().entrySet()) {
+            if (!m.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("pseudo.hand_labels: slide '" + e.getKey() + "' in " + hand.source()
+                        + " is not among the pseudo-labelled slides " + m.keySet());
+            }
+            m.put(e.getKey(), e.getValue());
+            u.put(e.getKey(), "");
+        }
+        return new PseudoLabels(m, u, maxUncertainFraction);
+    }
 }

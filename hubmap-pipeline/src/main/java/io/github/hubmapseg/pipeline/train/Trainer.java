@@ -55,6 +55,7 @@ public final class Trainer {
     private final java.util.Set<String> trainTiles;
     private final java.util.Set<String> valTiles;
     private final boolean forceNew;
+    private final Normalization normalization;
 
     private Trainer(Builder b) {
         this.recipe = b.recipe;
@@ -69,6 +70,7 @@ public final class Trainer {
         this.trainTiles = b.trainTiles;
         this.valTiles = b.valTiles;
         this.forceNew = b.forceNew;
+        this.normalization = b.normalization;
     }
 
     /**
@@ -302,7 +304,12 @@ public final class Trainer {
             ModelFactory.checkPretraining(recipe);
             // the recipe's data.normalize, pretrained or not: the write-ups chose it with their weights (1st place
             // ImageNet statistics, 3rd place the data's mean/std), and a key the run does not read would be silent
-            norm = normalization(recipe, dataset, trainIds);
+            if (normalization != null) {
+                recipe.data().normalize(); // a continued model brings its own; the key still decides a fresh one
+                norm = normalization;
+            } else {
+                norm = normalization(recipe, dataset, trainIds);
+            }
             model = ModelFactory.createForTraining(recipe);
             if (!initFrom.isEmpty()) {
                 initialise(model, Path.of(initFrom));
@@ -466,6 +473,7 @@ public final class Trainer {
         private java.util.Set<String> trainTiles;
         private java.util.Set<String> valTiles;
         private boolean forceNew;
+        private Normalization normalization;
 
         private Builder(Recipe recipe, CompetitionDataset dataset, List<String> trainIds, List<String> valIds,
                         Path runDir) {
@@ -527,6 +535,20 @@ public final class Trainer {
          */
         public Builder forceNew(boolean b) {
             this.forceNew = b;
+            return this;
+        }
+
+        /**
+         * The input normalisation of a fresh start instead of the recipe's {@code data.normalize} measured on the
+         * training slides: a model continued from a checkpoint ({@code train.init_from}) keeps the normalisation it
+         * was trained with (pseudo-label stage 2 with {@code pseudo.init: stage1}). A resumed run uses its
+         * checkpoint's.
+         *
+         * @param n the normalisation, or null for the recipe's (default)
+         * @return this
+         */
+        public Builder normalization(Normalization n) {
+            this.normalization = n;
             return this;
         }
 
