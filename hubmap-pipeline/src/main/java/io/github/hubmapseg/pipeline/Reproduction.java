@@ -336,9 +336,10 @@ public final class Reproduction {
                     + "and cv settings)");
         }
         int expected = runs.size() * folded.size();
-        if (e.entries().size() != expected || !e.combine().equals("mean")) {
+        String combine = e.combine() == null ? "mean" : e.combine();
+        if (e.entries().size() != expected || !combine.equals("mean")) {
             throw new IllegalArgumentException("pseudo.stage1: " + file + " holds " + e.entries().size() + " models "
-                    + "combined by " + e.combine() + "; this run trains " + expected + " (one per fold"
+                    + "combined by " + combine + "; this run trains " + expected + " (one per fold"
                     + (runs.size() > 1 ? " and variant" : "") + ", averaged)");
         }
         for (int i = 0; i < expected; i++) {
