@@ -62,13 +62,16 @@ rows "$R/s7-pseudo" s7
 # half of its glomeruli sclerotic, labelled (outlier-dense) or not (outlier-control: the same pixels). Only that
 # slide differs from the default data, so its prediction is spliced into the baseline's submission for the 7 others.
 O="$R/outlier"
-OID=${OUTLIER_ID:-453d07f51}   # the outlier test slide (the first test slide of the plan)
 mkdir -p "$O"
 for v in dense control; do
   [[ -f "$R/outlier-$v/train.csv" ]] || $N $H synth --out "$R/outlier-$v" --profile hard --slides "${SLIDES:-16}" \
       --test-slides "${TEST_SLIDES:-8}" --size "${SIZE:-4096}x${SIZE:-4096}" --seed 42 --patients 4 \
       --outlier-sclerotic 0.5 $([[ $v == control ]] && echo --outlier-unlabelled)
 done
+# the outlier test slide (453d07f51 on the default 16 slides): the one test_truth.csv row that differs between the two
+OID=${OUTLIER_ID:-$(diff <(sort "$R/outlier-dense/test_truth.csv") <(sort "$R/outlier-control/test_truth.csv") \
+    | sed -n 's/^< \([^,]*\),.*/\1/p' || true)}
+[[ $OID =~ ^[0-9a-z]+$ ]] || { echo "cannot tell the outlier slide (got '$OID'); set OUTLIER_ID" >&2; exit 1; }
 if [[ -f "$R/rows/s42-base.csv" ]]; then
   [[ -f "$O/outlier-slide.csv" ]] || $N $H predict --data "$R/outlier-dense" --ensemble "$R/s42-pseudo/ensemble-stage1.json" \
       --ids "$OID" --out "$O/outlier-slide.csv"
