@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.hubmapseg.core.kaggle.KaggleFiles;
 import io.github.hubmapseg.core.kaggle.TrainRow;
+import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.config.Recipes;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
 import io.github.hubmapseg.pipeline.infer.Ensemble;
@@ -109,5 +110,20 @@ class PseudoReproductionTest {
                     .as(c[0]).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(c[1]);
             assertThat(out.resolve("fold-0")).as("no epoch trained").doesNotExist();
         }
+    }
+
+    @Test
+    void theHandLabelKeysAreReadWithPseudoLabelsAndRefusedWithout() {
+        List<String> keys = List.of("pseudo.hand_labels=hand.csv", "pseudo.init=stage1", "pseudo.stage1=run/ensemble.json");
+        for (String k : keys) {
+            RecipeCheck.beforeRun(TinyData.recipe("pseudo.enabled=true", k), "hubmap reproduce");
+            String key = k.substring(0, k.indexOf('='));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecipeCheck.beforeRun(TinyData.recipe(k),
+                    "hubmap reproduce")).as(k).hasMessageContaining("[" + key + "]");
+        }
+        Recipe.Pseudo p = TinyData.recipe("pseudo.enabled=true").pseudo();
+        assertThat(List.of(p.handLabels(), p.init(), p.stage1())).containsExactly("", "scratch", "");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TinyData.recipe("pseudo.init=stage2"))
+                .hasMessageContaining("pseudo.init").hasMessageContaining("stage2");
     }
 }
