@@ -52,7 +52,9 @@ final class WindowReader implements AutoCloseable {
         this.win = g.windowSize();
         this.dbl = dbl;
         this.prefetch = prefetch;
-        this.pool = threads > 0 ? Executors.newFixedThreadPool(threads, rr -> {
+        // with a band the windows are assembled just in time in the caller's thread (the band's loader reads
+        // ahead): one batch array, written right before the predictor reads it, instead of prefetched cold ones
+        this.pool = threads > 0 && band == null ? Executors.newFixedThreadPool(threads, rr -> {
             Thread t = new Thread(rr, "sliding-window-reader");
             t.setDaemon(true);
             return t;

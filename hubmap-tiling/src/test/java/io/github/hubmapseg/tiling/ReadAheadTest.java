@@ -112,6 +112,51 @@ class ReadAheadTest {
         assertThat(w.widest).isLessThanOrEqualTo(t + 2 * e);
     }
 
+    /**
+     * With the band, windows are assembled just in time, in the thread that calls the predictor, into one batch
+     * array reused for every batch (written right before the predictor reads it), and the plan counts one batch;
+     * without it, reader threads fill up to {@code prefetch + 1} arrays ahead. The outputs are the same bits.
+     */
+    @Test
+    void withTheBandEveryFullBatchIsAssembledIntoTheSameArray() throws Exception {
+        InMemoryImageSource img = rgb(203, 157, 77);
+        float[][] outs = new float[2][];
+        for (int k = 0; k < 2; k++) {
+            boolean ahead = k == 0;
+            java.util.Set<Object> arrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            Predictor base = mix();
+            Predictor spy = new Predictor() {
+                @Override
+                public int inputChannels() {
+                    return 3;
+                }
+
+                @Override
+                public TileBatch predict(TileBatch t) {
+                    if (t.size() == 3) { // full batches (the last one may be shorter)
+                        arrays.add(t.data());
+                    }
+                    return base.predict(t);
+                }
+            };
+            SlidingWindow sw = SlidingWindow.builder(32).stride(24).expand(4).batchSize(3).readerThreads(2)
+                    .prefetchBatches(3).readAhead(ahead).build();
+            FloatImageSink out = new FloatImageSink();
+            sw.run(img, spy, out);
+            outs[k] = out.floats();
+            MemoryPlan plan = sw.plan(203, 157, 3);
+            long oneBatch = 3L * (3 + 3) * 40 * 40 * 4;
+            if (ahead) {
+                assertThat(arrays).hasSize(1);
+                assertThat(plan.batchBytes()).isEqualTo(oneBatch);
+            } else {
+                assertThat(arrays).hasSizeGreaterThan(1).hasSizeLessThanOrEqualTo(3 + 1);
+                assertThat(plan.batchBytes()).isEqualTo((3 + 1) * oneBatch);
+            }
+        }
+        assertSameBits(outs[0], outs[1]);
+    }
+
     @Test
     void doublePrecisionIsBitIdenticalToo() throws Exception {
         InMemoryImageSource img = rgb(97, 131, 5);

@@ -14,6 +14,8 @@ import java.util.Locale;
  *
  * <pre>java -Xmx1g -cp hubmap-benchmarks/target/benchmarks.jar \
  *     io.github.hubmapseg.benchmarks.tiling.WholeSlideCpuMeasure 12000 10000 tiled 5</pre>
+ *
+ * <p>{@code -Dhubmap.bench.batch=N} sets the batch size (default 8), {@code -Dhubmap.bench.dir} where the slides are.
  */
 public final class WholeSlideCpuMeasure {
 
@@ -43,7 +45,7 @@ public final class WholeSlideCpuMeasure {
         b.tile = 512;
         b.stride = 384;
         b.expand = 0;
-        b.batchSize = 8;
+        b.batchSize = Integer.getInteger("hubmap.bench.batch", 8);
         b.source = source;
         b.readThreads = 2;
         b.readAhead = ahead;
