@@ -28,7 +28,8 @@ import java.util.Objects;
  * value in float, 8 in double, C channels, P = prefetched batches, B = batch size, W = T + 2E):
  * <pre>
  *   tileStore = (ceil(T / S) + 1 + ceil(B / cols)) * cols * T^2 * b
- *   batches   = B * (C + 3) * W^2 * b            with the band (windows assembled just in time, one batch)
+ *   batches   = 2 * B * (C + 3) * W^2 * b        with the band (windows assembled one batch ahead; 1 * ...
+ *                                                  without reader threads)
  *               (P + 1) * B * (C + 3) * W^2 * b  without it (P batches read ahead by the reader threads)
  *   readAhead = min(height, max over r of the source rows read by tile rows r and r + 1 together + 511)
  *               * width * C bytes          (the {@link ReadAheadBand}, when on and it fits, else 0)
@@ -108,9 +109,10 @@ public final class SlidingWindow {
         long win = g.windowSize();
         long oneBatch = batchSize * (channels + 3L) * win * win * b;
         long rowBytes = width * (b + 1);
-        // with the band, windows are assembled just in time into one batch; without it, prefetch + 1 batches
+        // with the band, windows are assembled one batch ahead (2 batches; 1 without reader threads); without it,
+        // prefetch + 1 batches
         long ahead = readAhead && eightBit ? ReadAheadBand.plannedRows(g) * width * channels : 0;
-        long batches = ahead > 0 ? oneBatch : (prefetch + 1L) * oneBatch;
+        long batches = ahead > 0 ? (readerThreads > 0 ? 2 : 1) * oneBatch : (prefetch + 1L) * oneBatch;
         if (ahead > Integer.MAX_VALUE - 8 || memoryBudget - store - batches - ahead < rowBytes) {
             ahead = 0;
             batches = (prefetch + 1L) * oneBatch;
@@ -281,15 +283,18 @@ public final class SlidingWindow {
 
         /**
          * Threads reading ahead of the model, default 2; 0 reads in the calling thread. With the read-ahead band
-         * they read the band's rows (its loader and the parallel reads of a chunk) and the windows are assembled
-         * in the calling thread right before the predictor sees them; without it they read whole windows.
+         * the band's loader reads rows ahead (chunks split over at least 2 parallel reads) and one thread
+         * assembles the windows one batch ahead of the predictor; without it they read whole windows.
          */
         public Builder readerThreads(int threads) {
             this.readerThreads = threads;
             return this;
         }
 
-        /** Batches read ahead (bounded prefetch) when windows are read one by one; default 2 per reader thread. */
+        /**
+         * Batches read ahead (bounded prefetch) when windows are read one by one; default 2 per reader thread.
+         * With the read-ahead band one batch is assembled ahead, whatever this says.
+         */
         public Builder prefetchBatches(int batches) {
             this.prefetch = batches;
             return this;

@@ -113,16 +113,17 @@ class ReadAheadTest {
     }
 
     /**
-     * With the band, windows are assembled just in time, in the thread that calls the predictor, into one batch
-     * array reused for every batch (written right before the predictor reads it), and the plan counts one batch;
-     * without it, reader threads fill up to {@code prefetch + 1} arrays ahead. The outputs are the same bits.
+     * With the band, windows are assembled one batch ahead of the predictor whatever the prefetch: two batch
+     * arrays in turn (each written right before it is predicted), and the plan counts two batches (one without
+     * reader threads); without it, reader threads fill up to {@code prefetch + 1} arrays ahead. Same bits.
      */
     @Test
-    void withTheBandEveryFullBatchIsAssembledIntoTheSameArray() throws Exception {
+    void withTheBandBatchesAreAssembledOneAheadIntoTwoArrays() throws Exception {
         InMemoryImageSource img = rgb(203, 157, 77);
-        float[][] outs = new float[2][];
-        for (int k = 0; k < 2; k++) {
-            boolean ahead = k == 0;
+        float[][] outs = new float[3][];
+        for (int k = 0; k < 3; k++) {
+            boolean ahead = k < 2;
+            int threads = k == 1 ? 0 : 2;
             java.util.Set<Object> arrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             Predictor base = mix();
             Predictor spy = new Predictor() {
@@ -139,7 +140,7 @@ class ReadAheadTest {
                     return base.predict(t);
                 }
             };
-            SlidingWindow sw = SlidingWindow.builder(32).stride(24).expand(4).batchSize(3).readerThreads(2)
+            SlidingWindow sw = SlidingWindow.builder(32).stride(24).expand(4).batchSize(3).readerThreads(threads)
                     .prefetchBatches(3).readAhead(ahead).build();
             FloatImageSink out = new FloatImageSink();
             sw.run(img, spy, out);
@@ -147,14 +148,15 @@ class ReadAheadTest {
             MemoryPlan plan = sw.plan(203, 157, 3);
             long oneBatch = 3L * (3 + 3) * 40 * 40 * 4;
             if (ahead) {
-                assertThat(arrays).hasSize(1);
-                assertThat(plan.batchBytes()).isEqualTo(oneBatch);
+                assertThat(arrays).hasSize(threads == 0 ? 1 : 2);
+                assertThat(plan.batchBytes()).isEqualTo((threads == 0 ? 1 : 2) * oneBatch);
             } else {
                 assertThat(arrays).hasSizeGreaterThan(1).hasSizeLessThanOrEqualTo(3 + 1);
                 assertThat(plan.batchBytes()).isEqualTo((3 + 1) * oneBatch);
             }
         }
-        assertSameBits(outs[0], outs[1]);
+        assertSameBits(outs[0], outs[2]);
+        assertSameBits(outs[1], outs[2]);
     }
 
     @Test
