@@ -311,6 +311,30 @@ final class TiffImageSource extends AbstractImageSource {
         return blockHeightHint;
     }
 
+    /** One uncompressed page with interleaved pixels: its rows are copied as stored (no deinterleaving). */
+    @Override
+    public boolean readsInterleaved() {
+        return pages.size() == 1 && pages.get(0) instanceof UncompressedPageReader u && u.interleaved();
+    }
+
+    @Override
+    protected void readValidInterleaved(long x, long y, int w, int h, byte[] dst, int rowStride, int ox, int oy)
+            throws IOException {
+        if (!readsInterleaved()) {
+            throw new UnsupportedOperationException(this + " does not read interleaved rows");
+        }
+        try {
+            ((UncompressedPageReader) pages.get(0)).readInterleaved((int) x, (int) y, w, h, dst, rowStride, ox, oy);
+        } catch (IOException | RuntimeException e) {
+            String msg = e.getMessage();
+            if (msg != null && msg.startsWith(file.toString())) {
+                throw e;
+            }
+            throw new IOException(file + ": cannot read region x=" + x + " y=" + y + " " + w + " x " + h
+                    + " (truncated or corrupt?): " + msg, e);
+        }
+    }
+
     @Override
     protected void readValid(long x, long y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox, int oy)
             throws IOException {

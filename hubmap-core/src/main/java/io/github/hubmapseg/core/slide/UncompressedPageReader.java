@@ -142,6 +142,47 @@ final class UncompressedPageReader implements TiffPageReader {
         }
     }
 
+    /** Whether the pixels are stored interleaved (chunky): {@link #readInterleaved} copies rows as they are. */
+    boolean interleaved() {
+        return !planar;
+    }
+
+    /**
+     * Copies {@code [x, x + w) x [y, y + h)} (inside the page, interleaved page) into
+     * {@code dst[(oy + j) * rowStride + (ox + i) * samples + c]}: row segments as stored, no deinterleaving.
+     */
+    void readInterleaved(int x, int y, int w, int h, byte[] dst, int rowStride, int ox, int oy) throws IOException {
+        int bx0 = x / blockWidth;
+        int bx1 = (int) (((long) x + w - 1) / blockWidth);
+        for (int bx = bx0; bx <= bx1; bx++) {
+            int sx = (int) Math.max(x, (long) bx * blockWidth);
+            int ex = (int) Math.min((long) x + w, (long) (bx + 1) * blockWidth);
+            int segment = (ex - sx) * samples;
+            boolean dense = (long) segment * 2 >= blockRowBytes;
+            int rowsPerRead = dense ? (int) Math.max(1, Math.min(h, BUFFER_BYTES / blockRowBytes)) : 1;
+            byte[] buf = dense ? buffer((int) ((rowsPerRead - 1) * blockRowBytes + segment)) : null;
+            int j = 0;
+            while (j < h) {
+                int row = y + j;
+                int by = row / blockHeight;
+                int rowsLeftInBlock = (int) (Math.min((long) (by + 1) * blockHeight, height) - row);
+                int n = Math.min(rowsPerRead, Math.min(h - j, rowsLeftInBlock));
+                long pos = offsets[by * blocksAcross + bx] + (row - (long) by * blockHeight) * blockRowBytes
+                        + (sx - (long) bx * blockWidth) * samples;
+                int d = (oy + j) * rowStride + (ox + sx - x) * samples;
+                if (!dense) {
+                    readFully(ByteBuffer.wrap(dst, d, segment), pos);
+                } else {
+                    readFully(ByteBuffer.wrap(buf, 0, (int) ((n - 1) * blockRowBytes + segment)), pos);
+                    for (int r = 0; r < n; r++) {
+                        System.arraycopy(buf, (int) (r * blockRowBytes), dst, d + r * rowStride, segment);
+                    }
+                }
+                j += n;
+            }
+        }
+    }
+
     /** A row buffer of at least n bytes: this thread's reused one up to {@link #BUFFER_BYTES}, else a new one. */
     private static byte[] buffer(int n) {
         if (n > BUFFER_BYTES) {
