@@ -323,8 +323,28 @@ final class TiffImageSource extends AbstractImageSource {
         if (!readsInterleaved()) {
             throw new UnsupportedOperationException(this + " does not read interleaved rows");
         }
+        UncompressedPageReader page = (UncompressedPageReader) pages.get(0);
+        guarded(x, y, w, h, () -> page.readInterleaved((int) x, (int) y, w, h, dst, rowStride, ox, oy));
+    }
+
+    @Override
+    protected void readValid(long x, long y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox, int oy)
+            throws IOException {
+        for (int i = 0; i < pages.size(); i++) {
+            TiffPageReader page = pages.get(i);
+            int c0 = firstChannel[i];
+            guarded(x, y, w, h, () -> page.read((int) x, (int) y, w, h, dst, dstWidth, dstHeight, ox, oy, c0));
+        }
+    }
+
+    private interface Read {
+        void run() throws IOException;
+    }
+
+    /** Runs a read of a region; a failure whose message does not name the file is wrapped in one that does. */
+    private void guarded(long x, long y, int w, int h, Read read) throws IOException {
         try {
-            ((UncompressedPageReader) pages.get(0)).readInterleaved((int) x, (int) y, w, h, dst, rowStride, ox, oy);
+            read.run();
         } catch (IOException | RuntimeException e) {
             String msg = e.getMessage();
             if (msg != null && msg.startsWith(file.toString())) {
@@ -332,23 +352,6 @@ final class TiffImageSource extends AbstractImageSource {
             }
             throw new IOException(file + ": cannot read region x=" + x + " y=" + y + " " + w + " x " + h
                     + " (truncated or corrupt?): " + msg, e);
-        }
-    }
-
-    @Override
-    protected void readValid(long x, long y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox, int oy)
-            throws IOException {
-        for (int i = 0; i < pages.size(); i++) {
-            try {
-                pages.get(i).read((int) x, (int) y, w, h, dst, dstWidth, dstHeight, ox, oy, firstChannel[i]);
-            } catch (IOException | RuntimeException e) {
-                String msg = e.getMessage();
-                if (msg != null && msg.startsWith(file.toString())) {
-                    throw e;
-                }
-                throw new IOException(file + ": cannot read region x=" + x + " y=" + y + " " + w + " x " + h
-                        + " (truncated or corrupt?): " + msg, e);
-            }
         }
     }
 

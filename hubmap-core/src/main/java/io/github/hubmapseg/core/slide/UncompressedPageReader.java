@@ -111,13 +111,8 @@ final class UncompressedPageReader implements TiffPageReader {
                 int j = 0;
                 while (j < h) {
                     int row = y + j;
-                    int by = row / blockHeight;
-                    int rowsLeftInBlock = (int) (Math.min((long) (by + 1) * blockHeight, height) - row);
-                    int n = Math.min(rowsPerRead, Math.min(h - j, rowsLeftInBlock));
-                    // inside the file: the constructor checked every block's last byte
-                    long pos = offsets[p * blocksPerPlane + by * blocksAcross + bx]
-                            + (row - (long) by * blockHeight) * blockRowBytes
-                            + (sx - (long) bx * blockWidth) * pixelBytes;
+                    int n = rowsInRead(row, h - j, rowsPerRead);
+                    long pos = position(p, bx, row, sx);
                     int dx = ox + sx - x;
                     if (planar && !dense) {
                         // planar, narrow: read straight into the destination row
@@ -142,6 +137,22 @@ final class UncompressedPageReader implements TiffPageReader {
         }
     }
 
+    /**
+     * The file position of pixel {@code sx} of row {@code row} in block column {@code bx} of plane {@code p}:
+     * inside the file, since the constructor checked every block's last byte.
+     */
+    private long position(int p, int bx, int row, int sx) {
+        int by = row / blockHeight;
+        return offsets[p * blocksPerPlane + by * blocksAcross + bx] + (row - (long) by * blockHeight) * blockRowBytes
+                + (sx - (long) bx * blockWidth) * pixelBytes;
+    }
+
+    /** Rows from {@code row} that one read covers: at most {@code max} and {@code left}, not past its block row. */
+    private int rowsInRead(int row, int left, int max) {
+        long blockEnd = Math.min((long) (row / blockHeight + 1) * blockHeight, height);
+        return (int) Math.min(max, Math.min(left, blockEnd - row));
+    }
+
     /** Whether the pixels are stored interleaved (chunky): {@link #readInterleaved} copies rows as they are. */
     boolean interleaved() {
         return !planar;
@@ -164,11 +175,8 @@ final class UncompressedPageReader implements TiffPageReader {
             int j = 0;
             while (j < h) {
                 int row = y + j;
-                int by = row / blockHeight;
-                int rowsLeftInBlock = (int) (Math.min((long) (by + 1) * blockHeight, height) - row);
-                int n = Math.min(rowsPerRead, Math.min(h - j, rowsLeftInBlock));
-                long pos = offsets[by * blocksAcross + bx] + (row - (long) by * blockHeight) * blockRowBytes
-                        + (sx - (long) bx * blockWidth) * samples;
+                int n = rowsInRead(row, h - j, rowsPerRead);
+                long pos = position(0, bx, row, sx);
                 int d = (oy + j) * rowStride + (ox + sx - x) * samples;
                 if (!dense) {
                     readFully(ByteBuffer.wrap(dst, d, segment), pos);
