@@ -140,29 +140,77 @@ public final class Rasters {
         return of(d, width, height, channels);
     }
 
-    /** The in-image span of reflected indices of a window along one axis. */
-    private static long[] reflected(long start, int size, long length) {
-        long[] idx = new long[size];
-        for (int k = 0; k < size; k++) {
-            idx[k] = TileGrid.reflect101(start + k, length);
+    /**
+     * The part of the image a window at {@code (x, y)} of {@code w x h} reads with reflect-101 borders: the
+     * in-image span {@code [x0, x0 + sw) x [y0, y0 + sh)} and, per window column and row, the offset of its
+     * source pixel inside that span ({@code xo[i]}, row offset {@code sw * yo[j]}).
+     */
+    private record Span(long x0, long y0, int sw, int sh, int[] xo, int[] yo) {
+
+        static Span of(Raster r, long x, long y, int w, int h) {
+            long[] xi = reflected(x, w, r.width());
+            long[] yi = reflected(y, h, r.height());
+            long x0 = min(xi);
+            long y0 = min(yi);
+            return new Span(x0, y0, (int) (max(xi) - x0 + 1), (int) (max(yi) - y0 + 1), offsets(xi, x0),
+                    offsets(yi, y0));
         }
-        return idx;
+
+        /** Values of the span over all channels. */
+        int size(int channels) {
+            return sw * sh * channels;
+        }
+
+        /** Index in the span of window row {@code j}, column 0's source, channel {@code c}. */
+        int row(int j, int c) {
+            return sw * (yo[j] + sh * c);
+        }
+
+        private static long[] reflected(long start, int size, long length) {
+            long[] idx = new long[size];
+            for (int k = 0; k < size; k++) {
+                idx[k] = TileGrid.reflect101(start + k, length);
+            }
+            return idx;
+        }
+
+        private static int[] offsets(long[] idx, long from) {
+            int[] o = new int[idx.length];
+            for (int k = 0; k < idx.length; k++) {
+                o[k] = (int) (idx[k] - from);
+            }
+            return o;
+        }
+
+        private static long min(long[] a) {
+            long m = Long.MAX_VALUE;
+            for (long v : a) {
+                m = Math.min(m, v);
+            }
+            return m;
+        }
+
+        private static long max(long[] a) {
+            long m = Long.MIN_VALUE;
+            for (long v : a) {
+                m = Math.max(m, v);
+            }
+            return m;
+        }
     }
 
-    private static long min(long[] a) {
-        long m = Long.MAX_VALUE;
-        for (long v : a) {
-            m = Math.min(m, v);
-        }
-        return m;
+    /** Copies one window row from a span: {@code dst[d + i] = span[srow + xo[i]]} for every column i. */
+    private interface RowCopy {
+        void copy(int d, int srow);
     }
 
-    private static long max(long[] a) {
-        long m = Long.MIN_VALUE;
-        for (long v : a) {
-            m = Math.max(m, v);
+    /** Calls {@code rc} for every row and channel of a {@code w x h} window written at {@code off}. */
+    private static void gather(Span s, int ch, int w, int h, int off, RowCopy rc) {
+        for (int c = 0; c < ch; c++) {
+            for (int j = 0; j < h; j++) {
+                rc.copy(off + w * (j + h * c), s.row(j, c));
+            }
         }
-        return m;
     }
 
     /**
@@ -181,44 +229,27 @@ public final class Rasters {
             }
             return;
         }
-        long[] xi = reflected(x, w, r.width());
-        long[] yi = reflected(y, h, r.height());
-        long x0 = min(xi);
-        long y0 = min(yi);
-        int sw = (int) (max(xi) - x0 + 1);
-        int sh = (int) (max(yi) - y0 + 1);
-        float[] span = new float[sw * sh * ch];
-        r.read(x0, y0, sw, sh, span);
-        for (int c = 0; c < ch; c++) {
-            for (int j = 0; j < h; j++) {
-                int srow = sw * ((int) (yi[j] - y0) + sh * c);
-                int d = off + w * (j + h * c);
-                for (int i = 0; i < w; i++) {
-                    dst[d + i] = span[srow + (int) (xi[i] - x0)];
-                }
+        Span s = Span.of(r, x, y, w, h);
+        float[] span = new float[s.size(ch)];
+        r.read(s.x0(), s.y0(), s.sw(), s.sh(), span);
+        int[] xo = s.xo();
+        gather(s, ch, w, h, off, (d, srow) -> {
+            for (int i = 0; i < w; i++) {
+                dst[d + i] = span[srow + xo[i]];
             }
-        }
+        });
     }
 
     /** Double variant of {@link #readWindow(Raster, long, long, int, int, float[], int)}. */
     public static void readWindow(Raster r, long x, long y, int w, int h, double[] dst, int off) throws IOException {
-        int ch = r.channels();
-        long[] xi = reflected(x, w, r.width());
-        long[] yi = reflected(y, h, r.height());
-        long x0 = min(xi);
-        long y0 = min(yi);
-        int sw = (int) (max(xi) - x0 + 1);
-        int sh = (int) (max(yi) - y0 + 1);
-        double[] span = new double[sw * sh * ch];
-        r.read(x0, y0, sw, sh, span);
-        for (int c = 0; c < ch; c++) {
-            for (int j = 0; j < h; j++) {
-                int srow = sw * ((int) (yi[j] - y0) + sh * c);
-                int d = off + w * (j + h * c);
-                for (int i = 0; i < w; i++) {
-                    dst[d + i] = span[srow + (int) (xi[i] - x0)];
-                }
+        Span s = Span.of(r, x, y, w, h);
+        double[] span = new double[s.size(r.channels())];
+        r.read(s.x0(), s.y0(), s.sw(), s.sh(), span);
+        int[] xo = s.xo();
+        gather(s, r.channels(), w, h, off, (d, srow) -> {
+            for (int i = 0; i < w; i++) {
+                dst[d + i] = span[srow + xo[i]];
             }
-        }
+        });
     }
 }

@@ -16,7 +16,7 @@ import net.imglib2.FinalInterval;
 
 /**
  * The read-ahead band of a pass over an 8-bit slide: the source rows that the windows of the current tile row
- * and of the next one need, read once, full width, as channel-planar bytes in a ring of rows. A loader thread
+ * and of the next one need, read once, full width, in a ring of rows (channel-planar, or interleaved as an uncompressed chunky TIFF stores them). A loader thread
  * reads the next rows in chunks (aligned to the file's tile rows when it is compressed and tiled, so that each
  * tile is decoded once; each chunk split by columns over parallel reads) while the windows of the current tile
  * row are assembled from the ring, converting each byte to float once, straight into the batch. So each pixel
@@ -52,6 +52,8 @@ final class ReadAheadBand implements AutoCloseable {
     private final int[] chunkEnd;
     private final int[] partX;
     private final byte[] ring;
+    /** Ring layout: pixels interleaved as the file stores them ({@code ring[(row * width + x) * C + c]}), else planar. */
+    private final boolean inter;
     private final ExecutorService parts;
     private final Thread loader;
     // guarded by this
@@ -91,6 +93,7 @@ final class ReadAheadBand implements AutoCloseable {
                     + " bytes is larger than one array");
         }
         this.ring = new byte[(int) bytes];
+        this.inter = source instanceof AbstractImageSource a && a.readsInterleaved();
         List<int[]> chunks = new ArrayList<>();
         int y = 0;
         for (int r = 0; r < needLo.length; r++) {
@@ -241,6 +244,27 @@ final class ReadAheadBand implements AutoCloseable {
         long x0 = xs[c] - expand;
         boolean inX = x0 >= 0 && x0 + win <= width;
         int[] xi = inX ? null : reflected(x0);
+        if (inter) {
+            // interleaved ring: each row segment is read once per channel while it is in L1
+            int cs = channels;
+            for (int j = 0; j < win; j++) {
+                int s = ringRow(y0 + j) * width * cs;
+                for (int ch = 0; ch < cs; ch++) {
+                    int d = off + win * (j + win * ch);
+                    if (inX) {
+                        int b = s + (int) x0 * cs + ch;
+                        for (int i = 0; i < win; i++) {
+                            dst[d + i] = ring[b + i * cs] & 0xFF;
+                        }
+                    } else {
+                        for (int i = 0; i < win; i++) {
+                            dst[d + i] = ring[s + xi[i] * cs + ch] & 0xFF;
+                        }
+                    }
+                }
+            }
+            return;
+        }
         int plane = cap * width;
         for (int ch = 0; ch < channels; ch++) {
             for (int j = 0; j < win; j++) {
@@ -265,13 +289,16 @@ final class ReadAheadBand implements AutoCloseable {
         long y0 = ys[r] - expand;
         long x0 = xs[c] - expand;
         int[] xi = reflected(x0);
-        int plane = cap * width;
+        // a pixel's channel ch is at row + at(x) + ch * step in either layout
+        int step = inter ? 1 : cap * width;
+        int perPixel = inter ? channels : 1;
+        int perRow = inter ? width * channels : width;
         for (int ch = 0; ch < channels; ch++) {
             for (int j = 0; j < win; j++) {
-                int s = ch * plane + ringRow(y0 + j) * width;
+                int s = ch * step + ringRow(y0 + j) * perRow;
                 int d = off + win * (j + win * ch);
                 for (int i = 0; i < win; i++) {
-                    dst[d + i] = ring[s + xi[i]] & 0xFF;
+                    dst[d + i] = ring[s + xi[i] * perPixel] & 0xFF;
                 }
             }
         }
@@ -354,7 +381,9 @@ final class ReadAheadBand implements AutoCloseable {
         for (int y = s; y < e; ) {
             int row = y % cap;
             int n = Math.min(e - y, cap - row);
-            if (source instanceof AbstractImageSource a) {
+            if (inter) {
+                ((AbstractImageSource) source).readInterleavedInto(x0, y, w, n, ring, width * channels, x0, row);
+            } else if (source instanceof AbstractImageSource a) {
                 a.readInto(x0, y, w, n, ring, width, cap, x0, row);
             } else {
                 byte[] b = source.read(FinalInterval.createMinSize(x0, y, w, n)).update(null)

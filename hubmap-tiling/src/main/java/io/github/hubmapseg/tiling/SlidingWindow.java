@@ -28,7 +28,9 @@ import java.util.Objects;
  * value in float, 8 in double, C channels, P = prefetched batches, B = batch size, W = T + 2E):
  * <pre>
  *   tileStore = (ceil(T / S) + 1 + ceil(B / cols)) * cols * T^2 * b
- *   batches   = (P + 1) * B * (C + 3) * W^2 * b
+ *   batches   = 2 * B * (C + 3) * W^2 * b        with the band (windows assembled one batch ahead; 1 * ...
+ *                                                  without reader threads)
+ *               (P + 1) * B * (C + 3) * W^2 * b  without it (P batches read ahead by the reader threads)
  *   readAhead = min(height, max over r of the source rows read by tile rows r and r + 1 together + 511)
  *               * width * C bytes          (the {@link ReadAheadBand}, when on and it fits, else 0)
  *   bandRows  = clamp((budget - tileStore - batches - readAhead) / (width * (b + 1)), 1, min(height, max(S, 64)))
@@ -92,19 +94,28 @@ public final class SlidingWindow {
         return new TileGrid(width, height, tile, stride, expand);
     }
 
-    /** The memory plan for an image; see the class comment for the formula. */
+    /** The memory plan of a pass over an 8-bit slide (an {@link ImageSource}); see the class comment for the formula. */
     public MemoryPlan plan(long width, long height, int channels) {
+        return plan(width, height, channels, true);
+    }
+
+    /** The memory plan; {@code eightBit}: the raster is an {@link ImageSource}, whose pass may have a band. */
+    MemoryPlan plan(long width, long height, int channels, boolean eightBit) {
         TileGrid g = grid(width, height);
         int cols = g.cols();
         long b = precision == Precision.FLOAT ? 4 : 8;
         long liveRows = ceilDiv(tile, stride) + 1 + ceilDiv(batchSize, cols);
         long store = liveRows * cols * (long) tile * tile * b;
         long win = g.windowSize();
-        long batches = (prefetch + 1L) * batchSize * (channels + 3L) * win * win * b;
+        long oneBatch = batchSize * (channels + 3L) * win * win * b;
         long rowBytes = width * (b + 1);
-        long ahead = readAhead ? ReadAheadBand.plannedRows(g) * width * channels : 0;
+        // with the band, windows are assembled one batch ahead (2 batches; 1 without reader threads); without it,
+        // prefetch + 1 batches
+        long ahead = readAhead && eightBit ? ReadAheadBand.plannedRows(g) * width * channels : 0;
+        long batches = ahead > 0 ? (readerThreads > 0 ? 2 : 1) * oneBatch : (prefetch + 1L) * oneBatch;
         if (ahead > Integer.MAX_VALUE - 8 || memoryBudget - store - batches - ahead < rowBytes) {
             ahead = 0;
+            batches = (prefetch + 1L) * oneBatch;
         }
         long left = memoryBudget - store - batches - ahead;
         if (left < rowBytes) {
@@ -165,7 +176,7 @@ public final class SlidingWindow {
             throw new IllegalArgumentException("window size tile + 2*expand = " + win
                     + " must be a multiple of the predictor's size divisor " + d);
         }
-        MemoryPlan plan = plan(raster.width(), raster.height(), raster.channels());
+        MemoryPlan plan = plan(raster.width(), raster.height(), raster.channels(), Rasters.source(raster) != null);
         return new Pass(this, g, raster, predictor, sink, plan, listener);
     }
 
@@ -270,13 +281,20 @@ public final class SlidingWindow {
             return this;
         }
 
-        /** Threads reading windows ahead of the model; 0 reads in the calling thread. Default 2. */
+        /**
+         * Threads reading ahead of the model, default 2; 0 reads in the calling thread. With the read-ahead band
+         * the band's loader reads rows ahead (chunks split over at least 2 parallel reads) and one thread
+         * assembles the windows one batch ahead of the predictor; without it they read whole windows.
+         */
         public Builder readerThreads(int threads) {
             this.readerThreads = threads;
             return this;
         }
 
-        /** Batches read ahead (bounded prefetch); default 2 per reader thread. */
+        /**
+         * Batches read ahead (bounded prefetch) when windows are read one by one; default 2 per reader thread.
+         * With the read-ahead band one batch is assembled ahead, whatever this says.
+         */
         public Builder prefetchBatches(int batches) {
             this.prefetch = batches;
             return this;

@@ -13,9 +13,10 @@ import java.util.concurrent.Future;
 /**
  * Reads the windows of a pass in batches, in order, with bounded prefetch on reader threads (0 threads: in
  * the calling thread). Windows are {@code win x win} at the tile starts minus the expansion, reflect-101 at
- * the borders: assembled from a {@link ReadAheadBand} of decoded rows when the pass has one (8-bit slides),
- * else read one by one ({@link Rasters#readWindow}). Input arrays of batches handed back with
- * {@link #recycle} are reused (at most {@code prefetch + 1} of them). Close it to stop the threads.
+ * the borders: assembled from a {@link ReadAheadBand} of decoded rows when the pass has one (8-bit slides; one
+ * batch ahead, on one thread, whatever the prefetch), else read one by one ({@link Rasters#readWindow}). Input
+ * arrays of batches handed back with {@link #recycle} are reused (at most {@code prefetch + 1} of them). Close it
+ * to stop the threads.
  */
 final class WindowReader implements AutoCloseable {
 
@@ -51,8 +52,12 @@ final class WindowReader implements AutoCloseable {
         this.expand = g.expand();
         this.win = g.windowSize();
         this.dbl = dbl;
-        this.prefetch = prefetch;
-        this.pool = threads > 0 ? Executors.newFixedThreadPool(threads, rr -> {
+        // with a band the band's loader reads ahead; windows are assembled one batch ahead of the predictor on one
+        // thread (two batch arrays, each written just before it is predicted) instead of several batches ahead:
+        // next() fills to 2 in flight and takes one, so one is assembled while the caller predicts the other
+        this.prefetch = band != null ? 2 : prefetch;
+        int n = band != null ? Math.min(1, threads) : threads;
+        this.pool = n > 0 ? Executors.newFixedThreadPool(n, rr -> {
             Thread t = new Thread(rr, "sliding-window-reader");
             t.setDaemon(true);
             return t;

@@ -112,6 +112,53 @@ class ReadAheadTest {
         assertThat(w.widest).isLessThanOrEqualTo(t + 2 * e);
     }
 
+    /**
+     * With the band, windows are assembled one batch ahead of the predictor whatever the prefetch: two batch
+     * arrays in turn (each written right before it is predicted), and the plan counts two batches (one without
+     * reader threads); without it, reader threads fill up to {@code prefetch + 1} arrays ahead. Same bits.
+     */
+    @Test
+    void withTheBandBatchesAreAssembledOneAheadIntoTwoArrays() throws Exception {
+        InMemoryImageSource img = rgb(203, 157, 77);
+        float[][] outs = new float[3][];
+        for (int k = 0; k < 3; k++) {
+            boolean ahead = k < 2;
+            int threads = k == 1 ? 0 : 2;
+            java.util.Set<Object> arrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            Predictor base = mix();
+            Predictor spy = new Predictor() {
+                @Override
+                public int inputChannels() {
+                    return 3;
+                }
+
+                @Override
+                public TileBatch predict(TileBatch t) {
+                    if (t.size() == 3) { // full batches (the last one may be shorter)
+                        arrays.add(t.data());
+                    }
+                    return base.predict(t);
+                }
+            };
+            SlidingWindow sw = SlidingWindow.builder(32).stride(24).expand(4).batchSize(3).readerThreads(threads)
+                    .prefetchBatches(3).readAhead(ahead).build();
+            FloatImageSink out = new FloatImageSink();
+            sw.run(img, spy, out);
+            outs[k] = out.floats();
+            MemoryPlan plan = sw.plan(203, 157, 3);
+            long oneBatch = 3L * (3 + 3) * 40 * 40 * 4;
+            if (ahead) {
+                assertThat(arrays).hasSize(threads == 0 ? 1 : 2);
+                assertThat(plan.batchBytes()).isEqualTo((threads == 0 ? 1 : 2) * oneBatch);
+            } else {
+                assertThat(arrays).hasSizeGreaterThan(1).hasSizeLessThanOrEqualTo(3 + 1);
+                assertThat(plan.batchBytes()).isEqualTo((3 + 1) * oneBatch);
+            }
+        }
+        assertSameBits(outs[0], outs[2]);
+        assertSameBits(outs[1], outs[2]);
+    }
+
     @Test
     void doublePrecisionIsBitIdenticalToo() throws Exception {
         InMemoryImageSource img = rgb(97, 131, 5);
@@ -172,6 +219,65 @@ class ReadAheadTest {
             }
             assertSameBits(got[0], got[1]);
             assertThat(Engine.builder(members).build().plan(300, 212, 3).describe()).contains("read-ahead");
+        }
+    }
+
+    /**
+     * Uncompressed chunky TIFFs (tiled by the library's writer; stripped, with strips of 7 rows, by tifffile) fill
+     * the ring with rows as stored, interleaved, and deinterleave only into the windows; a planar one keeps the
+     * planar ring. All bit-identical to the windows read one by one and to the image in memory.
+     */
+    @Test
+    void uncompressedInterleavedTiffsFillTheRingAsStoredAndAreIdentical(@TempDir Path dir) throws Exception {
+        InMemoryImageSource img = rgb(300, 212, 12);
+        Path tiled = dir.resolve("tiled.tif");
+        try (TiffSlideWriter w = TiffSlideWriter.builder(tiled, 300, 212).tileSize(32)
+                .compression(TiffSlideWriter.Compression.NONE).open()) {
+            w.writeAll(img, 2, null);
+        }
+        List<Path> files = new java.util.ArrayList<>(List.of(tiled));
+        List<Boolean> interleaved = new java.util.ArrayList<>(List.of(true));
+        Path py = io.github.hubmapseg.testkit.ExternalTools.python("python3-numpy python3-tifffile", "numpy",
+                "tifffile");
+        Path raw = dir.resolve("planar.raw");
+        java.nio.file.Files.write(raw, img.read(net.imglib2.FinalInterval.createMinSize(0, 0, 300, 212))
+                .update(null).getCurrentStorageArray());
+        Path script = dir.resolve("w.py");
+        java.nio.file.Files.writeString(script, """
+                import sys, numpy as np, tifffile
+                a = np.fromfile(sys.argv[1], dtype=np.uint8).reshape(3, 212, 300)
+                tifffile.imwrite(sys.argv[2], a.transpose(1, 2, 0).copy(), photometric='rgb', rowsperstrip=7)
+                tifffile.imwrite(sys.argv[3], a, photometric='rgb', planarconfig='separate', rowsperstrip=7)
+                """);
+        Process pr = new ProcessBuilder(py.toString(), script.toString(), raw.toString(),
+                dir.resolve("strips.tif").toString(), dir.resolve("planar.tif").toString())
+                .redirectErrorStream(true).start();
+        String log = new String(pr.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(pr.waitFor()).as(log).isZero();
+        files.add(dir.resolve("strips.tif"));
+        interleaved.add(true);
+        files.add(dir.resolve("planar.tif"));
+        interleaved.add(false);
+        for (int k = 0; k < files.size(); k++) {
+            try (ImageSource src = ImageSources.open(files.get(k))) {
+                assertThat(((AbstractImageSource) src).readsInterleaved()).as(files.get(k).toString())
+                        .isEqualTo(interleaved.get(k));
+                for (int threads : new int[] {0, 2}) {
+                    SlidingWindow.Builder b = SlidingWindow.builder(48).stride(36).expand(8).batchSize(3)
+                            .readerThreads(threads);
+                    float[] on = run(b, src, true);
+                    assertSameBits(on, run(b, src, false));
+                    assertSameBits(on, run(b, img, false));
+                }
+                double[][] got = new double[2][];
+                for (int a = 0; a < 2; a++) {
+                    FloatImageSink out = new FloatImageSink();
+                    SlidingWindow.builder(32).stride(24).expand(6).precision(SlidingWindow.Precision.DOUBLE)
+                            .readAhead(a == 0).build().run(src, mix(), out);
+                    got[a] = out.values();
+                }
+                assertSameBits(got[0], got[1]);
+            }
         }
     }
 

@@ -1,6 +1,10 @@
 package io.github.hubmapseg.benchmarks.tiling;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +18,8 @@ import java.util.Locale;
  *
  * <pre>java -Xmx1g -cp hubmap-benchmarks/target/benchmarks.jar \
  *     io.github.hubmapseg.benchmarks.tiling.WholeSlideCpuMeasure 12000 10000 tiled 5</pre>
+ *
+ * <p>{@code -Dhubmap.bench.batch=N} sets the batch size (default 8), {@code -Dhubmap.bench.dir} where the slides are.
  */
 public final class WholeSlideCpuMeasure {
 
@@ -25,15 +31,50 @@ public final class WholeSlideCpuMeasure {
                 .getProcessCpuTime();
     }
 
+    /**
+     * CPU seconds of the JVM's garbage-collector threads so far ({@code GC Thread#n}, {@code G1 ...} and the
+     * {@code VM Thread} that runs the pauses), from {@code /proc/self/task/* /stat} (utime + stime, clock
+     * ticks of 1/100 s); NaN where /proc is not there.
+     */
+    static double gcCpu() {
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            return Double.NaN;
+        }
+        long ticks = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(tasks)) {
+            for (Path t : ds) {
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended
+                }
+                int open = stat.indexOf('(');
+                int close = stat.lastIndexOf(')');
+                String name = stat.substring(open + 1, close);
+                if (name.startsWith("GC Thread") || name.startsWith("G1 ") || name.equals("VM Thread")) {
+                    String[] f = stat.substring(close + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+                }
+            }
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+        return ticks / 100.0;
+    }
+
     private interface Op {
         void run() throws Exception;
     }
 
+    /** Wall seconds, process CPU seconds and the garbage collector's share of them. */
     private static double[] time(Op op) throws Exception {
+        double g0 = gcCpu();
         long c0 = cpu();
         long t0 = System.nanoTime();
         op.run();
-        return new double[] {(System.nanoTime() - t0) / 1e9, (cpu() - c0) / 1e9};
+        return new double[] {(System.nanoTime() - t0) / 1e9, (cpu() - c0) / 1e9, gcCpu() - g0};
     }
 
     private static WholeSlideBenchmark bench(long w, long h, String source, boolean ahead) throws Exception {
@@ -43,7 +84,7 @@ public final class WholeSlideCpuMeasure {
         b.tile = 512;
         b.stride = 384;
         b.expand = 0;
-        b.batchSize = 8;
+        b.batchSize = Integer.getInteger("hubmap.bench.batch", 8);
         b.source = source;
         b.readThreads = 2;
         b.readAhead = ahead;
@@ -70,7 +111,8 @@ public final class WholeSlideCpuMeasure {
         if (args.length > 4 && args[4].equals("pass")) {
             for (int round = 0; round < rounds; round++) {
                 double[] t = time(on::pass);
-                System.out.printf(Locale.ROOT, "pass read-ahead %.2f s wall, %.2f s CPU%n", t[0], t[1]);
+                System.out.printf(Locale.ROOT, "pass read-ahead %.2f s wall, %.2f s CPU (GC %.2f s)%n", t[0], t[1],
+                        t[2]);
             }
             on.report();
             return;
@@ -79,11 +121,13 @@ public final class WholeSlideCpuMeasure {
         String[] names = {"readBaseline", "pass read-ahead", "pass window by window"};
         List<List<Double>> wall = new ArrayList<>();
         List<List<Double>> cpu = new ArrayList<>();
+        List<List<Double>> gc = new ArrayList<>();
         List<Double> rWall = new ArrayList<>();
         List<Double> rCpu = new ArrayList<>();
         for (int k = 0; k < 3; k++) {
             wall.add(new ArrayList<>());
             cpu.add(new ArrayList<>());
+            gc.add(new ArrayList<>());
         }
         double mp = w * (double) h / 1e6;
         for (int round = -1; round < rounds; round++) {
@@ -91,10 +135,12 @@ public final class WholeSlideCpuMeasure {
             double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
             System.out.printf(Locale.ROOT, "%s round %d (load %.1f):", round < 0 ? "warm-up" : "", round, load);
             for (int k = 0; k < 3; k++) {
-                System.out.printf(Locale.ROOT, "  %s %.2f s wall, %.2f s CPU;", names[k], t[k][0], t[k][1]);
+                System.out.printf(Locale.ROOT, "  %s %.2f s wall, %.2f s CPU (GC %.2f s);", names[k], t[k][0],
+                        t[k][1], t[k][2]);
                 if (round >= 0) {
                     wall.get(k).add(t[k][0]);
                     cpu.get(k).add(t[k][1]);
+                    gc.get(k).add(t[k][2]);
                 }
             }
             System.out.println();
@@ -104,9 +150,9 @@ public final class WholeSlideCpuMeasure {
             }
         }
         for (int k = 0; k < 3; k++) {
-            System.out.printf(Locale.ROOT, "%-22s median %.2f s wall (%.1f MP/s), %.2f s CPU (%.1f MP per CPU-s)%n",
-                    names[k], median(wall.get(k)), mp / median(wall.get(k)), median(cpu.get(k)),
-                    mp / median(cpu.get(k)));
+            System.out.printf(Locale.ROOT, "%-22s median %.2f s wall (%.1f MP/s), %.2f s CPU (%.1f MP per CPU-s),"
+                    + " of which GC threads %.2f s%n", names[k], median(wall.get(k)), mp / median(wall.get(k)),
+                    median(cpu.get(k)), mp / median(cpu.get(k)), median(gc.get(k)));
         }
         System.out.printf(Locale.ROOT, "pass read-ahead / readBaseline, median of the rounds' ratios: wall %.2fx, CPU"
                 + " %.2fx%n", median(rWall), median(rCpu));

@@ -71,6 +71,45 @@ public abstract class AbstractImageSource implements ImageSource {
     }
 
     /**
+     * Whether {@link #readInterleavedInto} can read this source: its pixels are stored interleaved and
+     * uncompressed (an uncompressed chunky TIFF), so rows can be copied as they are, without deinterleaving.
+     */
+    public boolean readsInterleaved() {
+        return false;
+    }
+
+    /**
+     * Reads the in-image rectangle {@code [x, x + w) x [y, y + h)} with its pixels interleaved, as the file
+     * stores them, into {@code dst[(oy + j) * rowStride + (ox + i) * channels + c]} (a ring of full-width rows:
+     * the engine's read-ahead band); only where {@link #readsInterleaved()}.
+     *
+     * @throws IllegalArgumentException if the rectangle leaves the image or does not fit the destination
+     * @throws UnsupportedOperationException if this source does not read interleaved rows
+     */
+    public void readInterleavedInto(long x, long y, int w, int h, byte[] dst, int rowStride, int ox, int oy)
+            throws IOException {
+        if (!readsInterleaved()) {
+            throw new UnsupportedOperationException(this + " does not read interleaved rows");
+        }
+        if (w <= 0 || h <= 0 || x < 0 || y < 0 || x + w > width() || y + h > height()) {
+            throw new IllegalArgumentException("rectangle x=" + x + " y=" + y + " " + w + " x " + h
+                    + " must be non-empty and inside the " + width() + " x " + height() + " image");
+        }
+        if (ox < 0 || oy < 0 || rowStride < 0 || (long) (ox + w) * channels() > rowStride
+                || (long) (oy + h) * rowStride > dst.length) {
+            throw new IllegalArgumentException("rectangle " + w + " x " + h + " x " + channels() + " at (" + ox
+                    + ", " + oy + ") does not fit rows of " + rowStride + " bytes in " + dst.length + " bytes");
+        }
+        readValidInterleaved(x, y, w, h, dst, rowStride, ox, oy);
+    }
+
+    /** {@link #readInterleavedInto} of a checked rectangle; sources that {@link #readsInterleaved()} override it. */
+    protected void readValidInterleaved(long x, long y, int w, int h, byte[] dst, int rowStride, int ox, int oy)
+            throws IOException {
+        throw new UnsupportedOperationException(this + " does not read interleaved rows");
+    }
+
+    /**
      * Reads the in-image rectangle {@code [x, x + w) x [y, y + h)} into a part of a larger channel-planar
      * destination, {@code dst[(ox + i) + dstWidth * ((oy + j) + dstHeight * c)]}: a band or ring of rows that
      * is filled piece by piece (the engine's read-ahead band), with no array of the region's size in between.

@@ -311,20 +311,47 @@ final class TiffImageSource extends AbstractImageSource {
         return blockHeightHint;
     }
 
+    /** One uncompressed page with interleaved pixels: its rows are copied as stored (no deinterleaving). */
+    @Override
+    public boolean readsInterleaved() {
+        return pages.size() == 1 && pages.get(0) instanceof UncompressedPageReader u && u.interleaved();
+    }
+
+    @Override
+    protected void readValidInterleaved(long x, long y, int w, int h, byte[] dst, int rowStride, int ox, int oy)
+            throws IOException {
+        if (!readsInterleaved()) {
+            throw new UnsupportedOperationException(this + " does not read interleaved rows");
+        }
+        UncompressedPageReader page = (UncompressedPageReader) pages.get(0);
+        guarded(x, y, w, h, () -> page.readInterleaved((int) x, (int) y, w, h, dst, rowStride, ox, oy));
+    }
+
     @Override
     protected void readValid(long x, long y, int w, int h, byte[] dst, int dstWidth, int dstHeight, int ox, int oy)
             throws IOException {
         for (int i = 0; i < pages.size(); i++) {
-            try {
-                pages.get(i).read((int) x, (int) y, w, h, dst, dstWidth, dstHeight, ox, oy, firstChannel[i]);
-            } catch (IOException | RuntimeException e) {
-                String msg = e.getMessage();
-                if (msg != null && msg.startsWith(file.toString())) {
-                    throw e;
-                }
-                throw new IOException(file + ": cannot read region x=" + x + " y=" + y + " " + w + " x " + h
-                        + " (truncated or corrupt?): " + msg, e);
+            TiffPageReader page = pages.get(i);
+            int c0 = firstChannel[i];
+            guarded(x, y, w, h, () -> page.read((int) x, (int) y, w, h, dst, dstWidth, dstHeight, ox, oy, c0));
+        }
+    }
+
+    private interface Read {
+        void run() throws IOException;
+    }
+
+    /** Runs a read of a region; a failure whose message does not name the file is wrapped in one that does. */
+    private void guarded(long x, long y, int w, int h, Read read) throws IOException {
+        try {
+            read.run();
+        } catch (IOException | RuntimeException e) {
+            String msg = e.getMessage();
+            if (msg != null && msg.startsWith(file.toString())) {
+                throw e;
             }
+            throw new IOException(file + ": cannot read region x=" + x + " y=" + y + " " + w + " x " + h
+                    + " (truncated or corrupt?): " + msg, e);
         }
     }
 

@@ -111,13 +111,8 @@ final class UncompressedPageReader implements TiffPageReader {
                 int j = 0;
                 while (j < h) {
                     int row = y + j;
-                    int by = row / blockHeight;
-                    int rowsLeftInBlock = (int) (Math.min((long) (by + 1) * blockHeight, height) - row);
-                    int n = Math.min(rowsPerRead, Math.min(h - j, rowsLeftInBlock));
-                    // inside the file: the constructor checked every block's last byte
-                    long pos = offsets[p * blocksPerPlane + by * blocksAcross + bx]
-                            + (row - (long) by * blockHeight) * blockRowBytes
-                            + (sx - (long) bx * blockWidth) * pixelBytes;
+                    int n = rowsInRead(row, h - j, rowsPerRead);
+                    long pos = position(p, bx, row, sx);
                     int dx = ox + sx - x;
                     if (planar && !dense) {
                         // planar, narrow: read straight into the destination row
@@ -138,6 +133,60 @@ final class UncompressedPageReader implements TiffPageReader {
                     }
                     j += n;
                 }
+            }
+        }
+    }
+
+    /**
+     * The file position of pixel {@code sx} of row {@code row} in block column {@code bx} of plane {@code p}:
+     * inside the file, since the constructor checked every block's last byte.
+     */
+    private long position(int p, int bx, int row, int sx) {
+        int by = row / blockHeight;
+        return offsets[p * blocksPerPlane + by * blocksAcross + bx] + (row - (long) by * blockHeight) * blockRowBytes
+                + (sx - (long) bx * blockWidth) * pixelBytes;
+    }
+
+    /** Rows from {@code row} that one read covers: at most {@code max} and {@code left}, not past its block row. */
+    private int rowsInRead(int row, int left, int max) {
+        long blockEnd = Math.min((long) (row / blockHeight + 1) * blockHeight, height);
+        return (int) Math.min(max, Math.min(left, blockEnd - row));
+    }
+
+    /** Whether the pixels are stored interleaved (chunky): {@link #readInterleaved} copies rows as they are. */
+    boolean interleaved() {
+        return !planar;
+    }
+
+    /**
+     * Copies {@code [x, x + w) x [y, y + h)} (inside the page, interleaved page) into
+     * {@code dst[(oy + j) * rowStride + (ox + i) * samples + c]}: row segments as stored, no deinterleaving.
+     */
+    void readInterleaved(int x, int y, int w, int h, byte[] dst, int rowStride, int ox, int oy) throws IOException {
+        int bx0 = x / blockWidth;
+        int bx1 = (int) (((long) x + w - 1) / blockWidth);
+        for (int bx = bx0; bx <= bx1; bx++) {
+            int sx = (int) Math.max(x, (long) bx * blockWidth);
+            int ex = (int) Math.min((long) x + w, (long) (bx + 1) * blockWidth);
+            int segment = (ex - sx) * samples;
+            boolean dense = (long) segment * 2 >= blockRowBytes;
+            int rowsPerRead = dense ? (int) Math.max(1, Math.min(h, BUFFER_BYTES / blockRowBytes)) : 1;
+            byte[] buf = dense ? buffer((int) ((rowsPerRead - 1) * blockRowBytes + segment)) : null;
+            int j = 0;
+            while (j < h) {
+                int row = y + j;
+                int n = rowsInRead(row, h - j, rowsPerRead);
+                long pos = position(0, bx, row, sx);
+                int d = (oy + j) * rowStride + (ox + sx - x) * samples;
+                if (!dense) {
+                    readFully(ByteBuffer.wrap(dst, d, segment), pos);
+                } else {
+                    readFully(ByteBuffer.wrap(buf, 0, (int) ((n - 1) * blockRowBytes + segment)), pos);
+                    for (int r = 0; r < n; r++) {
+                        System.arraycopy(buf, (int) (r * blockRowBytes), dst, d + r * rowStride, segment);
+                    }
+                }
+                j += n;
             }
         }
     }

@@ -208,4 +208,56 @@ abstract class ImageSourceContract {
         assertThatThrownBy(() -> source.read(new FinalInterval(new long[] {5, 5}, new long[] {4, 9})))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("non-empty");
     }
+
+    /**
+     * Sources that read interleaved rows ({@link AbstractImageSource#readsInterleaved}: uncompressed chunky TIFFs)
+     * copy every pixel of in-image rectangles to {@code dst[(oy + j) * rowStride + (ox + i) * C + c]}, leave the
+     * rest of the destination alone, and refuse rectangles outside the image or the destination with their
+     * numbers; the others refuse to read them so.
+     */
+    @Test
+    void interleavedReadsCopyEveryPixelOrAreRefused() throws IOException {
+        if (!(source instanceof AbstractImageSource a)) {
+            return;
+        }
+        long w = source.width();
+        long h = source.height();
+        int c = source.channels();
+        if (!a.readsInterleaved()) {
+            assertThatThrownBy(() -> a.readInterleavedInto(0, 0, 1, 1, new byte[c], c, 0, 0))
+                    .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("interleaved");
+            return;
+        }
+        int rw = (int) Math.min(w, 700);
+        int rh = (int) Math.min(h, 300);
+        int qw = Math.max(1, rw / 2);
+        int qh = Math.max(1, rh / 3);
+        long[][] rects = {{0, 0, rw, rh}, {w - qw, h - qh, qw, qh}, {w / 3, h / 5, 1, 1},
+            {Math.max(0, w / 2 - 37), Math.max(0, h / 2 - 5), Math.min(w, 75), Math.min(h, 11)}};
+        for (long[] r : rects) {
+            int ox = 3;
+            int oy = 2;
+            int stride = (int) (r[2] + ox + 5) * c;
+            byte[] dst = new byte[(int) (r[3] + oy + 1) * stride];
+            java.util.Arrays.fill(dst, (byte) 0x5A);
+            a.readInterleavedInto(r[0], r[1], (int) r[2], (int) r[3], dst, stride, ox, oy);
+            for (int j = 0; j < r[3] + oy + 1; j++) {
+                for (int i = 0; i < stride / c; i++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        boolean in = j >= oy && j < oy + r[3] && i >= ox && i < ox + r[2];
+                        int want = in ? expected(r[0] + i - ox, r[1] + j - oy, ch) : 0x5A;
+                        assertThat(dst[j * stride + i * c + ch] & 0xFF).as("rect %s at (%d, %d, %d)",
+                                java.util.Arrays.toString(r), i, j, ch).isEqualTo(want);
+                    }
+                }
+            }
+        }
+        assertThatThrownBy(() -> a.readInterleavedInto(w - 1, 0, 2, 1, new byte[4 * c], 2 * c, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x=" + (w - 1))
+                .hasMessageContaining("inside the " + w + " x " + h + " image");
+        assertThatThrownBy(() -> a.readInterleavedInto(0, 0, 2, 2, new byte[4 * c], 2 * c - 1, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rows of " + (2 * c - 1) + " bytes");
+        assertThatThrownBy(() -> a.readInterleavedInto(0, 0, 2, 2, new byte[3 * c], 2 * c, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("in " + 3 * c + " bytes");
+    }
 }
