@@ -113,10 +113,17 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     private static final double OD_SCALE = 512;
     private static final double[] EXP = new double[10 * 512 + 2];
     private static final double GROW = 1.06;
+    /** {@code (b - 127.5) * (4.0 / 128)} and {@code (b - 127.5) * (2.0 / 128)} for each byte {@code b}: the grain. */
+    private static final double[] GRAIN = new double[256];
+    private static final double[] CH_GRAIN = new double[256];
 
     static {
         for (int i = 0; i < EXP.length; i++) {
             EXP[i] = StrictMath.exp(-i / OD_SCALE);
+        }
+        for (int b = 0; b < 256; b++) {
+            GRAIN[b] = (b - 127.5) * (4.0 / 128);
+            CH_GRAIN[b] = (b - 127.5) * (2.0 / 128);
         }
     }
 
@@ -128,6 +135,9 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     private final StarShape tissue;
     private final StarShape medulla;
     private final List<Glom> gloms;
+    /** Per glomerulus: the level where its capsule begins, and the frequency of its lobe (or glass) noise. */
+    private final double[] glomCapsule;
+    private final double[] glomLobeInv;
     private final StarShape[] objShapes;
     private final int[] objType;
     private final int[] objIndex;
@@ -135,6 +145,8 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     private final List<StarShape> arteries;
     private final List<StarShape> clusters;
     private final ShapeGrid objGrid;
+    /** Per object, {@link StarShape#farRadius} at {@link #GROW}: beyond it, {@link StarShape#probe} is FAR. */
+    private final double[] objFar;
     private final StarShape[] labelShapes;
     private final StarShape[] labelClips;
     private final ShapeGrid labelGrid;
@@ -358,6 +370,14 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
             }
         }
         this.gloms = Collections.unmodifiableList(gl);
+        this.glomCapsule = new double[gl.size()];
+        this.glomLobeInv = new double[gl.size()];
+        for (int i = 0; i < gl.size(); i++) {
+            double ra = gl.get(i).shape().ra();
+            boolean scl = gl.get(i).kind() == Kind.SCLEROTIC;
+            glomCapsule[i] = scl ? 1 - 14.0 / ra : 1 - 5.0 / ra;
+            glomLobeInv[i] = scl ? 1 / (0.3 * ra) : 1 / (0.22 * ra);
+        }
         this.arteries = Collections.unmodifiableList(art);
         this.clusters = Collections.unmodifiableList(cl);
         this.arteryLumen = lum.stream().mapToDouble(Double::doubleValue).toArray();
@@ -382,6 +402,10 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
             objIndex[k] = i;
         }
         this.objGrid = new ShapeGrid(List.of(objShapes), GROW, w, h, 256);
+        this.objFar = new double[nObj];
+        for (int i = 0; i < nObj; i++) {
+            objFar[i] = objShapes[i].farRadius(GROW);
+        }
         List<StarShape> ls = new ArrayList<>();
         List<StarShape> lc = new ArrayList<>();
         for (Glom g : gl) {
@@ -586,8 +610,14 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         Scratch sc = new Scratch();
         Block bk = new Block(folds.length, bubbles.length, oof.length, pens.length);
         int plane = dstWidth * dstHeight;
+        // the coarse fields' anchors (every 64 columns of the slide) of a band of rows, filled at its first tissue
+        // block and shared by the band's blocks
+        long anchor0 = Math.floorDiv(x, ANCHOR);
+        int anchors = (int) (Math.floorDiv(x + w - 1, ANCHOR) - anchor0) + 2;
+        double[] band = null;
         for (int by = 0; by < h; by += BLOCK) {
             int bh = Math.min(BLOCK, h - by);
+            boolean bandFilled = false;
             for (int bx = 0; bx < w; bx += BLOCK) {
                 int bw = Math.min(BLOCK, w - bx);
                 long x0 = x + bx;
@@ -604,11 +634,22 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
                         continue;
                     }
                     if (bk.tState >= 0) { // the coarse fields are read in the tissue only
-                        if (thickness) {
-                            coarseRow(bk.thick, bw, x0, py, 1 / 700.0, texSeed ^ 0x7A7A, sc.thick);
+                        if (!bandFilled) {
+                            if (band == null) {
+                                band = new double[3 * BLOCK * anchors];
+                            }
+                            fillBand(band, anchors, anchor0, y0, bh, sc);
+                            bandFilled = true;
                         }
-                        coarseRow(bk.warpA, bw, x0, py, 1 / 160.0, texSeed ^ 0x3A3A, sc.warpA);
-                        coarseRow(bk.warpB, bw, x0, py, 1 / 160.0, texSeed ^ 0x3B3B, sc.warpB);
+                        int k0 = (int) (Math.floorDiv(x0, ANCHOR) - anchor0);
+                        if (thickness) {
+                            coarseRow(bk.thick, bw, x0, band, j * anchors + k0);
+                        }
+                        coarseRow(bk.warpA, bw, x0, band, (BLOCK + j) * anchors + k0);
+                        coarseRow(bk.warpB, bw, x0, band, (2 * BLOCK + j) * anchors + k0);
+                    }
+                    if (bk.oc[0] > 0) {
+                        rowObjects(bk, py);
                     }
                     double[] he = sc.he;
                     double[] tex = bk.tex;
@@ -642,7 +683,7 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
                             sc.wy = py + 60 * (bk.warpB[i] - 0.5);
                             // fine texture: the pixel's own hash (shade uses other bits of it for grain)
                             double fine = ((g >>> 24) & 0xFF) * (1.0 / 255);
-                            tissuePixel(px, py, bk.oc, tex[i], fine, med, sc);
+                            tissuePixel(px, py, bk, tex[i], fine, med, sc);
                             if (thickness) {
                                 double t = 0.8 + 0.45 * bk.thick[i];
                                 he[0] *= t;
@@ -711,6 +752,12 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
      */
     private boolean enterBlock(Block bk, long x0, long y0, int bw, int bh) {
         bk.oc = overlapping(objGrid.query(x0, y0, x0 + bw, y0 + bh, bk.oc), x0, y0, bw, bh);
+        bk.rn = 0;
+        if (bk.rowObj.length < bk.oc[0]) {
+            bk.rowObj = new int[bk.oc.length];
+            bk.rowLo = new double[bk.oc.length];
+            bk.rowHi = new double[bk.oc.length];
+        }
         double bcx = x0 + bw * 0.5;
         double bcy = y0 + bh * 0.5;
         double half = Math.sqrt(bw * bw + bh * bh) * 0.5 + 1;
@@ -768,6 +815,31 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         }
     }
 
+    /**
+     * The block's objects that may meet row {@code py}, in their order, each with the columns {@code [lo, hi]}
+     * outside which its {@link StarShape#probe} is FAR (the disc of radius {@link StarShape#farRadius}): skipping
+     * those leaves {@link #objects} as it was, since a FAR object neither draws the pixel nor puts it in a ring.
+     */
+    private void rowObjects(Block bk, double py) {
+        int[] oc = bk.oc;
+        int n = 0;
+        for (int k = 1; k <= oc[0]; k++) {
+            int o = oc[k];
+            StarShape s = objShapes[o];
+            double dy = py - s.cy();
+            double rem = objFar[o] * objFar[o] - dy * dy;
+            if (rem <= 0) {
+                continue;
+            }
+            double half = Math.sqrt(rem);
+            bk.rowObj[n] = o;
+            bk.rowLo[n] = s.cx() - half;
+            bk.rowHi[n] = s.cx() + half;
+            n++;
+        }
+        bk.rn = n;
+    }
+
     /** Per-read state of the current block: what meets it, and its rows' noise fields. */
     private static final class Block {
         final double[] tex = new double[BLOCK];
@@ -780,6 +852,11 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         final int[] pIdx;
         double[] specks = new double[16];
         int[] oc = new int[16];
+        /** The objects of {@link #oc} that may meet the current row, and their column ranges (rowObjects). */
+        int[] rowObj = new int[16];
+        double[] rowLo = new double[16];
+        double[] rowHi = new double[16];
+        int rn;
         int tState;
         int mState;
         int nf;
@@ -844,18 +921,41 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         return sc.speck.at(px - ox, py - oy, side, 1.0, (int) s[q * 4 + 3], 1.0);
     }
 
+    /** Columns between the anchors of the coarse fields. */
+    private static final int ANCHOR = 64;
+
+    /**
+     * The coarse fields (thickness, tubule warp) at the anchors {@code (anchor0 + k) * 64 + 0.5} of rows
+     * {@code y0 .. y0 + bh - 1}: field {@code f}, row {@code j}, anchor {@code k} at {@code (f * BLOCK + j) *
+     * anchors + k} of {@code band}.
+     */
+    private void fillBand(double[] band, int anchors, long anchor0, long y0, int bh, Scratch sc) {
+        for (int j = 0; j < bh; j++) {
+            double py = y0 + j + 0.5;
+            for (int k = 0; k < anchors; k++) {
+                double ax = (anchor0 + k) * ANCHOR + 0.5;
+                if (thickness) {
+                    band[j * anchors + k] = sc.thick.at(ax, py, 1 / 700.0, texSeed ^ 0x7A7A);
+                }
+                band[(BLOCK + j) * anchors + k] = sc.warpA.at(ax, py, 1 / 160.0, texSeed ^ 0x3A3A);
+                band[(2 * BLOCK + j) * anchors + k] = sc.warpB.at(ax, py, 1 / 160.0, texSeed ^ 0x3B3B);
+            }
+        }
+    }
+
     /**
      * Low-frequency value noise along a row, linear between anchors every 64 columns of the slide (so each
-     * value depends only on its coordinates): fields of 160-700 px need no per-pixel evaluation.
+     * value depends only on its coordinates): fields of 160-700 px need no per-pixel evaluation. The anchor
+     * values of the row are {@code band[at ..]}, the first one at or left of {@code x0}.
      */
-    private static void coarseRow(double[] out, int n, long x0, double py, double inv, int seed,
-                                  Noise.ValueCache field) {
-        long a = Math.floorDiv(x0, 64) * 64;
-        double vb = field.at(a + 0.5, py, inv, seed);
+    private static void coarseRow(double[] out, int n, long x0, double[] band, int at) {
+        long a = Math.floorDiv(x0, ANCHOR) * ANCHOR;
+        int k = at;
+        double vb = band[k];
         int i = 0;
         while (i < n) {
             double va = vb;
-            vb = field.at(a + 64.5, py, inv, seed);
+            vb = band[++k];
             double dv = vb - va;
             int off = (int) (x0 - a); // x - a of out[i] is off + i, 0..63
             int end = (int) Math.min(n, a + 64 - x0);
@@ -916,7 +1016,7 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     private void shade(int g, double hc, double pc, double i0, double i1, double i2, double illum,
                        double blur, byte[] dst, int d, int plane) {
         double amp = 1 - 0.7 * blur;
-        double grain = ((g & 0xFF) - 127.5) * (4.0 / 128) * amp;
+        double grain = GRAIN[g & 0xFF] * amp;
         dst[d] = channel(hc * hv0 + pc * pv0 + i0, bg0, illum, grain, g >>> 8, amp);
         dst[d + plane] = channel(hc * hv1 + pc * pv1 + i1, bg1, illum, grain, g >>> 16, amp);
         dst[d + 2 * plane] = channel(hc * hv2 + pc * pv2 + i2, bg2, illum, grain, g >>> 24, amp);
@@ -930,16 +1030,16 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         } else if (k < 0) {
             k = 0;
         }
-        double chGrain = ((bits & 0xFF) - 127.5) * (2.0 / 128) * amp;
+        double chGrain = CH_GRAIN[bits & 0xFF] * amp;
         double v = bgc * illum * EXP[k] + grain + chGrain;
         int iv = (int) (v + 0.5);
         return (byte) (iv < 0 ? 0 : Math.min(iv, 255));
     }
 
     /** Haematoxylin and PAS concentrations of a tissue pixel, into {@code sc.he}. */
-    private void tissuePixel(double px, double py, int[] oc, double tex, double fine, boolean med, Scratch sc) {
-        if (oc[0] > 0) {
-            int hit = objects(px, py, oc, tex, fine, sc);
+    private void tissuePixel(double px, double py, Block bk, double tex, double fine, boolean med, Scratch sc) {
+        if (bk.rn > 0) {
+            int hit = objects(px, py, bk, tex, fine, sc);
             if (hit == IN_OBJECT) {
                 return;
             }
@@ -960,10 +1060,16 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
      * {@link #IN_RING} when it is in the ring of interstitium around an object other than a tubule cluster, 0
      * otherwise.
      */
-    private int objects(double px, double py, int[] oc, double tex, double fine, Scratch sc) {
+    private int objects(double px, double py, Block bk, double tex, double fine, Scratch sc) {
         boolean ring = false;
-        for (int k = 1; k <= oc[0]; k++) {
-            int o = oc[k];
+        int[] ro = bk.rowObj;
+        double[] lo = bk.rowLo;
+        double[] hi = bk.rowHi;
+        for (int k = 0, n = bk.rn; k < n; k++) {
+            if (px < lo[k] || px > hi[k]) {
+                continue; // probe is FAR here (see rowObjects)
+            }
+            int o = ro[k];
             double lev = objShapes[o].probe(px, py, GROW);
             if (lev >= 0) {
                 objectPixel(o, Math.min(lev, 0.9999), px, py, tex, fine, sc);
@@ -978,11 +1084,12 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     private void objectPixel(int o, double lev, double px, double py, double tex, double fine, Scratch sc) {
         switch (objType[o]) {
             case T_GLOM -> {
-                Glom g = gloms.get(objIndex[o]);
+                int gi = objIndex[o];
+                Glom g = gloms.get(gi);
                 if (g.kind() == Kind.SCLEROTIC) {
-                    scleroticPixel(g, lev, px, py, tex, fine, sc);
+                    scleroticPixel(g, gi, lev, px, py, tex, fine, sc);
                 } else {
-                    glomerulusPixel(g, lev, px, py, tex, fine, sc);
+                    glomerulusPixel(g, gi, lev, px, py, tex, fine, sc);
                 }
             }
             case T_ARTERY -> arteryPixel(objShapes[o], lev, arteryLumen[objIndex[o]], px, py, tex, fine, sc);
@@ -1060,18 +1167,18 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         he[0] += 0.95 * n;
     }
 
-    private void glomerulusPixel(Glom g, double lev, double px, double py, double tex, double fine, Scratch sc) {
+    private void glomerulusPixel(Glom g, int gi, double lev, double px, double py, double tex, double fine, Scratch sc) {
         double[] he = sc.he;
         int seed = g.seed();
         double ra = g.shape().ra();
-        double capsule = 1 - 5.0 / ra;
+        double capsule = glomCapsule[gi];
         if (lev >= capsule) {
             he[0] = 0.03;
             he[1] = 0.9 * (0.85 + 0.3 * fine);
             he[0] += 0.9 * sc.capNuc.at(px, py, 15, 0.3, seed ^ 0x2222, sc.soft);
             return;
         }
-        double lobe = sc.lobe.at(px, py, 1 / (0.22 * ra), seed) - 0.5;
+        double lobe = sc.lobe.at(px, py, glomLobeInv[gi], seed) - 0.5;
         double tuftEdge = g.bowman() <= 0 ? capsule : capsule - g.bowman() + 0.09 * lobe;
         if (g.kind() == Kind.TANGENTIAL && g.bowman() > 0) {
             tuftEdge -= 0.15; // a grazing cut: more capsule and space than tuft
@@ -1108,11 +1215,11 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         he[1] *= 1 - 0.45 * n;
     }
 
-    private void scleroticPixel(Glom g, double lev, double px, double py, double tex, double fine, Scratch sc) {
+    private void scleroticPixel(Glom g, int gi, double lev, double px, double py, double tex, double fine, Scratch sc) {
         double[] he = sc.he;
         int seed = g.seed();
         double ra = g.shape().ra();
-        double capsule = 1 - 14.0 / ra;
+        double capsule = glomCapsule[gi];
         if (lev >= capsule) {
             // thick, lamellated capsule
             double t = (lev - capsule) / (1 - capsule);
@@ -1126,7 +1233,7 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
             he[1] = 0.05;
             return;
         }
-        double glass = sc.lobe.at(px, py, 1 / (0.3 * ra), seed);
+        double glass = sc.lobe.at(px, py, glomLobeInv[gi], seed);
         double slit = sc.loops.at(px, py, 1 / 11.0, seed ^ 0x3333);
         he[0] = 0.05;
         he[1] = (0.5 + 0.25 * glass) * (0.95 + 0.1 * fine);
