@@ -707,7 +707,7 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
                         double ink0 = 0;
                         double ink1 = 0;
                         double ink2 = 0;
-                        double illum = rowIllum + gx * (px * invWidth - 0.5);
+                        double illum = rowIllum + bk.colIllum[i];
                         for (int q = 0; q < nb; q++) {
                             double[] b = bubbles[bk.bIdx[q]];
                             double dd = Math.hypot(px - b[0], py - b[1]);
@@ -757,6 +757,10 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     private boolean enterBlock(Block bk, long x0, long y0, int bw, int bh) {
         bk.oc = overlapping(objGrid.query(x0, y0, x0 + bw, y0 + bh, bk.oc), x0, y0, bw, bh);
         bk.rn = 0;
+        for (int i = 0; i < bw; i++) {
+            double px = x0 + i + 0.5;
+            bk.colIllum[i] = gx * (px * invWidth - 0.5);
+        }
         if (bk.rowObj.length < bk.oc[0]) {
             bk.rowObj = new int[bk.oc.length];
             bk.rowLo = new double[bk.oc.length];
@@ -812,12 +816,13 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
      */
     private void glassRow(Block bk, long x0, long yy, int bw, double rowIllum, byte[] dst, int d, int plane) {
         double[] tex = bk.tex;
+        double[] colIllum = bk.colIllum;
         int seed = texSeed ^ 0x77;
         for (int i = 0; i < bw; i++, d++) {
             long xx = x0 + i;
             double px = xx + 0.5;
             int g = Noise.hash((int) xx, (int) yy, seed);
-            double illum = rowIllum + gx * (px * invWidth - 0.5);
+            double illum = rowIllum + colIllum[i];
             shadeSharp(g, 0, 0.008 + 0.012 * tex[i], illum, dst, d, plane);
         }
     }
@@ -833,6 +838,7 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         double[] warpA = bk.warpA;
         double[] warpB = bk.warpB;
         double[] thick = bk.thick;
+        double[] colIllum = bk.colIllum;
         int mState = bk.mState;
         int seed = texSeed ^ 0x77;
         double py = yy + 0.5;
@@ -851,7 +857,7 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
                 he[0] *= t;
                 he[1] *= t;
             }
-            double illum = rowIllum + gx * (px * invWidth - 0.5);
+            double illum = rowIllum + colIllum[i];
             shadeSharp(g, he[0], he[1], illum, dst, d, plane);
         }
     }
@@ -884,6 +890,8 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     /** Per-read state of the current block: what meets it, and its rows' noise fields. */
     private static final class Block {
         final double[] tex = new double[BLOCK];
+        /** The illumination's column term {@code gx * (px / width - 0.5)} of the block's columns. */
+        final double[] colIllum = new double[BLOCK];
         final double[] thick = new double[BLOCK];
         final double[] warpA = new double[BLOCK];
         final double[] warpB = new double[BLOCK];
@@ -964,6 +972,14 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
 
     /** Columns between the anchors of the coarse fields. */
     private static final int ANCHOR = 64;
+    /** {@code m * (1.0 / 64)}: the position of column {@code m} of an anchor span (exact). */
+    private static final double[] FRAC = new double[ANCHOR];
+
+    static {
+        for (int m = 0; m < ANCHOR; m++) {
+            FRAC[m] = m * (1.0 / 64);
+        }
+    }
 
     /**
      * The coarse fields (thickness, tubule warp) at the anchors {@code (anchor0 + k) * 64 + 0.5} of rows
@@ -1001,7 +1017,7 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
             int off = (int) (x0 - a); // x - a of out[i] is off + i, 0..63
             int end = (int) Math.min(n, a + 64 - x0);
             for (; i < end; i++) {
-                out[i] = va + dv * ((off + i) * (1.0 / 64));
+                out[i] = va + dv * FRAC[off + i];
             }
             a += 64;
         }
