@@ -110,17 +110,12 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     /** The share of glomeruli that are globally sclerotic on every slide (the outlier's too, by default). */
     public static final double SCLEROTIC_SHARE = 0.12;
 
-    private static final double OD_SCALE = 512;
-    private static final double[] EXP = new double[10 * 512 + 2];
     private static final double GROW = 1.06;
     /** {@code (b - 127.5) * (4.0 / 128)} and {@code (b - 127.5) * (2.0 / 128)} for each byte {@code b}: the grain. */
     private static final double[] GRAIN = new double[256];
     private static final double[] CH_GRAIN = new double[256];
 
     static {
-        for (int i = 0; i < EXP.length; i++) {
-            EXP[i] = StrictMath.exp(-i / OD_SCALE);
-        }
         for (int b = 0; b < 256; b++) {
             GRAIN[b] = (b - 127.5) * (4.0 / 128);
             CH_GRAIN[b] = (b - 127.5) * (2.0 / 128);
@@ -147,9 +142,7 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     private final ShapeGrid objGrid;
     /** Per object, {@link StarShape#farRadius} at {@link #GROW}: beyond it, {@link StarShape#probe} is FAR. */
     private final double[] objFar;
-    private final StarShape[] labelShapes;
-    private final StarShape[] labelClips;
-    private final ShapeGrid labelGrid;
+    private final LabelOutlines labels;
     private final double[] hv = new double[3];
     private final double[] pv = new double[3];
     private final double[] bg = new double[3];
@@ -414,9 +407,8 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
                 lc.add(g.edgeCut() ? tissue : null);
             }
         }
-        this.labelShapes = ls.toArray(new StarShape[0]);
-        this.labelClips = lc.toArray(new StarShape[0]);
-        this.labelGrid = new ShapeGrid(ls, 1.0, w, h, 256);
+        this.labels = new LabelOutlines(ls.toArray(new StarShape[0]), lc.toArray(new StarShape[0]),
+                new ShapeGrid(ls, 1.0, w, h, 256));
 
         // artefacts
         double diag = Math.sqrt((double) w * w + (double) h * h);
@@ -524,17 +516,8 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     }
 
     @Override
-    public int labelledCount() {
-        return labelShapes.length;
-    }
-
-    @Override
-    public List<Polygon> glomerulusPolygons(int n) {
-        List<Polygon> out = new ArrayList<>();
-        for (StarShape s : labelShapes) {
-            out.add(s.polygon(n));
-        }
-        return out;
+    LabelOutlines labels() {
+        return labels;
     }
 
     /** @return per labelled glomerulus (same order as {@link #glomerulusPolygons}), whether it is sclerotic */
@@ -557,21 +540,6 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
             }
         }
         return out;
-    }
-
-    @Override
-    public boolean isGlomerulus(long x, long y) {
-        return ShapeMasks.contains(labelShapes, labelClips, labelGrid, x, y);
-    }
-
-    @Override
-    public byte[] mask(long x, long y, int w, int h) {
-        return ShapeMasks.mask(labelShapes, labelClips, labelGrid, x, y, w, h);
-    }
-
-    @Override
-    public void writeMaskRle(Appendable out) throws IOException {
-        ShapeMasks.writeRle(labelShapes, labelClips, spec.width(), spec.height(), out);
     }
 
     /**
@@ -755,7 +723,7 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
      * @return whether the block is plain glass (outside the tissue, no artefact, no speck)
      */
     private boolean enterBlock(Block bk, long x0, long y0, int bw, int bh) {
-        bk.oc = overlapping(objGrid.query(x0, y0, x0 + bw, y0 + bh, bk.oc), x0, y0, bw, bh);
+        bk.oc = objGrid.block(objShapes, x0, y0, bw, bh, GROW, GROW, bk.oc);
         bk.rn = 0;
         for (int i = 0; i < bw; i++) {
             double px = x0 + i + 0.5;
@@ -1045,30 +1013,6 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         return Math.abs(across) < b[5] * taper;
     }
 
-    /**
-     * Keeps the candidates that may meet the block, in their order, up to the first that holds the whole block
-     * (in place; count in element 0): {@link #tissuePixel} gives the same result with fewer tests.
-     */
-    private int[] overlapping(int[] c, long x0, long y0, int bw, int bh) {
-        int n = 0;
-        double bcx = x0 + bw * 0.5;
-        double bcy = y0 + bh * 0.5;
-        double half = Math.sqrt(bw * bw + bh * bh) * 0.5 + 1;
-        for (int k = 1; k <= c[0]; k++) {
-            StarShape s = objShapes[c[k]];
-            double e = s.extent() * GROW + 2;
-            if (s.cx() + e >= x0 && s.cx() - e <= x0 + bw && s.cy() + e >= y0 && s.cy() - e <= y0 + bh
-                    && !s.farFromDisc(bcx, bcy, half, GROW)) {
-                c[1 + n++] = c[k];
-                if (s.coversDisc(bcx, bcy, half)) {
-                    break; // every pixel of the block is inside it: tissuePixel never looks further
-                }
-            }
-        }
-        c[0] = n;
-        return c;
-    }
-
     /** Beer-Lambert: haematoxylin and PAS concentrations plus neutral/ink density, illumination and grain. */
     private void shade(int g, double hc, double pc, double i0, double i1, double i2, double illum,
                        double blur, byte[] dst, int d, int plane) {
@@ -1092,27 +1036,17 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
 
     /** {@link #channel} with {@code amp} 1. */
     private static byte channelSharp(double od, double bgc, double illum, double grain, int bits) {
-        int k = (int) (od * OD_SCALE);
-        if (k >= EXP.length) {
-            k = EXP.length - 1;
-        } else if (k < 0) {
-            k = 0;
-        }
-        double v = bgc * illum * EXP[k] + grain + CH_GRAIN[bits & 0xFF];
+        int k = BeerLambert.index(od, BeerLambert.HARD_MAX);
+        double v = bgc * illum * BeerLambert.EXP[k] + grain + CH_GRAIN[bits & 0xFF];
         int iv = (int) (v + 0.5);
         return (byte) (iv < 0 ? 0 : Math.min(iv, 255));
     }
 
     /** One channel of {@link #shade}: optical density {@code od} through the background light, plus grain. */
     private static byte channel(double od, double bgc, double illum, double grain, int bits, double amp) {
-        int k = (int) (od * OD_SCALE);
-        if (k >= EXP.length) {
-            k = EXP.length - 1;
-        } else if (k < 0) {
-            k = 0;
-        }
+        int k = BeerLambert.index(od, BeerLambert.HARD_MAX);
         double chGrain = CH_GRAIN[bits & 0xFF] * amp;
-        double v = bgc * illum * EXP[k] + grain + chGrain;
+        double v = bgc * illum * BeerLambert.EXP[k] + grain + chGrain;
         int iv = (int) (v + 0.5);
         return (byte) (iv < 0 ? 0 : Math.min(iv, 255));
     }
