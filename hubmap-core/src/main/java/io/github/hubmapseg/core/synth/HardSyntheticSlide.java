@@ -140,8 +140,6 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     private final List<StarShape> arteries;
     private final List<StarShape> clusters;
     private final ShapeGrid objGrid;
-    /** Per object, {@link StarShape#farRadius} at {@link #GROW}: beyond it, {@link StarShape#probe} is FAR. */
-    private final double[] objFar;
     private final LabelOutlines labels;
     private final double[] hv = new double[3];
     private final double[] pv = new double[3];
@@ -395,10 +393,6 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
             objIndex[k] = i;
         }
         this.objGrid = new ShapeGrid(List.of(objShapes), GROW, w, h, 256);
-        this.objFar = new double[nObj];
-        for (int i = 0; i < nObj; i++) {
-            objFar[i] = objShapes[i].farRadius(GROW);
-        }
         List<StarShape> ls = new ArrayList<>();
         List<StarShape> lc = new ArrayList<>();
         for (Glom g : gl) {
@@ -616,9 +610,6 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
                         coarseRow(bk.warpA, bw, x0, band, (BLOCK + j) * anchors + k0);
                         coarseRow(bk.warpB, bw, x0, band, (2 * BLOCK + j) * anchors + k0);
                     }
-                    if (bk.oc[0] > 0) {
-                        rowObjects(bk, py);
-                    }
                     double[] he = sc.he;
                     double[] tex = bk.tex;
                     int tState = bk.tState;
@@ -724,15 +715,9 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
      */
     private boolean enterBlock(Block bk, long x0, long y0, int bw, int bh) {
         bk.oc = objGrid.block(objShapes, x0, y0, bw, bh, GROW, GROW, bk.oc);
-        bk.rn = 0;
         for (int i = 0; i < bw; i++) {
             double px = x0 + i + 0.5;
             bk.colIllum[i] = gx * (px * invWidth - 0.5);
-        }
-        if (bk.rowObj.length < bk.oc[0]) {
-            bk.rowObj = new int[bk.oc.length];
-            bk.rowLo = new double[bk.oc.length];
-            bk.rowHi = new double[bk.oc.length];
         }
         double bcx = x0 + bw * 0.5;
         double bcy = y0 + bh * 0.5;
@@ -830,31 +815,6 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         }
     }
 
-    /**
-     * The block's objects that may meet row {@code py}, in their order, each with the columns {@code [lo, hi]}
-     * outside which its {@link StarShape#probe} is FAR (the disc of radius {@link StarShape#farRadius}): skipping
-     * those leaves {@link #objects} as it was, since a FAR object neither draws the pixel nor puts it in a ring.
-     */
-    private void rowObjects(Block bk, double py) {
-        int[] oc = bk.oc;
-        int n = 0;
-        for (int k = 1; k <= oc[0]; k++) {
-            int o = oc[k];
-            StarShape s = objShapes[o];
-            double dy = py - s.cy();
-            double rem = objFar[o] * objFar[o] - dy * dy;
-            if (rem <= 0) {
-                continue;
-            }
-            double half = Math.sqrt(rem);
-            bk.rowObj[n] = o;
-            bk.rowLo[n] = s.cx() - half;
-            bk.rowHi[n] = s.cx() + half;
-            n++;
-        }
-        bk.rn = n;
-    }
-
     /** Per-read state of the current block: what meets it, and its rows' noise fields. */
     private static final class Block {
         final double[] tex = new double[BLOCK];
@@ -869,11 +829,6 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         final int[] pIdx;
         double[] specks = new double[16];
         int[] oc = new int[16];
-        /** The objects of {@link #oc} that may meet the current row, and their column ranges (rowObjects). */
-        int[] rowObj = new int[16];
-        double[] rowLo = new double[16];
-        double[] rowHi = new double[16];
-        int rn;
         int tState;
         int mState;
         int nf;
@@ -1053,8 +1008,8 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
 
     /** Haematoxylin and PAS concentrations of a tissue pixel, into {@code sc.he}. */
     private void tissuePixel(double px, double py, Block bk, double tex, double fine, boolean med, Scratch sc) {
-        if (bk.rn > 0) {
-            int hit = objects(px, py, bk, tex, fine, sc);
+        if (bk.oc[0] > 0) {
+            int hit = objects(px, py, bk.oc, tex, fine, sc);
             if (hit == IN_OBJECT) {
                 return;
             }
@@ -1075,16 +1030,10 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
      * {@link #IN_RING} when it is in the ring of interstitium around an object other than a tubule cluster, 0
      * otherwise.
      */
-    private int objects(double px, double py, Block bk, double tex, double fine, Scratch sc) {
+    private int objects(double px, double py, int[] oc, double tex, double fine, Scratch sc) {
         boolean ring = false;
-        int[] ro = bk.rowObj;
-        double[] lo = bk.rowLo;
-        double[] hi = bk.rowHi;
-        for (int k = 0, n = bk.rn; k < n; k++) {
-            if (px < lo[k] || px > hi[k]) {
-                continue; // probe is FAR here (see rowObjects)
-            }
-            int o = ro[k];
+        for (int k = 1; k <= oc[0]; k++) {
+            int o = oc[k];
             double lev = objShapes[o].probe(px, py, GROW);
             if (lev >= 0) {
                 objectPixel(o, Math.min(lev, 0.9999), px, py, tex, fine, sc);

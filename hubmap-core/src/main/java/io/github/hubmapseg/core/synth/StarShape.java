@@ -232,15 +232,6 @@ public final class StarShape {
     }
 
     /**
-     * A radius (pixels, from the centre) beyond which {@link #probe} with this {@code limit} is certainly FAR:
-     * there {@code u^2 + v^2 >= dist^2 / max(ra, rb)^2 >= rMax2 * limit^2}; the factor {@code 1 + 1e-6} and the
-     * extra pixel cover the rounding of both sides.
-     */
-    double farRadius(double limit) {
-        return Math.sqrt(rMax2) * limit * Math.max(ra, rb) * (1 + 1e-6) + 1;
-    }
-
-    /**
      * Whether every point within {@code halfDiagonal} of {@code (x, y)} is inside the shape's inner circle, where
      * {@link #probe} returns a level {@code >= 0} (conservative: false when unsure).
      */

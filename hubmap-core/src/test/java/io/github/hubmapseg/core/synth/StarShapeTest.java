@@ -44,26 +44,6 @@ class StarShapeTest {
     }
 
     @Test
-    void probeIsFarBeyondFarRadiusWhichIsTight() {
-        SplittableRandom r = new SplittableRandom(5);
-        for (int t = 0; t < 300; t++) {
-            StarShape s = shape(r);
-            double limit = 1 + 0.2 * r.nextDouble();
-            double far = s.farRadius(limit);
-            // the culling of HardSyntheticSlide's rows is worth its test only if the radius is close to the shape's
-            assertThat(far).isLessThan(s.extent() * limit * (1 + 1e-5) + 1.01);
-            for (int k = 0; k < 400; k++) {
-                double a = 6.283185307179586 * r.nextDouble();
-                double d = far * (1 + (k % 4 == 0 ? 0 : 0.02 * r.nextDouble()));
-                assertThat(s.probe(s.cx() + d * Math.cos(a), s.cy() + d * Math.sin(a), limit)).isEqualTo(StarShape.FAR);
-            }
-        }
-        // and it is not loose for a round shape: the ring reaches (almost) out to it
-        StarShape round = new StarShape(500, 500, 100, 100, 0, new double[] {0.0}, new double[] {0.0});
-        assertThat(round.probe(500 + round.farRadius(1.1) - 1.2, 500, 1.1)).isEqualTo(StarShape.NEAR);
-    }
-
-    @Test
     void containsAgreesWithLevelAndLevelBelow() {
         SplittableRandom r = new SplittableRandom(4);
         for (int t = 0; t < 50; t++) {
