@@ -110,13 +110,15 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     /** The share of glomeruli that are globally sclerotic on every slide (the outlier's too, by default). */
     public static final double SCLEROTIC_SHARE = 0.12;
 
-    private static final double OD_SCALE = 512;
-    private static final double[] EXP = new double[10 * 512 + 2];
     private static final double GROW = 1.06;
+    /** {@code (b - 127.5) * (4.0 / 128)} and {@code (b - 127.5) * (2.0 / 128)} for each byte {@code b}: the grain. */
+    private static final double[] GRAIN = new double[256];
+    private static final double[] CH_GRAIN = new double[256];
 
     static {
-        for (int i = 0; i < EXP.length; i++) {
-            EXP[i] = StrictMath.exp(-i / OD_SCALE);
+        for (int b = 0; b < 256; b++) {
+            GRAIN[b] = (b - 127.5) * (4.0 / 128);
+            CH_GRAIN[b] = (b - 127.5) * (2.0 / 128);
         }
     }
 
@@ -128,6 +130,9 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     private final StarShape tissue;
     private final StarShape medulla;
     private final List<Glom> gloms;
+    /** Per glomerulus: the level where its capsule begins, and the frequency of its lobe (or glass) noise. */
+    private final double[] glomCapsule;
+    private final double[] glomLobeInv;
     private final StarShape[] objShapes;
     private final int[] objType;
     private final int[] objIndex;
@@ -135,9 +140,7 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     private final List<StarShape> arteries;
     private final List<StarShape> clusters;
     private final ShapeGrid objGrid;
-    private final StarShape[] labelShapes;
-    private final StarShape[] labelClips;
-    private final ShapeGrid labelGrid;
+    private final LabelOutlines labels;
     private final double[] hv = new double[3];
     private final double[] pv = new double[3];
     private final double[] bg = new double[3];
@@ -358,6 +361,14 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
             }
         }
         this.gloms = Collections.unmodifiableList(gl);
+        this.glomCapsule = new double[gl.size()];
+        this.glomLobeInv = new double[gl.size()];
+        for (int i = 0; i < gl.size(); i++) {
+            double ra = gl.get(i).shape().ra();
+            boolean scl = gl.get(i).kind() == Kind.SCLEROTIC;
+            glomCapsule[i] = scl ? 1 - 14.0 / ra : 1 - 5.0 / ra;
+            glomLobeInv[i] = scl ? 1 / (0.3 * ra) : 1 / (0.22 * ra);
+        }
         this.arteries = Collections.unmodifiableList(art);
         this.clusters = Collections.unmodifiableList(cl);
         this.arteryLumen = lum.stream().mapToDouble(Double::doubleValue).toArray();
@@ -390,9 +401,8 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
                 lc.add(g.edgeCut() ? tissue : null);
             }
         }
-        this.labelShapes = ls.toArray(new StarShape[0]);
-        this.labelClips = lc.toArray(new StarShape[0]);
-        this.labelGrid = new ShapeGrid(ls, 1.0, w, h, 256);
+        this.labels = new LabelOutlines(ls.toArray(new StarShape[0]), lc.toArray(new StarShape[0]),
+                new ShapeGrid(ls, 1.0, w, h, 256));
 
         // artefacts
         double diag = Math.sqrt((double) w * w + (double) h * h);
@@ -500,17 +510,8 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     }
 
     @Override
-    public int labelledCount() {
-        return labelShapes.length;
-    }
-
-    @Override
-    public List<Polygon> glomerulusPolygons(int n) {
-        List<Polygon> out = new ArrayList<>();
-        for (StarShape s : labelShapes) {
-            out.add(s.polygon(n));
-        }
-        return out;
+    LabelOutlines labels() {
+        return labels;
     }
 
     /** @return per labelled glomerulus (same order as {@link #glomerulusPolygons}), whether it is sclerotic */
@@ -533,21 +534,6 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
             }
         }
         return out;
-    }
-
-    @Override
-    public boolean isGlomerulus(long x, long y) {
-        return ShapeMasks.contains(labelShapes, labelClips, labelGrid, x, y);
-    }
-
-    @Override
-    public byte[] mask(long x, long y, int w, int h) {
-        return ShapeMasks.mask(labelShapes, labelClips, labelGrid, x, y, w, h);
-    }
-
-    @Override
-    public void writeMaskRle(Appendable out) throws IOException {
-        ShapeMasks.writeRle(labelShapes, labelClips, spec.width(), spec.height(), out);
     }
 
     /**
@@ -586,8 +572,14 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         Scratch sc = new Scratch();
         Block bk = new Block(folds.length, bubbles.length, oof.length, pens.length);
         int plane = dstWidth * dstHeight;
+        // the coarse fields' anchors (every 64 columns of the slide) of a band of rows, filled at its first tissue
+        // block and shared by the band's blocks
+        long anchor0 = Math.floorDiv(x, ANCHOR);
+        int anchors = (int) (Math.floorDiv(x + w - 1, ANCHOR) - anchor0) + 2;
+        double[] band = null;
         for (int by = 0; by < h; by += BLOCK) {
             int bh = Math.min(BLOCK, h - by);
+            boolean bandFilled = false;
             for (int bx = 0; bx < w; bx += BLOCK) {
                 int bw = Math.min(BLOCK, w - bx);
                 long x0 = x + bx;
@@ -604,11 +596,19 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
                         continue;
                     }
                     if (bk.tState >= 0) { // the coarse fields are read in the tissue only
-                        if (thickness) {
-                            coarseRow(bk.thick, bw, x0, py, 1 / 700.0, texSeed ^ 0x7A7A, sc.thick);
+                        if (!bandFilled) {
+                            if (band == null) {
+                                band = new double[3 * BLOCK * anchors];
+                            }
+                            fillBand(band, anchors, anchor0, y0, bh, sc);
+                            bandFilled = true;
                         }
-                        coarseRow(bk.warpA, bw, x0, py, 1 / 160.0, texSeed ^ 0x3A3A, sc.warpA);
-                        coarseRow(bk.warpB, bw, x0, py, 1 / 160.0, texSeed ^ 0x3B3B, sc.warpB);
+                        int k0 = (int) (Math.floorDiv(x0, ANCHOR) - anchor0);
+                        if (thickness) {
+                            coarseRow(bk.thick, bw, x0, band, j * anchors + k0);
+                        }
+                        coarseRow(bk.warpA, bw, x0, band, (BLOCK + j) * anchors + k0);
+                        coarseRow(bk.warpB, bw, x0, band, (2 * BLOCK + j) * anchors + k0);
                     }
                     double[] he = sc.he;
                     double[] tex = bk.tex;
@@ -619,6 +619,10 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
                     int nb = bk.nb;
                     int np = bk.np;
                     int ns = bk.ns;
+                    if (tState > 0 && no + nf + nb + np + ns == 0) {
+                        tissueRow(bk, x0, yy, bw, rowIllum, sc, dst, d, plane);
+                        continue;
+                    }
                     for (int i = 0; i < bw; i++, d++) {
                         long xx = x0 + i;
                         double px = xx + 0.5;
@@ -642,7 +646,7 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
                             sc.wy = py + 60 * (bk.warpB[i] - 0.5);
                             // fine texture: the pixel's own hash (shade uses other bits of it for grain)
                             double fine = ((g >>> 24) & 0xFF) * (1.0 / 255);
-                            tissuePixel(px, py, bk.oc, tex[i], fine, med, sc);
+                            tissuePixel(px, py, bk, tex[i], fine, med, sc);
                             if (thickness) {
                                 double t = 0.8 + 0.45 * bk.thick[i];
                                 he[0] *= t;
@@ -662,7 +666,7 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
                         double ink0 = 0;
                         double ink1 = 0;
                         double ink2 = 0;
-                        double illum = rowIllum + gx * (px * invWidth - 0.5);
+                        double illum = rowIllum + bk.colIllum[i];
                         for (int q = 0; q < nb; q++) {
                             double[] b = bubbles[bk.bIdx[q]];
                             double dd = Math.hypot(px - b[0], py - b[1]);
@@ -710,7 +714,11 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
      * @return whether the block is plain glass (outside the tissue, no artefact, no speck)
      */
     private boolean enterBlock(Block bk, long x0, long y0, int bw, int bh) {
-        bk.oc = overlapping(objGrid.query(x0, y0, x0 + bw, y0 + bh, bk.oc), x0, y0, bw, bh);
+        bk.oc = objGrid.block(objShapes, x0, y0, bw, bh, GROW, GROW, bk.oc);
+        for (int i = 0; i < bw; i++) {
+            double px = x0 + i + 0.5;
+            bk.colIllum[i] = gx * (px * invWidth - 0.5);
+        }
         double bcx = x0 + bw * 0.5;
         double bcy = y0 + bh * 0.5;
         double half = Math.sqrt(bw * bw + bh * bh) * 0.5 + 1;
@@ -755,22 +763,63 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         return bk.tState < 0 && no == 0 && nb == 0 && np == 0 && ns == 0;
     }
 
-    /** A row of a plain glass block: what {@link #row} computes there, without the tissue and artefact tests. */
+    /**
+     * A row of a plain glass block: what {@link #readValid}'s pixel loop computes there, without the tissue and
+     * artefact tests.
+     */
     private void glassRow(Block bk, long x0, long yy, int bw, double rowIllum, byte[] dst, int d, int plane) {
         double[] tex = bk.tex;
+        double[] colIllum = bk.colIllum;
         int seed = texSeed ^ 0x77;
         for (int i = 0; i < bw; i++, d++) {
             long xx = x0 + i;
             double px = xx + 0.5;
             int g = Noise.hash((int) xx, (int) yy, seed);
-            double illum = rowIllum + gx * (px * invWidth - 0.5);
-            shade(g, 0, 0.008 + 0.012 * tex[i], 0, 0, 0, illum, 0, dst, d, plane);
+            double illum = rowIllum + colIllum[i];
+            shadeSharp(g, 0, 0.008 + 0.012 * tex[i], illum, dst, d, plane);
+        }
+    }
+
+    /**
+     * A row of a block inside the tissue that no artefact meets (no blur, fold, bubble, pen or speck): what
+     * {@link #readValid}'s pixel loop computes there, without the artefact loops ({@code blur} 0, no ink).
+     */
+    private void tissueRow(Block bk, long x0, long yy, int bw, double rowIllum, Scratch sc, byte[] dst, int d,
+                           int plane) {
+        double[] he = sc.he;
+        double[] tex = bk.tex;
+        double[] warpA = bk.warpA;
+        double[] warpB = bk.warpB;
+        double[] thick = bk.thick;
+        double[] colIllum = bk.colIllum;
+        int mState = bk.mState;
+        int seed = texSeed ^ 0x77;
+        double py = yy + 0.5;
+        sc.soft = soft;
+        for (int i = 0; i < bw; i++, d++) {
+            long xx = x0 + i;
+            double px = xx + 0.5;
+            int g = Noise.hash((int) xx, (int) yy, seed);
+            boolean med = mState > 0 || mState == 0 && medulla.contains(px, py);
+            sc.wx = px + 60 * (warpA[i] - 0.5);
+            sc.wy = py + 60 * (warpB[i] - 0.5);
+            double fine = ((g >>> 24) & 0xFF) * (1.0 / 255);
+            tissuePixel(px, py, bk, tex[i], fine, med, sc);
+            if (thickness) {
+                double t = 0.8 + 0.45 * thick[i];
+                he[0] *= t;
+                he[1] *= t;
+            }
+            double illum = rowIllum + colIllum[i];
+            shadeSharp(g, he[0], he[1], illum, dst, d, plane);
         }
     }
 
     /** Per-read state of the current block: what meets it, and its rows' noise fields. */
     private static final class Block {
         final double[] tex = new double[BLOCK];
+        /** The illumination's column term {@code gx * (px / width - 0.5)} of the block's columns. */
+        final double[] colIllum = new double[BLOCK];
         final double[] thick = new double[BLOCK];
         final double[] warpA = new double[BLOCK];
         final double[] warpB = new double[BLOCK];
@@ -844,23 +893,54 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         return sc.speck.at(px - ox, py - oy, side, 1.0, (int) s[q * 4 + 3], 1.0);
     }
 
+    /** Columns between the anchors of the coarse fields. */
+    private static final int ANCHOR = 64;
+    /** {@code m * (1.0 / 64)}: the position of column {@code m} of an anchor span (exact). */
+    private static final double[] FRAC = new double[ANCHOR];
+
+    static {
+        for (int m = 0; m < ANCHOR; m++) {
+            FRAC[m] = m * (1.0 / 64);
+        }
+    }
+
+    /**
+     * The coarse fields (thickness, tubule warp) at the anchors {@code (anchor0 + k) * 64 + 0.5} of rows
+     * {@code y0 .. y0 + bh - 1}: field {@code f}, row {@code j}, anchor {@code k} at {@code (f * BLOCK + j) *
+     * anchors + k} of {@code band}.
+     */
+    private void fillBand(double[] band, int anchors, long anchor0, long y0, int bh, Scratch sc) {
+        for (int j = 0; j < bh; j++) {
+            double py = y0 + j + 0.5;
+            for (int k = 0; k < anchors; k++) {
+                double ax = (anchor0 + k) * ANCHOR + 0.5;
+                if (thickness) {
+                    band[j * anchors + k] = sc.thick.at(ax, py, 1 / 700.0, texSeed ^ 0x7A7A);
+                }
+                band[(BLOCK + j) * anchors + k] = sc.warpA.at(ax, py, 1 / 160.0, texSeed ^ 0x3A3A);
+                band[(2 * BLOCK + j) * anchors + k] = sc.warpB.at(ax, py, 1 / 160.0, texSeed ^ 0x3B3B);
+            }
+        }
+    }
+
     /**
      * Low-frequency value noise along a row, linear between anchors every 64 columns of the slide (so each
-     * value depends only on its coordinates): fields of 160-700 px need no per-pixel evaluation.
+     * value depends only on its coordinates): fields of 160-700 px need no per-pixel evaluation. The anchor
+     * values of the row are {@code band[at ..]}, the first one at or left of {@code x0}.
      */
-    private static void coarseRow(double[] out, int n, long x0, double py, double inv, int seed,
-                                  Noise.ValueCache field) {
-        long a = Math.floorDiv(x0, 64) * 64;
-        double vb = field.at(a + 0.5, py, inv, seed);
+    private static void coarseRow(double[] out, int n, long x0, double[] band, int at) {
+        long a = Math.floorDiv(x0, ANCHOR) * ANCHOR;
+        int k = at;
+        double vb = band[k];
         int i = 0;
         while (i < n) {
             double va = vb;
-            vb = field.at(a + 64.5, py, inv, seed);
+            vb = band[++k];
             double dv = vb - va;
             int off = (int) (x0 - a); // x - a of out[i] is off + i, 0..63
             int end = (int) Math.min(n, a + 64 - x0);
             for (; i < end; i++) {
-                out[i] = va + dv * ((off + i) * (1.0 / 64));
+                out[i] = va + dv * FRAC[off + i];
             }
             a += 64;
         }
@@ -888,58 +968,48 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         return Math.abs(across) < b[5] * taper;
     }
 
-    /**
-     * Keeps the candidates that may meet the block, in their order, up to the first that holds the whole block
-     * (in place; count in element 0): {@link #tissuePixel} gives the same result with fewer tests.
-     */
-    private int[] overlapping(int[] c, long x0, long y0, int bw, int bh) {
-        int n = 0;
-        double bcx = x0 + bw * 0.5;
-        double bcy = y0 + bh * 0.5;
-        double half = Math.sqrt(bw * bw + bh * bh) * 0.5 + 1;
-        for (int k = 1; k <= c[0]; k++) {
-            StarShape s = objShapes[c[k]];
-            double e = s.extent() * GROW + 2;
-            if (s.cx() + e >= x0 && s.cx() - e <= x0 + bw && s.cy() + e >= y0 && s.cy() - e <= y0 + bh
-                    && !s.farFromDisc(bcx, bcy, half, GROW)) {
-                c[1 + n++] = c[k];
-                if (s.coversDisc(bcx, bcy, half)) {
-                    break; // every pixel of the block is inside it: tissuePixel never looks further
-                }
-            }
-        }
-        c[0] = n;
-        return c;
-    }
-
     /** Beer-Lambert: haematoxylin and PAS concentrations plus neutral/ink density, illumination and grain. */
     private void shade(int g, double hc, double pc, double i0, double i1, double i2, double illum,
                        double blur, byte[] dst, int d, int plane) {
         double amp = 1 - 0.7 * blur;
-        double grain = ((g & 0xFF) - 127.5) * (4.0 / 128) * amp;
+        double grain = GRAIN[g & 0xFF] * amp;
         dst[d] = channel(hc * hv0 + pc * pv0 + i0, bg0, illum, grain, g >>> 8, amp);
         dst[d + plane] = channel(hc * hv1 + pc * pv1 + i1, bg1, illum, grain, g >>> 16, amp);
         dst[d + 2 * plane] = channel(hc * hv2 + pc * pv2 + i2, bg2, illum, grain, g >>> 24, amp);
     }
 
+    /**
+     * {@link #shade} without blur and ink: the same values ({@code amp} is 1, and adding a zero ink density
+     * changes no index), fewer operations.
+     */
+    private void shadeSharp(int g, double hc, double pc, double illum, byte[] dst, int d, int plane) {
+        double grain = GRAIN[g & 0xFF];
+        dst[d] = channelSharp(hc * hv0 + pc * pv0, bg0, illum, grain, g >>> 8);
+        dst[d + plane] = channelSharp(hc * hv1 + pc * pv1, bg1, illum, grain, g >>> 16);
+        dst[d + 2 * plane] = channelSharp(hc * hv2 + pc * pv2, bg2, illum, grain, g >>> 24);
+    }
+
+    /** {@link #channel} with {@code amp} 1. */
+    private static byte channelSharp(double od, double bgc, double illum, double grain, int bits) {
+        int k = BeerLambert.index(od, BeerLambert.HARD_MAX);
+        double v = bgc * illum * BeerLambert.EXP[k] + grain + CH_GRAIN[bits & 0xFF];
+        int iv = (int) (v + 0.5);
+        return (byte) (iv < 0 ? 0 : Math.min(iv, 255));
+    }
+
     /** One channel of {@link #shade}: optical density {@code od} through the background light, plus grain. */
     private static byte channel(double od, double bgc, double illum, double grain, int bits, double amp) {
-        int k = (int) (od * OD_SCALE);
-        if (k >= EXP.length) {
-            k = EXP.length - 1;
-        } else if (k < 0) {
-            k = 0;
-        }
-        double chGrain = ((bits & 0xFF) - 127.5) * (2.0 / 128) * amp;
-        double v = bgc * illum * EXP[k] + grain + chGrain;
+        int k = BeerLambert.index(od, BeerLambert.HARD_MAX);
+        double chGrain = CH_GRAIN[bits & 0xFF] * amp;
+        double v = bgc * illum * BeerLambert.EXP[k] + grain + chGrain;
         int iv = (int) (v + 0.5);
         return (byte) (iv < 0 ? 0 : Math.min(iv, 255));
     }
 
     /** Haematoxylin and PAS concentrations of a tissue pixel, into {@code sc.he}. */
-    private void tissuePixel(double px, double py, int[] oc, double tex, double fine, boolean med, Scratch sc) {
-        if (oc[0] > 0) {
-            int hit = objects(px, py, oc, tex, fine, sc);
+    private void tissuePixel(double px, double py, Block bk, double tex, double fine, boolean med, Scratch sc) {
+        if (bk.oc[0] > 0) {
+            int hit = objects(px, py, bk.oc, tex, fine, sc);
             if (hit == IN_OBJECT) {
                 return;
             }
@@ -978,11 +1048,12 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
     private void objectPixel(int o, double lev, double px, double py, double tex, double fine, Scratch sc) {
         switch (objType[o]) {
             case T_GLOM -> {
-                Glom g = gloms.get(objIndex[o]);
+                int gi = objIndex[o];
+                Glom g = gloms.get(gi);
                 if (g.kind() == Kind.SCLEROTIC) {
-                    scleroticPixel(g, lev, px, py, tex, fine, sc);
+                    scleroticPixel(g, gi, lev, px, py, tex, fine, sc);
                 } else {
-                    glomerulusPixel(g, lev, px, py, tex, fine, sc);
+                    glomerulusPixel(g, gi, lev, px, py, tex, fine, sc);
                 }
             }
             case T_ARTERY -> arteryPixel(objShapes[o], lev, arteryLumen[objIndex[o]], px, py, tex, fine, sc);
@@ -1060,18 +1131,18 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         he[0] += 0.95 * n;
     }
 
-    private void glomerulusPixel(Glom g, double lev, double px, double py, double tex, double fine, Scratch sc) {
+    private void glomerulusPixel(Glom g, int gi, double lev, double px, double py, double tex, double fine, Scratch sc) {
         double[] he = sc.he;
         int seed = g.seed();
         double ra = g.shape().ra();
-        double capsule = 1 - 5.0 / ra;
+        double capsule = glomCapsule[gi];
         if (lev >= capsule) {
             he[0] = 0.03;
             he[1] = 0.9 * (0.85 + 0.3 * fine);
             he[0] += 0.9 * sc.capNuc.at(px, py, 15, 0.3, seed ^ 0x2222, sc.soft);
             return;
         }
-        double lobe = sc.lobe.at(px, py, 1 / (0.22 * ra), seed) - 0.5;
+        double lobe = sc.lobe.at(px, py, glomLobeInv[gi], seed) - 0.5;
         double tuftEdge = g.bowman() <= 0 ? capsule : capsule - g.bowman() + 0.09 * lobe;
         if (g.kind() == Kind.TANGENTIAL && g.bowman() > 0) {
             tuftEdge -= 0.15; // a grazing cut: more capsule and space than tuft
@@ -1108,11 +1179,11 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
         he[1] *= 1 - 0.45 * n;
     }
 
-    private void scleroticPixel(Glom g, double lev, double px, double py, double tex, double fine, Scratch sc) {
+    private void scleroticPixel(Glom g, int gi, double lev, double px, double py, double tex, double fine, Scratch sc) {
         double[] he = sc.he;
         int seed = g.seed();
         double ra = g.shape().ra();
-        double capsule = 1 - 14.0 / ra;
+        double capsule = glomCapsule[gi];
         if (lev >= capsule) {
             // thick, lamellated capsule
             double t = (lev - capsule) / (1 - capsule);
@@ -1126,7 +1197,7 @@ public final class HardSyntheticSlide extends GeneratedSource implements Synthet
             he[1] = 0.05;
             return;
         }
-        double glass = sc.lobe.at(px, py, 1 / (0.3 * ra), seed);
+        double glass = sc.lobe.at(px, py, glomLobeInv[gi], seed);
         double slit = sc.loops.at(px, py, 1 / 11.0, seed ^ 0x3333);
         he[0] = 0.05;
         he[1] = (0.5 + 0.25 * glass) * (0.95 + 0.1 * fine);

@@ -59,6 +59,38 @@ final class ShapeGrid {
     }
 
     /**
+     * The shapes that may draw a pixel of the block {@code [x0, x0 + bw) x [y0, y0 + bh)}, in their order, up to the
+     * first that holds the whole block: those whose box grown by {@code grow} meets the block and whose
+     * {@link StarShape#probe} with {@code limit} is not FAR at every point of it. A renderer that takes the first
+     * shape holding a pixel (and looks at the others only for their ring, below {@code limit}) gives the same result
+     * with this list as with every shape of the grid.
+     *
+     * @param shapes the shapes this grid indexes
+     * @param out    reused for the result (count in element 0, then the indices)
+     * @return {@code out}, or a larger array
+     */
+    int[] block(StarShape[] shapes, long x0, long y0, int bw, int bh, double grow, double limit, int[] out) {
+        int[] c = query(x0, y0, x0 + bw, y0 + bh, out);
+        int n = 0;
+        double bcx = x0 + bw * 0.5;
+        double bcy = y0 + bh * 0.5;
+        double half = Math.sqrt(bw * bw + bh * bh) * 0.5 + 1;
+        for (int k = 1; k <= c[0]; k++) {
+            StarShape s = shapes[c[k]];
+            double e = s.extent() * grow + 2;
+            if (s.cx() + e >= x0 && s.cx() - e <= x0 + bw && s.cy() + e >= y0 && s.cy() - e <= y0 + bh
+                    && !s.farFromDisc(bcx, bcy, half, limit)) {
+                c[1 + n++] = c[k];
+                if (s.coversDisc(bcx, bcy, half)) {
+                    break; // every pixel of the block is inside it: the renderer never looks further
+                }
+            }
+        }
+        c[0] = n;
+        return c;
+    }
+
+    /**
      * Indices of shapes that may touch the pixel rectangle {@code [x0, x1) x [y0, y1)}, written to {@code out}
      * (grown as needed); returns the (possibly new) array with the count in element 0 followed by indices.
      * Not thread-safe: callers use one grid per thread or synchronise.

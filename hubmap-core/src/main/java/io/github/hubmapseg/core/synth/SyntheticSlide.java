@@ -1,7 +1,5 @@
 package io.github.hubmapseg.core.synth;
 
-import io.github.hubmapseg.core.kaggle.Polygon;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -38,14 +36,6 @@ public final class SyntheticSlide extends GeneratedSource implements SyntheticSe
 
     private static final double[] DIR_C = {1, 0.7071067811865476, 0, -0.7071067811865476};
     private static final double[] DIR_S = {0, 0.7071067811865476, 1, 0.7071067811865476};
-    private static final double OD_SCALE = 512;
-    private static final double[] EXP = new double[8 * 512 + 2];
-
-    static {
-        for (int i = 0; i < EXP.length; i++) {
-            EXP[i] = StrictMath.exp(-i / OD_SCALE);
-        }
-    }
 
     private final StarShape tissue;
     private final StarShape medulla;
@@ -55,6 +45,7 @@ public final class SyntheticSlide extends GeneratedSource implements SyntheticSe
     private final StarShape[] glomShapes;
     private final StarShape[] vesselShapes;
     private final ShapeGrid glomGrid;
+    private final LabelOutlines labels;
     private final ShapeGrid vesselGrid;
     private final Stain stain;
     private final double[] hv;
@@ -166,17 +157,13 @@ public final class SyntheticSlide extends GeneratedSource implements SyntheticSe
         this.glomShapes = gl.stream().map(Glomerulus::shape).toArray(StarShape[]::new);
         this.vesselShapes = vs.toArray(new StarShape[0]);
         this.glomGrid = new ShapeGrid(Arrays.asList(glomShapes), 1.15, w, h, 256);
+        this.labels = new LabelOutlines(glomShapes, null, glomGrid);
         this.vesselGrid = new ShapeGrid(vs, 1.12, w, h, 256);
     }
 
     /** Builds the slide's geometry (fast: no pixels are generated until they are read). */
     public static SyntheticSlide create(SlideSpec spec) {
         return new SyntheticSlide(spec);
-    }
-
-    @Override
-    public int labelledCount() {
-        return glomeruli.size();
     }
 
     /** The glomeruli, in placement order. */
@@ -214,38 +201,9 @@ public final class SyntheticSlide extends GeneratedSource implements SyntheticSe
         return medulla.contains(px, py) ? Region.MEDULLA : Region.CORTEX;
     }
 
-    /** Glomerulus outlines as polygons of {@code n} vertices each, for the glomerulus JSON file. */
-    public List<Polygon> glomerulusPolygons(int n) {
-        List<Polygon> out = new ArrayList<>(glomeruli.size());
-        for (Glomerulus g : glomeruli) {
-            out.add(g.shape().polygon(n));
-        }
-        return out;
-    }
-
-    /** Whether pixel {@code (x, y)} belongs to the glomerulus mask. */
     @Override
-    public boolean isGlomerulus(long x, long y) {
-        return ShapeMasks.contains(glomShapes, null, glomGrid, x, y);
-    }
-
-    /**
-     * The glomerulus mask of the rectangle {@code [x, x + w) x [y, y + h)}, row-major
-     * ({@code mask[j * w + i]} is pixel {@code (x + i, y + j)}), 1 = glomerulus.
-     */
-    @Override
-    public byte[] mask(long x, long y, int w, int h) {
-        return ShapeMasks.mask(glomShapes, null, glomGrid, x, y, w, h);
-    }
-
-    /**
-     * Writes the Kaggle RLE (column-major, 1-based {@code start length} pairs) of the glomerulus mask,
-     * column by column: for each column, the y-runs of every glomerulus crossing it are found by the exact
-     * per-pixel test over the glomerulus' bounding box, merged, and appended; runs that continue into the
-     * next column are joined. Memory is proportional to the glomeruli crossing one column.
-     */
-    public void writeMaskRle(Appendable out) throws IOException {
-        ShapeMasks.writeRle(glomShapes, null, spec.width(), spec.height(), out);
+    LabelOutlines labels() {
+        return labels;
     }
 
     // ------------------------------------------------------------------ ImageSource
@@ -265,9 +223,8 @@ public final class SyntheticSlide extends GeneratedSource implements SyntheticSe
                 int bw = Math.min(BLOCK, w - bx);
                 long x0 = x + bx;
                 long y0 = y + by;
-                gc = overlapping(glomShapes, glomGrid.query(x0, y0, x0 + bw, y0 + bh, gc), 1.15, x0, y0, bw, bh);
-                vc = overlapping(vesselShapes, vesselGrid.query(x0, y0, x0 + bw, y0 + bh, vc), 1.12, x0, y0, bw,
-                        bh);
+                gc = glomGrid.block(glomShapes, x0, y0, bw, bh, 1.15, 1.13, gc);
+                vc = vesselGrid.block(vesselShapes, x0, y0, bw, bh, 1.12, 1.10, vc);
                 double bcx = x0 + bw * 0.5;
                 double bcy = y0 + bh * 0.5;
                 double half = Math.sqrt(bw * bw + bh * bh) * 0.5 + 1;
@@ -296,20 +253,6 @@ public final class SyntheticSlide extends GeneratedSource implements SyntheticSe
         }
     }
 
-    /** Keeps the candidates whose grown bounding box meets the block (in place; count in element 0). */
-    private static int[] overlapping(StarShape[] shapes, int[] c, double grow, long x0, long y0, int bw, int bh) {
-        int n = 0;
-        for (int k = 1; k <= c[0]; k++) {
-            StarShape s = shapes[c[k]];
-            double e = s.extent() * grow + 2;
-            if (s.cx() + e >= x0 && s.cx() - e <= x0 + bw && s.cy() + e >= y0 && s.cy() - e <= y0 + bh) {
-                c[1 + n++] = c[k];
-            }
-        }
-        c[0] = n;
-        return c;
-    }
-
     /** Beer-Lambert rendering of haematoxylin/eosin concentrations plus grain into the planar destination. */
     private void shade(int ix, int iy, double hc, double ec, byte[] dst, int d, int plane) {
         int g = Noise.hash(ix, iy, texSeed ^ 0x77);
@@ -317,12 +260,9 @@ public final class SyntheticSlide extends GeneratedSource implements SyntheticSe
         double[] bg = stain.background();
         for (int c = 0; c < 3; c++) {
             double od = hc * hv[c] + ec * ev[c];
-            int k = (int) (od * OD_SCALE);
-            if (k >= EXP.length) {
-                k = EXP.length - 1;
-            }
+            int k = BeerLambert.index(od, BeerLambert.EASY_MAX);
             double chGrain = (((g >>> (8 + 8 * c)) & 0xFF) - 127.5) * (2.0 / 128);
-            double v = bg[c] * EXP[k] + grain + chGrain;
+            double v = bg[c] * BeerLambert.EXP[k] + grain + chGrain;
             int iv = (int) (v + 0.5);
             dst[d + c * plane] = (byte) (iv < 0 ? 0 : Math.min(iv, 255));
         }

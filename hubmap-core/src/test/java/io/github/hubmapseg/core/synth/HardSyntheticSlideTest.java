@@ -3,7 +3,6 @@ package io.github.hubmapseg.core.synth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.hubmapseg.core.rle.Rle;
 import io.github.hubmapseg.core.synth.HardSyntheticSlide.Glom;
 import io.github.hubmapseg.core.synth.HardSyntheticSlide.Kind;
 import io.github.hubmapseg.core.synth.HardSyntheticSlide.Options;
@@ -31,21 +30,7 @@ class HardSyntheticSlideTest {
             }
         }
         assertThat(s).as("a seed with an edge-cut glomerulus").isNotNull();
-        int w = s.spec().width();
-        int h = s.spec().height();
-        byte[] mask = new byte[w * h];
-        long on = 0;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                if (s.isGlomerulus(x, y)) {
-                    mask[y * w + x] = 1;
-                    on++;
-                }
-            }
-        }
-        assertThat(on).isGreaterThan(50_000);
-        assertThat(s.mask(0, 0, w, h)).isEqualTo(mask);
-        assertThat(s.maskRle()).isEqualTo(Rle.encode(mask, h, w));
+        assertThat(SectionChecks.maskFormsAgree(s)).isGreaterThan(50_000);
         // the clipped label: a pixel of an edge-cut label outline outside the tissue is not in the mask
         Glom g = s.glomeruli().stream().filter(q -> q.edgeCut() && q.labelled()).findFirst().orElseThrow();
         boolean found = false;
@@ -69,21 +54,7 @@ class HardSyntheticSlideTest {
         int w = 211;
         int h = 173;
         byte[] whole = a.read(FinalInterval.createMinSize(x0, y0, w, h)).update(null).getCurrentStorageArray();
-        byte[] pieces = new byte[whole.length];
-        for (int py = 0; py < h; py += 41) {
-            for (int px = 0; px < w; px += 59) {
-                int pw = Math.min(59, w - px);
-                int ph = Math.min(41, h - py);
-                byte[] p = new byte[pw * ph * 3];
-                b.readInto(x0 + px, y0 + py, pw, ph, p);
-                for (int c = 0; c < 3; c++) {
-                    for (int j = 0; j < ph; j++) {
-                        System.arraycopy(p, pw * (j + ph * c), pieces, px + w * (py + j + h * c), pw);
-                    }
-                }
-            }
-        }
-        assertThat(pieces).isEqualTo(whole);
+        assertThat(SectionChecks.readInPieces(b, x0, y0, w, h, 59, 41)).isEqualTo(whole);
         assertThat(b.maskRle()).isEqualTo(a.maskRle());
     }
 

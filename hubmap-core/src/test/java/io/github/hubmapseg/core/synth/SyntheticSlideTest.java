@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.hubmapseg.core.kaggle.Polygon;
-import io.github.hubmapseg.core.rle.Rle;
 import java.util.List;
 import java.util.SplittableRandom;
 import net.imglib2.FinalInterval;
@@ -18,22 +17,7 @@ class SyntheticSlideTest {
     void columnWiseRleEqualsRleOfRasterisedMask() {
         SyntheticSlide s = SyntheticSlide.create(SMALL);
         assertThat(s.glomeruli()).isNotEmpty();
-        int w = SMALL.width();
-        int h = SMALL.height();
-        // rasterise with the per-pixel test over every pixel (independent of the bounding-box code paths)
-        byte[] mask = new byte[w * h];
-        long on = 0;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                if (s.isGlomerulus(x, y)) {
-                    mask[y * w + x] = 1;
-                    on++;
-                }
-            }
-        }
-        assertThat(on).isGreaterThan(1000);
-        assertThat(s.mask(0, 0, w, h)).isEqualTo(mask);
-        assertThat(s.maskRle()).isEqualTo(Rle.encode(mask, h, w));
+        assertThat(SectionChecks.maskFormsAgree(s)).isGreaterThan(1000);
     }
 
     @Test
@@ -46,21 +30,7 @@ class SyntheticSlideTest {
         int h = 163;
         byte[] whole = a.read(FinalInterval.createMinSize(x0, y0, w, h)).update(null).getCurrentStorageArray();
         // the same region assembled from odd-sized pieces of another instance
-        byte[] pieces = new byte[whole.length];
-        for (int py = 0; py < h; py += 37) {
-            for (int px = 0; px < w; px += 53) {
-                int pw = Math.min(53, w - px);
-                int ph = Math.min(37, h - py);
-                byte[] p = new byte[pw * ph * 3];
-                b.readInto(x0 + px, y0 + py, pw, ph, p);
-                for (int c = 0; c < 3; c++) {
-                    for (int j = 0; j < ph; j++) {
-                        System.arraycopy(p, pw * (j + ph * c), pieces, px + w * (py + j + h * c), pw);
-                    }
-                }
-            }
-        }
-        assertThat(pieces).isEqualTo(whole);
+        assertThat(SectionChecks.readInPieces(b, x0, y0, w, h, 53, 37)).isEqualTo(whole);
         SyntheticSlide other = SyntheticSlide.create(new SlideSpec("small", 1100, 900, 6));
         byte[] diff = other.read(FinalInterval.createMinSize(x0, y0, w, h)).update(null).getCurrentStorageArray();
         assertThat(diff).isNotEqualTo(whole);
