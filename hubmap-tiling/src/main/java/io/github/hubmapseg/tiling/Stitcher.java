@@ -15,7 +15,7 @@ import java.util.TreeSet;
  * callers may drop ({@code null}) rows that no longer cover unfinished output.
  *
  * <p><b>float32, separable weights</b> (mean, untruncated Gaussian: {@code w = u[i] * u[j]}), the engine's
- * path, {@link #stitchRows}: rows are finished in chunks of {@value #CHUNK}. First the chunk's lines of every
+ * path, {@link #stitchRows}: rows are finished in chunks of 8. First the chunk's lines of every
  * covering tile are copied, tile by tile (each tile read sequentially), into "strips": one row of the image's
  * width per strip, at the tile's x, where the tile columns are split into a few strips whose tiles do not
  * overlap (2 when {@code S >= T / 2}). Then each row is blended across strips and tile rows with loops in

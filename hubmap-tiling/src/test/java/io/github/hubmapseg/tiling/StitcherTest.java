@@ -59,15 +59,7 @@ class StitcherTest {
                 double[] ref = naive(g, wt, tiles);
                 Stitcher s = Stitcher.of(g, wt);
                 double[] row = new double[geo[0]];
-                float[][][] ft = new float[tiles.length][tiles[0].length][];
-                for (int r = 0; r < tiles.length; r++) {
-                    for (int c = 0; c < tiles[0].length; c++) {
-                        ft[r][c] = new float[tiles[r][c].length];
-                        for (int k = 0; k < ft[r][c].length; k++) {
-                            ft[r][c][k] = (float) tiles[r][c][k];
-                        }
-                    }
-                }
+                float[][][] ft = toFloat(tiles);
                 float[] frow = new float[geo[0] + 5];
                 for (int y = 0; y < geo[1]; y++) {
                     s.stitchRow(y, tiles, row, 0);
@@ -178,12 +170,16 @@ class StitcherTest {
     }
 
     static float[][][] randomFloatTiles(TileGrid g, Random rnd) {
-        float[][][] ft = new float[g.rows()][g.cols()][];
-        for (float[][] row : ft) {
-            for (int c = 0; c < row.length; c++) {
-                row[c] = new float[g.tile() * g.tile()];
-                for (int k = 0; k < row[c].length; k++) {
-                    row[c][k] = rnd.nextFloat();
+        return toFloat(randomTiles(g, rnd));
+    }
+
+    static float[][][] toFloat(double[][][] tiles) {
+        float[][][] ft = new float[tiles.length][tiles[0].length][];
+        for (int r = 0; r < tiles.length; r++) {
+            for (int c = 0; c < tiles[0].length; c++) {
+                ft[r][c] = new float[tiles[r][c].length];
+                for (int k = 0; k < ft[r][c].length; k++) {
+                    ft[r][c][k] = (float) tiles[r][c][k];
                 }
             }
         }
