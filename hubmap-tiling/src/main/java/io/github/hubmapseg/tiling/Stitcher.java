@@ -1,6 +1,8 @@
 package io.github.hubmapseg.tiling;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.TreeSet;
 
 /**
@@ -9,21 +11,36 @@ import java.util.TreeSet;
  * {@link Weighting} (conventions of {@code stitch.json}).
  *
  * <p>Predictions are {@code T x T} row-major arrays (the output tile only, without the expansion), passed as
- * {@code tiles[tileRow][tileCol]}; only the tile rows covering the requested output row are read, so
+ * {@code tiles[tileRow][tileCol]}; only the tile rows covering the requested output rows are read, so
  * callers may drop ({@code null}) rows that no longer cover unfinished output.
  *
- * <p>Speed: the weight sum depends only on the grid, so it is computed once. For separable weights (mean,
- * untruncated Gaussian) the normalised weight of a tile pixel is {@code (u[i] / Wy[y]) * (u[j] / Wx[x])}
- * with per-axis sums {@code Wy}, {@code Wx}; each output pixel is written once, from the few tiles that
- * cover it, and pixels covered by a single tile are plain copies (their normalised weight is exactly 1).
- * The blend is evaluated as {@code p_first + sum_{t > first} (w_t / W) (p_t - p_first)}, equal to
- * {@code sum w p / sum w} since the normalised weights sum to 1, so that equal predictions blend to
- * exactly that value (an identity model returns its input bit for bit).
- * Output rows live in the caller's array; nothing the size of the image is allocated.
+ * <p><b>float32, separable weights</b> (mean, untruncated Gaussian: {@code w = u[i] * u[j]}), the engine's
+ * path, {@link #stitchRows}: rows are finished in chunks of 8. First the chunk's lines of every
+ * covering tile are copied, tile by tile (each tile read sequentially), into "strips": one row of the image's
+ * width per strip, at the tile's x, where the tile columns are split into a few strips whose tiles do not
+ * overlap (2 when {@code S >= T / 2}). Then each row is blended across strips and tile rows with loops in
+ * which every array is indexed by the same x, which HotSpot's C2 compiles to SIMD code (it does not for
+ * loops over arrays at different run-time offsets), and copied into the output. The blend is incremental:
+ * {@code h = P_0; h += c_s (P_s - h)} per strip with {@code c_s = u_s / (u_0 + ... + u_s)} (0 where strip
+ * {@code s} does not cover x: its never-written positions hold 0), then the same across tile rows with the
+ * vertical factors. In exact arithmetic this is the weighted mean; equal predictions blend to exactly that
+ * value (an identity model returns its input bit for bit) and a pixel covered by one tile is that tile's
+ * value. Scratch: {@code (tile rows covering a chunk) x strips x CHUNK x width} floats per thread. A
+ * non-finite prediction (not a probability) may turn the other pixels of its tile into NaN.
  *
- * <p>Not thread-safe (holds scratch rows); use one per thread.
+ * <p><b>float64</b> (the precision of the conformance vectors), non-separable weights (a truncated Gaussian)
+ * and grids with many overlapping tiles ({@code S < T / 3}) use the row blend: per x segment with a constant
+ * set of covering tiles, a plain copy where one tile covers, else
+ * {@code p_first + sum_{t > first} (w_t / W) (p_t - p_first)} in double.
+ *
+ * <p>Nothing the size of the image is allocated. Not thread-safe (holds scratch rows); use one per thread.
  */
 public final class Stitcher {
+
+    /** Output rows finished together by the float strip blend. */
+    static final int CHUNK = 8;
+    /** The strip blend is used up to this many strips (else the row blend). */
+    private static final int MAX_STRIPS = 3;
 
     private final int tile;
     private final int height;
@@ -31,16 +48,27 @@ public final class Stitcher {
     private final long[] ys;
     private final long[] xs;
     private final double[] u;          // separable factor, or null
-    private final double[] wMap;       // general map (double)
-    private final float[] wMapF;       // general map (float)
+    private final double[] wMap;       // general map, when u is null
     private final double[][] nvD;      // per tile column: u[j] / Wx[x0 + j]
-    private final float[][] nvF;
     private final int[] segA;
     private final int[] segB;
     private final int[] segCLo;
     private final int[] segCHi;
+    /** Strip of each tile column (tiles of one strip do not overlap), or null: row blend only. */
+    private final int[] stripOf;
+    private final int strips;
+    /** Per strip s >= 1: {@code u_s(x) / (u_0(x) + ... + u_s(x))}, 0 where strip s does not cover x. */
+    private final float[][] stripWeight;
     private double[] numD;
     private double[] denD;
+    private double[] segD;
+    private double[] firstD;
+    private double[] rowD;
+    /** Strip rows {@code [slot][strip][row of chunk][x]}; a slot is a tile row covering the chunk. */
+    private final List<float[][][]> gather = new ArrayList<>();
+    private float[] h0;
+    private float[] h1;
+    private Stitcher[] workers;
 
     private Stitcher(TileGrid grid, Weighting weighting) {
         if (grid.width() > Integer.MAX_VALUE - 8) {
@@ -57,15 +85,9 @@ public final class Stitcher {
         this.u = weighting.factor(tile);
         if (u == null) {
             wMap = weighting.map(tile);
-            wMapF = new float[wMap.length];
-            for (int k = 0; k < wMap.length; k++) {
-                wMapF[k] = (float) wMap[k];
-            }
             nvD = null;
-            nvF = null;
         } else {
             wMap = null;
-            wMapF = null;
             double[] wx = new double[width];
             for (long x0 : xs) {
                 for (int j = 0; j < tile; j++) {
@@ -73,11 +95,9 @@ public final class Stitcher {
                 }
             }
             nvD = new double[xs.length][tile];
-            nvF = new float[xs.length][tile];
             for (int c = 0; c < xs.length; c++) {
                 for (int j = 0; j < tile; j++) {
                     nvD[c][j] = u[j] / wx[(int) xs[c] + j];
-                    nvF[c][j] = (float) nvD[c][j];
                 }
             }
         }
@@ -111,6 +131,42 @@ public final class Stitcher {
             segCLo[s] = lo;
             segCHi[s] = hi;
         }
+        // strips: greedy colouring of the tile columns (intervals), optimal for intervals
+        int[] of = new int[xs.length];
+        List<Long> ends = new ArrayList<>();
+        for (int c = 0; c < xs.length; c++) {
+            int s = 0;
+            while (s < ends.size() && ends.get(s) > xs[c]) {
+                s++;
+            }
+            if (s == ends.size()) {
+                ends.add(0L);
+            }
+            ends.set(s, xs[c] + tile);
+            of[c] = s;
+        }
+        if (u != null && ends.size() <= MAX_STRIPS && (tile + (long) grid.stride() - 1) / grid.stride() <= MAX_STRIPS) {
+            stripOf = of;
+            strips = ends.size();
+            double[][] us = new double[strips][width];
+            for (int c = 0; c < xs.length; c++) {
+                for (int j = 0; j < tile; j++) {
+                    us[of[c]][(int) xs[c] + j] = u[j];
+                }
+            }
+            stripWeight = new float[strips][width];
+            for (int x = 0; x < width; x++) {
+                double acc = 0;
+                for (int s = 0; s < strips; s++) {
+                    acc += us[s][x];
+                    stripWeight[s][x] = us[s][x] == 0 ? 0f : (float) (us[s][x] / acc);
+                }
+            }
+        } else {
+            stripOf = null;
+            strips = 0;
+            stripWeight = null;
+        }
     }
 
     /** A copy sharing the immutable tables, with its own scratch (for another thread). */
@@ -122,13 +178,19 @@ public final class Stitcher {
         this.xs = o.xs;
         this.u = o.u;
         this.wMap = o.wMap;
-        this.wMapF = o.wMapF;
         this.nvD = o.nvD;
-        this.nvF = o.nvF;
         this.segA = o.segA;
         this.segB = o.segB;
         this.segCLo = o.segCLo;
         this.segCHi = o.segCHi;
+        this.stripOf = o.stripOf;
+        this.strips = o.strips;
+        this.stripWeight = o.stripWeight;
+    }
+
+    /** A stitcher for the grid's output tiles blended with the given weighting. */
+    public static Stitcher of(TileGrid grid, Weighting weighting) {
+        return new Stitcher(grid, weighting);
     }
 
     /**
@@ -136,26 +198,42 @@ public final class Stitcher {
      * split over {@code threads} threads of the common fork-join pool (rows are independent).
      */
     public void stitchRows(int y0, int n, float[][][] tiles, float[] out, int off, int threads) {
-        int parts = Math.max(1, Math.min(threads, n / 8));
-        if (parts == 1) {
-            for (int j = 0; j < n; j++) {
-                stitchRow(y0 + j, tiles, out, off + j * width);
-            }
+        if (n <= 0) {
             return;
         }
-        java.util.stream.IntStream.range(0, parts).parallel().forEach(p -> {
-            Stitcher s = new Stitcher(this);
-            int a = (int) ((long) n * p / parts);
-            int b = (int) ((long) n * (p + 1) / parts);
-            for (int j = a; j < b; j++) {
-                s.stitchRow(y0 + j, tiles, out, off + j * width);
+        checkRow(y0, out.length, off);
+        checkRow(y0 + n - 1, out.length, off + (n - 1) * width);
+        int parts = Math.max(1, Math.min(threads, n / CHUNK));
+        if (parts == 1) {
+            stitchPart(y0, n, tiles, out, off);
+            return;
+        }
+        if (workers == null || workers.length < parts) {
+            workers = new Stitcher[parts];
+            workers[0] = this;
+            for (int p = 1; p < parts; p++) {
+                workers[p] = new Stitcher(this);
             }
+        }
+        Stitcher[] w = workers;
+        java.util.stream.IntStream.range(0, parts).parallel().forEach(p -> {
+            // part boundaries on multiples of CHUNK, so that the chunks are those of one thread
+            int a = (int) ((long) n * p / parts / CHUNK * CHUNK);
+            int b = p == parts - 1 ? n : (int) ((long) n * (p + 1) / parts / CHUNK * CHUNK);
+            w[p].stitchPart(y0 + a, b - a, tiles, out, off + a * width);
         });
     }
 
-    /** A stitcher for the grid's output tiles blended with the given weighting. */
-    public static Stitcher of(TileGrid grid, Weighting weighting) {
-        return new Stitcher(grid, weighting);
+    private void stitchPart(int y0, int n, float[][][] tiles, float[] out, int off) {
+        if (stripOf == null) {
+            for (int j = 0; j < n; j++) {
+                stitchRowGeneral(y0 + j, tiles, out, off + j * width);
+            }
+            return;
+        }
+        for (int a = 0; a < n; a += CHUNK) {
+            stitchChunk(y0 + a, Math.min(CHUNK, n - a), tiles, out, off + a * width);
+        }
     }
 
     /** Output tile side T. */
@@ -206,7 +284,7 @@ public final class Stitcher {
         if (y < 0 || y >= height) {
             throw new IndexOutOfBoundsException("row " + y + " outside 0.." + (height - 1));
         }
-        if (off < 0 || off + width > outLength) {
+        if (off < 0 || off > outLength - width) {
             throw new IndexOutOfBoundsException("output row at offset " + off + " of width " + width
                     + " does not fit an array of length " + outLength);
         }
@@ -219,146 +297,46 @@ public final class Stitcher {
      *              must be present
      */
     public void stitchRow(int y, float[][][] tiles, float[] out, int off) {
-        checkRow(y, out.length, off);
-        final int t = tile;
-        int rLo = firstTileRow(y);
-        int rHi = lastTileRow(y);
-        double wy = 0;
-        if (u != null) {
-            for (int r = rLo; r <= rHi; r++) {
-                wy += u[y - (int) ys[r]];
-            }
-        }
-        for (int s = 0; s < segA.length; s++) {
-            final int xa = segA[s];
-            final int n = segB[s] - xa;
-            final int cLo = segCLo[s];
-            final int cHi = segCHi[s];
-            final int ob = off + xa;
-            if (rLo == rHi && cLo == cHi) {
-                System.arraycopy(tiles[rLo][cLo], (y - (int) ys[rLo]) * t + xa - (int) xs[cLo], out, ob, n);
-                continue;
-            }
-            if (u != null && cHi - cLo <= 1 && rHi - rLo <= 1) {
-                blend2x2(y, rLo, rHi, s, wy, n, tiles, out, ob);
-                continue;
-            }
-            if (u != null) {
-                boolean first = true;
-                float[] pf = null;
-                int pfb = 0;
-                for (int r = rLo; r <= rHi; r++) {
-                    int i = y - (int) ys[r];
-                    float a = rLo == rHi ? 1f : (float) (u[i] / wy);
-                    float[][] row = tiles[r];
-                    for (int c = cLo; c <= cHi; c++) {
-                        final float[] p = row[c];
-                        final float[] nv = nvF[c];
-                        final int nb = xa - (int) xs[c];
-                        final int pb = i * t + nb;
-                        if (first) {
-                            System.arraycopy(p, pb, out, ob, n);
-                            pf = p;
-                            pfb = pb;
-                            first = false;
-                        } else {
-                            for (int k = 0; k < n; k++) {
-                                out[ob + k] += a * nv[nb + k] * (p[pb + k] - pf[pfb + k]);
-                            }
-                        }
-                    }
-                }
-            } else {
-                double[] num = scratchNum(n);
-                double[] den = denD;
-                Arrays.fill(num, 0, n, 0);
-                Arrays.fill(den, 0, n, 0);
-                float[] pf = null;
-                int pfb = 0;
-                for (int r = rLo; r <= rHi; r++) {
-                    int i = y - (int) ys[r];
-                    for (int c = cLo; c <= cHi; c++) {
-                        float[] p = tiles[r][c];
-                        int nb = xa - (int) xs[c];
-                        int wb = i * t + nb;
-                        if (pf == null) {
-                            pf = p;
-                            pfb = wb;
-                        }
-                        for (int k = 0; k < n; k++) {
-                            float w = wMapF[wb + k];
-                            num[k] += w * (p[wb + k] - pf[pfb + k]);
-                            den[k] += w;
-                        }
-                    }
-                }
-                for (int k = 0; k < n; k++) {
-                    out[ob + k] = pf[pfb + k] + (float) (num[k] / den[k]);
-                }
-            }
-        }
-    }
-
-    /**
-     * The separable blend of segment {@code seg}, covered by 2 or 2 x 2 tiles (the commonest overlaps when
-     * {@code S >= T / 2}), in ONE pass: each covering tile read once, the output written once (the general loop
-     * copies the first tile, then reads and writes the output once more per further tile), with the same float
-     * operations in the same order ({@code out = p_first, out += (a * nv) * (p - p_first)} tile by tile, rows
-     * then columns), so the bits are the same.
-     */
-    private void blend2x2(int y, int rLo, int rHi, int seg, double wy, int n, float[][][] tiles, float[] out,
-                          int ob) {
-        final int t = tile;
-        final int cLo = segCLo[seg];
-        final int cHi = segCHi[seg];
-        final int xa = segA[seg];
-        final int i0 = y - (int) ys[rLo];
-        final int i1 = y - (int) ys[rHi];
-        final float a0 = rLo == rHi ? 1f : (float) (u[i0] / wy);
-        final float a1 = rLo == rHi ? 1f : (float) (u[i1] / wy);
-        final int n0 = xa - (int) xs[cLo];
-        final int n1 = xa - (int) xs[cHi];
-        final float[] v0 = nvF[cLo];
-        final float[] v1 = nvF[cHi];
-        final float[] p00 = tiles[rLo][cLo];
-        final int b00 = i0 * t + n0;
-        if (rLo == rHi) {
-            // two tiles side by side
-            final float[] p01 = tiles[rLo][cHi];
-            final int b01 = i0 * t + n1;
-            for (int k = 0; k < n; k++) {
-                float f = p00[b00 + k];
-                out[ob + k] = f + a0 * v1[n1 + k] * (p01[b01 + k] - f);
-            }
-        } else if (cLo == cHi) {
-            // two tiles one above the other
-            final float[] p10 = tiles[rHi][cLo];
-            final int b10 = i1 * t + n0;
-            for (int k = 0; k < n; k++) {
-                float f = p00[b00 + k];
-                out[ob + k] = f + a1 * v0[n0 + k] * (p10[b10 + k] - f);
-            }
-        } else {
-            final float[] p01 = tiles[rLo][cHi];
-            final float[] p10 = tiles[rHi][cLo];
-            final float[] p11 = tiles[rHi][cHi];
-            final int b01 = i0 * t + n1;
-            final int b10 = i1 * t + n0;
-            final int b11 = i1 * t + n1;
-            for (int k = 0; k < n; k++) {
-                float f = p00[b00 + k];
-                float v = f + a0 * v1[n1 + k] * (p01[b01 + k] - f);
-                v += a1 * v0[n0 + k] * (p10[b10 + k] - f);
-                v += a1 * v1[n1 + k] * (p11[b11 + k] - f);
-                out[ob + k] = v;
-            }
-        }
+        stitchRows(y, 1, tiles, out, off, 1);
     }
 
     /** Finishes output row {@code y} in float64 (the precision of the conformance vectors). */
     public void stitchRow(int y, double[][][] tiles, double[] out, int off) {
         checkRow(y, out.length, off);
+        blendRow(y, (r, c, from, dst, at, n) -> System.arraycopy(tiles[r][c], from, dst, at, n));
+        System.arraycopy(rowD, 0, out, off, width);
+    }
+
+    private void stitchRowGeneral(int y, float[][][] tiles, float[] out, int off) {
+        blendRow(y, (r, c, from, dst, at, n) -> {
+            float[] p = tiles[r][c];
+            for (int k = 0; k < n; k++) {
+                dst[at + k] = p[from + k];
+            }
+        });
+        double[] row = rowD;
+        for (int x = 0; x < width; x++) {
+            out[off + x] = (float) row[x];
+        }
+    }
+
+    /** Reads {@code n} values of tile (r, c) from {@code from} into {@code dst[at ..]} as doubles. */
+    @FunctionalInterface
+    private interface TileValues {
+        void read(int r, int c, int from, double[] dst, int at, int n);
+    }
+
+    /** The row blend of output row {@code y} into {@code rowD}, in double. */
+    private void blendRow(int y, TileValues tiles) {
         final int t = tile;
+        if (rowD == null) {
+            rowD = new double[width];
+            numD = new double[t];
+            denD = new double[t];
+            segD = new double[t];
+            firstD = new double[t];
+        }
+        final double[] row = rowD;
         int rLo = firstTileRow(y);
         int rHi = lastTileRow(y);
         double wy = 0;
@@ -372,71 +350,140 @@ public final class Stitcher {
             final int n = segB[s] - xa;
             final int cLo = segCLo[s];
             final int cHi = segCHi[s];
-            final int ob = off + xa;
             if (rLo == rHi && cLo == cHi) {
-                System.arraycopy(tiles[rLo][cLo], (y - (int) ys[rLo]) * t + xa - (int) xs[cLo], out, ob, n);
+                tiles.read(rLo, cLo, (y - (int) ys[rLo]) * t + xa - (int) xs[cLo], row, xa, n);
                 continue;
             }
-            if (u != null) {
-                boolean first = true;
-                double[] pf = null;
-                int pfb = 0;
-                for (int r = rLo; r <= rHi; r++) {
-                    int i = y - (int) ys[r];
-                    double a = rLo == rHi ? 1.0 : u[i] / wy;
-                    for (int c = cLo; c <= cHi; c++) {
-                        final double[] p = tiles[r][c];
-                        final double[] nv = nvD[c];
-                        final int nb = xa - (int) xs[c];
-                        final int pb = i * t + nb;
-                        if (first) {
-                            System.arraycopy(p, pb, out, ob, n);
-                            pf = p;
-                            pfb = pb;
-                            first = false;
-                        } else {
-                            for (int k = 0; k < n; k++) {
-                                out[ob + k] += a * nv[nb + k] * (p[pb + k] - pf[pfb + k]);
-                            }
+            final double[] first = firstD;
+            final double[] p = segD;
+            tiles.read(rLo, cLo, (y - (int) ys[rLo]) * t + xa - (int) xs[cLo], first, 0, n);
+            final double[] num = numD;
+            final double[] den = denD;
+            Arrays.fill(num, 0, n, 0);
+            Arrays.fill(den, 0, n, 0);
+            for (int r = rLo; r <= rHi; r++) {
+                int i = y - (int) ys[r];
+                double a = rLo == rHi || u == null ? 1.0 : u[i] / wy;
+                for (int c = cLo; c <= cHi; c++) {
+                    int nb = xa - (int) xs[c];
+                    tiles.read(r, c, i * t + nb, p, 0, n);
+                    if (u != null) {
+                        double[] nv = nvD[c];
+                        for (int k = 0; k < n; k++) {
+                            num[k] += a * nv[nb + k] * (p[k] - first[k]);
                         }
-                    }
-                }
-            } else {
-                double[] num = scratchNum(n);
-                double[] den = denD;
-                Arrays.fill(num, 0, n, 0);
-                Arrays.fill(den, 0, n, 0);
-                double[] pf = null;
-                int pfb = 0;
-                for (int r = rLo; r <= rHi; r++) {
-                    int i = y - (int) ys[r];
-                    for (int c = cLo; c <= cHi; c++) {
-                        double[] p = tiles[r][c];
-                        int nb = xa - (int) xs[c];
+                    } else {
                         int wb = i * t + nb;
-                        if (pf == null) {
-                            pf = p;
-                            pfb = wb;
-                        }
                         for (int k = 0; k < n; k++) {
                             double w = wMap[wb + k];
-                            num[k] += w * (p[wb + k] - pf[pfb + k]);
+                            num[k] += w * (p[k] - first[k]);
                             den[k] += w;
                         }
                     }
                 }
-                for (int k = 0; k < n; k++) {
-                    out[ob + k] = pf[pfb + k] + num[k] / den[k];
-                }
+            }
+            for (int k = 0; k < n; k++) {
+                row[xa + k] = first[k] + (u != null ? num[k] : num[k] / den[k]);
             }
         }
     }
 
-    private double[] scratchNum(int n) {
-        if (numD == null || numD.length < n) {
-            numD = new double[Math.max(n, tile)];
-            denD = new double[numD.length];
+    /**
+     * The strip blend of rows {@code ya .. ya + n - 1} ({@code n <= CHUNK}) into {@code out} (row {@code ya + j}
+     * at {@code off + j * width}).
+     */
+    private void stitchChunk(int ya, int n, float[][][] tiles, float[] out, int off) {
+        final int t = tile;
+        final int w = width;
+        int rA = firstTileRow(ya);
+        int rB = lastTileRow(ya + n - 1);
+        while (gather.size() < rB - rA + 1) {
+            gather.add(new float[strips][CHUNK][w]);
         }
-        return numD;
+        if (h0 == null) {
+            h0 = new float[w];
+            h1 = new float[w];
+        }
+        // 1. every covering tile's lines of this chunk into its strip rows, tile by tile
+        for (int r = rA; r <= rB; r++) {
+            int y0 = (int) ys[r];
+            int lo = Math.max(ya, y0);
+            int hi = Math.min(ya + n, y0 + t);
+            float[][][] slot = gather.get(r - rA);
+            float[][] row = tiles[r];
+            for (int c = 0; c < xs.length; c++) {
+                float[] p = row[c];
+                float[][] dst = slot[stripOf[c]];
+                int x0 = (int) xs[c];
+                for (int y = lo; y < hi; y++) {
+                    System.arraycopy(p, (y - y0) * t, dst[y - ya], x0, t);
+                }
+            }
+        }
+        // 2. row by row: across strips, then across tile rows; every array indexed by x
+        for (int y = ya; y < ya + n; y++) {
+            int j = y - ya;
+            int rLo = firstTileRow(y);
+            int rHi = lastTileRow(y);
+            float[] h = h0;
+            if (rHi == rLo + 1 && strips == 2) {
+                double u0 = u[y - (int) ys[rLo]];
+                double u1 = u[y - (int) ys[rHi]];
+                float[][][] s0 = gather.get(rLo - rA);
+                float[][][] s1 = gather.get(rHi - rA);
+                blend2x2(s0[0][j], s0[1][j], s1[0][j], s1[1][j], stripWeight[1], (float) (u1 / (u0 + u1)), h, w);
+            } else {
+                acrossStrips(gather.get(rLo - rA), j, h);
+                double acc = u[y - (int) ys[rLo]];
+                for (int r = rLo + 1; r <= rHi; r++) {
+                    double ur = u[y - (int) ys[r]];
+                    acc += ur;
+                    acrossStrips(gather.get(r - rA), j, h1);
+                    lerp(h, h1, (float) (ur / acc), w);
+                }
+            }
+            System.arraycopy(h, 0, out, off + j * w, w);
+        }
+    }
+
+    /** {@code h = P_0; h += c_s (P_s - h)} for the strips of one tile row, row {@code j} of the chunk. */
+    private void acrossStrips(float[][][] slot, int j, float[] h) {
+        if (strips == 1) {
+            System.arraycopy(slot[0][j], 0, h, 0, width);
+            return;
+        }
+        blend(slot[0][j], slot[1][j], stripWeight[1], h, width);
+        for (int s = 2; s < strips; s++) {
+            blend(h, slot[s][j], stripWeight[s], h, width);
+        }
+    }
+
+    /** {@code h[x] = e[x] + c[x] (o[x] - e[x])}. */
+    private static void blend(float[] e, float[] o, float[] c, float[] h, int w) {
+        for (int x = 0; x < w; x++) {
+            float f = e[x];
+            h[x] = f + c[x] * (o[x] - f);
+        }
+    }
+
+    /** {@code h[x] += a (g[x] - h[x])}. */
+    private static void lerp(float[] h, float[] g, float a, int w) {
+        for (int x = 0; x < w; x++) {
+            float f = h[x];
+            h[x] = f + a * (g[x] - f);
+        }
+    }
+
+    /** Two strips in each of two tile rows, in one pass: the commonest overlap when {@code S >= T / 2}. */
+    private static void blend2x2(float[] e0, float[] o0, float[] e1, float[] o1, float[] c, float a, float[] h,
+                                 int w) {
+        for (int x = 0; x < w; x++) {
+            float f0 = e0[x];
+            float f1 = e1[x];
+            float cx = c[x];
+            float g0 = f0 + cx * (o0[x] - f0);
+            float g1 = f1 + cx * (o1[x] - f1);
+            h[x] = g0 + a * (g1 - g0);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.github.hubmapseg.tiling;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Random;
@@ -58,15 +59,7 @@ class StitcherTest {
                 double[] ref = naive(g, wt, tiles);
                 Stitcher s = Stitcher.of(g, wt);
                 double[] row = new double[geo[0]];
-                float[][][] ft = new float[tiles.length][tiles[0].length][];
-                for (int r = 0; r < tiles.length; r++) {
-                    for (int c = 0; c < tiles[0].length; c++) {
-                        ft[r][c] = new float[tiles[r][c].length];
-                        for (int k = 0; k < ft[r][c].length; k++) {
-                            ft[r][c][k] = (float) tiles[r][c][k];
-                        }
-                    }
-                }
+                float[][][] ft = toFloat(tiles);
                 float[] frow = new float[geo[0] + 5];
                 for (int y = 0; y < geo[1]; y++) {
                     s.stitchRow(y, tiles, row, 0);
@@ -116,9 +109,10 @@ class StitcherTest {
     }
 
     /**
-     * The float32 separable path, computed the straightforward way: copy the first covering tile, then add
-     * {@code (a_t * nv_t) * (p_t - p_first)} one tile at a time in float (the blend order the stitcher
-     * documents). The stitcher must give exactly these bits.
+     * The float32 separable blend of the previous stitcher (row order), computed the straightforward way: copy
+     * the first covering tile, then add {@code (a_t * nv_t) * (p_t - p_first)} one tile at a time in float. The
+     * strip blend evaluates the same weighted mean in another order (incrementally, strip by strip and tile row
+     * by tile row), so its float rounding differs by an ulp or so; this is the reference it is held to.
      */
     static float[] multiPassFloat(TileGrid g, Weighting wt, float[][][] tiles) {
         int w = (int) g.width();
@@ -175,31 +169,139 @@ class StitcherTest {
         return out;
     }
 
-    @Test
-    void floatBlendIsBitIdenticalToOneTilePerPass() {
-        Random rnd = new Random(7);
-        // overlaps of 2 and 4 tiles (S >= T/2) and of more tiles (S < T/2)
-        for (int[] geo : new int[][] {{61, 47, 16, 12}, {100, 83, 32, 24}, {61, 47, 16, 5}, {90, 77, 24, 7}, {64, 64, 64, 1}}) {
-            TileGrid g = new TileGrid(geo[0], geo[1], geo[2], geo[3], 0);
-            for (Weighting wt : List.of(Weighting.mean(), Weighting.gaussian())) {
-                float[][][] ft = new float[g.rows()][g.cols()][];
-                for (float[][] row : ft) {
-                    for (int c = 0; c < row.length; c++) {
-                        row[c] = new float[g.tile() * g.tile()];
-                        for (int k = 0; k < row[c].length; k++) {
-                            row[c][k] = rnd.nextFloat();
-                        }
-                    }
-                }
-                float[] ref = multiPassFloat(g, wt, ft);
-                float[] out = new float[geo[0] * geo[1]];
-                Stitcher.of(g, wt).stitchRows(0, geo[1], ft, out, 0, 2);
-                for (int k = 0; k < out.length; k++) {
-                    assertThat(Float.floatToIntBits(out[k])).as("%s %s pixel %d", g, wt, k)
-                            .isEqualTo(Float.floatToIntBits(ref[k]));
+    static float[][][] randomFloatTiles(TileGrid g, Random rnd) {
+        return toFloat(randomTiles(g, rnd));
+    }
+
+    static float[][][] toFloat(double[][][] tiles) {
+        float[][][] ft = new float[tiles.length][tiles[0].length][];
+        for (int r = 0; r < tiles.length; r++) {
+            for (int c = 0; c < tiles[0].length; c++) {
+                ft[r][c] = new float[tiles[r][c].length];
+                for (int k = 0; k < ft[r][c].length; k++) {
+                    ft[r][c][k] = (float) tiles[r][c][k];
                 }
             }
         }
+        return ft;
+    }
+
+    /** Strip blend (2 and 3 strips, 1-3 tile rows per pixel) and row blend (S < T / 3) geometries. */
+    static final int[][] GEOMETRIES = {{61, 47, 16, 12}, {100, 83, 32, 24}, {61, 47, 16, 6}, {41, 45, 16, 12},
+        {61, 47, 16, 5}, {90, 77, 24, 7}, {64, 64, 64, 1}, {61, 47, 16, 16}, {100, 30, 30, 29}};
+
+    /**
+     * The float blend changed from the row order of {@link #multiPassFloat} to the strip blend: the two stay
+     * within 1e-6 of each other (the tolerance of {@code StitcherTorchReferenceTest}), and a mask at 0.5 is the
+     * same wherever the float64 blend is not within 1e-6 of the threshold.
+     */
+    @Test
+    void floatBlendStaysWithinAMillionthOfThePreviousBlendAndMasksAgree() {
+        Random rnd = new Random(7);
+        for (int[] geo : GEOMETRIES) {
+            TileGrid g = new TileGrid(geo[0], geo[1], geo[2], geo[3], 0);
+            for (Weighting wt : List.of(Weighting.mean(), Weighting.gaussian())) {
+                float[][][] ft = randomFloatTiles(g, rnd);
+                float[] before = multiPassFloat(g, wt, ft);
+                double[] exact = naive(g, wt, toDouble(ft));
+                float[] out = new float[geo[0] * geo[1]];
+                Stitcher.of(g, wt).stitchRows(0, geo[1], ft, out, 0, 2);
+                for (int k = 0; k < out.length; k++) {
+                    assertThat(Math.abs(out[k] - before[k])).as("%s %s pixel %d", g, wt, k).isLessThan(1e-6f);
+                    assertThat(Math.abs(out[k] - exact[k])).as("%s %s pixel %d", g, wt, k).isLessThan(1e-6);
+                    if (Math.abs(exact[k] - 0.5) > 1e-6) {
+                        assertThat(out[k] > 0.5f).as("%s %s pixel %d", g, wt, k).isEqualTo(before[k] > 0.5f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * An identity model: every tile is the crop of one image under it, so every blend must return the image bit
+     * for bit (equal predictions blend to exactly that value, in every order of blending).
+     */
+    @Test
+    void equalPredictionsBlendToExactlyThatValue() {
+        Random rnd = new Random(3);
+        for (int[] geo : GEOMETRIES) {
+            TileGrid g = new TileGrid(geo[0], geo[1], geo[2], geo[3], 0);
+            int t = g.tile();
+            float[] img = new float[geo[0] * geo[1]];
+            for (int k = 0; k < img.length; k++) {
+                img[k] = rnd.nextFloat() * (k % 3 == 0 ? 1e-30f : 1f);
+            }
+            float[][][] ft = new float[g.rows()][g.cols()][t * t];
+            for (int r = 0; r < g.rows(); r++) {
+                for (int c = 0; c < g.cols(); c++) {
+                    for (int i = 0; i < t; i++) {
+                        System.arraycopy(img, (int) ((g.startsY()[r] + i) * geo[0] + g.startsX()[c]), ft[r][c], i * t, t);
+                    }
+                }
+            }
+            for (Weighting wt : List.of(Weighting.mean(), Weighting.gaussian(), Weighting.gaussian(1.0 / 32))) {
+                float[] out = new float[img.length];
+                Stitcher.of(g, wt).stitchRows(0, geo[1], ft, out, 0, 2);
+                assertThat(out).as("%s %s", g, wt).containsExactly(img);
+            }
+        }
+    }
+
+    /** Bands of any size, at any offset, with 1 to 3 threads give the bits of one single-thread call. */
+    @Test
+    void bandsAndThreadsDoNotChangeTheBits() {
+        Random rnd = new Random(5);
+        for (int[] geo : new int[][] {{100, 83, 32, 24}, {61, 47, 16, 6}, {61, 47, 16, 5}}) {
+            TileGrid g = new TileGrid(geo[0], geo[1], geo[2], geo[3], 0);
+            float[][][] ft = randomFloatTiles(g, rnd);
+            Stitcher one = Stitcher.of(g, Weighting.gaussian());
+            float[] ref = new float[geo[0] * geo[1]];
+            one.stitchRows(0, geo[1], ft, ref, 0, 1);
+            for (int band : new int[] {1, 5, 8, 13, 24, geo[1]}) {
+                for (int threads = 1; threads <= 3; threads++) {
+                    float[] buf = new float[3 + band * geo[0]];
+                    for (int y = 0; y < geo[1]; y += band) {
+                        int n = Math.min(band, geo[1] - y);
+                        one.stitchRows(y, n, ft, buf, 3, threads);
+                        for (int x = 0; x < n * geo[0]; x++) {
+                            assertThat(Float.floatToIntBits(buf[3 + x])).as("%s band %d threads %d row %d", g, band,
+                                    threads, y + x / geo[0]).isEqualTo(Float.floatToIntBits(ref[y * geo[0] + x]));
+                        }
+                    }
+                }
+            }
+            float[] row = new float[geo[0] + 2];
+            for (int y = 0; y < geo[1]; y++) {
+                one.stitchRow(y, ft, row, 2);
+                for (int x = 0; x < geo[0]; x++) {
+                    assertThat(row[2 + x]).isEqualTo(ref[y * geo[0] + x]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rowsOutsideTheImageOrTheArrayAreRefused() {
+        TileGrid g = new TileGrid(40, 30, 16, 12, 0);
+        Stitcher s = Stitcher.of(g, Weighting.gaussian());
+        float[][][] ft = randomFloatTiles(g, new Random(1));
+        assertThatThrownBy(() -> s.stitchRows(20, 11, ft, new float[11 * 40], 0, 1))
+                .hasMessageContaining("row 30 outside 0..29");
+        assertThatThrownBy(() -> s.stitchRows(0, 2, ft, new float[79], 0, 1))
+                .hasMessageContaining("does not fit an array of length 79");
+    }
+
+    static double[][][] toDouble(float[][][] ft) {
+        double[][][] d = new double[ft.length][ft[0].length][];
+        for (int r = 0; r < ft.length; r++) {
+            for (int c = 0; c < ft[r].length; c++) {
+                d[r][c] = new double[ft[r][c].length];
+                for (int k = 0; k < d[r][c].length; k++) {
+                    d[r][c][k] = ft[r][c][k];
+                }
+            }
+        }
+        return d;
     }
 
     @Test

@@ -28,7 +28,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Two floors split what bounds the stitch: {@code firstTileCopy} writes every output pixel from the first
  * tile covering it, visiting rows and x segments in the stitcher's order, with no blending (the memory cost of
  * that access pattern for 1 tile per pixel, where the stitch reads 1.72); {@code tilesCopy} reads all tiles
- * once, contiguously, into one 1 MiB scratch array (the cost of reading the tiles alone).
+ * once, contiguously, into one 1 MiB scratch array (the cost of reading the tiles alone); {@code stripGather}
+ * is the first step of the stitcher's float blend alone: every tile line copied, 8 rows at a time and tile by
+ * tile, into rows of the image's width at the tile's x (even and odd tile columns in two strips), with no
+ * blending and no output (our transcription of that step; the stitch minus this is the blend step).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -68,6 +71,7 @@ public class StitchBenchmark {
     private int[] segC;
     private int[] rowOf;
     private float[] scratch;
+    private float[][][][] strips;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -93,6 +97,7 @@ public class StitchBenchmark {
         out = new float[size * size];
         band = new float[stride * size];
         scratch = new float[tile * tile];
+        strips = new float[threads][3 * 2 * 8][1][size];
         java.util.TreeSet<Integer> cuts = new java.util.TreeSet<>();
         for (long x0 : xs) {
             cuts.add((int) x0);
@@ -176,6 +181,33 @@ public class StitchBenchmark {
             }
         });
         return scratch;
+    }
+
+    /** Floor: the stitcher's gather step alone (tile lines into strip rows, 8 output rows at a time). */
+    @Benchmark
+    public float[][][][] stripGather() {
+        int parts = threads;
+        java.util.stream.IntStream.range(0, parts).parallel().forEach(p -> {
+            float[][][] st = strips[p];
+            int a = (int) ((long) size * p / parts / 8 * 8);
+            int b = p == parts - 1 ? size : (int) ((long) size * (p + 1) / parts / 8 * 8);
+            for (int ya = a; ya < b; ya += 8) {
+                int yb = Math.min(b, ya + 8);
+                for (int r = 0; r < ys.length; r++) {
+                    int lo = (int) Math.max(ya, ys[r]);
+                    int hi = (int) Math.min(yb, ys[r] + tile);
+                    int slot = r - rowOf[ya];
+                    for (int c = 0; c < xs.length && lo < hi; c++) {
+                        float[] t = tiles[r][c];
+                        for (int y = lo; y < hi; y++) {
+                            System.arraycopy(t, (int) (y - ys[r]) * tile, st[(slot * 2 + (c & 1)) * 8 + y - ya][0],
+                                    (int) xs[c], tile);
+                        }
+                    }
+                }
+            }
+        });
+        return strips;
     }
 
     /**

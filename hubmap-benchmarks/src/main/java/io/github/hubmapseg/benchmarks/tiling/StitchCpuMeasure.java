@@ -8,22 +8,35 @@ import java.util.Locale;
  * {@link StitchBenchmark}'s operations with one thread, timed by the CPU time of the thread that runs them (a
  * one-part parallel stream runs in the calling thread), interleaved round by round, so that the shares of
  * {@code copyBaseline} do not depend on how much of the cores other processes leave to this one (the wall
- * times of JMH on a shared machine do).
+ * times of JMH on a shared machine do). With a second argument {@code 2}, the operations run with 2 threads
+ * and are timed by the CPU time summed over the process's live Java threads (the caller and the fork-join
+ * workers; the JVM's compiler and GC threads are not among them).
  *
  * <pre>java -Xms4g -Xmx4g -cp hubmap-benchmarks/target/benchmarks.jar \
- *     io.github.hubmapseg.benchmarks.tiling.StitchCpuMeasure 15</pre>
+ *     io.github.hubmapseg.benchmarks.tiling.StitchCpuMeasure 15 [2]</pre>
  */
 public final class StitchCpuMeasure {
 
     private StitchCpuMeasure() {
     }
 
+    private static boolean process;
+
     private static long cpu() {
-        return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        var mx = ManagementFactory.getThreadMXBean();
+        if (!process) {
+            return mx.getCurrentThreadCpuTime();
+        }
+        // the process's own CPU time counts in 10 ms steps here; the sum over the live threads is exact
+        long sum = 0;
+        for (long id : mx.getAllThreadIds()) {
+            sum += Math.max(0, mx.getThreadCpuTime(id));
+        }
+        return sum;
     }
 
     /**
-     * @param args rounds
+     * @param args rounds, then optionally the threads (1 or 2)
      */
     public static void main(String[] args) {
         int rounds = Integer.parseInt(args[0]);
@@ -32,10 +45,11 @@ public final class StitchCpuMeasure {
         b.tile = 512;
         b.stride = 384;
         b.distinctTiles = 441;
-        b.threads = 1;
+        b.threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        process = b.threads > 1;
         b.setUp();
-        String[] names = {"copyBaseline", "canvas", "band", "firstTileCopy", "tilesCopy"};
-        Runnable[] ops = {b::copyBaseline, b::canvas, b::band, b::firstTileCopy, b::tilesCopy};
+        String[] names = {"copyBaseline", "canvas", "band", "firstTileCopy", "tilesCopy", "stripGather"};
+        Runnable[] ops = {b::copyBaseline, b::canvas, b::band, b::firstTileCopy, b::tilesCopy, b::stripGather};
         double[][] ms = new double[names.length][rounds];
         for (int round = -3; round < rounds; round++) {
             for (int k = 0; k < ops.length; k++) {
@@ -47,8 +61,8 @@ public final class StitchCpuMeasure {
             }
         }
         double copy = median(ms[0]);
-        System.out.printf(Locale.ROOT, "StitchBenchmark ops, 1 thread, CPU ms per op (median of %d rounds; load %.1f):%n",
-                rounds, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf(Locale.ROOT, "StitchBenchmark ops, %d thread(s), %s CPU ms per op (median of %d rounds; load %.1f):%n",
+                b.threads, process ? "all threads'" : "thread", rounds, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         for (int k = 0; k < names.length; k++) {
             double m = median(ms[k]);
             System.out.printf(Locale.ROOT, "%-14s %7.1f ms  copyBaseline / this = %5.1f %%%n", names[k], m, 100 * copy / m);
