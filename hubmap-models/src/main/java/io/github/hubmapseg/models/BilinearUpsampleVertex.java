@@ -1,7 +1,6 @@
 package io.github.hubmapseg.models;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -33,14 +32,8 @@ public class BilinearUpsampleVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected int inputCount() {
-        return 1;
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        InputType.InputTypeConvolutional c = convolutionalInputs(null, in)[0];
-        return nhwc(scale * c.getHeight(), scale * c.getWidth(), c.getChannels());
+    protected InputType outputType(InputType.InputTypeConvolutional... in) {
+        return nhwc(scale * in[0].getHeight(), scale * in[0].getWidth(), in[0].getChannels());
     }
 
     /**

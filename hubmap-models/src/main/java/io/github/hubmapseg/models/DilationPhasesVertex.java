@@ -1,7 +1,6 @@
 package io.github.hubmapseg.models;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,15 +37,9 @@ public class DilationPhasesVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected int inputCount() {
-        return 1;
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        InputType.InputTypeConvolutional c = convolutionalInputs(null, in)[0];
-        return merge ? nhwc(c.getHeight() * rate, c.getWidth() * rate, c.getChannels())
-                : nhwc(c.getHeight() / rate, c.getWidth() / rate, c.getChannels());
+    protected InputType outputType(InputType.InputTypeConvolutional... in) {
+        return merge ? nhwc(in[0].getHeight() * rate, in[0].getWidth() * rate, in[0].getChannels())
+                : nhwc(in[0].getHeight() / rate, in[0].getWidth() / rate, in[0].getChannels());
     }
 
     /** @return {@code x [N, H, W, C]} as its phases {@code [r r N, H / r, W / r, C]} */

@@ -1,7 +1,6 @@
 package io.github.hubmapseg.models;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,9 +25,8 @@ public class ExpandVertex extends ParameterFreeVertex {
     }
 
     @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        InputType.InputTypeConvolutional[] c = convolutionalInputs("pooled, reference", in);
-        return nhwc(c[1].getHeight(), c[1].getWidth(), c[0].getChannels());
+    protected InputType outputType(InputType.InputTypeConvolutional... in) {
+        return nhwc(in[1].getHeight(), in[1].getWidth(), in[0].getChannels());
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.github.hubmapseg.models;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,13 +19,8 @@ public class GlobalAvgPoolVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected int inputCount() {
-        return 1;
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        return nhwc(1, 1, convolutionalInputs(null, in)[0].getChannels());
+    protected InputType outputType(InputType.InputTypeConvolutional... in) {
+        return nhwc(1, 1, in[0].getChannels());
     }
 
     @Override

@@ -36,18 +36,12 @@ public class GroupNormVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected int inputCount() {
-        return 1;
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        InputType.InputTypeConvolutional c = convolutionalInputs(null, in)[0];
-        if (c.getChannels() % groups != 0) {
-            throw new InvalidInputTypeException("GroupNorm(" + groups + "): channels " + c.getChannels()
+    protected InputType outputType(InputType.InputTypeConvolutional... in) throws InvalidInputTypeException {
+        if (in[0].getChannels() % groups != 0) {
+            throw new InvalidInputTypeException("GroupNorm(" + groups + "): channels " + in[0].getChannels()
                     + " are not divisible by the groups");
         }
-        return nhwc(c.getHeight(), c.getWidth(), c.getChannels());
+        return nhwc(in[0].getHeight(), in[0].getWidth(), in[0].getChannels());
     }
 
     /** @return {standardised x, 1 / sqrt(var + eps)} as [N, HW, G, C/G] and [N, 1, G, 1] */

@@ -26,13 +26,12 @@ public class HeightConcatVertex extends ParameterFreeVertex {
     }
 
     @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        InputType.InputTypeConvolutional[] c = convolutionalInputs(null, in);
-        if (c[0].getWidth() != c[1].getWidth() || c[0].getChannels() != c[1].getChannels()) {
+    protected InputType outputType(InputType.InputTypeConvolutional... in) throws InvalidInputTypeException {
+        if (in[0].getWidth() != in[1].getWidth() || in[0].getChannels() != in[1].getChannels()) {
             throw new InvalidInputTypeException("HeightConcatVertex takes two convolutional inputs of equal width and"
                     + " channels, got " + Arrays.toString(in));
         }
-        return nhwc(c[0].getHeight() + c[1].getHeight(), c[0].getWidth(), c[0].getChannels());
+        return nhwc(in[0].getHeight() + in[1].getHeight(), in[0].getWidth(), in[0].getChannels());
     }
 
     /** @return rows {@code [from, to)} of an NHWC array */

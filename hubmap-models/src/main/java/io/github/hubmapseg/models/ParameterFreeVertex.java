@@ -33,8 +33,8 @@ import org.nd4j.shade.jackson.annotation.JsonAutoDetect.Visibility;
  * of its own, and a runtime base ({@link Impl}) without a layer, gradients or masks. A vertex's settings are its
  * non-static fields: they are its JSON (field visibility, so no getters or setters), and {@link #clone()},
  * {@link #equals} and {@link #hashCode} compare and copy them. A subclass has a public no-argument constructor (JSON
- * and {@link #clone()} use it) and plain (non-final) fields of immutable types, declares {@link #inputCount()} and
- * {@link #getOutputType} (with {@link #convolutionalInputs} and {@link #nhwc}), and computes its output and
+ * and {@link #clone()} use it) and plain (non-final) fields of immutable types, declares {@link #inputCount()} (when not one) and
+ * {@link #outputType} (with {@link #nhwc}), and computes its output and
  * gradients in {@link #forward} and {@link #backward}, pure functions of the inputs and the settings (the runtime
  * vertex calls them); a vertex with run-time state of its own ({@link FusedConvVertex}) creates its runtime vertex
  * in {@link #create} instead.
@@ -42,8 +42,10 @@ import org.nd4j.shade.jackson.annotation.JsonAutoDetect.Visibility;
 @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
         isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public abstract class ParameterFreeVertex extends GraphVertex {
-    /** @return the number of inputs the vertex takes */
-    protected abstract int inputCount();
+    /** @return the number of inputs the vertex takes (by default one) */
+    protected int inputCount() {
+        return 1;
+    }
 
     /**
      * @param graph the graph
@@ -84,26 +86,36 @@ public abstract class ParameterFreeVertex extends GraphVertex {
     }
 
     /**
-     * The input check of {@link #getOutputType}: exactly {@link #inputCount()} convolutional inputs.
+     * Checks that there are exactly {@link #inputCount()} convolutional inputs and passes them to
+     * {@link #outputType}.
      *
-     * @param roles the inputs' roles for the message (e.g. "x, reference"), or null for one input
+     * @param layerIndex unused
      * @param in the input types
-     * @return them as convolutional types
+     * @return the output type
      * @throws InvalidInputTypeException naming the types given when they are not that
      */
-    protected final InputType.InputTypeConvolutional[] convolutionalInputs(String roles, InputType... in)
-            throws InvalidInputTypeException {
+    @Override
+    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
         int count = inputCount();
-        InputType.InputTypeConvolutional[] out = new InputType.InputTypeConvolutional[count];
+        InputType.InputTypeConvolutional[] c = new InputType.InputTypeConvolutional[count];
         for (int i = 0; i < in.length && i < count; i++) {
-            out[i] = in[i] instanceof InputType.InputTypeConvolutional c ? c : null;
+            c[i] = in[i] instanceof InputType.InputTypeConvolutional t ? t : null;
         }
-        if (in.length != count || Arrays.asList(out).contains(null)) {
+        if (in.length != count || Arrays.asList(c).contains(null)) {
             throw new InvalidInputTypeException(getClass().getSimpleName() + " takes " + (count == 1
-                    ? "one convolutional input" : count + " convolutional inputs") + (roles == null ? "" : " ("
-                    + roles + ")") + ", got " + Arrays.toString(in));
+                    ? "one convolutional input" : count + " convolutional inputs") + ", got " + Arrays.toString(in));
         }
-        return out;
+        return outputType(c);
+    }
+
+    /**
+     * @param in the input types, {@link #inputCount()} of them, checked by {@link #getOutputType}
+     * @return the output type
+     * @throws InvalidInputTypeException when the inputs do not fit together or the settings
+     */
+    protected InputType outputType(InputType.InputTypeConvolutional... in) throws InvalidInputTypeException {
+        throw new IllegalStateException(getClass().getSimpleName() + " declares no output type: override"
+                + " outputType or getOutputType");
     }
 
     /** @return the NHWC convolutional type {@code h x w x c} */

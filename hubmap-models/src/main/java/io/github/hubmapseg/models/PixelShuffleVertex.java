@@ -19,18 +19,12 @@ public class PixelShuffleVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected int inputCount() {
-        return 1;
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        InputType.InputTypeConvolutional c = convolutionalInputs(null, in)[0];
-        if (c.getChannels() % 4 != 0) {
+    protected InputType outputType(InputType.InputTypeConvolutional... in) throws InvalidInputTypeException {
+        if (in[0].getChannels() % 4 != 0) {
             throw new InvalidInputTypeException("PixelShuffleVertex needs channels divisible by 4, got "
-                    + c.getChannels());
+                    + in[0].getChannels());
         }
-        return nhwc(2 * c.getHeight(), 2 * c.getWidth(), c.getChannels() / 4);
+        return nhwc(2 * in[0].getHeight(), 2 * in[0].getWidth(), in[0].getChannels() / 4);
     }
 
     @Override

@@ -36,11 +36,10 @@ public class PositionAttentionVertex extends ParameterFreeVertex {
     }
 
     @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        InputType.InputTypeConvolutional[] c = convolutionalInputs("center, top, bottom", in);
-        InputType.InputTypeConvolutional q = c[0];
-        InputType.InputTypeConvolutional k = c[1];
-        InputType.InputTypeConvolutional v = c[2];
+    protected InputType outputType(InputType.InputTypeConvolutional... in) throws InvalidInputTypeException {
+        InputType.InputTypeConvolutional q = in[0];
+        InputType.InputTypeConvolutional k = in[1];
+        InputType.InputTypeConvolutional v = in[2];
         if (q.getChannels() != k.getChannels() || q.getHeight() != v.getHeight() || q.getWidth() != v.getWidth()
                 || k.getHeight() != v.getHeight() || k.getWidth() != v.getWidth()) {
             throw new InvalidInputTypeException("PositionAttentionVertex takes three convolutional inputs of one size"

@@ -2,7 +2,6 @@ package io.github.hubmapseg.models;
 
 import java.util.Objects;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -37,14 +36,9 @@ public class ReduceVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected int inputCount() {
-        return 1;
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        InputType.InputTypeConvolutional c = convolutionalInputs(null, in)[0];
-        return kind == Kind.GLOBAL_MAX ? nhwc(1, 1, c.getChannels()) : nhwc(c.getHeight(), c.getWidth(), 2);
+    protected InputType outputType(InputType.InputTypeConvolutional... in) {
+        return kind == Kind.GLOBAL_MAX ? nhwc(1, 1, in[0].getChannels())
+                : nhwc(in[0].getHeight(), in[0].getWidth(), 2);
     }
 
     @Override
