@@ -124,7 +124,7 @@ public final class BalancedSampler implements TileSource {
             slots[j] = t;
         }
         return Draws.of(epochSize, i -> {
-            Interval[] from = binTiles[slots[i]];
+            Interval[] from = binTiles[slots[(int) i]];
             return from[rng.nextInt(from.length)];
         });
     }

@@ -2,10 +2,10 @@ package io.github.hubmapseg.tiling.sample;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.function.IntFunction;
+import java.util.function.LongFunction;
 import net.imglib2.Interval;
 
-/** The one home of the samplers' lazy epoch: a fixed number of tiles, each drawn when it is asked for. */
+/** The one home of the tile sources' lazy epoch: a fixed number of tiles, each made (drawn) when it is asked for. */
 final class Draws {
     private Draws() {
     }
@@ -15,9 +15,9 @@ final class Draws {
      * @param draw draws tile {@code i} (called exactly once per {@link Iterator#next()}, for i = 0, 1, ...)
      * @return the lazy iterator
      */
-    static Iterator<Interval> of(int count, IntFunction<Interval> draw) {
+    static Iterator<Interval> of(long count, LongFunction<Interval> draw) {
         return new Iterator<>() {
-            private int i;
+            private long i;
 
             @Override
             public boolean hasNext() {
