@@ -22,4 +22,25 @@ final class CliTests {
         cl.setErr(new PrintWriter(err));
         return cl.execute(args);
     }
+
+    /**
+     * What a run printed.
+     *
+     * @param code the exit code
+     * @param out standard output
+     * @param err standard error
+     */
+    record Result(int code, String out, String err) {
+    }
+
+    /**
+     * @param args the command line
+     * @return its exit code and what it printed
+     */
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = run(out, err, args);
+        return new Result(code, out.toString(), err.toString());
+    }
 }

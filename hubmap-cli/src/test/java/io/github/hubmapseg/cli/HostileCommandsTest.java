@@ -1,15 +1,15 @@
 package io.github.hubmapseg.cli;
 
+import static io.github.hubmapseg.cli.CliTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.hubmapseg.cli.CliTests.Result;
 import io.github.hubmapseg.core.io.FolderLock;
 import io.github.hubmapseg.core.synth.SyntheticDataset;
 import io.github.hubmapseg.pipeline.config.Recipe;
 import io.github.hubmapseg.pipeline.config.Recipes;
 import io.github.hubmapseg.pipeline.data.CompetitionDataset;
 import io.github.hubmapseg.pipeline.train.Trainer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Issue #15 through the command line: predict's ids and memory checked before any work, locked run folders, a
@@ -45,23 +44,11 @@ class HostileCommandsTest {
         }
     }
 
-    private record Result(int code, String out, String err) {
-        /** The one error line (the second line only points to --verbose). */
-        String error() {
-            assertThat(err).startsWith("hubmap: error: ").doesNotContain("\tat ");
-            assertThat(err.lines().toList()).hasSize(2).last().asString().contains("--verbose");
-            return err.lines().findFirst().orElseThrow();
-        }
-    }
-
-    private static Result run(String... args) {
-        CommandLine cl = HubmapCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    /** @return the one error line of a failed run (the second line only points to --verbose) */
+    private static String error(Result r) {
+        assertThat(r.err()).startsWith("hubmap: error: ").doesNotContain("\tat ");
+        assertThat(r.err().lines().toList()).hasSize(2).last().asString().contains("--verbose");
+        return r.err().lines().findFirst().orElseThrow();
     }
 
     private static String testId() throws Exception {
@@ -79,7 +66,7 @@ class HostileCommandsTest {
         Result r = run("predict", "--data", data.toString(), "--ensemble", model.toString(), "--out", prev.toString(),
                 "--ids", good + "," + good + ",typo");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.error()).contains("unknown slide id 'typo' (not in " + data + ")")
+        assertThat(error(r)).contains("unknown slide id 'typo' (not in " + data + ")")
                 .contains("repeated: '" + good + "'").contains("known: '" + good + "'");
         assertThat(Files.readString(prev)).isEqualTo(OLD);
     }
@@ -95,7 +82,7 @@ class HostileCommandsTest {
         assertThat(r.code()).isEqualTo(2);
         // here the window batches outgrow the heap budget first (a model with more channels outgrows the native cap
         // first: PredictionMemoryTest)
-        assertThat(r.error()).contains("expand 2016, batchSize 4").containsPattern("needs at least [0-9.]+ MiB");
+        assertThat(error(r)).contains("expand 2016, batchSize 4").containsPattern("needs at least [0-9.]+ MiB");
         assertThat(Files.readString(prev)).isEqualTo(OLD);
     }
 
@@ -119,11 +106,11 @@ class HostileCommandsTest {
             Result p = run("predict", "--data", data.toString(), "--ensemble", model.toString(), "--out",
                     prev.toString());
             assertThat(p.code()).isEqualTo(2);
-            assertThat(p.error()).contains(tmp + " is in use by hubmap train (pid " + ProcessHandle.current().pid()
+            assertThat(error(p)).contains(tmp + " is in use by hubmap train (pid " + ProcessHandle.current().pid()
                     + " on host ").contains(", since ");
             Result t = run("train", "--data", data.toString(), "--out", tmp.toString());
             assertThat(t.code()).isEqualTo(2);
-            assertThat(t.error()).contains(tmp + " is in use by hubmap train");
+            assertThat(error(t)).contains(tmp + " is in use by hubmap train");
             assertThat(Files.readString(prev)).isEqualTo(OLD);
             assertThat(tmp.resolve("folds.json")).doesNotExist();
         } finally {
@@ -139,10 +126,10 @@ class HostileCommandsTest {
         Result r = run("predict", "--data", data.toString(), "--ensemble", e.toString(), "--out",
                 tmp.resolve("s.csv").toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.error()).isEqualTo("hubmap: error: " + e + ": threshold must be a number in [0, 1], got \"0.4\" "
+        assertThat(error(r)).isEqualTo("hubmap: error: " + e + ": threshold must be a number in [0, 1], got \"0.4\" "
                 + "(a string: write it without quotes)");
         Files.writeString(e, "{\"members\": [\"a.zip\"], \"threshold\": 0.4, \n \"threshold_searched\": tru }");
-        assertThat(run("predict", "--data", data.toString(), "--ensemble", e.toString()).error())
+        assertThat(error(run("predict", "--data", data.toString(), "--ensemble", e.toString())))
                 .startsWith("hubmap: error: " + e + " line 2, column ").contains("not valid JSON");
     }
 
@@ -160,10 +147,10 @@ class HostileCommandsTest {
         try {
             Result r = run("evaluate", sub.toString(), inFolder.toString());
             assertThat(r.code()).isEqualTo(2);
-            assertThat(r.error()).contains("70000");
+            assertThat(error(r)).contains("70000");
             Result d = run("evaluate", sub.toString(), truth.toString(), "--data", data.toString());
             assertThat(d.code()).isEqualTo(2);
-            assertThat(d.error()).contains("70000");
+            assertThat(error(d)).contains("70000");
         } finally {
             Files.delete(inFolder);
         }
@@ -174,7 +161,7 @@ class HostileCommandsTest {
         // a slide the folder lacks cannot be sized: refused rather than scored on the pixel sets
         Files.writeString(sub, "id,predicted\nghost,1 5\n");
         Files.writeString(truth, "id,encoding\nghost,1 5\n");
-        assertThat(run("evaluate", sub.toString(), truth.toString(), "--data", data.toString()).error())
+        assertThat(error(run("evaluate", sub.toString(), truth.toString(), "--data", data.toString())))
                 .contains("no slide 'ghost' under " + data.resolve("train"));
     }
 }

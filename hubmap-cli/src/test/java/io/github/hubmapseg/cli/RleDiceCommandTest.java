@@ -1,37 +1,23 @@
 package io.github.hubmapseg.cli;
 
+import static io.github.hubmapseg.cli.CliTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.hubmapseg.cli.CliTests.Result;
 import io.github.hubmapseg.core.rle.Rle;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code hubmap rle encode|decode} and {@code hubmap dice} driven through the real command line. */
 class RleDiceCommandTest {
 
     @TempDir
     Path dir;
-
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = HubmapCommand.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     /** A 5 x 3 (width x height) mask written as an 8-bit grey image with the given foreground value. */
     private Path writeMask(String name, String format, int[][] rows, int value) throws IOException {

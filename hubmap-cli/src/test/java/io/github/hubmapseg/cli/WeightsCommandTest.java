@@ -2,12 +2,12 @@ package io.github.hubmapseg.cli;
 
 import io.github.hubmapseg.testkit.ExternalTools;
 
+import static io.github.hubmapseg.cli.CliTests.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.hubmapseg.cli.CliTests.Result;
 import io.github.hubmapseg.models.weights.Npz;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -32,16 +32,6 @@ class WeightsCommandTest {
     private static final Path PY = Paths.get("..", "hubmap-models", "src", "test", "python");
     private static final Path OUT = Paths.get("target", "weights-cli");
     private static final String CASE = "unet_resnet34";
-
-    private static String[] run(String... args) {
-        var cl = HubmapCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new String[] {Integer.toString(code), out.toString(), err.toString()};
-    }
 
     static String python(String script, String... args) throws IOException, InterruptedException {
         Path python = ExternalTools.python("python3-torch python3-torchvision", "torch", "torchvision");
@@ -77,19 +67,19 @@ class WeightsCommandTest {
     @ValueSource(strings = {".pth", ".legacy.pth", ".safetensors"})
     void importThenModelRunGivesPyTorchLogits(String suffix, @TempDir Path tmp) throws Exception {
         Path file = OUT.resolve(CASE + suffix);
-        String[] r = run("weights", "inspect", file.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
-        assertThat(r[1]).contains("tensors:   ").contains("layout:    smp")
+        Result r = run("weights", "inspect", file.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("tensors:   ").contains("layout:    smp")
                 .contains("fits:      unet / resnet34 (smp layout)").contains("decoderChannels=[32, 16, 16, 8, 8]")
                 .contains("F32 x").contains("I64 x").doesNotContain("problem");
         Path model = tmp.resolve("model.zip");
         r = run("weights", "import", file.toString(), "--arch", "unet", "--encoder", "resnet34", "--layout", "auto",
                 "--classes", "1", "--out", model.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
         Path y = tmp.resolve("y.npy");
         r = run("model", "run", "--model", model.toString(), "--input", OUT.resolve(CASE + ".x.npy").toString(),
                 "--output", y.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertRelClose(Npz.readNpy(y), Npz.readNpy(OUT.resolve(CASE + ".y.npy")), suffix);
     }
 
@@ -103,25 +93,25 @@ class WeightsCommandTest {
         String c = "pan_efficientnet-b0";
         python("ref_panmanet.py", tmp.toAbsolutePath().toString(), c);
         Path file = tmp.resolve(c + ".legacy.pth");
-        String[] r = run("weights", "inspect", file.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
-        assertThat(r[1]).contains("fits:      pan / efficientnet-b0 (smp layout)").contains("panChannels=32");
+        Result r = run("weights", "inspect", file.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        assertThat(r.out()).contains("fits:      pan / efficientnet-b0 (smp layout)").contains("panChannels=32");
         Path model = tmp.resolve("model.zip");
         r = run("weights", "import", file.toString(), "--out", model.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
         Path y = tmp.resolve("y.npy");
         r = run("model", "run", "--model", model.toString(), "--input", tmp.resolve(c + ".x.npy").toString(),
                 "--output", y.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
         INDArray expected = Npz.readNpy(tmp.resolve(c + ".y.npy"));
         assertRelClose(Npz.readNpy(y), expected, c);
         Path model32 = tmp.resolve("model32.zip");
         r = run("weights", "import", file.toString(), "--encoder-output-stride", "32", "--out", model32.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
         Path y32 = tmp.resolve("y32.npy");
         r = run("model", "run", "--model", model32.toString(), "--input", tmp.resolve(c + ".x.npy").toString(),
                 "--output", y32.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(Transforms.abs(Npz.readNpy(y32).sub(expected)).maxNumber().doubleValue())
                 .isGreaterThan(1e-3 * Transforms.abs(expected).maxNumber().doubleValue());
     }
@@ -129,11 +119,11 @@ class WeightsCommandTest {
     @Test
     void exportLoadsStrictlyInPyTorchAndGivesTheSameLogits(@TempDir Path tmp) throws Exception {
         Path model = tmp.resolve("model.zip");
-        String[] r = run("weights", "import", OUT.resolve(CASE + ".pth").toString(), "--out", model.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        Result r = run("weights", "import", OUT.resolve(CASE + ".pth").toString(), "--out", model.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
         Path st = tmp.resolve("model.safetensors");
         r = run("weights", "export", model.toString(), "--out", st.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
         Path y = tmp.resolve("torch-y.npy");
         String log = python("load_export.py", st.toAbsolutePath().toString(), CASE,
                 OUT.resolve(CASE + ".x.npy").toAbsolutePath().toString(), y.toAbsolutePath().toString());
@@ -142,47 +132,47 @@ class WeightsCommandTest {
         // and the export reads back here as the same model
         Path again = tmp.resolve("again.zip");
         r = run("weights", "import", st.toString(), "--out", again.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
     }
 
     @Test
     void predictTakesAnImportedModel(@TempDir Path tmp) throws Exception {
         Path model = tmp.resolve("model.zip");
         assertThat(run("weights", "import", OUT.resolve(CASE + ".legacy.pth").toString(), "--out",
-                model.toString())[0]).isEqualTo("0");
+                model.toString()).code()).isEqualTo(0);
         // the import records what its output holds (read by ModelPredictors.load, not guessed from the layer)
         assertThat(io.github.hubmapseg.models.Checkpoints.read(model).outputActivation())
                 .contains(io.github.hubmapseg.models.OutputActivation.LOGITS);
         Path data = tmp.resolve("data");
-        String[] r = run("synth", "--out", data.toString(), "--slides", "3", "--size", "512x512", "--patients", "2");
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        Result r = run("synth", "--out", data.toString(), "--slides", "3", "--size", "512x512", "--patients", "2");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
         Path csv = tmp.resolve("sub.csv");
         r = run("predict", "--data", data.toString(), "--ensemble", model.toString(), "--out", csv.toString());
-        assertThat(r[0]).as(r[2]).isEqualTo("0");
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
         assertThat(Files.readAllLines(csv)).hasSize(2).first().asString().isEqualTo("id,predicted");
     }
 
     @Test
     void hostileFilesAndBadInputsAreOneLineErrors(@TempDir Path tmp) throws Exception {
-        String[] r = run("weights", "inspect", OUT.resolve("hostile").resolve("hostile.system.zip.pth").toString());
-        assertThat(r[0]).isEqualTo("2");
-        assertThat(r[2]).startsWith("hubmap: error: ").contains("refused global posix.system")
+        Result r = run("weights", "inspect", OUT.resolve("hostile").resolve("hostile.system.zip.pth").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("hubmap: error: ").contains("refused global posix.system")
                 .doesNotContain("at io.github");
         r = run("weights", "import", OUT.resolve(CASE + ".pth").toString(), "--arch", "linknet", "--out",
                 tmp.resolve("m.zip").toString());
-        assertThat(r[2]).contains("the file is an smp unet, not linknet");
+        assertThat(r.err()).contains("the file is an smp unet, not linknet");
         r = run("weights", "import", OUT.resolve(CASE + ".pth").toString(), "--layout", "caffe", "--out",
                 tmp.resolve("m.zip").toString());
-        assertThat(r[2]).contains("unknown layout 'caffe'");
+        assertThat(r.err()).contains("unknown layout 'caffe'");
         Path model = tmp.resolve("model.zip");
         assertThat(run("weights", "import", OUT.resolve(CASE + ".safetensors").toString(), "--out",
-                model.toString())[0]).isEqualTo("0");
+                model.toString()).code()).isEqualTo(0);
         Path bad = tmp.resolve("bad.npy");
         Npz.writeNpy(org.nd4j.linalg.factory.Nd4j.zeros(1, 3, 50, 64), bad);
         r = run("model", "run", "--model", model.toString(), "--input", bad.toString(), "--output",
                 tmp.resolve("y.npy").toString());
-        assertThat(r[0]).isEqualTo("2");
-        assertThat(r[2]).contains("50x64").doesNotContain("at io.github");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("50x64").doesNotContain("at io.github");
         assertThat(tmp.resolve("y.npy")).doesNotExist();
     }
 }

@@ -1,15 +1,8 @@
 package io.github.hubmapseg.models;
 
-import java.util.Arrays;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -29,42 +22,24 @@ public class BilinearResizeVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected Impl create(ComputationGraph graph, String name, int idx, DataType dataType) {
-        return new Impl(graph, name, idx, dataType);
+    protected InputType outputType(InputType.InputTypeConvolutional... in) {
+        return nhwc(in[1].getHeight(), in[1].getWidth(), in[0].getChannels());
     }
 
     @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        if (in.length != 2 || !(in[0] instanceof InputType.InputTypeConvolutional x)
-                || !(in[1] instanceof InputType.InputTypeConvolutional r)) {
-            throw new InvalidInputTypeException("BilinearResizeVertex takes two convolutional inputs (x, reference),"
-                    + " got " + Arrays.toString(in));
+    protected INDArray forward(String name, INDArray[] in, LayerWorkspaceMgr workspaceMgr) {
+        INDArray x = in[0];
+        INDArray r = in[1];
+        if (x.rank() != 4 || r.rank() != 4 || r.size(0) != x.size(0)) {
+            throw unexpected(name, "[N, H, W, C] and [N, H2, W2, *]", x, r);
         }
-        return InputType.convolutional(r.getHeight(), r.getWidth(), x.getChannels(), CNN2DFormat.NHWC);
+        return BilinearUpsampleVertex.resize(x, r.size(1), r.size(2), workspaceMgr);
     }
 
-    /** The runtime vertex. */
-    static final class Impl extends ParameterFreeVertex.Impl {
-        Impl(ComputationGraph graph, String name, int idx, DataType dataType) {
-            super(graph, name, idx, dataType);
-        }
-
-        @Override
-        public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            INDArray x = inputs[0];
-            INDArray r = inputs[1];
-            if (x.rank() != 4 || r.rank() != 4 || r.size(0) != x.size(0)) {
-                throw new IllegalStateException("BilinearResizeVertex " + vertexName + " expects [N, H, W, C] and"
-                        + " [N, H2, W2, *], got " + Arrays.toString(x.shape()) + " and " + Arrays.toString(r.shape()));
-            }
-            return BilinearUpsampleVertex.resize(x, r.size(1), r.size(2), workspaceMgr);
-        }
-
-        @Override
-        public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-            INDArray dx = BilinearUpsampleVertex.resizeBackward(inputs[0], epsilon, workspaceMgr);
-            INDArray dr = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, inputs[1].dataType(), inputs[1].shape(), 'c');
-            return new Pair<>(null, new INDArray[] {dx, dr});
-        }
+    @Override
+    protected INDArray[] backward(String name, INDArray[] in, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        INDArray dx = BilinearUpsampleVertex.resizeBackward(in[0], epsilon, workspaceMgr);
+        INDArray dr = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, in[1].dataType(), in[1].shape(), 'c');
+        return new INDArray[] {dx, dr};
     }
 }

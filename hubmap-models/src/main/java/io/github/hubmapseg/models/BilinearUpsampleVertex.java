@@ -1,14 +1,8 @@
 package io.github.hubmapseg.models;
 
-import java.util.Arrays;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -38,22 +32,8 @@ public class BilinearUpsampleVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected int inputCount() {
-        return 1;
-    }
-
-    @Override
-    protected Impl create(ComputationGraph graph, String name, int idx, DataType dataType) {
-        return new Impl(graph, name, idx, dataType, scale);
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        if (in.length != 1 || !(in[0] instanceof InputType.InputTypeConvolutional c)) {
-            throw new InvalidInputTypeException("BilinearUpsampleVertex takes one convolutional input, got "
-                    + Arrays.toString(in));
-        }
-        return InputType.convolutional(scale * c.getHeight(), scale * c.getWidth(), c.getChannels(), CNN2DFormat.NHWC);
+    protected InputType outputType(InputType.InputTypeConvolutional... in) {
+        return nhwc(scale * in[0].getHeight(), scale * in[0].getWidth(), in[0].getChannels());
     }
 
     /**
@@ -92,10 +72,7 @@ public class BilinearUpsampleVertex extends ParameterFreeVertex {
         INDArray aw = matrix(x.size(2), ow, x.dataType());
         INDArray t = Nd4j.tensorMmul(x, ah, new int[][] {{1}, {1}}); // [N, W, C, oH]
         t = Nd4j.tensorMmul(t, aw, new int[][] {{1}, {1}}); // [N, C, oH, oW]
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(),
-                new long[] {x.size(0), oh, ow, x.size(3)}, 'c');
-        out.assign(t.permute(0, 2, 3, 1));
-        return out;
+        return place(ArrayType.ACTIVATIONS, x.dataType(), t.permute(0, 2, 3, 1), workspaceMgr);
     }
 
     /**
@@ -111,33 +88,20 @@ public class BilinearUpsampleVertex extends ParameterFreeVertex {
         INDArray aw = matrix(x.size(2), dy.size(2), x.dataType());
         INDArray t = Nd4j.tensorMmul(dy, ah, new int[][] {{1}, {0}}); // [N, oW, C, H]
         t = Nd4j.tensorMmul(t, aw, new int[][] {{1}, {0}}); // [N, C, H, W]
-        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
-        dx.assign(t.permute(0, 2, 3, 1));
-        return dx;
+        return place(ArrayType.ACTIVATION_GRAD, x.dataType(), t.permute(0, 2, 3, 1), workspaceMgr);
     }
 
-    /** The runtime vertex. */
-    static final class Impl extends ParameterFreeVertex.Impl {
-        private final int scale;
-
-        Impl(ComputationGraph graph, String name, int idx, DataType dataType, int scale) {
-            super(graph, name, idx, dataType);
-            this.scale = scale;
+    @Override
+    protected INDArray forward(String name, INDArray[] in, LayerWorkspaceMgr workspaceMgr) {
+        INDArray x = in[0];
+        if (x.rank() != 4) {
+            throw unexpected(name, "[N, H, W, C]", x);
         }
+        return resize(x, scale * x.size(1), scale * x.size(2), workspaceMgr);
+    }
 
-        @Override
-        public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            INDArray x = inputs[0];
-            if (x.rank() != 4) {
-                throw new IllegalStateException("BilinearUpsampleVertex " + vertexName + " expects [N, H, W, C], got "
-                        + Arrays.toString(x.shape()));
-            }
-            return resize(x, scale * x.size(1), scale * x.size(2), workspaceMgr);
-        }
-
-        @Override
-        public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-            return new Pair<>(null, new INDArray[] {resizeBackward(inputs[0], epsilon, workspaceMgr)});
-        }
+    @Override
+    protected INDArray[] backward(String name, INDArray[] in, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        return new INDArray[] {resizeBackward(in[0], epsilon, workspaceMgr)};
     }
 }

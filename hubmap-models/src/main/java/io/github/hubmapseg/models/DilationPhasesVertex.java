@@ -1,15 +1,8 @@
 package io.github.hubmapseg.models;
 
-import java.util.Arrays;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -44,26 +37,9 @@ public class DilationPhasesVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected int inputCount() {
-        return 1;
-    }
-
-    @Override
-    protected Impl create(ComputationGraph graph, String name, int idx, DataType dataType) {
-        return new Impl(graph, name, idx, dataType, rate, merge);
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        if (in.length != 1 || !(in[0] instanceof InputType.InputTypeConvolutional c)) {
-            throw new InvalidInputTypeException("DilationPhasesVertex takes one convolutional input, got "
-                    + Arrays.toString(in));
-        }
-        if (merge) {
-            return InputType.convolutional(c.getHeight() * rate, c.getWidth() * rate, c.getChannels(),
-                    CNN2DFormat.NHWC);
-        }
-        return InputType.convolutional(c.getHeight() / rate, c.getWidth() / rate, c.getChannels(), CNN2DFormat.NHWC);
+    protected InputType outputType(InputType.InputTypeConvolutional... in) {
+        return merge ? nhwc(in[0].getHeight() * rate, in[0].getWidth() * rate, in[0].getChannels())
+                : nhwc(in[0].getHeight() / rate, in[0].getWidth() / rate, in[0].getChannels());
     }
 
     /** @return {@code x [N, H, W, C]} as its phases {@code [r r N, H / r, W / r, C]} */
@@ -86,38 +62,24 @@ public class DilationPhasesVertex extends ParameterFreeVertex {
                 .reshape('c', n, h * r, w * r, c);
     }
 
-    /** The runtime vertex. */
-    static final class Impl extends ParameterFreeVertex.Impl {
-        private final int rate;
-        private final boolean merge;
-
-        Impl(ComputationGraph graph, String name, int idx, DataType dataType, int rate, boolean merge) {
-            super(graph, name, idx, dataType);
-            this.rate = rate;
-            this.merge = merge;
+    private INDArray apply(String name, INDArray x, boolean doMerge, ArrayType type,
+            LayerWorkspaceMgr workspaceMgr) {
+        if (x.rank() != 4 || (doMerge ? x.size(0) % ((long) rate * rate) != 0
+                : x.size(1) % rate != 0 || x.size(2) % rate != 0)) {
+            throw unexpected(name + " (rate " + rate + ", " + (doMerge ? "merge" : "split") + ")", "[N, H, W, C] with "
+                    + (doMerge ? "N" : "H and W") + " divisible by " + (doMerge ? rate * rate : rate)
+                    + " (input sizes must be multiples of the output stride)", x);
         }
+        return place(type, x.dataType(), doMerge ? merge(x, rate) : split(x, rate), workspaceMgr);
+    }
 
-        private INDArray apply(INDArray x, boolean doMerge, ArrayType type, LayerWorkspaceMgr workspaceMgr) {
-            if (x.rank() != 4 || (doMerge ? x.size(0) % ((long) rate * rate) != 0
-                    : x.size(1) % rate != 0 || x.size(2) % rate != 0)) {
-                throw new IllegalStateException("DilationPhasesVertex " + vertexName + " (rate " + rate + ", "
-                        + (doMerge ? "merge" : "split") + ") expects [N, H, W, C] with " + (doMerge ? "N" : "H and W")
-                        + " divisible by " + (doMerge ? rate * rate : rate) + ", got " + Arrays.toString(x.shape())
-                        + "; input sizes must be multiples of the output stride");
-            }
-            INDArray y = doMerge ? DilationPhasesVertex.merge(x, rate) : split(x, rate);
-            INDArray out = workspaceMgr.createUninitialized(type, x.dataType(), y.shape(), 'c');
-            return out.assign(y);
-        }
+    @Override
+    protected INDArray forward(String name, INDArray[] in, LayerWorkspaceMgr workspaceMgr) {
+        return apply(name, in[0], merge, ArrayType.ACTIVATIONS, workspaceMgr);
+    }
 
-        @Override
-        public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            return apply(inputs[0], merge, ArrayType.ACTIVATIONS, workspaceMgr);
-        }
-
-        @Override
-        public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-            return new Pair<>(null, new INDArray[] {apply(epsilon, !merge, ArrayType.ACTIVATION_GRAD, workspaceMgr)});
-        }
+    @Override
+    protected INDArray[] backward(String name, INDArray[] in, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        return new INDArray[] {apply(name, epsilon, !merge, ArrayType.ACTIVATION_GRAD, workspaceMgr)};
     }
 }

@@ -1,14 +1,8 @@
 package io.github.hubmapseg.models;
 
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastTo;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,48 +25,27 @@ public class ExpandVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected Impl create(ComputationGraph graph, String name, int idx, DataType dataType) {
-        return new Impl(graph, name, idx, dataType);
+    protected InputType outputType(InputType.InputTypeConvolutional... in) {
+        return nhwc(in[1].getHeight(), in[1].getWidth(), in[0].getChannels());
     }
 
     @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        if (in.length != 2 || !(in[0] instanceof InputType.InputTypeConvolutional p)
-                || !(in[1] instanceof InputType.InputTypeConvolutional r)) {
-            throw new InvalidInputTypeException("ExpandVertex takes two convolutional inputs (pooled, reference),"
-                    + " got " + java.util.Arrays.toString(in));
+    protected INDArray forward(String name, INDArray[] in, LayerWorkspaceMgr workspaceMgr) {
+        INDArray p = in[0];
+        INDArray r = in[1];
+        if (p.rank() != 4 || p.size(1) != 1 || p.size(2) != 1 || r.rank() != 4 || r.size(0) != p.size(0)) {
+            throw unexpected(name, "[N, 1, 1, C] and [N, H, W, *]", p, r);
         }
-        return InputType.convolutional(r.getHeight(), r.getWidth(), p.getChannels(), CNN2DFormat.NHWC);
+        long[] shape = {p.size(0), r.size(1), r.size(2), p.size(3)};
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, p.dataType(), shape, 'c');
+        Nd4j.exec(new BroadcastTo(p, shape, out));
+        return out;
     }
 
-    /** The runtime vertex. */
-    static final class Impl extends ParameterFreeVertex.Impl {
-        Impl(ComputationGraph graph, String name, int idx, DataType dataType) {
-            super(graph, name, idx, dataType);
-        }
-
-        @Override
-        public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            INDArray p = inputs[0];
-            INDArray r = inputs[1];
-            if (p.rank() != 4 || p.size(1) != 1 || p.size(2) != 1 || r.rank() != 4 || r.size(0) != p.size(0)) {
-                throw new IllegalStateException("ExpandVertex " + vertexName + " expects [N, 1, 1, C] and [N, H, W, *],"
-                        + " got " + java.util.Arrays.toString(p.shape()) + " and " + java.util.Arrays.toString(r.shape()));
-            }
-            long[] shape = {p.size(0), r.size(1), r.size(2), p.size(3)};
-            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, p.dataType(), shape, 'c');
-            Nd4j.exec(new BroadcastTo(p, shape, out));
-            return out;
-        }
-
-        @Override
-        public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-            INDArray p = inputs[0];
-            INDArray r = inputs[1];
-            INDArray dp = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, p.dataType(), p.shape(), 'c');
-            dp.assign(epsilon.sum(true, 1, 2));
-            INDArray dr = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, r.dataType(), r.shape(), 'c');
-            return new Pair<>(null, new INDArray[] {dp, dr});
-        }
+    @Override
+    protected INDArray[] backward(String name, INDArray[] in, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        INDArray dp = place(ArrayType.ACTIVATION_GRAD, in[0].dataType(), epsilon.sum(true, 1, 2), workspaceMgr);
+        INDArray dr = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, in[1].dataType(), in[1].shape(), 'c');
+        return new INDArray[] {dp, dr};
     }
 }

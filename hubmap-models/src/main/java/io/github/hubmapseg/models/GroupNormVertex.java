@@ -1,15 +1,9 @@
 package io.github.hubmapseg.models;
 
-import java.util.Arrays;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -42,71 +36,41 @@ public class GroupNormVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected int inputCount() {
-        return 1;
-    }
-
-    @Override
-    protected Impl create(ComputationGraph graph, String name, int idx, DataType dataType) {
-        return new Impl(graph, name, idx, dataType, groups, eps);
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        if (in.length != 1 || !(in[0] instanceof InputType.InputTypeConvolutional c)) {
-            throw new InvalidInputTypeException("GroupNormVertex takes one convolutional input, got "
-                    + Arrays.toString(in));
-        }
-        if (c.getChannels() % groups != 0) {
-            throw new InvalidInputTypeException("GroupNorm(" + groups + "): channels " + c.getChannels()
+    protected InputType outputType(InputType.InputTypeConvolutional... in) throws InvalidInputTypeException {
+        if (in[0].getChannels() % groups != 0) {
+            throw new InvalidInputTypeException("GroupNorm(" + groups + "): channels " + in[0].getChannels()
                     + " are not divisible by the groups");
         }
-        return InputType.convolutional(c.getHeight(), c.getWidth(), c.getChannels(), CNN2DFormat.NHWC);
+        return nhwc(in[0].getHeight(), in[0].getWidth(), in[0].getChannels());
     }
 
-    /** The runtime vertex. */
-    static final class Impl extends ParameterFreeVertex.Impl {
-        private final int groups;
-        private final double eps;
-
-        Impl(ComputationGraph graph, String name, int idx, DataType dataType, int groups, double eps) {
-            super(graph, name, idx, dataType);
-            this.groups = groups;
-            this.eps = eps;
+    /** @return {standardised x, 1 / sqrt(var + eps)} as [N, HW, G, C/G] and [N, 1, G, 1] */
+    private INDArray[] standardise(String name, INDArray x) {
+        if (x.rank() != 4 || x.size(3) % groups != 0) {
+            throw unexpected(name, "[N, H, W, C] with C divisible by " + groups, x);
         }
+        long n = x.size(0);
+        INDArray xr = x.dup('c').reshape('c', n, x.size(1) * x.size(2), groups, x.size(3) / groups);
+        INDArray xc = xr.sub(xr.mean(true, 1, 3));
+        INDArray inv = Transforms.pow(xc.mul(xc).mean(true, 1, 3).addi(eps), -0.5, false);
+        return new INDArray[] {xc.muli(inv), inv};
+    }
 
-        /** @return {standardised x, 1 / sqrt(var + eps)} as [N, HW, G, C/G] and [N, 1, G, 1] */
-        private INDArray[] standardise(INDArray x) {
-            if (x.rank() != 4 || x.size(3) % groups != 0) {
-                throw new IllegalStateException("GroupNormVertex " + vertexName + " expects [N, H, W, C] with C"
-                        + " divisible by " + groups + ", got " + Arrays.toString(x.shape()));
-            }
-            long n = x.size(0);
-            INDArray xr = x.dup('c').reshape('c', n, x.size(1) * x.size(2), groups, x.size(3) / groups);
-            INDArray xc = xr.sub(xr.mean(true, 1, 3));
-            INDArray inv = Transforms.pow(xc.mul(xc).mean(true, 1, 3).addi(eps), -0.5, false);
-            return new INDArray[] {xc.muli(inv), inv};
-        }
+    @Override
+    protected INDArray forward(String name, INDArray[] in, LayerWorkspaceMgr workspaceMgr) {
+        INDArray x = in[0];
+        INDArray y = standardise(name, x)[0];
+        return place(ArrayType.ACTIVATIONS, x.dataType(), y.reshape('c', x.shape()), workspaceMgr);
+    }
 
-        @Override
-        public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            INDArray x = inputs[0];
-            INDArray y = standardise(x)[0];
-            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(), 'c');
-            out.assign(y.reshape('c', x.shape()));
-            return out;
-        }
-
-        @Override
-        public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-            INDArray x = inputs[0];
-            INDArray[] s = standardise(x);
-            INDArray y = s[0];
-            INDArray dy = epsilon.dup('c').reshape('c', y.shape());
-            INDArray dx = dy.sub(dy.mean(true, 1, 3)).subi(y.mul(dy.mul(y).mean(true, 1, 3))).muli(s[1]);
-            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
-            out.assign(dx.reshape('c', x.shape()));
-            return new Pair<>(null, new INDArray[] {out});
-        }
+    @Override
+    protected INDArray[] backward(String name, INDArray[] in, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        INDArray x = in[0];
+        INDArray[] s = standardise(name, x);
+        INDArray y = s[0];
+        INDArray dy = epsilon.dup('c').reshape('c', y.shape());
+        INDArray dx = dy.sub(dy.mean(true, 1, 3)).subi(y.mul(dy.mul(y).mean(true, 1, 3))).muli(s[1]);
+        return new INDArray[] {place(ArrayType.ACTIVATION_GRAD, x.dataType(), dx.reshape('c', x.shape()),
+                workspaceMgr)};
     }
 }

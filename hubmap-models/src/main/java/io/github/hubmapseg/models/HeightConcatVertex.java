@@ -1,16 +1,12 @@
 package io.github.hubmapseg.models;
 
 import java.util.Arrays;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -30,53 +26,37 @@ public class HeightConcatVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected Impl create(ComputationGraph graph, String name, int idx, DataType dataType) {
-        return new Impl(graph, name, idx, dataType);
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        if (in.length != 2 || !(in[0] instanceof InputType.InputTypeConvolutional a)
-                || !(in[1] instanceof InputType.InputTypeConvolutional b) || a.getWidth() != b.getWidth()
-                || a.getChannels() != b.getChannels()) {
+    protected InputType outputType(InputType.InputTypeConvolutional... in) throws InvalidInputTypeException {
+        if (in[0].getWidth() != in[1].getWidth() || in[0].getChannels() != in[1].getChannels()) {
             throw new InvalidInputTypeException("HeightConcatVertex takes two convolutional inputs of equal width and"
                     + " channels, got " + Arrays.toString(in));
         }
-        return InputType.convolutional(a.getHeight() + b.getHeight(), a.getWidth(), a.getChannels(), CNN2DFormat.NHWC);
+        return nhwc(in[0].getHeight() + in[1].getHeight(), in[0].getWidth(), in[0].getChannels());
     }
 
-    /** The runtime vertex. */
-    static final class Impl extends ParameterFreeVertex.Impl {
-        Impl(ComputationGraph graph, String name, int idx, DataType dataType) {
-            super(graph, name, idx, dataType);
-        }
+    /** @return rows {@code [from, to)} of an NHWC array */
+    private static INDArray rows(INDArray a, long from, long to) {
+        return a.get(new INDArrayIndex[] {NDArrayIndex.all(), NDArrayIndex.interval(from, to), NDArrayIndex.all(),
+                NDArrayIndex.all()});
+    }
 
-        @Override
-        public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            INDArray a = inputs[0];
-            INDArray b = inputs[1];
-            long h1 = a.size(1);
-            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, a.dataType(),
-                    new long[] {a.size(0), h1 + b.size(1), a.size(2), a.size(3)}, 'c');
-            out.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h1), NDArrayIndex.all(), NDArrayIndex.all()).assign(a);
-            out.get(NDArrayIndex.all(), NDArrayIndex.interval(h1, h1 + b.size(1)), NDArrayIndex.all(),
-                    NDArrayIndex.all()).assign(b);
-            return out;
-        }
+    @Override
+    protected INDArray forward(String name, INDArray[] in, LayerWorkspaceMgr workspaceMgr) {
+        INDArray a = in[0];
+        INDArray b = in[1];
+        long h1 = a.size(1);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, a.dataType(),
+                new long[] {a.size(0), h1 + b.size(1), a.size(2), a.size(3)}, 'c');
+        rows(out, 0, h1).assign(a);
+        rows(out, h1, h1 + b.size(1)).assign(b);
+        return out;
+    }
 
-        @Override
-        public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-            long h1 = inputs[0].size(1);
-            long h = epsilon.size(1);
-            INDArray da = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(),
-                    inputs[0].shape(), 'c');
-            INDArray db = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(),
-                    inputs[1].shape(), 'c');
-            da.assign(epsilon.get(NDArrayIndex.all(), NDArrayIndex.interval(0, h1), NDArrayIndex.all(),
-                    NDArrayIndex.all()));
-            db.assign(epsilon.get(NDArrayIndex.all(), NDArrayIndex.interval(h1, h), NDArrayIndex.all(),
-                    NDArrayIndex.all()));
-            return new Pair<>(null, new INDArray[] {da, db});
-        }
+    @Override
+    protected INDArray[] backward(String name, INDArray[] in, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        long h1 = in[0].size(1);
+        return new INDArray[] {
+            place(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), rows(epsilon, 0, h1), workspaceMgr),
+            place(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), rows(epsilon, h1, epsilon.size(1)), workspaceMgr)};
     }
 }

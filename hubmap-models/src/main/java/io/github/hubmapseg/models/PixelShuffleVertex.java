@@ -1,14 +1,9 @@
 package io.github.hubmapseg.models;
 
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -24,62 +19,38 @@ public class PixelShuffleVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected int inputCount() {
-        return 1;
-    }
-
-    @Override
-    protected Impl create(ComputationGraph graph, String name, int idx, DataType dataType) {
-        return new Impl(graph, name, idx, dataType);
-    }
-
-    @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        if (in.length != 1 || !(in[0] instanceof InputType.InputTypeConvolutional c)) {
-            throw new InvalidInputTypeException("PixelShuffleVertex takes one convolutional input, got "
-                    + java.util.Arrays.toString(in));
-        }
-        if (c.getChannels() % 4 != 0) {
+    protected InputType outputType(InputType.InputTypeConvolutional... in) throws InvalidInputTypeException {
+        if (in[0].getChannels() % 4 != 0) {
             throw new InvalidInputTypeException("PixelShuffleVertex needs channels divisible by 4, got "
-                    + c.getChannels());
+                    + in[0].getChannels());
         }
-        return InputType.convolutional(2 * c.getHeight(), 2 * c.getWidth(), c.getChannels() / 4, CNN2DFormat.NHWC);
+        return nhwc(2 * in[0].getHeight(), 2 * in[0].getWidth(), in[0].getChannels() / 4);
     }
 
-    /** The runtime vertex. */
-    static final class Impl extends ParameterFreeVertex.Impl {
-        Impl(ComputationGraph graph, String name, int idx, DataType dataType) {
-            super(graph, name, idx, dataType);
+    @Override
+    protected INDArray forward(String name, INDArray[] in, LayerWorkspaceMgr workspaceMgr) {
+        INDArray x = in[0];
+        if (x.rank() != 4 || x.size(3) % 4 != 0) {
+            throw unexpected(name, "[N, H, W, 4C]", x);
         }
+        long n = x.size(0);
+        long h = x.size(1);
+        long w = x.size(2);
+        long c = x.size(3) / 4;
+        INDArray out = place(ArrayType.ACTIVATIONS, x.dataType(),
+                x.reshape('c', n, h, w, c, 2, 2).permute(0, 1, 4, 2, 5, 3), workspaceMgr); // [n, h, 2, w, 2, c]
+        return out.reshape('c', n, 2 * h, 2 * w, c);
+    }
 
-        @Override
-        public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            INDArray x = inputs[0];
-            if (x.rank() != 4 || x.size(3) % 4 != 0) {
-                throw new IllegalStateException("PixelShuffleVertex " + vertexName + " expects [N, H, W, 4C], got "
-                        + java.util.Arrays.toString(x.shape()));
-            }
-            long n = x.size(0);
-            long h = x.size(1);
-            long w = x.size(2);
-            long c = x.size(3) / 4;
-            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(),
-                    new long[] {n, h, 2, w, 2, c}, 'c');
-            out.assign(x.reshape('c', n, h, w, c, 2, 2).permute(0, 1, 4, 2, 5, 3));
-            return out.reshape('c', n, 2 * h, 2 * w, c);
-        }
-
-        @Override
-        public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-            INDArray x = inputs[0];
-            long n = x.size(0);
-            long h = x.size(1);
-            long w = x.size(2);
-            long c = x.size(3) / 4;
-            INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(),
-                    new long[] {n, h, w, c, 2, 2}, 'c');
-            dx.assign(epsilon.reshape('c', n, h, 2, w, 2, c).permute(0, 1, 3, 5, 2, 4));
-            return new Pair<>(null, new INDArray[] {dx.reshape('c', n, h, w, 4 * c)});
-        }
+    @Override
+    protected INDArray[] backward(String name, INDArray[] in, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        INDArray x = in[0];
+        long n = x.size(0);
+        long h = x.size(1);
+        long w = x.size(2);
+        long c = x.size(3) / 4;
+        INDArray dx = place(ArrayType.ACTIVATION_GRAD, x.dataType(),
+                epsilon.reshape('c', n, h, 2, w, 2, c).permute(0, 1, 3, 5, 2, 4), workspaceMgr); // [n, h, w, c, 2, 2]
+        return new INDArray[] {dx.reshape('c', n, h, w, 4 * c)};
     }
 }

@@ -1,18 +1,12 @@
 package io.github.hubmapseg.models;
 
-import java.util.Arrays;
 import java.util.Objects;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The two max reductions of CBAM (Woo et al. 2018) on NHWC activations, with their gradients:
@@ -42,94 +36,61 @@ public class ReduceVertex extends ParameterFreeVertex {
     }
 
     @Override
-    protected int inputCount() {
-        return 1;
+    protected InputType outputType(InputType.InputTypeConvolutional... in) {
+        return kind == Kind.GLOBAL_MAX ? nhwc(1, 1, in[0].getChannels())
+                : nhwc(in[0].getHeight(), in[0].getWidth(), 2);
     }
 
     @Override
-    protected Impl create(ComputationGraph graph, String name, int idx, DataType dataType) {
-        return new Impl(graph, name, idx, dataType, kind);
+    protected INDArray forward(String name, INDArray[] in, LayerWorkspaceMgr workspaceMgr) {
+        INDArray x = in[0];
+        if (x.rank() != 4) {
+            throw unexpected(name, "[N, H, W, C]", x);
+        }
+        long n = x.size(0);
+        long h = x.size(1);
+        long w = x.size(2);
+        long c = x.size(3);
+        if (kind == Kind.GLOBAL_MAX) {
+            return place(ArrayType.ACTIVATIONS, x.dataType(), x.max(1, 2).reshape(n, 1, 1, c), workspaceMgr);
+        }
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), n, h, w, 2);
+        out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0)).assign(x.max(3));
+        out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1)).assign(x.mean(3));
+        return out;
     }
 
     @Override
-    public InputType getOutputType(int layerIndex, InputType... in) throws InvalidInputTypeException {
-        if (in.length != 1 || !(in[0] instanceof InputType.InputTypeConvolutional c)) {
-            throw new InvalidInputTypeException("ReduceVertex takes one convolutional input, got " + Arrays.toString(in));
-        }
-        return kind == Kind.GLOBAL_MAX ? InputType.convolutional(1, 1, c.getChannels(), CNN2DFormat.NHWC)
-                : InputType.convolutional(c.getHeight(), c.getWidth(), 2, CNN2DFormat.NHWC);
-    }
-
-    /** The runtime vertex. */
-    static final class Impl extends ParameterFreeVertex.Impl {
-        private final Kind kind;
-
-        Impl(ComputationGraph graph, String name, int idx, DataType dataType, Kind kind) {
-            super(graph, name, idx, dataType);
-            this.kind = kind;
-        }
-
-        @Override
-        public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            INDArray x = inputs[0];
-            if (x.rank() != 4) {
-                throw new IllegalStateException("ReduceVertex " + vertexName + " expects [N, H, W, C], got "
-                        + Arrays.toString(x.shape()));
-            }
-            long n = x.size(0);
-            long h = x.size(1);
-            long w = x.size(2);
-            long c = x.size(3);
-            if (kind == Kind.GLOBAL_MAX) {
-                INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), n, 1, 1, c);
-                out.assign(x.max(1, 2).reshape(n, 1, 1, c));
-                return out;
-            }
-            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), n, h, w, 2);
-            out.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(0))
-                    .assign(x.max(3));
-            out.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(1))
-                    .assign(x.mean(3));
-            return out;
-        }
-
-        @Override
-        public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
-            INDArray x = inputs[0].dup('c');
-            long n = x.size(0);
-            long h = x.size(1);
-            long w = x.size(2);
-            long c = x.size(3);
-            INDArray dx;
-            if (kind == Kind.GLOBAL_MAX) {
-                // argmax over the H*W positions of each (n, c)
-                INDArray flat = x.reshape('c', n, h * w, c);
-                INDArray idx = Nd4j.argMax(flat, 1); // [n, c]
-                INDArray g = epsilon.reshape(n, c);
-                dx = Nd4j.zeros(x.dataType(), n, h * w, c);
-                for (long i = 0; i < n; i++) {
-                    for (long j = 0; j < c; j++) {
-                        dx.putScalar(new long[] {i, idx.getLong(i, j), j}, g.getDouble(i, j));
-                    }
+    protected INDArray[] backward(String name, INDArray[] in, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        INDArray x = in[0].dup('c');
+        long n = x.size(0);
+        long h = x.size(1);
+        long w = x.size(2);
+        long c = x.size(3);
+        INDArray dx;
+        if (kind == Kind.GLOBAL_MAX) {
+            // argmax over the H*W positions of each (n, c)
+            INDArray flat = x.reshape('c', n, h * w, c);
+            INDArray idx = Nd4j.argMax(flat, 1); // [n, c]
+            INDArray g = epsilon.reshape(n, c);
+            dx = Nd4j.zeros(x.dataType(), n, h * w, c);
+            for (long i = 0; i < n; i++) {
+                for (long j = 0; j < c; j++) {
+                    dx.putScalar(new long[] {i, idx.getLong(i, j), j}, g.getDouble(i, j));
                 }
-                dx = dx.reshape('c', n, h, w, c);
-            } else {
-                INDArray flat = x.reshape('c', n * h * w, c);
-                INDArray idx = Nd4j.argMax(flat, 1); // [nhw]
-                INDArray e = epsilon.dup('c').reshape('c', n * h * w, 2);
-                INDArray gMean = e.getColumn(1).div(c); // [nhw]
-                dx = Nd4j.zeros(x.dataType(), n * h * w, c).addiColumnVector(gMean.reshape(n * h * w, 1));
-                for (long i = 0; i < n * h * w; i++) {
-                    long k = idx.getLong(i);
-                    dx.putScalar(i, k, dx.getDouble(i, k) + e.getDouble(i, 0));
-                }
-                dx = dx.reshape('c', n, h, w, c);
             }
-            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
-            out.assign(dx);
-            return new Pair<>(null, new INDArray[] {out});
+        } else {
+            INDArray flat = x.reshape('c', n * h * w, c);
+            INDArray idx = Nd4j.argMax(flat, 1); // [nhw]
+            INDArray e = epsilon.dup('c').reshape('c', n * h * w, 2);
+            INDArray gMean = e.getColumn(1).div(c); // [nhw]
+            dx = Nd4j.zeros(x.dataType(), n * h * w, c).addiColumnVector(gMean.reshape(n * h * w, 1));
+            for (long i = 0; i < n * h * w; i++) {
+                long k = idx.getLong(i);
+                dx.putScalar(i, k, dx.getDouble(i, k) + e.getDouble(i, 0));
+            }
         }
+        return new INDArray[] {place(ArrayType.ACTIVATION_GRAD, x.dataType(), dx.reshape('c', n, h, w, c),
+                workspaceMgr)};
     }
 }

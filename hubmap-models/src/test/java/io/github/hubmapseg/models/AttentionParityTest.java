@@ -8,14 +8,11 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.NoOp;
 
 /**
  * U-Net attention gates (Oktay et al.) and CBAM (Woo et al.) against our transcriptions of their authors' code in
@@ -61,10 +58,7 @@ class AttentionParityTest {
      * -> mean -> scale.
      */
     private static ComputationGraph net(DataType type) {
-        Dl4jRuntime.configure();
-        GraphBuilder g = new NeuralNetConfiguration.Builder().dataType(type).seed(7).updater(new NoOp())
-                .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(4, 4, 2, Blocks.FORMAT));
+        GraphBuilder g = VertexGraphs.builder(type, InputType.convolutional(4, 4, 2, Blocks.FORMAT));
         Blocks b = new Blocks(g, "in", 2);
         String x = b.conv("c", "in", 3, 3, 1, 1, 1, true);
         g.addVertex("cp", new ReduceVertex(ReduceVertex.Kind.CHANNEL_MAX_MEAN), x);
@@ -78,9 +72,7 @@ class AttentionParityTest {
         b.register("stack", 3);
         String m = b.globalAvgPool("mean", b.conv("mlp", "stack", 3, 1, 1, 0, 1, true));
         g.setOutputs(b.scale("out", y, m));
-        ComputationGraph n = new ComputationGraph(g.build());
-        n.init();
-        return n;
+        return VertexGraphs.init(g);
     }
 
     @Test

@@ -2,31 +2,23 @@ package io.github.hubmapseg.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
 
 /** {@link GlobalAvgPoolVertex} and {@link BroadcastMulVertex}: values, gradients, serialisation. */
 class AttentionVerticesTest {
 
     /** A squeeze-and-excitation gate plus a spatial gate on a 3x3 conv: x*cSE(x) + x*sSE(x). */
     private static ComputationGraph net(DataType type) {
-        Dl4jRuntime.configure();
-        GraphBuilder g = new NeuralNetConfiguration.Builder().dataType(type).seed(7).updater(new NoOp())
-                .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(6, 5, 3, Blocks.FORMAT));
+        GraphBuilder g = VertexGraphs.builder(type, InputType.convolutional(6, 5, 3, Blocks.FORMAT));
         Blocks b = new Blocks(g, "in", 3);
         String x = b.conv("c", "in", 4, 3, 1, 1, 1, true);
         String s = b.conv("fc1", b.globalAvgPool("pool", x), 2, 1, 1, 0, 1, true);
@@ -34,9 +26,7 @@ class AttentionVerticesTest {
         String sp = b.act("sps", b.conv("sp", x, 1, 1, 1, 0, 1, true), Activation.SIGMOID);
         String y = b.add("sum", b.scale("cse", x, s), b.scale("sse", x, sp));
         g.setOutputs(b.act("out", y, Activation.IDENTITY));
-        ComputationGraph n = new ComputationGraph(g.build());
-        n.init();
-        return n;
+        return VertexGraphs.init(g);
     }
 
     @Test
@@ -84,12 +74,7 @@ class AttentionVerticesTest {
 
     @Test
     void survivesSerialisation(@TempDir Path dir) throws Exception {
-        ComputationGraph n = net(DataType.FLOAT);
-        Path f = dir.resolve("se.zip");
-        ModelSerializer.writeModel(n, f.toFile(), true);
-        ComputationGraph back = ModelSerializer.restoreComputationGraph(f.toFile(), true);
-        INDArray in = Nd4j.rand(DataType.FLOAT, 1, 6, 5, 3);
-        assertThat(back.outputSingle(in).equalsWithEps(n.outputSingle(in), 0)).isTrue();
-        assertThat(Files.size(f)).isPositive();
+        VertexGraphs.assertSurvivesSerialisation(net(DataType.FLOAT), dir, Nd4j.rand(DataType.FLOAT, 1, 6, 5, 3),
+                back -> { });
     }
 }

@@ -5,28 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import org.assertj.core.data.Offset;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
 
 /** {@link PixelShuffleVertex}, {@link ExpandVertex}, dilated and transposed convs: values, gradients, JSON. */
 class DecoderVerticesTest {
 
     /** conv -> pixel shuffle -> conv, plus an image-pooling branch (pool, 1x1 conv, expand) and an atrous conv. */
     private static ComputationGraph net(DataType type) {
-        Dl4jRuntime.configure();
-        GraphBuilder g = new NeuralNetConfiguration.Builder().dataType(type).seed(7).updater(new NoOp())
-                .trainingWorkspaceMode(WorkspaceMode.ENABLED).inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(3, 4, 2, Blocks.FORMAT));
+        GraphBuilder g = VertexGraphs.builder(type, InputType.convolutional(3, 4, 2, Blocks.FORMAT));
         Blocks b = new Blocks(g, "in", 2);
         String x = b.conv("c", "in", 8, 3, 1, 1, 1, true);
         String ps = b.pixelShuffle("ps", x);
@@ -36,8 +29,7 @@ class DecoderVerticesTest {
         String d = b.dilatedConv("atrous", y, 3, 3, 2, 2, true);
         String t = b.transposedConv("up", b.add("sum", y, e, d), 2, 4, 2, 1, true);
         g.setOutputs(b.act("out", t, Activation.IDENTITY));
-        ComputationGraph n = new ComputationGraph(g.build());
-        n.init();
+        ComputationGraph n = VertexGraphs.init(g);
         SegmentationModel.bypassOneDnnForDilatedConvs(n);
         return n;
     }
@@ -83,12 +75,7 @@ class DecoderVerticesTest {
 
     @Test
     void survivesSerialisation(@TempDir Path dir) throws Exception {
-        ComputationGraph n = net(DataType.FLOAT);
-        Path f = dir.resolve("dec.zip");
-        ModelSerializer.writeModel(n, f.toFile(), true);
-        ComputationGraph back = ModelSerializer.restoreComputationGraph(f.toFile(), true);
-        SegmentationModel.bypassOneDnnForDilatedConvs(back);
-        INDArray in = Nd4j.rand(DataType.FLOAT, 1, 3, 4, 2);
-        assertThat(back.outputSingle(in).equalsWithEps(n.outputSingle(in), 0)).isTrue();
+        VertexGraphs.assertSurvivesSerialisation(net(DataType.FLOAT), dir, Nd4j.rand(DataType.FLOAT, 1, 3, 4, 2),
+                SegmentationModel::bypassOneDnnForDilatedConvs);
     }
 }

@@ -34,62 +34,67 @@ public enum D4 {
         this.flipY = flipY;
     }
 
-    /** Source index in the original plane of pixel {@code (x, y)} of the transformed plane. */
-    private int source(int x, int y, int n) {
-        int a = flipX ? n - 1 - x : x;
-        int b = flipY ? n - 1 - y : y;
-        return transpose ? a * n + b : b * n + a;
-    }
-
     /** {@code dst = pose(src)} for {@code planes} planes of {@code n x n}. */
     public void apply(float[] src, int srcOff, float[] dst, int dstOff, int n, int planes) {
-        for (int p = 0; p < planes; p++) {
-            int so = srcOff + p * n * n;
-            int d = dstOff + p * n * n;
-            for (int y = 0; y < n; y++) {
-                for (int x = 0; x < n; x++) {
-                    dst[d++] = src[so + source(x, y, n)];
-                }
-            }
-        }
+        permute(src, srcOff, dst, dstOff, n, planes, false, FLOATS);
     }
 
     /** {@code dst = pose^-1(src)}: undoes {@link #apply}. */
     public void invert(float[] src, int srcOff, float[] dst, int dstOff, int n, int planes) {
-        for (int p = 0; p < planes; p++) {
-            int so = srcOff + p * n * n;
-            int d = dstOff + p * n * n;
-            int k = 0;
-            for (int y = 0; y < n; y++) {
-                for (int x = 0; x < n; x++) {
-                    dst[d + source(x, y, n)] = src[so + k++];
-                }
-            }
-        }
+        permute(src, srcOff, dst, dstOff, n, planes, true, FLOATS);
     }
 
     /** Double variant of {@link #apply(float[], int, float[], int, int, int)}. */
     public void apply(double[] src, int srcOff, double[] dst, int dstOff, int n, int planes) {
-        for (int p = 0; p < planes; p++) {
-            int so = srcOff + p * n * n;
-            int d = dstOff + p * n * n;
-            for (int y = 0; y < n; y++) {
-                for (int x = 0; x < n; x++) {
-                    dst[d++] = src[so + source(x, y, n)];
-                }
-            }
-        }
+        permute(src, srcOff, dst, dstOff, n, planes, false, DOUBLES);
     }
 
     /** Double variant of {@link #invert(float[], int, float[], int, int, int)}. */
     public void invert(double[] src, int srcOff, double[] dst, int dstOff, int n, int planes) {
+        permute(src, srcOff, dst, dstOff, n, planes, true, DOUBLES);
+    }
+
+    /** Copies {@code len} strided elements {@code dst[d + i * ds] = src[s + i * ss]} of one primitive array type. */
+    private interface Strided {
+        void copy(Object src, int s, int ss, Object dst, int d, int ds, int len);
+    }
+
+    private static final Strided FLOATS = (src, s, ss, dst, d, ds, len) -> {
+        float[] from = (float[]) src;
+        float[] to = (float[]) dst;
+        for (int i = 0; i < len; i++) {
+            to[d + i * ds] = from[s + i * ss];
+        }
+    };
+
+    private static final Strided DOUBLES = (src, s, ss, dst, d, ds, len) -> {
+        double[] from = (double[]) src;
+        double[] to = (double[]) dst;
+        for (int i = 0; i < len; i++) {
+            to[d + i * ds] = from[s + i * ss];
+        }
+    };
+
+    /**
+     * The one loop of {@link #apply} and {@link #invert}: row {@code y} of a transformed plane is a strided line of
+     * the original plane, starting at pixel {@code (flipX ? n - 1 : 0, flipY ? n - 1 - y : y)} (x and y swapped
+     * when transposed) and stepping along x (along y when transposed), backwards when flipped; {@code inverse}
+     * copies in the other direction.
+     */
+    private void permute(Object src, int srcOff, Object dst, int dstOff, int n, int planes, boolean inverse,
+            Strided copy) {
+        int step = (transpose ? n : 1) * (flipX ? -1 : 1);
         for (int p = 0; p < planes; p++) {
-            int so = srcOff + p * n * n;
-            int d = dstOff + p * n * n;
-            int k = 0;
+            int plane = p * n * n;
             for (int y = 0; y < n; y++) {
-                for (int x = 0; x < n; x++) {
-                    dst[d + source(x, y, n)] = src[so + k++];
+                int a = flipX ? n - 1 : 0;
+                int b = flipY ? n - 1 - y : y;
+                int line = plane + (transpose ? a * n + b : b * n + a);
+                int row = plane + y * n;
+                if (inverse) {
+                    copy.copy(src, srcOff + row, 1, dst, dstOff + line, step, n);
+                } else {
+                    copy.copy(src, srcOff + line, step, dst, dstOff + row, 1, n);
                 }
             }
         }

@@ -240,11 +240,11 @@ public final class Predictors {
         }
     }
 
-    /** Mean over poses (probabilities). */
-    private static final class Tta extends Delegate implements DoublePredictor {
+    /** A statistic over TTA poses: probabilities out, whatever the inner predictor gives. */
+    private abstract static class OverPoses extends Delegate {
         final D4[] poses;
 
-        Tta(Predictor inner, D4[] poses) {
+        OverPoses(Predictor inner, D4[] poses) {
             super(inner);
             this.poses = poses;
         }
@@ -252,6 +252,13 @@ public final class Predictors {
         @Override
         public boolean outputsLogits() {
             return false;
+        }
+    }
+
+    /** Mean over poses (probabilities). */
+    private static final class Tta extends OverPoses implements DoublePredictor {
+        Tta(Predictor inner, D4[] poses) {
+            super(inner, poses);
         }
 
         @Override
@@ -303,17 +310,9 @@ public final class Predictors {
     }
 
     /** Standard deviation over poses. */
-    private static final class TtaStd extends Delegate {
-        final D4[] poses;
-
+    private static final class TtaStd extends OverPoses {
         TtaStd(Predictor inner, D4[] poses) {
-            super(inner);
-            this.poses = poses;
-        }
-
-        @Override
-        public boolean outputsLogits() {
-            return false;
+            super(inner, poses);
         }
 
         @Override

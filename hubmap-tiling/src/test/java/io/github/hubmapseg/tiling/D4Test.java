@@ -43,5 +43,39 @@ class D4Test {
         assertThat(t).containsExactly(4, 3, 2, 1);
         D4.ROT90.apply(a, 0, t, 0, 2, 1); // clockwise
         assertThat(t).containsExactly(3, 1, 4, 2);
+        D4.ROT270.apply(a, 0, t, 0, 2, 1); // numpy.rot90 (counter-clockwise)
+        assertThat(t).containsExactly(2, 4, 1, 3);
+        D4.ANTI_TRANSPOSE.apply(a, 0, t, 0, 2, 1); // t[y][x] = a[n-1-x][n-1-y]
+        assertThat(t).containsExactly(4, 2, 3, 1);
+    }
+
+    /** The double variants move the same pixels as the float ones, at offsets into larger arrays. */
+    @Test
+    void doubleVariantsAgreeWithFloatOnesAtOffsets() {
+        int n = 3;
+        int planes = 2;
+        float[] a = new float[1 + planes * n * n];
+        double[] d = new double[a.length];
+        for (int k = 0; k < a.length; k++) {
+            a[k] = k;
+            d[k] = k;
+        }
+        for (D4 p : D4.values()) {
+            float[] t = new float[2 + planes * n * n];
+            double[] u = new double[t.length];
+            p.apply(a, 1, t, 2, n, planes);
+            p.apply(d, 1, u, 2, n, planes);
+            float[] back = new float[a.length];
+            double[] backD = new double[a.length];
+            p.invert(t, 2, back, 1, n, planes);
+            p.invert(u, 2, backD, 1, n, planes);
+            for (int k = 0; k < t.length; k++) {
+                assertThat(u[k]).as("%s at %d", p, k).isEqualTo(t[k]);
+            }
+            for (int k = 1; k < a.length; k++) {
+                assertThat(back[k]).isEqualTo(a[k]);
+                assertThat(backD[k]).isEqualTo(d[k]);
+            }
+        }
     }
 }

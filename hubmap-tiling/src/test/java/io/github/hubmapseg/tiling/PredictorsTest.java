@@ -54,38 +54,8 @@ class PredictorsTest {
     @Test
     void combinedPredictorsDeclareTheirLeastCommonDivisor() {
         Predictor a = TestModels.constant(0.2f, 1, null, false);
-        Predictor b = new Predictor() {
-            @Override
-            public int inputChannels() {
-                return 1;
-            }
-
-            @Override
-            public TileBatch predict(TileBatch tiles) {
-                return TileBatch.zeros(tiles.size(), 1, tiles.height(), tiles.width());
-            }
-
-            @Override
-            public int sizeDivisor() {
-                return 6;
-            }
-        };
-        Predictor c = new Predictor() {
-            @Override
-            public int inputChannels() {
-                return 1;
-            }
-
-            @Override
-            public TileBatch predict(TileBatch tiles) {
-                return TileBatch.zeros(tiles.size(), 1, tiles.height(), tiles.width());
-            }
-
-            @Override
-            public int sizeDivisor() {
-                return 4;
-            }
-        };
+        Predictor b = TestModels.zeros(6);
+        Predictor c = TestModels.zeros(4);
         assertThat(Predictors.combined(List.of(a, b, c), Combination.mean(), null).sizeDivisor()).isEqualTo(12);
         assertThat(Predictors.combined(List.of(a, b), Combination.mean(), new double[] {3, 1}).predict(random(1, 4, 3))
                 .data()).containsOnly(0.15f);

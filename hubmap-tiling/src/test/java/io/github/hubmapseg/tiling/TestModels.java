@@ -4,14 +4,14 @@ import io.github.hubmapseg.core.predict.Predictor;
 import io.github.hubmapseg.core.predict.TileBatch;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Small predictors for engine tests. */
-final class TestModels {
+/** Small predictors for engine and sink tests. */
+public final class TestModels {
 
     private TestModels() {
     }
 
-    /** Returns its single input channel unchanged (a copy). */
-    static Predictor identity() {
+    /** @return a predictor returning its single input channel unchanged (a copy) */
+    public static Predictor identity() {
         return new Predictor() {
             @Override
             public int inputChannels() {
@@ -46,6 +46,26 @@ final class TestModels {
             @Override
             public boolean outputsLogits() {
                 return logits;
+            }
+        };
+    }
+
+    /** Zeros from one input channel, declaring a size divisor. */
+    static Predictor zeros(int sizeDivisor) {
+        return new Predictor() {
+            @Override
+            public int inputChannels() {
+                return 1;
+            }
+
+            @Override
+            public TileBatch predict(TileBatch tiles) {
+                return TileBatch.zeros(tiles.size(), 1, tiles.height(), tiles.width());
+            }
+
+            @Override
+            public int sizeDivisor() {
+                return sizeDivisor;
             }
         };
     }

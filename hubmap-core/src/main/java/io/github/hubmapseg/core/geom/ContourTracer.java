@@ -379,6 +379,22 @@ public final class ContourTracer {
             pts[--first] = p;
         }
 
+        /** Appends the four corners of a horizontal chain, in order. */
+        void addLast(long p0, long p1, long p2, long p3) {
+            addLast(p0);
+            addLast(p1);
+            addLast(p2);
+            addLast(p3);
+        }
+
+        /** Prepends the four corners of a horizontal chain, keeping their order ({@code p0} becomes the first). */
+        void addFirst(long p0, long p1, long p2, long p3) {
+            addFirst(p3);
+            addFirst(p2);
+            addFirst(p1);
+            addFirst(p0);
+        }
+
         void addAllLast(Frag o) {
             int n = o.size();
             if (last + n > pts.length) {
@@ -504,46 +520,24 @@ public final class ContourTracer {
         int xs = openX;
         boolean sUp = openUp;
         int y = line;
-        int entryX;
-        boolean entryUp;
-        int exitX;
-        boolean exitUp;
-        long p0;
-        long p1;
-        long p2;
-        long p3;
-        if (openRight) {
-            entryX = xs;
-            entryUp = sUp;
-            exitX = xe;
-            exitUp = eUp;
-            int din = sUp ? D : U;
-            int dout = eUp ? U : D;
-            p0 = corner(xs, y, din, R, false);
-            p1 = corner(xs, y, din, R, true);
-            p2 = corner(xe, y, R, dout, false);
-            p3 = corner(xe, y, R, dout, true);
-        } else {
-            entryX = xe;
-            entryUp = eUp;
-            exitX = xs;
-            exitUp = sUp;
-            int din = eUp ? D : U;
-            int dout = sUp ? U : D;
-            p0 = corner(xe, y, din, L, false);
-            p1 = corner(xe, y, din, L, true);
-            p2 = corner(xs, y, L, dout, false);
-            p3 = corner(xs, y, L, dout, true);
-        }
+        // the contour enters the chain at one port and leaves it at the other: left to right when openRight
+        int dir = openRight ? R : L;
+        int entryX = openRight ? xs : xe;
+        boolean entryUp = openRight ? sUp : eUp;
+        int exitX = openRight ? xe : xs;
+        boolean exitUp = openRight ? eUp : sUp;
+        int din = entryUp ? D : U;
+        int dout = exitUp ? U : D;
+        long p0 = corner(entryX, y, din, dir, false);
+        long p1 = corner(entryX, y, din, dir, true);
+        long p2 = corner(exitX, y, dir, dout, false);
+        long p3 = corner(exitX, y, dir, dout, true);
         if (entryUp && exitUp) {
             Frag e = upPort[entryX];
             Frag t = upPort[exitX];
             upPort[entryX] = null;
             upPort[exitX] = null;
-            e.addLast(p0);
-            e.addLast(p1);
-            e.addLast(p2);
-            e.addLast(p3);
+            e.addLast(p0, p1, p2, p3);
             if (e == t) {
                 close(e, xs, openRight);
             } else if (e.size() >= t.size()) {
@@ -562,29 +556,20 @@ public final class ContourTracer {
         } else if (entryUp) {
             Frag e = upPort[entryX];
             upPort[entryX] = null;
-            e.addLast(p0);
-            e.addLast(p1);
-            e.addLast(p2);
-            e.addLast(p3);
+            e.addLast(p0, p1, p2, p3);
             e.headX = exitX;
             e.headRow = line;
             downPort[exitX] = e;
         } else if (exitUp) {
             Frag t = upPort[exitX];
             upPort[exitX] = null;
-            t.addFirst(p3);
-            t.addFirst(p2);
-            t.addFirst(p1);
-            t.addFirst(p0);
+            t.addFirst(p0, p1, p2, p3);
             t.tailX = entryX;
             t.tailRow = line;
             downPort[entryX] = t;
         } else {
             Frag n = new Frag();
-            n.addLast(p0);
-            n.addLast(p1);
-            n.addLast(p2);
-            n.addLast(p3);
+            n.addLast(p0, p1, p2, p3);
             n.tailX = entryX;
             n.tailRow = line;
             n.headX = exitX;

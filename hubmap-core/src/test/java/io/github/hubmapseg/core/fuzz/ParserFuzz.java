@@ -39,23 +39,32 @@ class ParserFuzz {
         }
     }
 
-    private static void count(String target) {
-        Mutator.count(target);
-    }
-
-    @AfterContainer
-    static void report() throws IOException {
-        Mutator.reportExecutions();
-        try (var s = Files.list(TMP)) {
-            for (Path p : s.toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-        Files.deleteIfExists(TMP);
-    }
-
     private static AssertionError finding(String target, Mutator.Input in, Throwable t) {
         return Mutator.finding(target, in, t);
+    }
+
+    /** A reader of one file format. */
+    private interface FileReader {
+        void read(Path file) throws IOException;
+    }
+
+    /**
+     * The one harness of the file targets: writes the input to {@code name} and runs each reader on it; a reader
+     * may succeed or throw its documented file error ({@link #checkFileError}), anything else is a finding.
+     */
+    private static void readAll(String target, Mutator.Input in, String name, FileReader... readers)
+            throws IOException {
+        Mutator.count(target);
+        Path f = Files.write(TMP.resolve(name), in.data());
+        for (FileReader reader : readers) {
+            try {
+                reader.read(f);
+            } catch (IOException e) {
+                checkFileError(target, in, f, e);
+            } catch (Throwable t) {
+                throw finding(target, in, t);
+            }
+        }
     }
 
     private static void checkFileError(String target, Mutator.Input in, Path file, IOException e) {
@@ -75,19 +84,15 @@ class ParserFuzz {
 
     @Property(seed = Mutator.CI_SEED)
     void tiffOpenAndRead(@ForAll("tiffs") Mutator.Input in) throws IOException {
-        count("tiff");
-        Path f = Files.write(TMP.resolve("fuzz.tif"), in.data());
-        try (ImageSource s = ImageSources.open(f)) {
-            long w = s.width();
-            long h = s.height();
-            s.read(FinalInterval.createMinSize(0, 0, Math.min(w, 64), Math.min(h, 64)));
-            s.read(FinalInterval.createMinSize(w - 10, h - 10, 20, 20)); // across the far corner
-            s.read(FinalInterval.createMinSize(Math.max(0, w / 2 - 20), Math.max(0, h / 2 - 20), 40, 40), 4);
-        } catch (IOException e) {
-            checkFileError("tiff", in, f, e);
-        } catch (Throwable t) {
-            throw finding("tiff", in, t);
-        }
+        readAll("tiff", in, "fuzz.tif", f -> {
+            try (ImageSource s = ImageSources.open(f)) {
+                long w = s.width();
+                long h = s.height();
+                s.read(FinalInterval.createMinSize(0, 0, Math.min(w, 64), Math.min(h, 64)));
+                s.read(FinalInterval.createMinSize(w - 10, h - 10, 20, 20)); // across the far corner
+                s.read(FinalInterval.createMinSize(Math.max(0, w / 2 - 20), Math.max(0, h / 2 - 20), 40, 40), 4);
+            }
+        });
     }
 
     // ------------------------------------------------------------------ Rle.parse
@@ -99,7 +104,7 @@ class ParserFuzz {
 
     @Property(seed = Mutator.CI_SEED)
     void rleParse(@ForAll("rles") Mutator.Input in) {
-        count("rle");
+        Mutator.count("rle");
         String line = new String(in.data(), StandardCharsets.UTF_8);
         String[] parts = line.split(" ", 3);
         int h;
@@ -136,21 +141,8 @@ class ParserFuzz {
 
     @Property(seed = Mutator.CI_SEED)
     void csvReaders(@ForAll("csvs") Mutator.Input in) throws IOException {
-        count("csv");
-        Path f = Files.write(TMP.resolve("fuzz.csv"), in.data());
-        for (int reader = 0; reader < 3; reader++) {
-            try {
-                switch (reader) {
-                    case 0 -> KaggleFiles.readTrain(f);
-                    case 1 -> KaggleFiles.readSubmission(f);
-                    default -> KaggleFiles.readDatasetInfo(f);
-                }
-            } catch (IOException e) {
-                checkFileError("csv", in, f, e);
-            } catch (Throwable t) {
-                throw finding("csv", in, t);
-            }
-        }
+        readAll("csv", in, "fuzz.csv", KaggleFiles::readTrain, KaggleFiles::readSubmission,
+                KaggleFiles::readDatasetInfo);
     }
 
     // ------------------------------------------------------------------ JSON readers
@@ -162,20 +154,6 @@ class ParserFuzz {
 
     @Property(seed = Mutator.CI_SEED)
     void jsonReaders(@ForAll("jsons") Mutator.Input in) throws IOException {
-        count("json");
-        Path f = Files.write(TMP.resolve("fuzz.json"), in.data());
-        for (int reader = 0; reader < 2; reader++) {
-            try {
-                if (reader == 0) {
-                    KaggleFiles.readGlomeruli(f);
-                } else {
-                    KaggleFiles.readAnatomicalStructures(f);
-                }
-            } catch (IOException e) {
-                checkFileError("json", in, f, e);
-            } catch (Throwable t) {
-                throw finding("json", in, t);
-            }
-        }
+        readAll("json", in, "fuzz.json", KaggleFiles::readGlomeruli, KaggleFiles::readAnatomicalStructures);
     }
 }

@@ -109,31 +109,7 @@ public final class KeyLedger {
         }
     }
 
-    String read(String key, String v) {
-        read(key);
-        return v;
-    }
-
-    int read(String key, int v) {
-        read(key);
-        return v;
-    }
-
-    long read(String key, long v) {
-        read(key);
-        return v;
-    }
-
-    double read(String key, double v) {
-        read(key);
-        return v;
-    }
-
-    boolean read(String key, boolean v) {
-        read(key);
-        return v;
-    }
-
+    /** Records a read of {@code key} and returns its value: the one accessor of every setting (primitives box). */
     <T> T read(String key, T v) {
         read(key);
         return v;

@@ -3,7 +3,6 @@ package io.github.hubmapseg.tiling.sample;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import java.util.function.ToLongFunction;
 import net.imglib2.Interval;
@@ -124,22 +123,9 @@ public final class BalancedSampler implements TileSource {
             slots[k] = slots[j];
             slots[j] = t;
         }
-        return new Iterator<>() {
-            int i;
-
-            @Override
-            public boolean hasNext() {
-                return i < epochSize;
-            }
-
-            @Override
-            public Interval next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                Interval[] from = binTiles[slots[i++]];
-                return from[rng.nextInt(from.length)];
-            }
-        };
+        return Draws.of(epochSize, i -> {
+            Interval[] from = binTiles[slots[(int) i]];
+            return from[rng.nextInt(from.length)];
+        });
     }
 }

@@ -1,7 +1,6 @@
 package io.github.hubmapseg.tiling.sample;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import net.imglib2.FinalInterval;
@@ -43,31 +42,17 @@ public record ForegroundCrops(long width, long height, int crop, int count, int 
     @Override
     public Iterator<Interval> tiles(long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        return new Iterator<>() {
-            int i;
-
-            @Override
-            public boolean hasNext() {
-                return i < count;
-            }
-
-            @Override
-            public Interval next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
+        return Draws.of(count, i -> {
+            Interval r = null;
+            for (int attempt = 0; attempt <= retries; attempt++) {
+                long x = rng.nextLong(width - crop + 1);
+                long y = rng.nextLong(height - crop + 1);
+                r = FinalInterval.createMinSize(x, y, crop, crop);
+                if (hasForeground.test(r)) {
+                    break;
                 }
-                i++;
-                Interval r = null;
-                for (int attempt = 0; attempt <= retries; attempt++) {
-                    long x = rng.nextLong(width - crop + 1);
-                    long y = rng.nextLong(height - crop + 1);
-                    r = FinalInterval.createMinSize(x, y, crop, crop);
-                    if (hasForeground.test(r)) {
-                        break;
-                    }
-                }
-                return r;
             }
-        };
+            return r;
+        });
     }
 }

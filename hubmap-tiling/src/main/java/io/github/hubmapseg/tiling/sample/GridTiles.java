@@ -1,7 +1,6 @@
 package io.github.hubmapseg.tiling.sample;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import net.imglib2.FinalInterval;
 import net.imglib2.Interval;
 
@@ -75,24 +74,7 @@ public record GridTiles(long width, long height, int tile, int reduce, long offs
         long cols = cols();
         long n = size();
         long side = side();
-        return new Iterator<>() {
-            long i;
-
-            @Override
-            public boolean hasNext() {
-                return i < n;
-            }
-
-            @Override
-            public Interval next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                long r = i / cols;
-                long c = i % cols;
-                i++;
-                return FinalInterval.createMinSize(offsetX + c * side, offsetY + r * side, side, side);
-            }
-        };
+        return Draws.of(n, i -> FinalInterval.createMinSize(offsetX + (i % cols) * side, offsetY + (i / cols) * side,
+                side, side));
     }
 }

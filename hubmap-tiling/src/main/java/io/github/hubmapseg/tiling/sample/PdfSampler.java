@@ -2,7 +2,6 @@ package io.github.hubmapseg.tiling.sample;
 
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import net.imglib2.FinalInterval;
 import net.imglib2.Interval;
@@ -244,24 +243,10 @@ public final class PdfSampler {
             throw new IllegalArgumentException("tile must be > 0, got " + tile);
         }
         SplittableRandom rng = new SplittableRandom(seed);
-        return new Iterator<>() {
-            int i;
-
-            @Override
-            public boolean hasNext() {
-                return i < count;
-            }
-
-            @Override
-            public Interval next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                i++;
-                long[] c = drawCentre(rng);
-                return FinalInterval.createMinSize(c[0] - tile / 2, c[1] - tile / 2, tile, tile);
-            }
-        };
+        return Draws.of(count, i -> {
+            long[] c = drawCentre(rng);
+            return FinalInterval.createMinSize(c[0] - tile / 2, c[1] - tile / 2, tile, tile);
+        });
     }
 
     /** Map width in cells. */

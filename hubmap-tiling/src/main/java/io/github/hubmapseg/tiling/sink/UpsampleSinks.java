@@ -1,6 +1,8 @@
 package io.github.hubmapseg.tiling.sink;
 
 import java.io.IOException;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 
 /**
  * Sinks that take rows predicted at {@code 1 / reduce} resolution and pass full-resolution rows on, by
@@ -21,30 +23,7 @@ public final class UpsampleSinks {
      */
     public static MaskRowSink mask(long fullWidth, long fullHeight, int reduce, MaskRowSink next) {
         check(fullWidth, fullHeight, reduce);
-        if (reduce == 1) {
-            return next;
-        }
-        return new MaskRowSink() {
-            private final Bands<byte[]> up = new Bands<>(fullWidth, fullHeight, reduce, byte[]::new,
-                    a -> a.length, (band, src, out, dst, fw) -> row(band, src, reduce, out, dst, fw));
-
-            @Override
-            public void begin(long width, long height) throws IOException {
-                expect(width, height, fullWidth, fullHeight, reduce);
-                next.begin(fullWidth, fullHeight);
-            }
-
-            @Override
-            public void accept(long y0, int rows, byte[] band) throws IOException {
-                byte[] out = up.upsample(y0, rows, band);
-                next.accept(y0 * reduce, up.fullRows(y0, rows), out);
-            }
-
-            @Override
-            public void end() throws IOException {
-                next.end();
-            }
-        };
+        return reduce == 1 ? next : new MaskUp(fullWidth, fullHeight, reduce, next);
     }
 
     /**
@@ -56,30 +35,7 @@ public final class UpsampleSinks {
      */
     public static RowSink probabilities(long fullWidth, long fullHeight, int reduce, RowSink next) {
         check(fullWidth, fullHeight, reduce);
-        if (reduce == 1) {
-            return next;
-        }
-        return new RowSink() {
-            private final Bands<float[]> up = new Bands<>(fullWidth, fullHeight, reduce, float[]::new,
-                    a -> a.length, (band, src, out, dst, fw) -> row(band, src, reduce, out, dst, fw));
-
-            @Override
-            public void begin(long width, long height) throws IOException {
-                expect(width, height, fullWidth, fullHeight, reduce);
-                next.begin(fullWidth, fullHeight);
-            }
-
-            @Override
-            public void accept(long y0, int rows, float[] band) throws IOException {
-                float[] out = up.upsample(y0, rows, band);
-                next.accept(y0 * reduce, up.fullRows(y0, rows), out);
-            }
-
-            @Override
-            public void end() throws IOException {
-                next.end();
-            }
-        };
+        return reduce == 1 ? next : new ProbabilityUp(fullWidth, fullHeight, reduce, next);
     }
 
     /**
@@ -120,41 +76,87 @@ public final class UpsampleSinks {
         void row(A band, int src, A out, int dst, int fw);
     }
 
+    /** The next sink's three calls, for either row kind. */
+    private interface Begin {
+        void begin(long width, long height) throws IOException;
+    }
+
+    private interface Accept<A> {
+        void accept(long y0, int rows, A band) throws IOException;
+    }
+
+    private interface End {
+        void end() throws IOException;
+    }
+
+    /** {@link #mask}'s sink: {@link Up} on bytes. */
+    private static final class MaskUp extends Up<byte[]> implements MaskRowSink {
+        MaskUp(long fullWidth, long fullHeight, int reduce, MaskRowSink next) {
+            super(fullWidth, fullHeight, reduce, byte[]::new, a -> a.length,
+                    (band, src, out, dst, fw) -> row(band, src, reduce, out, dst, fw), next::begin, next::accept,
+                    next::end);
+        }
+    }
+
+    /** {@link #probabilities}'s sink: {@link Up} on floats. */
+    private static final class ProbabilityUp extends Up<float[]> implements RowSink {
+        ProbabilityUp(long fullWidth, long fullHeight, int reduce, RowSink next) {
+            super(fullWidth, fullHeight, reduce, float[]::new, a -> a.length,
+                    (band, src, out, dst, fw) -> row(band, src, reduce, out, dst, fw), next::begin, next::accept,
+                    next::end);
+        }
+    }
+
     /**
-     * The band loop shared by byte (mask) and float (probability) rows: full row {@code r} of a band takes reduced
-     * row {@code r / reduce}; the first full row of each reduced row is upsampled, the others copy it. The output
+     * The sink shared by byte (mask) and float (probability) rows: full row {@code r} of a band takes reduced row
+     * {@code r / reduce}; the first full row of each reduced row is upsampled, the others copy it. The output
      * buffer (one band of full rows) is reused.
      */
-    private static final class Bands<A> {
+    private abstract static class Up<A> {
         private final long fullWidth;
         private final long fullHeight;
         private final int reduce;
-        private final java.util.function.IntFunction<A> alloc;
-        private final java.util.function.ToIntFunction<A> length;
+        private final IntFunction<A> alloc;
+        private final ToIntFunction<A> length;
         private final RowUp<A> up;
+        private final Begin nextBegin;
+        private final Accept<A> nextAccept;
+        private final End nextEnd;
         private A out;
 
-        Bands(long fullWidth, long fullHeight, int reduce, java.util.function.IntFunction<A> alloc,
-              java.util.function.ToIntFunction<A> length, RowUp<A> up) {
+        Up(long fullWidth, long fullHeight, int reduce, IntFunction<A> alloc, ToIntFunction<A> length, RowUp<A> up,
+                Begin nextBegin, Accept<A> nextAccept, End nextEnd) {
             this.fullWidth = fullWidth;
             this.fullHeight = fullHeight;
             this.reduce = reduce;
             this.alloc = alloc;
             this.length = length;
             this.up = up;
+            this.nextBegin = nextBegin;
+            this.nextAccept = nextAccept;
+            this.nextEnd = nextEnd;
             this.out = alloc.apply(0);
         }
 
-        /** Full rows of the band of reduced rows {@code [y0, y0 + rows)} (the last band is cropped). */
-        int fullRows(long y0, int rows) {
-            return (int) Math.min((long) rows * reduce, fullHeight - y0 * reduce);
+        public void begin(long width, long height) throws IOException {
+            expect(width, height, fullWidth, fullHeight, reduce);
+            nextBegin.begin(fullWidth, fullHeight);
+        }
+
+        public void accept(long y0, int rows, A band) throws IOException {
+            // full rows of the band of reduced rows [y0, y0 + rows) (the last band is cropped)
+            int frows = (int) Math.min((long) rows * reduce, fullHeight - y0 * reduce);
+            nextAccept.accept(y0 * reduce, frows, upsample(frows, band));
+        }
+
+        public void end() throws IOException {
+            nextEnd.end();
         }
 
         /** The band's full rows, in a reused buffer. */
-        A upsample(long y0, int rows, A band) {
+        private A upsample(int frows, A band) {
             int fw = (int) fullWidth;
             int rw = (int) ((fullWidth + reduce - 1) / reduce);
-            int frows = fullRows(y0, rows);
             if (length.applyAsInt(out) < frows * fw) {
                 out = alloc.apply(frows * fw);
             }

@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.hubmapseg.core.geom.MaskPolygon;
 import io.github.hubmapseg.core.geom.Polygons;
-import io.github.hubmapseg.core.predict.Predictor;
-import io.github.hubmapseg.core.predict.TileBatch;
 import io.github.hubmapseg.core.rle.Rle;
 import io.github.hubmapseg.core.slide.InMemoryImageSource;
 import io.github.hubmapseg.tiling.SlidingWindow;
+import io.github.hubmapseg.tiling.TestModels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -44,20 +43,6 @@ class PolygonSinkTest {
         return p;
     }
 
-    static Predictor identity() {
-        return new Predictor() {
-            @Override
-            public int inputChannels() {
-                return 1;
-            }
-
-            @Override
-            public TileBatch predict(TileBatch t) {
-                return new TileBatch(t.data().clone(), t.size(), 1, t.height(), t.width());
-            }
-        };
-    }
-
     @Test
     void polygonsOfTheSamePassRasteriseToTheRleMaskWithMeansOfTheValues() throws Exception {
         int w = 230;
@@ -69,7 +54,7 @@ class PolygonSinkTest {
         RleMaskSink rle = new RleMaskSink();
         List<MaskPolygon> objects = new ArrayList<>();
         PolygonSink ps = PolygonSink.builder(objects::add).threshold(120).minPixels(6).build();
-        sw.run(img, identity(), RowSinks.all(List.of(RowSinks.maskStage(120, 6, rle), ps)));
+        sw.run(img, TestModels.identity(), RowSinks.all(List.of(RowSinks.maskStage(120, 6, rle), ps)));
 
         byte[] mask = Rle.decodeWindow(rle.runs(), 0, 0, w, h);
         assertThat(objects.size()).isGreaterThan(5);
