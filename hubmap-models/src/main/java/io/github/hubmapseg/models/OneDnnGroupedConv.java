@@ -94,6 +94,16 @@ final class OneDnnGroupedConv {
         }
     }
 
+    /** @return the CPU engine ({@link #available()} must have returned true) */
+    static engine engine() {
+        return eng;
+    }
+
+    /** @return the stream every primitive of this module runs on ({@link #available()} must have returned true) */
+    static stream stream() {
+        return strm;
+    }
+
     /** @return why {@link #available()} is false, or "" */
     static String unavailableReason() {
         return unavailableReason;
@@ -156,7 +166,7 @@ final class OneDnnGroupedConv {
     }
 
     /** A oneDNN memory over an INDArray's buffer (c-order, contiguous, float32: checked by the caller). */
-    private static memory wrap(memory.desc md, INDArray a) {
+    static memory wrap(memory.desc md, INDArray a) {
         // ND4J's addressPointer() already points at the view's first element (a.offset() is data().offset())
         Pointer base = a.data().addressPointer();
         long addr = base.address() + base.position() * base.sizeof();
