@@ -167,8 +167,8 @@ public final class Reproduction {
             sb.append(String.format(Locale.ROOT, "time %-10s %7.1f s%n", "total", total));
             sb.append("submission: ").append(submission).append('\n');
             sb.append("ensemble:   ").append(ensemble).append('\n');
-            sb.append("run folder: ").append(out).append(" (fold-N/metrics.csv, loss.png, dice.png; threshold.csv, "
-                    + "threshold.png; overlays/)\n");
+            sb.append("run folder: ").append(out).append(" (fold-N/metrics.csv, loss.png, dice.png, under member-<i>/ or "
+                    + "variant-<i>-<encoder>/ when the recipe trains several; threshold.csv, threshold.png; overlays/)\n");
             return sb.toString();
         }
     }
