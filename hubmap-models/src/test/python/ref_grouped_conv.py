@@ -15,6 +15,11 @@ CASES = {
     "resnext_s2_odd": (2, 256, 15, 13, 256, 32, 3, 2, 1, False),
     "uneven_bias": (3, 12, 9, 11, 24, 3, 3, 1, 1, True),
     "k1_nopad": (2, 16, 6, 5, 8, 4, 1, 1, 0, True),
+    # G = 1: dense convolutions (NhwcConvolutionLayer's oneDNN 2.5 path)
+    "dense_k3_narrow": (2, 8, 17, 15, 8, 1, 3, 1, 1, True),
+    "dense_s2_odd": (2, 16, 15, 13, 24, 1, 3, 2, 1, False),
+    "dense_k1": (2, 32, 6, 5, 16, 1, 1, 1, 0, True),
+    "dense_stem_k7": (2, 3, 19, 17, 16, 1, 7, 2, 3, False),
 }
 
 out = sys.argv[1]

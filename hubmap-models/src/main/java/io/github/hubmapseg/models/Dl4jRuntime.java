@@ -183,12 +183,13 @@ public final class Dl4jRuntime {
      * Puts a graph on this library's faster CPU training path (every model of this module gets it from
      * {@link Models} and {@link Checkpoints}; call it on graphs restored or built by other means):
      * <ul>
-     *   <li>cache mode {@link CacheMode#DEVICE} on {@link NhwcConvolutionLayer}s: they keep their forward output
-     *       for backprop instead of computing the forward convolution a second time in every training step
-     *       (DL4J's layers recompute it);</li>
-     *   <li>batch-norm layers whose oneDNN helper is in use get {@code NhwcBatchNormHelper}, which computes
-     *       the batch statistics and the backward pass with matrix products instead of DL4J's strided
-     *       reductions (same arithmetic; see the class).</li>
+     *   <li>cache mode {@link CacheMode#DEVICE} on {@link NhwcConvolutionLayer}s: on DL4J's helper path they keep
+     *       their forward output for backprop instead of computing the forward convolution a second time in every
+     *       training step (DL4J's layers recompute it); on their default oneDNN 2.5 path backprop needs no forward
+     *       output;</li>
+     *   <li>batch-norm layers whose oneDNN helper is in use get {@code NhwcBatchNormHelper}, which runs the
+     *       training passes on oneDNN 2.5's batch-normalisation primitive (or with matrix products) instead of
+     *       DL4J's strided reductions (same arithmetic; see the class).</li>
      * </ul>
      * Results are unchanged (up to float rounding); only time is saved. No-op for what does not apply
      * (other backends, helpers disabled, {@code hubmap.onednn=false}); {@code -Dhubmap.accelerate=false} turns

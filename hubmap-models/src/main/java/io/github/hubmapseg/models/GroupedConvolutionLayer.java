@@ -222,10 +222,6 @@ public class GroupedConvolutionLayer extends org.deeplearning4j.nn.conf.layers.C
             return true;
         }
 
-        private static INDArray plain(INDArray a, ArrayType type, LayerWorkspaceMgr mgr) {
-            return a == null || OneDnnGroupedConv.plain(a) ? a : mgr.dup(type, a, 'c');
-        }
-
         @Override
         protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop, LayerWorkspaceMgr mgr) {
             assertInputSet(forBackprop);
@@ -233,17 +229,15 @@ public class GroupedConvolutionLayer extends org.deeplearning4j.nn.conf.layers.C
             OneDnnGroupedConv.Key k = key(x);
             INDArray w = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, mgr);
             INDArray b = hasBias() ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, mgr) : null;
+            if (oneDnn(x, w, b)) {
+                return new Pair<>(OneDnnGroupedConv.trainForward(k, x, w, b, mgr), null);
+            }
             INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
                     new long[] {k.n(), k.ho(), k.wo(), k.cout()}, 'c');
-            if (oneDnn(x, w, b)) {
-                OneDnnGroupedConv.forward(k, plain(x, ArrayType.ACTIVATIONS, mgr), plain(w, ArrayType.ACTIVATIONS, mgr),
-                        plain(b, ArrayType.ACTIVATIONS, mgr), out);
-            } else {
-                INDArray dense = dense(w, k);
-                INDArray[] in = b == null ? new INDArray[] {x, dense} : new INDArray[] {x, dense, b.reshape(k.cout())};
-                Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(in).addOutputs(out)
-                        .addIntegerArguments(iArgs(k)).build());
-            }
+            INDArray dense = dense(w, k);
+            INDArray[] in = b == null ? new INDArray[] {x, dense} : new INDArray[] {x, dense, b.reshape(k.cout())};
+            Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(in).addOutputs(out)
+                    .addIntegerArguments(iArgs(k)).build());
             return new Pair<>(out, null);
         }
 
@@ -262,13 +256,11 @@ public class GroupedConvolutionLayer extends org.deeplearning4j.nn.conf.layers.C
             INDArray w = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, mgr);
             INDArray dw = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
             INDArray db = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
-            INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+            INDArray dx;
             if (oneDnn(x, w, epsilon)) {
-                INDArray px = plain(x, ArrayType.ACTIVATION_GRAD, mgr);
-                INDArray dy = plain(epsilon, ArrayType.ACTIVATION_GRAD, mgr);
-                OneDnnGroupedConv.backwardData(k, dy, plain(w, ArrayType.ACTIVATION_GRAD, mgr), dx);
-                OneDnnGroupedConv.backwardWeights(k, px, dy, dw, db);
+                dx = OneDnnGroupedConv.trainBackward(k, x, w, epsilon, dw, db, mgr);
             } else {
+                dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
                 INDArray dense = dense(w, k);
                 INDArray denseGrad = Nd4j.createUninitialized(dataType, dense.shape(), 'c');
                 INDArray dbFlat = db == null ? null : Nd4j.createUninitialized(dataType, k.cout());

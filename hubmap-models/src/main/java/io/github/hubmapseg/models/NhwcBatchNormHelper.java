@@ -36,8 +36,17 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Backward, with {@code xc = x - mean}, {@code s = sqrt(var + eps)}, {@code dBeta = sum(dy)},
  * {@code dGamma = sum(dy * xc) / s}: {@code dx = dy * gamma/s - xc * gamma*dGamma/(s^2 M) - gamma*dBeta/(s M)}.
+ *
+ * <p>Where oneDNN 2.5 is available ({@link OneDnnGroupedConv#available()}) the training forward and backward passes
+ * run as its batch-normalisation primitive instead ({@link OneDnnBatchNorm}: same formulas, statistics included):
+ * the BLAS products above have a single output column, which OpenBLAS computes on one thread, so with two OpenMP
+ * threads they stayed serial on the calling thread; oneDNN splits the whole pass over the threads.
+ * {@code -Dhubmap.batchNorm=gemm} keeps the products (read at every training forward pass).
  */
 final class NhwcBatchNormHelper implements BatchNormalizationHelper {
+    /** {@code -Dhubmap.batchNorm=gemm}: batch statistics by BLAS products instead of oneDNN 2.5's primitive. */
+    static final String PROPERTY = "hubmap.batchNorm";
+
     private final MKLDNNBatchNormHelper delegate;
     private INDArray meanCache;
     private INDArray varCache;
@@ -45,6 +54,8 @@ final class NhwcBatchNormHelper implements BatchNormalizationHelper {
     private boolean delegated;
     /** Shape of the input of the last training forward pass on the fast path (null: none, or it was delegated). */
     private long[] fastShape;
+    /** The oneDNN 2.5 geometry of the last training forward pass, null when it took the BLAS products. */
+    private OneDnnBatchNorm.Key oneDnnKey;
 
     NhwcBatchNormHelper(DataType dataType) {
         this.delegate = new MKLDNNBatchNormHelper(dataType);
@@ -91,6 +102,7 @@ final class NhwcBatchNormHelper implements BatchNormalizationHelper {
         }
         delegated = !fast(x, format, gamma, beta);
         fastShape = null;
+        oneDnnKey = null;
         if (delegated) {
             return delegate.preOutput(x, training, shape, gamma, beta, mean, var, decay, eps, format, workspaceMgr);
         }
@@ -102,6 +114,12 @@ final class NhwcBatchNormHelper implements BatchNormalizationHelper {
                 meanCache = Nd4j.createUninitialized(DataType.FLOAT, c);
                 varCache = Nd4j.createUninitialized(DataType.FLOAT, c);
             }
+        }
+        oneDnnKey = oneDnn25(x, gamma, beta, eps);
+        if (oneDnnKey != null) {
+            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
+            OneDnnBatchNorm.forwardTraining(oneDnnKey, x, gamma, beta, out, meanCache, varCache);
+            return out;
         }
         INDArray x2 = x.reshape('c', m, c);
         INDArray col = workspaceMgr.createUninitialized(ArrayType.FF_WORKING_MEM, DataType.FLOAT, c, 1);
@@ -119,6 +137,22 @@ final class NhwcBatchNormHelper implements BatchNormalizationHelper {
                 .addFloatingPointArguments(eps)
                 .build());
         return out;
+    }
+
+    /** @return the oneDNN 2.5 geometry when that path applies (x is {@link #fast}), else null */
+    private static OneDnnBatchNorm.Key oneDnn25(INDArray x, INDArray gamma, INDArray beta, double eps) {
+        if ("gemm".equalsIgnoreCase(System.getProperty(PROPERTY)) || !OneDnnGroupedConv.plain(gamma)
+                || !OneDnnGroupedConv.plain(beta)) {
+            return null;
+        }
+        try {
+            if (!OneDnnGroupedConv.available()) {
+                return null;
+            }
+        } catch (LinkageError e) { // the preset's Java classes are missing
+            return null;
+        }
+        return new OneDnnBatchNorm.Key(x.size(0), x.size(1), x.size(2), x.size(3), (float) eps);
     }
 
     private static INDArray vector(INDArray a) {
@@ -154,6 +188,25 @@ final class NhwcBatchNormHelper implements BatchNormalizationHelper {
         }
         long c = input.size(3);
         long m = input.length() / c;
+        if (oneDnnKey != null) {
+            INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(),
+                    'c');
+            INDArray dg = OneDnnGroupedConv.plain(dGammaView) ? dGammaView : Nd4j.createUninitialized(DataType.FLOAT, c);
+            INDArray db = OneDnnGroupedConv.plain(dBetaView) ? dBetaView : Nd4j.createUninitialized(DataType.FLOAT, c);
+            INDArray g = OneDnnGroupedConv.plain(gamma) ? gamma : gamma.castTo(DataType.FLOAT).dup('c');
+            INDArray b = OneDnnGroupedConv.plain(beta) ? beta : beta.castTo(DataType.FLOAT).dup('c');
+            OneDnnBatchNorm.backward(oneDnnKey, input, epsilon, meanCache, varCache, g, b, dx, dg, db);
+            if (dg != dGammaView) {
+                dGammaView.assign(dg.reshape(dGammaView.shape()));
+            }
+            if (db != dBetaView) {
+                dBetaView.assign(db.reshape(dBetaView.shape()));
+            }
+            Gradient grad = new DefaultGradient();
+            grad.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
+            grad.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
+            return new Pair<>(grad, dx);
+        }
         INDArray x2 = input.reshape('c', m, c);
         INDArray dy2 = epsilon.reshape('c', m, c);
 
@@ -184,6 +237,11 @@ final class NhwcBatchNormHelper implements BatchNormalizationHelper {
         grad.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
         grad.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
         return new Pair<>(grad, dx);
+    }
+
+    /** @return whether the last training forward pass ran on oneDNN 2.5 (tests) */
+    boolean onOneDnn25() {
+        return oneDnnKey != null;
     }
 
     @Override

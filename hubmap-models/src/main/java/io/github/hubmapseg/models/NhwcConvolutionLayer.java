@@ -7,10 +7,13 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,9 +30,25 @@ import org.nd4j.linalg.factory.Nd4j;
  * calls the helper directly when one is in use, the layout is NHWC and the mode is not {@code Same};
  * otherwise (no helper, NCHW, {@code Same}, or built under {@code -Dhubmap.accelerate=false}) it runs DL4J's
  * code unchanged.
+ *
+ * <p>Training through oneDNN 2.5: where {@link OneDnnGroupedConv} is available, a float32 NHWC layer with the
+ * identity activation, a square kernel, equal strides and paddings, {@code Truncate} mode and no dilation runs its
+ * forward pass, backward-data and backward-weights passes as {@link OneDnnGroupedConv}'s convolution with one group
+ * (activations handed over in place as NHWC, the weight {@code [out, in, k, k]} as oneDNN's {@code oihw}), like
+ * {@link GroupedConvolutionLayer}. Why: libnd4j's oneDNN 2.3, which DL4J's helper calls, reorders the activations of
+ * narrow layers (8 channels at 256 x 256 in the tiny U-Net) into a channel-blocked layout around every backward
+ * pass, serial memory-bound copies on the calling thread (docs/dl4j-notes.md, "Two cores for the tiny U-Net").
+ * {@code -Dhubmap.denseConv=dl4j} keeps the helper path (for comparisons); the parameters, the JSON and the
+ * checkpoints are the same either way.
  */
 public class NhwcConvolutionLayer extends org.deeplearning4j.nn.conf.layers.ConvolutionLayer {
     private static final long serialVersionUID = 1L;
+
+    /**
+     * {@code -Dhubmap.denseConv=dl4j} trains dense convolutions through DL4J's oneDNN 2.3 helper (the earlier path)
+     * instead of {@link OneDnnGroupedConv}'s oneDNN 2.5 convolution; read at every call.
+     */
+    public static final String PROPERTY = "hubmap.denseConv";
 
     /** For JSON deserialisation. */
     public NhwcConvolutionLayer() {
@@ -75,12 +94,52 @@ public class NhwcConvolutionLayer extends org.deeplearning4j.nn.conf.layers.Conv
 
         @Override
         public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+            if (oneDnn25() != null) {
+                // identity activation: the convolution is the output, and backprop needs no copy of it
+                assertInputSet(false);
+                applyDropOutIfNecessary(training, workspaceMgr);
+                cachedFor = null;
+                return preOutput(training, false, workspaceMgr).getFirst();
+            }
             INDArray before = preOutput;
             INDArray out = super.activate(training, workspaceMgr);
             // DL4J never clears the cached forward output: remember which input it belongs to, so that a
             // backward pass after a forward pass that did not refresh it recomputes instead of using stale values
             cachedFor = preOutput != null && preOutput != before ? input : null;
             return out;
+        }
+
+        /**
+         * @return the geometry when the oneDNN 2.5 path applies to the current input and configuration, else null
+         *     (then DL4J's helper or DL4J's own code runs, and reports any invalid input)
+         */
+        OneDnnGroupedConv.Key oneDnn25() {
+            org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+            if (!enabled || input == null || input.rank() != 4 || input.dataType() != DataType.FLOAT
+                    || dataType != DataType.FLOAT || c.getCnn2dDataFormat() != CNN2DFormat.NHWC
+                    || convolutionMode != ConvolutionMode.Truncate || input.size(3) != c.getNIn()
+                    || !(c.getActivationFn() instanceof ActivationIdentity)
+                    || "dl4j".equalsIgnoreCase(System.getProperty(PROPERTY))
+                    || "false".equalsIgnoreCase(System.getProperty(Dl4jRuntime.ENABLE))) {
+                return null;
+            }
+            int[] k = c.getKernelSize();
+            int[] s = c.getStride();
+            int[] p = c.getPadding();
+            int[] d = c.getDilation();
+            if (k[0] != k[1] || s[0] != s[1] || p[0] != p[1] || d[0] != 1 || d[1] != 1) {
+                return null;
+            }
+            OneDnnGroupedConv.Key key = new OneDnnGroupedConv.Key(input.size(0), input.size(1), input.size(2),
+                    c.getNIn(), c.getNOut(), 1, k[0], s[0], p[0], c.hasBias());
+            if (key.ho() < 1 || key.wo() < 1) {
+                return null;
+            }
+            try {
+                return OneDnnGroupedConv.available() ? key : null;
+            } catch (LinkageError e) { // the preset's Java classes are missing
+                return null;
+            }
         }
 
         /** @return whether the direct NHWC helper path applies to the current input */
@@ -93,6 +152,13 @@ public class NhwcConvolutionLayer extends org.deeplearning4j.nn.conf.layers.Conv
         @Override
         protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop,
                 LayerWorkspaceMgr workspaceMgr) {
+            OneDnnGroupedConv.Key key = oneDnn25();
+            if (key != null) {
+                INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
+                INDArray bias = hasBias()
+                        ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
+                return new Pair<>(OneDnnGroupedConv.trainForward(key, input, weights, bias, workspaceMgr), null);
+            }
             if (!direct()) {
                 return super.preOutput(training, forBackprop, workspaceMgr);
             }
@@ -118,6 +184,26 @@ public class NhwcConvolutionLayer extends org.deeplearning4j.nn.conf.layers.Conv
                 return super.preOutput(training, forBackprop, workspaceMgr);
             }
             return new Pair<>(ret, null);
+        }
+
+        @Override
+        public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+            OneDnnGroupedConv.Key key = oneDnn25();
+            if (key == null) {
+                return super.backpropGradient(epsilon, workspaceMgr);
+            }
+            assertInputSet(true);
+            INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
+            INDArray dw = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+            INDArray db = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
+            INDArray dx = OneDnnGroupedConv.trainBackward(key, input, weights, epsilon, dw, db, workspaceMgr);
+            Gradient g = new DefaultGradient();
+            if (db != null) {
+                g.gradientForVariable().put(ConvolutionParamInitializer.BIAS_KEY, db);
+            }
+            g.gradientForVariable().put(ConvolutionParamInitializer.WEIGHT_KEY, dw);
+            weightNoiseParams.clear();
+            return new Pair<>(g, backpropDropOutIfPresent(dx));
         }
     }
 }

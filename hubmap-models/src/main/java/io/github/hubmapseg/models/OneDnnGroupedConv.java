@@ -17,14 +17,19 @@ import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Grouped 2-D convolutions (PyTorch {@code Conv2d(groups=G)}) on oneDNN 2.5 through its JavaCPP preset
  * ({@code org.bytedeco:dnnl}): forward, backward data and backward weights of an NHWC float32 convolution whose
  * weight is PyTorch's {@code [out, in/G, kh, kw]} (oneDNN's {@code goihw}). libnd4j's bundled oneDNN has no
- * grouped convolution op and does not export its symbols, hence the second copy.
+ * grouped convolution op and does not export its symbols, hence the second copy. Dense convolutions are the case
+ * G = 1 (DL4J's {@code [out, in, kh, kw]} weight): {@link NhwcConvolutionLayer} trains through it too, because
+ * libnd4j's oneDNN 2.3 reorders narrow activations into blocked layouts around every backward pass.
  *
  * <p>Primitives are created once per shape and cached (creation costs milliseconds); activations are handed
  * to oneDNN in place (NHWC, no reorders); the weights are reordered to the layout oneDNN picks for each
@@ -71,6 +76,10 @@ final class OneDnnGroupedConv {
                     available = false;
                 } else {
                     try {
+                        String backend = Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend");
+                        if (!"CPU".equalsIgnoreCase(backend)) { // CUDA arrays are not host memory
+                            throw new IllegalStateException("ND4J backend " + backend + ", not CPU");
+                        }
                         Loader.load(dnnl.class);
                         eng = new engine(engine.kind.cpu, 0);
                         strm = new stream(eng);
@@ -83,6 +92,16 @@ final class OneDnnGroupedConv {
             }
             return available;
         }
+    }
+
+    /** @return the CPU engine ({@link #available()} must have returned true) */
+    static engine engine() {
+        return eng;
+    }
+
+    /** @return the stream every primitive of this module runs on ({@link #available()} must have returned true) */
+    static stream stream() {
+        return strm;
     }
 
     /** @return why {@link #available()} is false, or "" */
@@ -147,7 +166,7 @@ final class OneDnnGroupedConv {
     }
 
     /** A oneDNN memory over an INDArray's buffer (c-order, contiguous, float32: checked by the caller). */
-    private static memory wrap(memory.desc md, INDArray a) {
+    static memory wrap(memory.desc md, INDArray a) {
         // ND4J's addressPointer() already points at the view's first element (a.offset() is data().offset())
         Pointer base = a.data().addressPointer();
         long addr = base.address() + base.position() * base.sizeof();
@@ -267,6 +286,63 @@ final class OneDnnGroupedConv {
                 strm._wait();
             }
         }
+    }
+
+    /** The array itself when oneDNN can use it in place ({@link #plain}), else a c-order copy in {@code type}. */
+    private static INDArray plain(INDArray a, ArrayType type, LayerWorkspaceMgr mgr) {
+        return a == null || plain(a) ? a : mgr.dup(type, a.castTo(DataType.FLOAT), 'c');
+    }
+
+    /**
+     * A training layer's forward pass: {@code conv(x, w) + b} into a new activations array; strided or non-float
+     * inputs are copied first.
+     *
+     * @param k geometry
+     * @param x {@code [n, h, w, cin]}
+     * @param w {@code [cout, cin/G, k, k]}
+     * @param b {@code cout} values or null
+     * @param mgr the layer's workspaces
+     * @return {@code [n, ho, wo, cout]}
+     */
+    static INDArray trainForward(Key k, INDArray x, INDArray w, INDArray b, LayerWorkspaceMgr mgr) {
+        INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
+                new long[] {k.n(), k.ho(), k.wo(), k.cout()}, 'c');
+        forward(k, plain(x, ArrayType.ACTIVATIONS, mgr), plain(w, ArrayType.ACTIVATIONS, mgr),
+                plain(b, ArrayType.ACTIVATIONS, mgr), out);
+        return out;
+    }
+
+    /**
+     * A training layer's backward pass: writes {@code dL/dw} into {@code dw} and {@code dL/db} into {@code db}
+     * (the layer's gradient views) and returns {@code dL/dx}.
+     *
+     * @param k geometry
+     * @param x the forward input {@code [n, h, w, cin]}
+     * @param w {@code [cout, cin/G, k, k]}
+     * @param dy {@code dL/dy}, {@code [n, ho, wo, cout]}
+     * @param dw {@code [cout, cin/G, k, k]}, overwritten
+     * @param db {@code cout} values, overwritten, or null
+     * @param mgr the layer's workspaces
+     * @return {@code dL/dx}, {@code [n, h, w, cin]} in the activation-gradient workspace
+     */
+    static INDArray trainBackward(Key k, INDArray x, INDArray w, INDArray dy, INDArray dw, INDArray db,
+            LayerWorkspaceMgr mgr) {
+        INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
+                new long[] {k.n(), k.h(), k.w(), k.cin()}, 'c');
+        INDArray px = plain(x, ArrayType.ACTIVATION_GRAD, mgr);
+        INDArray pdy = plain(dy, ArrayType.ACTIVATION_GRAD, mgr);
+        backwardData(k, pdy, plain(w, ArrayType.ACTIVATION_GRAD, mgr), dx);
+        // the gradient views are written in place; a view oneDNN cannot write (never seen) goes through a copy
+        INDArray pdw = plain(dw) ? dw : Nd4j.createUninitialized(DataType.FLOAT, dw.shape(), 'c');
+        INDArray pdb = db == null || plain(db) ? db : Nd4j.createUninitialized(DataType.FLOAT, db.shape(), 'c');
+        backwardWeights(k, px, pdy, pdw, pdb);
+        if (pdw != dw) {
+            dw.assign(pdw);
+        }
+        if (pdb != db) {
+            db.assign(pdb);
+        }
+        return dx;
     }
 
     /**

@@ -30,7 +30,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * ref_grouped_conv.py}, random inputs and weights): forward output and the gradients of {@code sum(y * r)} with
  * respect to the input, the weight and the bias, through the oneDNN path and through the dense fallback. Tolerance:
  * float32, max |diff| / max(1, max |reference|) below 1e-5 for y and dx (sums of at most 9 x 32 products) and
- * 1e-5 for dw and db (sums over N x H x W = up to 392 products). Skipped without torch.
+ * 1e-5 for dw and db (sums over N x H x W = up to 392 products). Skipped without torch. The G = 1 cases check
+ * {@link NhwcConvolutionLayer}'s dense training path the same way.
  */
 class GroupedConvolutionTest {
     private static final Path OUT = Paths.get("target", "grouped-conv");
@@ -116,6 +117,88 @@ class GroupedConvolutionTest {
                 System.setProperty(OneDnnGroupedConv.PROPERTY, before);
             }
         }
+    }
+
+    static Layer instantiateDense(long cin, long cout, int k, int s, int p, int dilation, boolean bias) {
+        NhwcConvolutionLayer c = new NhwcConvolutionLayer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer
+                .Builder(k, k).stride(s, s).padding(p, p).dilation(dilation, dilation)
+                .convolutionMode(ConvolutionMode.Truncate).nIn(cin).nOut(cout).hasBias(bias)
+                .activation(Activation.IDENTITY).dataFormat(Blocks.FORMAT).name("d")
+                .weightInit(org.deeplearning4j.nn.weights.WeightInit.RELU));
+        NeuralNetConfiguration nn = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).layer(c).build();
+        long n = c.initializer().numParams(nn);
+        Layer l = c.instantiate(nn, null, 0, Nd4j.create(DataType.FLOAT, 1, n), true, DataType.FLOAT);
+        l.setBackpropGradientsViewArray(Nd4j.create(DataType.FLOAT, 1, n));
+        return l;
+    }
+
+    /**
+     * Dense convolutions (G = 1, {@code torch.nn.functional.conv2d}) through {@link NhwcConvolutionLayer}: its oneDNN
+     * 2.5 training path ({@code onednn25}, the default) and DL4J's oneDNN 2.3 helper ({@code -Dhubmap.denseConv=dl4j}),
+     * both against torch, same tolerance as the grouped cases; the weight is DL4J's {@code [out, in, k, k]}, which is
+     * PyTorch's layout, so the reference's arrays load unchanged.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"dense_k3_narrow, onednn25", "dense_k3_narrow, dl4j", "dense_s2_odd, onednn25", "dense_s2_odd, dl4j",
+            "dense_k1, onednn25", "dense_k1, dl4j", "dense_stem_k7, onednn25", "dense_stem_k7, dl4j"})
+    void denseForwardAndGradientsMatchTorch(String name, String path) throws Exception {
+        Map<String, INDArray> ref = TorchWeights.readNpz(OUT.resolve(name + ".npz"));
+        long[] g = ref.get("geometry").toLongVector();
+        assertThat(g[5]).isEqualTo(1);
+        boolean bias = g[9] == 1;
+        Layer l = instantiateDense(g[1], g[4], (int) g[6], (int) g[7], (int) g[8], 1, bias);
+        assertThat(l.getParam("W").shape()).containsExactly(ref.get("w").shape());
+        l.setParam("W", ref.get("w"));
+        if (bias) {
+            l.setParam("b", ref.get("b").reshape(1, g[4]));
+        }
+        String before = System.getProperty(NhwcConvolutionLayer.PROPERTY);
+        System.setProperty(NhwcConvolutionLayer.PROPERTY, path);
+        try {
+            LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+            INDArray x = Nd4j.concat(0, SegmentationModel.toNhwc(ref.get("x")), Nd4j.zeros(DataType.FLOAT, 1, g[2],
+                    g[3], g[1])).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, g[0]));
+            l.setInput(x, mgr);
+            // the path this case is about is the one taken
+            assertThat(((NhwcConvolutionLayer.Impl) l).oneDnn25() != null).as(path).isEqualTo("onednn25".equals(path));
+            INDArray y = l.activate(true, mgr);
+            close(SegmentationModel.toNchw(y), ref.get("y"), name + " y (" + path + ")");
+            Pair<Gradient, INDArray> bp = l.backpropGradient(SegmentationModel.toNhwc(ref.get("r")), mgr);
+            close(SegmentationModel.toNchw(bp.getSecond()), ref.get("dx"), name + " dx (" + path + ")");
+            close(bp.getFirst().getGradientFor("W"), ref.get("dw"), name + " dw (" + path + ")");
+            if (bias) {
+                close(bp.getFirst().getGradientFor("b").reshape(g[4]), ref.get("db"), name + " db (" + path + ")");
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(NhwcConvolutionLayer.PROPERTY);
+            } else {
+                System.setProperty(NhwcConvolutionLayer.PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
+    void denseConvolutionsOutsideTheOneDnn25PathKeepDl4jsCode() {
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        // dilated (DL4J's helper cannot run it either: SegmentationModel removes the helper of such layers)
+        Layer dilated = instantiateDense(4, 4, 3, 1, 2, 2, false);
+        dilated.setInput(Nd4j.rand(DataType.FLOAT, 1, 7, 7, 4), mgr);
+        assertThat(((NhwcConvolutionLayer.Impl) dilated).oneDnn25()).isNull();
+        // a symmetric kernel with uneven padding: DL4J's helper runs it
+        NhwcConvolutionLayer c = new NhwcConvolutionLayer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer
+                .Builder(3, 3).padding(1, 0).convolutionMode(ConvolutionMode.Truncate).nIn(4).nOut(4)
+                .activation(Activation.IDENTITY).dataFormat(Blocks.FORMAT));
+        NeuralNetConfiguration nn = new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT).layer(c).build();
+        Layer uneven = c.instantiate(nn, null, 0, Nd4j.create(DataType.FLOAT, 1, c.initializer().numParams(nn)), true,
+                DataType.FLOAT);
+        uneven.setInput(Nd4j.rand(DataType.FLOAT, 1, 7, 7, 4), mgr);
+        assertThat(((NhwcConvolutionLayer.Impl) uneven).oneDnn25()).isNull();
+        assertThat(uneven.activate(true, mgr).shape()).containsExactly(1, 7, 5, 4);
+        Layer wrong = instantiateDense(4, 4, 3, 1, 1, 1, false);
+        wrong.setInput(Nd4j.rand(DataType.FLOAT, 1, 7, 7, 5), mgr);
+        assertThat(((NhwcConvolutionLayer.Impl) wrong).oneDnn25()).isNull(); // DL4J reports the wrong depth
+        assertThatThrownBy(() -> wrong.activate(true, mgr)).hasMessageContaining("5");
     }
 
     @Test

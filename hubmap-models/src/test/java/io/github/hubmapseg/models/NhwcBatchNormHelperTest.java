@@ -2,7 +2,13 @@ package io.github.hubmapseg.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.hubmapseg.testkit.ExternalTools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -12,6 +18,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,9 +29,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * {@link NhwcBatchNormHelper} must give what DL4J's oneDNN helper gives (training forward, batch statistics,
  * input gradient, gamma/beta gradients), and an independent double-precision evaluation of the batch-norm
- * formulas; and {@link Dl4jRuntime#accelerate} must install it on the models of this module.
+ * formulas; and {@link Dl4jRuntime#accelerate} must install it on the models of this module. Both of its training
+ * paths (oneDNN 2.5's batch-normalisation primitive, the default, and the BLAS products of
+ * {@code -Dhubmap.batchNorm=gemm}) are checked against PyTorch 1.13's {@code batch_norm} evaluated in float64
+ * ({@code src/test/python/ref_batch_norm.py}).
  */
 class NhwcBatchNormHelperTest {
+    private static final Path OUT = Paths.get("target", "batch-norm");
+    private static final Path SCRIPT = Paths.get("src", "test", "python", "ref_batch_norm.py");
 
     @BeforeEach
     void cpuBackendOnly() {
@@ -91,6 +103,69 @@ class NhwcBatchNormHelperTest {
                 .subi(xhat.mulRowVector(dyd.mul(xhat).mean(0).reshape(1, c))).muliRowVector(gd.div(s));
         assertThat(maxRelDiff(f.getSecond().reshape(m, c), dxExp)).as("dx vs formula").isLessThan(1e-4);
         assertThat(maxRelDiff(dg, dyd.mul(xhat).sum(0).reshape(1, c))).as("dgamma vs formula").isLessThan(1e-4);
+    }
+
+    private static synchronized Map<String, INDArray> torchReference(String name) throws Exception {
+        Path marker = OUT.resolve("many_pixels_8.npz");
+        if (!Files.exists(marker) || Files.getLastModifiedTime(marker).compareTo(Files.getLastModifiedTime(SCRIPT)) < 0) {
+            Path python = ExternalTools.python("python3-torch python3-numpy", "torch", "numpy");
+            Files.createDirectories(OUT);
+            Process p = new ProcessBuilder(python.toString(), SCRIPT.toString(), OUT.toString())
+                    .redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(log).isZero();
+        }
+        return TorchWeights.readNpz(OUT.resolve(name + ".npz"));
+    }
+
+    /** max |a - b| / max(1, max |b|), as GroupedConvolutionTest measures. */
+    private static double diff(INDArray a, INDArray b) {
+        double scale = Math.max(1.0, Transforms.abs(b).maxNumber().doubleValue());
+        return Transforms.abs(a.castTo(DataType.DOUBLE).reshape(b.shape()).sub(b.castTo(DataType.DOUBLE)))
+                .maxNumber().doubleValue() / scale;
+    }
+
+    /**
+     * Training forward pass (output, batch mean, biased batch variance) and backward pass (dx, dgamma, dbeta) against
+     * torch in float64, through oneDNN 2.5 ({@code onednn25}) and through the BLAS products ({@code gemm}). Tolerance:
+     * float32 accumulation over up to 16,384 pixels per channel.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"narrow_8, onednn25", "narrow_8, gemm", "wide_96, onednn25", "wide_96, gemm", "odd_24, onednn25",
+            "odd_24, gemm", "many_pixels_8, onednn25", "many_pixels_8, gemm"})
+    void trainingPassMatchesTorch(String name, String path) throws Exception {
+        Map<String, INDArray> ref = torchReference(name);
+        INDArray x = ref.get("x");
+        long[] shape = x.shape();
+        long c = shape[3];
+        INDArray gamma = ref.get("gamma").reshape(1, c);
+        INDArray beta = ref.get("beta").reshape(1, c);
+        LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+        String before = System.getProperty(NhwcBatchNormHelper.PROPERTY);
+        System.setProperty(NhwcBatchNormHelper.PROPERTY, path);
+        try {
+            NhwcBatchNormHelper h = new NhwcBatchNormHelper(DataType.FLOAT);
+            INDArray y = h.preOutput(x, true, shape, gamma, beta, Nd4j.zeros(DataType.FLOAT, 1, c),
+                    Nd4j.ones(DataType.FLOAT, 1, c), 0.9, 1e-5, CNN2DFormat.NHWC, ws);
+            assertThat(h.onOneDnn25()).as(path).isEqualTo("onednn25".equals(path));
+            assertThat(diff(y, ref.get("y"))).as("y").isLessThan(1e-5);
+            assertThat(diff(h.getMeanCache(DataType.FLOAT), ref.get("mean"))).as("mean").isLessThan(1e-6);
+            assertThat(diff(h.getVarCache(DataType.FLOAT), ref.get("var"))).as("var").isLessThan(1e-5);
+            INDArray dg = Nd4j.zeros(DataType.FLOAT, 1, c);
+            INDArray db = Nd4j.zeros(DataType.FLOAT, 1, c);
+            INDArray dx = h.backpropGradient(x, ref.get("dy"), shape, gamma, beta, dg, db, 1e-5, CNN2DFormat.NHWC, ws)
+                    .getSecond();
+            assertThat(diff(dx, ref.get("dx"))).as("dx").isLessThan(1e-5);
+            assertThat(diff(dg, ref.get("dgamma"))).as("dgamma").isLessThan(1e-4);
+            assertThat(diff(db, ref.get("dbeta"))).as("dbeta").isLessThan(1e-5);
+        } finally {
+            if (before == null) {
+                System.clearProperty(NhwcBatchNormHelper.PROPERTY);
+            } else {
+                System.setProperty(NhwcBatchNormHelper.PROPERTY, before);
+            }
+        }
     }
 
     /**
