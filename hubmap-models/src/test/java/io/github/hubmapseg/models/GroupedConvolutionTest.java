@@ -94,14 +94,26 @@ class GroupedConvolutionTest {
         if (bias) {
             l.setParam("b", ref.get("b").reshape(1, g[4]));
         }
-        String before = System.getProperty(OneDnnGroupedConv.PROPERTY);
-        System.setProperty(OneDnnGroupedConv.PROPERTY, path);
+        againstTorch(l, ref, name, bias, OneDnnGroupedConv.PROPERTY, path, layer -> { });
+    }
+
+    /**
+     * With system property {@code property} set to {@code path} (restored after): the layer's forward pass on the
+     * reference's input (given as a view, not c-contiguous from offset 0: the layer must cope with strided arrays)
+     * and its backward pass against torch's output and gradients ({@code y}, {@code dx}, {@code dw}, {@code db}).
+     * {@code afterInput} runs once the input is set, before the forward pass.
+     */
+    private static void againstTorch(Layer l, Map<String, INDArray> ref, String name, boolean bias, String property,
+                                     String path, java.util.function.Consumer<Layer> afterInput) {
+        long[] g = ref.get("geometry").toLongVector();
+        String before = System.getProperty(property);
+        System.setProperty(property, path);
         try {
             LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-            // the input as a view (not c-contiguous from offset 0): the layer must cope with strided arrays
             INDArray x = Nd4j.concat(0, SegmentationModel.toNhwc(ref.get("x")), Nd4j.zeros(DataType.FLOAT, 1, g[2],
                     g[3], g[1])).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, g[0]));
             l.setInput(x, mgr);
+            afterInput.accept(l);
             INDArray y = l.activate(true, mgr);
             close(SegmentationModel.toNchw(y), ref.get("y"), name + " y (" + path + ")");
             Pair<Gradient, INDArray> bp = l.backpropGradient(SegmentationModel.toNhwc(ref.get("r")), mgr);
@@ -112,9 +124,9 @@ class GroupedConvolutionTest {
             }
         } finally {
             if (before == null) {
-                System.clearProperty(OneDnnGroupedConv.PROPERTY);
+                System.clearProperty(property);
             } else {
-                System.setProperty(OneDnnGroupedConv.PROPERTY, before);
+                System.setProperty(property, before);
             }
         }
     }
@@ -152,30 +164,9 @@ class GroupedConvolutionTest {
         if (bias) {
             l.setParam("b", ref.get("b").reshape(1, g[4]));
         }
-        String before = System.getProperty(NhwcConvolutionLayer.PROPERTY);
-        System.setProperty(NhwcConvolutionLayer.PROPERTY, path);
-        try {
-            LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-            INDArray x = Nd4j.concat(0, SegmentationModel.toNhwc(ref.get("x")), Nd4j.zeros(DataType.FLOAT, 1, g[2],
-                    g[3], g[1])).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, g[0]));
-            l.setInput(x, mgr);
-            // the path this case is about is the one taken
-            assertThat(((NhwcConvolutionLayer.Impl) l).oneDnn25() != null).as(path).isEqualTo("onednn25".equals(path));
-            INDArray y = l.activate(true, mgr);
-            close(SegmentationModel.toNchw(y), ref.get("y"), name + " y (" + path + ")");
-            Pair<Gradient, INDArray> bp = l.backpropGradient(SegmentationModel.toNhwc(ref.get("r")), mgr);
-            close(SegmentationModel.toNchw(bp.getSecond()), ref.get("dx"), name + " dx (" + path + ")");
-            close(bp.getFirst().getGradientFor("W"), ref.get("dw"), name + " dw (" + path + ")");
-            if (bias) {
-                close(bp.getFirst().getGradientFor("b").reshape(g[4]), ref.get("db"), name + " db (" + path + ")");
-            }
-        } finally {
-            if (before == null) {
-                System.clearProperty(NhwcConvolutionLayer.PROPERTY);
-            } else {
-                System.setProperty(NhwcConvolutionLayer.PROPERTY, before);
-            }
-        }
+        // the path this case is about is the one taken
+        againstTorch(l, ref, name, bias, NhwcConvolutionLayer.PROPERTY, path, layer -> assertThat(
+                ((NhwcConvolutionLayer.Impl) layer).oneDnn25() != null).as(path).isEqualTo("onednn25".equals(path)));
     }
 
     @Test
