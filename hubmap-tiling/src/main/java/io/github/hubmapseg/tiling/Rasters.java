@@ -102,8 +102,21 @@ public final class Rasters {
             return img.update(null).getCurrentStorageArray();
         }
 
+        /**
+         * An in-image region of an uncompressed chunky TIFF is read as stored and deinterleaved while converting
+         * (the kernel's chunky path); other regions and sources are read as planar bytes and converted.
+         */
         @Override
         public void read(long x, long y, int w, int h, float[] dst) throws IOException {
+            int c = source.channels();
+            if (source instanceof AbstractImageSource a && a.readsInterleaved() && w > 0 && h > 0 && x >= 0
+                    && y >= 0 && x + w <= a.width() && y + h <= a.height()) {
+                int n = Math.multiplyExact(w, h);
+                byte[] b = new byte[Math.multiplyExact(n, c)];
+                a.readInterleavedInto(x, y, w, h, b, w * c, 0, 0);
+                convert().chunky(b, 0, c, dst, 0, n, n);
+                return;
+            }
             byte[] b = bytes(x, y, w, h);
             convert().planar(b, 0, dst, 0, b.length);
         }
