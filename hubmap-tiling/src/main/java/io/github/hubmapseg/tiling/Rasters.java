@@ -38,8 +38,8 @@ public final class Rasters {
      * engine's kernel (the Vector API when enabled: {@link Vectorization}).
      */
     public static void toFloats(byte[] src, int s, float[] dst, int d, int n) {
-        Objects.checkFromIndexSize(s, n, src.length);
-        Objects.checkFromIndexSize(d, n, dst.length);
+        Objects.checkFromIndexSize(s, n, Objects.requireNonNull(src, "src").length);
+        Objects.checkFromIndexSize(d, n, Objects.requireNonNull(dst, "dst").length);
         convert().planar(src, s, dst, d, n);
     }
 
@@ -53,8 +53,9 @@ public final class Rasters {
             throw new IllegalArgumentException("channels must be >= 1 and plane >= n, got channels " + channels
                     + ", plane " + plane + ", n " + n);
         }
-        Objects.checkFromIndexSize(s, Math.multiplyExact(n, channels), src.length);
-        Objects.checkFromIndexSize(d, Math.addExact(Math.multiplyExact(plane, channels - 1), n), dst.length);
+        Objects.checkFromIndexSize(s, Math.multiplyExact(n, channels), Objects.requireNonNull(src, "src").length);
+        Objects.checkFromIndexSize(d, Math.addExact(Math.multiplyExact(plane, channels - 1), n),
+                Objects.requireNonNull(dst, "dst").length);
         convert().chunky(src, s, channels, dst, d, plane, n);
     }
 
