@@ -12,7 +12,51 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
 /** Factories of {@link Raster}s and the reflect-101 window reader used by the engine. */
 public final class Rasters {
 
+    private static final String VECTOR_CONVERT = "io.github.hubmapseg.tiling.VectorConvert";
+    private static volatile ConvertKernel convert;
+
     private Rasters() {
+    }
+
+    /**
+     * The byte -> float kernel of this JVM, chosen once: the Vector API's when {@link Vectorization#enabled()},
+     * else the plain loops (same bits).
+     *
+     * @throws IllegalArgumentException if {@code -Dhubmap.simd} has a value other than auto or off
+     */
+    static ConvertKernel convert() {
+        ConvertKernel k = convert;
+        if (k == null) {
+            k = Vectorization.kernel(ConvertKernel.class, VECTOR_CONVERT, ConvertKernel.Scalar::new);
+            convert = k;
+        }
+        return k;
+    }
+
+    /**
+     * Unsigned 8-bit samples to floats 0..255: {@code dst[d + i] = src[s + i] & 0xFF} for {@code i < n}, by the
+     * engine's kernel (the Vector API when enabled: {@link Vectorization}).
+     */
+    public static void toFloats(byte[] src, int s, float[] dst, int d, int n) {
+        Objects.checkFromIndexSize(s, n, Objects.requireNonNull(src, "src").length);
+        Objects.checkFromIndexSize(d, n, Objects.requireNonNull(dst, "dst").length);
+        convert().planar(src, s, dst, d, n);
+    }
+
+    /**
+     * {@code n} interleaved pixels of {@code channels} unsigned bytes to channel planes {@code plane} floats
+     * apart, deinterleaved while converting: {@code dst[d + c * plane + i] = src[s + i * channels + c] & 0xFF}
+     * for {@code i < n, c < channels}, by the engine's kernel.
+     */
+    public static void toFloats(byte[] src, int s, int channels, float[] dst, int d, int plane, int n) {
+        if (channels < 1 || plane < n) {
+            throw new IllegalArgumentException("channels must be >= 1 and plane >= n, got channels " + channels
+                    + ", plane " + plane + ", n " + n);
+        }
+        Objects.checkFromIndexSize(s, Math.multiplyExact(n, channels), Objects.requireNonNull(src, "src").length);
+        Objects.checkFromIndexSize(d, Math.addExact(Math.multiplyExact(plane, channels - 1), n),
+                Objects.requireNonNull(dst, "dst").length);
+        convert().chunky(src, s, channels, dst, d, plane, n);
     }
 
     /** An 8-bit {@link ImageSource} as a raster of values 0..255 (not closed by the raster). */
@@ -59,12 +103,23 @@ public final class Rasters {
             return img.update(null).getCurrentStorageArray();
         }
 
+        /**
+         * An in-image region of an uncompressed chunky TIFF is read as stored and deinterleaved while converting
+         * (the kernel's chunky path); other regions and sources are read as planar bytes and converted.
+         */
         @Override
         public void read(long x, long y, int w, int h, float[] dst) throws IOException {
-            byte[] b = bytes(x, y, w, h);
-            for (int k = 0; k < b.length; k++) {
-                dst[k] = b[k] & 0xFF;
+            int c = source.channels();
+            if (source instanceof AbstractImageSource a && a.readsInterleaved() && w > 0 && h > 0 && x >= 0
+                    && y >= 0 && x + w <= a.width() && y + h <= a.height()) {
+                int n = Math.multiplyExact(w, h);
+                byte[] b = new byte[Math.multiplyExact(n, c)];
+                a.readInterleavedInto(x, y, w, h, b, w * c, 0, 0);
+                convert().chunky(b, 0, c, dst, 0, n, n);
+                return;
             }
+            byte[] b = bytes(x, y, w, h);
+            convert().planar(b, 0, dst, 0, b.length);
         }
 
         @Override

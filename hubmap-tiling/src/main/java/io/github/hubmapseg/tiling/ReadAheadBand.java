@@ -52,6 +52,7 @@ final class ReadAheadBand implements AutoCloseable {
     private final int[] chunkEnd;
     private final int[] partX;
     private final byte[] ring;
+    private final ConvertKernel conv = Rasters.convert();
     /** Ring layout: pixels interleaved as the file stores them ({@code ring[(row * width + x) * C + c]}), else planar. */
     private final boolean inter;
     private final ExecutorService parts;
@@ -238,46 +239,50 @@ final class ReadAheadBand implements AutoCloseable {
         }
     }
 
-    /** Assembles window (r, c) as floats, {@code dst[off + i + win * (j + win * ch)]}; its row is acquired. */
+    /**
+     * Assembles window (r, c) as floats, {@code dst[off + i + win * (j + win * ch)]}; its row is acquired. Each
+     * window row is converted by the {@link ConvertKernel} in its in-image run of columns (deinterleaved while
+     * converting when the ring is interleaved: each ring row segment is read once while it is in L1); only the
+     * columns that reflect-101 maps back into the image at the left and right borders are copied one by one.
+     */
     void window(int r, int c, float[] dst, int off) {
         long y0 = ys[r] - expand;
         long x0 = xs[c] - expand;
-        boolean inX = x0 >= 0 && x0 + win <= width;
-        int[] xi = inX ? null : reflected(x0);
-        if (inter) {
-            // interleaved ring: each row segment is read once per channel while it is in L1
-            int cs = channels;
-            for (int j = 0; j < win; j++) {
-                int s = ringRow(y0 + j) * width * cs;
-                for (int ch = 0; ch < cs; ch++) {
-                    int d = off + win * (j + win * ch);
-                    if (inX) {
-                        int b = s + (int) x0 * cs + ch;
-                        for (int i = 0; i < win; i++) {
-                            dst[d + i] = ring[b + i * cs] & 0xFF;
+        // window columns [i0, i1) are inside the image: source columns x0 + i
+        int i0 = (int) Math.min(win, Math.max(0, -x0));
+        int i1 = (int) Math.max(i0, Math.min(win, width - x0));
+        int[] xi = i0 == 0 && i1 == win ? null : reflected(x0);
+        int cs = channels;
+        int planeOut = win * win;
+        for (int j = 0; j < win; j++) {
+            int rr = ringRow(y0 + j);
+            int d = off + win * j;
+            if (inter) {
+                int s = rr * width * cs;
+                conv.chunky(ring, s + (int) (x0 + i0) * cs, cs, dst, d + i0, planeOut, i1 - i0);
+                if (xi != null) {
+                    for (int ch = 0; ch < cs; ch++) {
+                        int dc = d + ch * planeOut;
+                        for (int i = 0; i < i0; i++) {
+                            dst[dc + i] = ring[s + xi[i] * cs + ch] & 0xFF;
                         }
-                    } else {
-                        for (int i = 0; i < win; i++) {
-                            dst[d + i] = ring[s + xi[i] * cs + ch] & 0xFF;
+                        for (int i = i1; i < win; i++) {
+                            dst[dc + i] = ring[s + xi[i] * cs + ch] & 0xFF;
                         }
                     }
                 }
-            }
-            return;
-        }
-        int plane = cap * width;
-        for (int ch = 0; ch < channels; ch++) {
-            for (int j = 0; j < win; j++) {
-                int s = ch * plane + ringRow(y0 + j) * width;
-                int d = off + win * (j + win * ch);
-                if (inX) {
-                    s += (int) x0;
-                    for (int i = 0; i < win; i++) {
-                        dst[d + i] = ring[s + i] & 0xFF;
-                    }
-                } else {
-                    for (int i = 0; i < win; i++) {
-                        dst[d + i] = ring[s + xi[i]] & 0xFF;
+            } else {
+                for (int ch = 0; ch < cs; ch++) {
+                    int s = (ch * cap + rr) * width;
+                    int dc = d + ch * planeOut;
+                    conv.planar(ring, s + (int) x0 + i0, dst, dc + i0, i1 - i0);
+                    if (xi != null) {
+                        for (int i = 0; i < i0; i++) {
+                            dst[dc + i] = ring[s + xi[i]] & 0xFF;
+                        }
+                        for (int i = i1; i < win; i++) {
+                            dst[dc + i] = ring[s + xi[i]] & 0xFF;
+                        }
                     }
                 }
             }

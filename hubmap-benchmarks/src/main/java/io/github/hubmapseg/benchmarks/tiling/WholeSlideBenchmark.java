@@ -6,6 +6,7 @@ import io.github.hubmapseg.core.slide.ImageSource;
 import io.github.hubmapseg.core.slide.ImageSources;
 import io.github.hubmapseg.core.slide.TiffSlideWriter;
 import io.github.hubmapseg.core.predict.TileBatch;
+import io.github.hubmapseg.tiling.Rasters;
 import io.github.hubmapseg.tiling.SlidingWindow;
 import io.github.hubmapseg.tiling.sink.RowSink;
 import java.io.IOException;
@@ -51,7 +52,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "--add-modules=jdk.incubator.vector"})
 public class WholeSlideBenchmark {
 
     @Param("30000")
@@ -162,13 +163,32 @@ public class WholeSlideBenchmark {
         return f;
     }
 
-    /** Every pixel read once, 512 x 512 regions on the tile grid, converted to float (channel mean summed). */
+    /**
+     * Every pixel read once, 512 x 512 regions on the tile grid, converted to channel-planar floats by the
+     * engine's byte -> float kernel ({@link Rasters#toFloats}: the Vector API's when the JVM has the module):
+     * an uncompressed chunky file is read as stored and deinterleaved while converting, other sources are read
+     * as planar bytes and converted.
+     */
     @Benchmark
     public double readBaseline() {
+        return read(true);
+    }
+
+    /**
+     * {@link #readBaseline} as measured before the Vector API kernels (sessions 5-6): planar bytes (the reader
+     * deinterleaves), converted by a plain {@code & 0xFF} loop.
+     */
+    @Benchmark
+    public double readBaselinePlain() {
+        return read(false);
+    }
+
+    private double read(boolean kernel) {
         int side = 512;
         int cols = (int) ((width + side - 1) / side);
         int rows = (int) ((height + side - 1) / side);
         AbstractImageSource src = (AbstractImageSource) slide;
+        boolean chunky = kernel && src.readsInterleaved();
         return IntStream.range(0, readThreads).parallel().mapToDouble(part -> {
             byte[] b = new byte[side * side * 3];
             float[] f = new float[b.length];
@@ -180,14 +200,22 @@ public class WholeSlideBenchmark {
                     int w = (int) Math.min(side, width - x);
                     int h = (int) Math.min(side, height - y);
                     int n = w * h * 3;
-                    byte[] bb = n == b.length ? b : new byte[n];
                     try {
-                        src.readInto(x, y, w, h, bb);
+                        if (chunky) {
+                            src.readInterleavedInto(x, y, w, h, b, w * 3, 0, 0);
+                            Rasters.toFloats(b, 0, 3, f, 0, w * h, w * h);
+                        } else if (kernel) {
+                            src.readInto(x, y, w, h, b, w, h, 0, 0);
+                            Rasters.toFloats(b, 0, f, 0, n);
+                        } else {
+                            byte[] bb = n == b.length ? b : new byte[n];
+                            src.readInto(x, y, w, h, bb);
+                            for (int k = 0; k < n; k++) {
+                                f[k] = bb[k] & 0xFF;
+                            }
+                        }
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
-                    }
-                    for (int k = 0; k < n; k++) {
-                        f[k] = bb[k] & 0xFF;
                     }
                     sum += f[0] + f[n - 1];
                 }

@@ -1,5 +1,6 @@
 package io.github.hubmapseg.benchmarks.tiling;
 
+import io.github.hubmapseg.tiling.Vectorization;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.DirectoryStream;
@@ -11,12 +12,14 @@ import java.util.Locale;
 
 /**
  * {@link WholeSlideBenchmark}'s operations measured by wall time AND by the CPU time of the whole process (all
- * threads, GC and JIT included), interleaved round by round: {@code readBaseline}, the pass with the read-ahead
- * band, the pass reading window by window. On a machine shared with other processes the wall time follows the
+ * threads, GC and JIT included), interleaved round by round: {@code readBaseline} (the engine's byte -> float
+ * kernel), {@code readBaselinePlain} (the plain loop, as before the Vector API kernels), the pass with the
+ * read-ahead band, the pass reading window by window. The JVM needs {@code --add-modules=jdk.incubator.vector}
+ * for the Vector API kernels ({@code -Dhubmap.simd=off}: the plain loops); the first line says which ran. On a machine shared with other processes the wall time follows the
  * share of the cores this process gets, while the CPU time is the work done; ratios of either are taken within
  * one round.
  *
- * <pre>java -Xmx1g -cp hubmap-benchmarks/target/benchmarks.jar \
+ * <pre>java -Xmx1g -XX:G1HeapRegionSize=4m --add-modules=jdk.incubator.vector -cp hubmap-benchmarks/target/benchmarks.jar \
  *     io.github.hubmapseg.benchmarks.tiling.WholeSlideCpuMeasure 12000 10000 tiled 5</pre>
  *
  * <p>{@code -Dhubmap.bench.batch=N} sets the batch size (default 8), {@code -Dhubmap.bench.dir} where the slides are.
@@ -109,6 +112,7 @@ public final class WholeSlideCpuMeasure {
         int rounds = Integer.parseInt(args[3]);
         WholeSlideBenchmark on = bench(w, h, source, true);
         if (args.length > 4 && args[4].equals("pass")) {
+            System.out.println("conversion kernels: " + Vectorization.describe());
             for (int round = 0; round < rounds; round++) {
                 double[] t = time(on::pass);
                 System.out.printf(Locale.ROOT, "pass read-ahead %.2f s wall, %.2f s CPU (GC %.2f s)%n", t[0], t[1],
@@ -118,23 +122,29 @@ public final class WholeSlideCpuMeasure {
             return;
         }
         WholeSlideBenchmark off = bench(w, h, source, false);
-        String[] names = {"readBaseline", "pass read-ahead", "pass window by window"};
+        System.out.println("conversion kernels: " + Vectorization.describe());
+        String[] names = {"readBaseline", "readBaselinePlain", "pass read-ahead", "pass window by window"};
+        Op[] ops = {on::readBaseline, on::readBaselinePlain, on::pass, off::pass};
+        int m = ops.length;
         List<List<Double>> wall = new ArrayList<>();
         List<List<Double>> cpu = new ArrayList<>();
         List<List<Double>> gc = new ArrayList<>();
-        List<Double> rWall = new ArrayList<>();
-        List<Double> rCpu = new ArrayList<>();
-        for (int k = 0; k < 3; k++) {
+        List<List<Double>> rWall = List.of(new ArrayList<>(), new ArrayList<>());
+        List<List<Double>> rCpu = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int k = 0; k < m; k++) {
             wall.add(new ArrayList<>());
             cpu.add(new ArrayList<>());
             gc.add(new ArrayList<>());
         }
         double mp = w * (double) h / 1e6;
         for (int round = -1; round < rounds; round++) {
-            double[][] t = {time(on::readBaseline), time(on::pass), time(off::pass)};
+            double[][] t = new double[m][];
+            for (int k = 0; k < m; k++) {
+                t[k] = time(ops[k]);
+            }
             double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
             System.out.printf(Locale.ROOT, "%s round %d (load %.1f):", round < 0 ? "warm-up" : "", round, load);
-            for (int k = 0; k < 3; k++) {
+            for (int k = 0; k < m; k++) {
                 System.out.printf(Locale.ROOT, "  %s %.2f s wall, %.2f s CPU (GC %.2f s);", names[k], t[k][0],
                         t[k][1], t[k][2]);
                 if (round >= 0) {
@@ -145,17 +155,23 @@ public final class WholeSlideCpuMeasure {
             }
             System.out.println();
             if (round >= 0) {
-                rWall.add(t[1][0] / t[0][0]);
-                rCpu.add(t[1][1] / t[0][1]);
+                for (int b = 0; b < 2; b++) {
+                    rWall.get(b).add(t[2][0] / t[b][0]);
+                    rCpu.get(b).add(t[2][1] / t[b][1]);
+                }
             }
         }
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < m; k++) {
             System.out.printf(Locale.ROOT, "%-22s median %.2f s wall (%.1f MP/s), %.2f s CPU (%.1f MP per CPU-s),"
                     + " of which GC threads %.2f s%n", names[k], median(wall.get(k)), mp / median(wall.get(k)),
                     median(cpu.get(k)), mp / median(cpu.get(k)), median(gc.get(k)));
         }
-        System.out.printf(Locale.ROOT, "pass read-ahead / readBaseline, median of the rounds' ratios: wall %.2fx, CPU"
-                + " %.2fx%n", median(rWall), median(rCpu));
+        for (int b = 0; b < 2; b++) {
+            System.out.printf(Locale.ROOT, "pass read-ahead / %s, median of the rounds' ratios: wall %.2fx, CPU"
+                    + " %.2fx%n", names[b], median(rWall.get(b)), median(rCpu.get(b)));
+        }
+        System.out.printf(Locale.ROOT, "load average at the end %.1f%n",
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         on.report();
         off.report();
     }
