@@ -39,6 +39,8 @@ public final class Stitcher {
 
     /** Output rows finished together by the float strip blend. */
     static final int CHUNK = 8;
+    /** Output rows finished together by the tile pass (a multiple of {@link #CHUNK}). */
+    static final int PASS_ROWS = Integer.getInteger("hubmap.stitch.rows", 32);
     /** The strip blend is used up to this many strips (else the row blend). */
     private static final int MAX_STRIPS = 3;
 
@@ -69,8 +71,23 @@ public final class Stitcher {
     private float[] h0;
     private float[] h1;
     private Stitcher[] workers;
+    /** The blend arithmetic of the tile pass; null: the strip blend. */
+    private final BlendKernel kernel;
+    /**
+     * Per tile column c: {@code u[j] / (sum of u over the columns <= c covering x = xs[c] + j)}, the weight of
+     * column c in the fold of one tile row in column order.
+     */
+    private final float[][] colWeight;
+    /** Per tile column c: the sum of u over the columns <= c covering x = xs[c] + j. */
+    private final float[][] colCum;
+    /** Per x: the sum of u over all columns covering x. */
+    private final float[] colSum;
+    /** The horizontal factor u as floats. */
+    private final float[] uf;
+    /** Per row of a tile pass: {@code A / u_r} (see {@link #tilePass}). */
+    private final float[] rowRatio = new float[PASS_ROWS];
 
-    private Stitcher(TileGrid grid, Weighting weighting) {
+    private Stitcher(TileGrid grid, Weighting weighting, BlendKernel kernel) {
         if (grid.width() > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("image width must be < 2^31 - 8 for row stitching, got " + grid.width());
         }
@@ -167,6 +184,33 @@ public final class Stitcher {
             strips = 0;
             stripWeight = null;
         }
+        this.kernel = stripOf == null ? null : kernel;
+        if (this.kernel != null) {
+            colWeight = new float[xs.length][tile];
+            colCum = new float[xs.length][tile];
+            colSum = new float[width];
+            uf = new float[tile];
+            double[] acc = new double[width];
+            for (int c = 0; c < xs.length; c++) {
+                for (int j = 0; j < tile; j++) {
+                    int x = (int) xs[c] + j;
+                    acc[x] += u[j];
+                    colWeight[c][j] = (float) (u[j] / acc[x]);
+                    colCum[c][j] = (float) acc[x];
+                }
+            }
+            for (int x = 0; x < width; x++) {
+                colSum[x] = (float) acc[x];
+            }
+            for (int j = 0; j < tile; j++) {
+                uf[j] = (float) u[j];
+            }
+        } else {
+            colWeight = null;
+            colCum = null;
+            colSum = null;
+            uf = null;
+        }
     }
 
     /** A copy sharing the immutable tables, with its own scratch (for another thread). */
@@ -186,11 +230,25 @@ public final class Stitcher {
         this.stripOf = o.stripOf;
         this.strips = o.strips;
         this.stripWeight = o.stripWeight;
+        this.kernel = o.kernel;
+        this.colWeight = o.colWeight;
+        this.colCum = o.colCum;
+        this.colSum = o.colSum;
+        this.uf = o.uf;
     }
 
-    /** A stitcher for the grid's output tiles blended with the given weighting. */
+    /**
+     * A stitcher for the grid's output tiles blended with the given weighting: the float32 separable blend is
+     * the tile pass on the Vector API when {@link Vectorization#enabled()}, else the strip blend.
+     */
     public static Stitcher of(TileGrid grid, Weighting weighting) {
-        return new Stitcher(grid, weighting);
+        BlendKernel k = Vectorization.kernel(BlendKernel.class, "io.github.hubmapseg.tiling.VectorBlend", () -> null);
+        return new Stitcher(grid, weighting, k);
+    }
+
+    /** The same with the tile pass on the given kernel, or the strip blend when {@code kernel} is null. */
+    static Stitcher of(TileGrid grid, Weighting weighting, BlendKernel kernel) {
+        return new Stitcher(grid, weighting, kernel);
     }
 
     /**
@@ -228,6 +286,12 @@ public final class Stitcher {
         if (stripOf == null) {
             for (int j = 0; j < n; j++) {
                 stitchRowGeneral(y0 + j, tiles, out, off + j * width);
+            }
+            return;
+        }
+        if (kernel != null) {
+            for (int a = 0; a < n; a += PASS_ROWS) {
+                tilePass(y0 + a, Math.min(PASS_ROWS, n - a), tiles, out, off + a * width);
             }
             return;
         }
@@ -384,6 +448,61 @@ public final class Stitcher {
             }
             for (int k = 0; k < n; k++) {
                 row[xa + k] = first[k] + (u != null ? num[k] : num[k] / den[k]);
+            }
+        }
+    }
+
+    /**
+     * The tile pass over rows {@code ya .. ya + n - 1} into {@code out} (row {@code ya + j} at
+     * {@code off + j * width}): tile by tile, in raster order, each tile's lines of these rows read in one run
+     * and blended straight into the output lines (in cache while the pass is on them) with the incremental
+     * weight {@code c = w_t / (w_1 + ... + w_t)} of the tiles covering the pixel up to this one in raster order,
+     * so that the result is the weighted mean. Where this tile row is the first covering the output row, a part
+     * of a tile line that no earlier column covers is copied ({@code c = 1}) and the rest blended with
+     * {@code colWeight}; in a later tile row, {@code c = u_c / (q S + C_c)} with {@code q = A / u_r} ({@code A}
+     * the sum of the vertical factors of the earlier tile rows covering the row, {@code u_r} this one's),
+     * {@code S} the sum of the horizontal factors of all columns covering x and {@code C_c} of the columns up to
+     * this one. Each pixel gets the same operations whatever the rows, bands or threads.
+     */
+    private void tilePass(int ya, int n, float[][][] tiles, float[] out, int off) {
+        final int t = tile;
+        final int w = width;
+        final int yb = ya + n;
+        final BlendKernel k = kernel;
+        int rA = firstTileRow(ya);
+        int rB = lastTileRow(yb - 1);
+        for (int r = rA; r <= rB; r++) {
+            final int y0 = (int) ys[r];
+            final int lo = Math.max(ya, y0);
+            final int hi = Math.min(yb, y0 + t);
+            // rows [lo, mid) are first covered by an earlier tile row, [mid, hi) by this one
+            final int mid = r == 0 ? lo : Math.max(lo, Math.min(hi, (int) ys[r - 1] + t));
+            for (int y = lo; y < mid; y++) {
+                double acc = 0;
+                for (int q = firstTileRow(y); q < r; q++) {
+                    acc += u[y - (int) ys[q]];
+                }
+                rowRatio[y - lo] = (float) (acc / u[y - y0]);
+            }
+            final float[][] row = tiles[r];
+            for (int c = 0; c < xs.length; c++) {
+                final float[] p = row[c];
+                final int x0 = (int) xs[c];
+                final float[] cw = colWeight[c];
+                final float[] cum = colCum[c];
+                // [x0, x0 + b) is covered by earlier columns of this tile row
+                final int b = c == 0 ? 0 : Math.max(0, (int) xs[c - 1] + t - x0);
+                int from = (lo - y0) * t;
+                int at = off + (lo - ya) * w + x0;
+                for (int y = lo; y < mid; y++, from += t, at += w) {
+                    k.lerpRatio(out, at, p, from, rowRatio[y - lo], uf, 0, colSum, x0, cum, 0, t);
+                }
+                for (int y = mid; y < hi; y++, from += t, at += w) {
+                    if (b > 0) {
+                        k.lerp(out, at, p, from, cw, 0, out, at, b);
+                    }
+                    System.arraycopy(p, from + b, out, at + b, t - b);
+                }
             }
         }
     }

@@ -1,0 +1,75 @@
+package io.github.hubmapseg.tiling;
+
+/**
+ * The arithmetic of the stitcher's float32 blend over runs of {@code n} pixels read from arrays at their own
+ * offsets (tile lines, weight rows, the output row), {@code f + c * (g - f)} rounded after every operation (a
+ * subtraction, a multiplication, an addition; no fused multiply-add), so that both implementations give the
+ * same bits: {@link Scalar} (plain loops; HotSpot's C2 leaves loops over arrays at different run-time offsets
+ * scalar) and {@code VectorBlend} (the Vector API), chosen by {@link Vectorization#kernel}. {@code dst} may be
+ * one of the inputs at the same offset.
+ */
+interface BlendKernel {
+
+    /** {@code dst[d + k] = e[eo + k] + c[co + k] * (o[oo + k] - e[eo + k])}, k < n: a weight per pixel. */
+    void lerp(float[] e, int eo, float[] o, int oo, float[] c, int co, float[] dst, int d, int n);
+
+    /** {@code dst[d + k] = e[eo + k] + a * (o[oo + k] - e[eo + k])}, k < n: one weight. */
+    void lerp(float[] e, int eo, float[] o, int oo, float a, float[] dst, int d, int n);
+
+    /**
+     * {@code h[ho + k] += c (p[po + k] - h[ho + k])} with the weight computed per pixel,
+     * {@code c = num[no + k] / (q * s[so + k] + cum[co + k])}, k < n.
+     */
+    void lerpRatio(float[] h, int ho, float[] p, int po, float q, float[] num, int no, float[] s, int so, float[] cum,
+                   int co, int n);
+
+    /**
+     * Two tiles in each of two tile rows: {@code g0 = e0 + c (o0 - e0)}, {@code g1 = e1 + c (o1 - e1)} with the
+     * per-pixel {@code c[co + k]}, then {@code dst = g0 + a (g1 - g0)}.
+     */
+    void lerp2x2(float[] e0, int e0o, float[] o0, int o0o, float[] e1, int e1o, float[] o1, int o1o, float[] c,
+                 int co, float a, float[] dst, int d, int n);
+
+    /** Plain loops (the JVM without {@code jdk.incubator.vector}, or {@code -Dhubmap.simd=off}). */
+    final class Scalar implements BlendKernel {
+
+        @Override
+        public void lerp(float[] e, int eo, float[] o, int oo, float[] c, int co, float[] dst, int d, int n) {
+            for (int k = 0; k < n; k++) {
+                float f = e[eo + k];
+                dst[d + k] = f + c[co + k] * (o[oo + k] - f);
+            }
+        }
+
+        @Override
+        public void lerp(float[] e, int eo, float[] o, int oo, float a, float[] dst, int d, int n) {
+            for (int k = 0; k < n; k++) {
+                float f = e[eo + k];
+                dst[d + k] = f + a * (o[oo + k] - f);
+            }
+        }
+
+        @Override
+        public void lerpRatio(float[] h, int ho, float[] p, int po, float q, float[] num, int no, float[] s, int so,
+                              float[] cum, int co, int n) {
+            for (int k = 0; k < n; k++) {
+                float c = num[no + k] / (q * s[so + k] + cum[co + k]);
+                float f = h[ho + k];
+                h[ho + k] = f + c * (p[po + k] - f);
+            }
+        }
+
+        @Override
+        public void lerp2x2(float[] e0, int e0o, float[] o0, int o0o, float[] e1, int e1o, float[] o1, int o1o,
+                            float[] c, int co, float a, float[] dst, int d, int n) {
+            for (int k = 0; k < n; k++) {
+                float f0 = e0[e0o + k];
+                float f1 = e1[e1o + k];
+                float cx = c[co + k];
+                float g0 = f0 + cx * (o0[o0o + k] - f0);
+                float g1 = f1 + cx * (o1[o1o + k] - f1);
+                dst[d + k] = g0 + a * (g1 - g0);
+            }
+        }
+    }
+}
