@@ -23,13 +23,6 @@ interface BlendKernel {
     void lerpRatio(float[] h, int ho, float[] p, int po, float q, float[] num, int no, float[] s, int so, float[] cum,
                    int co, int n);
 
-    /**
-     * Two tiles in each of two tile rows: {@code g0 = e0 + c (o0 - e0)}, {@code g1 = e1 + c (o1 - e1)} with the
-     * per-pixel {@code c[co + k]}, then {@code dst = g0 + a (g1 - g0)}.
-     */
-    void lerp2x2(float[] e0, int e0o, float[] o0, int o0o, float[] e1, int e1o, float[] o1, int o1o, float[] c,
-                 int co, float a, float[] dst, int d, int n);
-
     /** Plain loops (the JVM without {@code jdk.incubator.vector}, or {@code -Dhubmap.simd=off}). */
     final class Scalar implements BlendKernel {
 
@@ -56,19 +49,6 @@ interface BlendKernel {
                 float c = num[no + k] / (q * s[so + k] + cum[co + k]);
                 float f = h[ho + k];
                 h[ho + k] = f + c * (p[po + k] - f);
-            }
-        }
-
-        @Override
-        public void lerp2x2(float[] e0, int e0o, float[] o0, int o0o, float[] e1, int e1o, float[] o1, int o1o,
-                            float[] c, int co, float a, float[] dst, int d, int n) {
-            for (int k = 0; k < n; k++) {
-                float f0 = e0[e0o + k];
-                float f1 = e1[e1o + k];
-                float cx = c[co + k];
-                float g0 = f0 + cx * (o0[o0o + k] - f0);
-                float g1 = f1 + cx * (o1[o1o + k] - f1);
-                dst[d + k] = g0 + a * (g1 - g0);
             }
         }
     }

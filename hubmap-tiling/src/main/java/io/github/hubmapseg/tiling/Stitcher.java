@@ -15,18 +15,26 @@ import java.util.TreeSet;
  * callers may drop ({@code null}) rows that no longer cover unfinished output.
  *
  * <p><b>float32, separable weights</b> (mean, untruncated Gaussian: {@code w = u[i] * u[j]}), the engine's
- * path, {@link #stitchRows}: rows are finished in chunks of 8. First the chunk's lines of every
- * covering tile are copied, tile by tile (each tile read sequentially), into "strips": one row of the image's
- * width per strip, at the tile's x, where the tile columns are split into a few strips whose tiles do not
- * overlap (2 when {@code S >= T / 2}). Then each row is blended across strips and tile rows with loops in
- * which every array is indexed by the same x, which HotSpot's C2 compiles to SIMD code (it does not for
- * loops over arrays at different run-time offsets), and copied into the output. The blend is incremental:
+ * path, {@link #stitchRows}, blends incrementally: {@code h = P_first; h += c (P - h)} per further covering
+ * tile, with {@code c} the tile's weight over the sum of the weights so far; in exact arithmetic this is the
+ * weighted mean, equal predictions blend to exactly that value (an identity model returns its input bit for
+ * bit) and a pixel covered by one tile is that tile's value. Two orders, which differ in the last bits (both
+ * within 1e-6 of the float64 blend for values in [0, 1)):
+ * <ul>
+ * <li>with the Vector API ({@link Vectorization#enabled()}), the <i>tile pass</i>: {@value #PASS_ROWS} output
+ * rows at a time, tile by tile in raster order, each tile's lines of these rows read in one run and blended
+ * straight into the output lines ({@link #tilePass}; arithmetic in {@link BlendKernel}). Scratch: a few
+ * tile-sized weight rows.
+ * <li>without it, the <i>strip blend</i> (same-index loops, which HotSpot's C2 vectorizes by itself): rows in
+ * chunks of 8; first the chunk's lines of every covering tile are copied, tile by tile, into "strips": one row
+ * of the image's width per strip, at the tile's x, where the tile columns are split into a few strips whose
+ * tiles do not overlap (2 when {@code S >= T / 2}); then each row is blended across strips and tile rows,
  * {@code h = P_0; h += c_s (P_s - h)} per strip with {@code c_s = u_s / (u_0 + ... + u_s)} (0 where strip
  * {@code s} does not cover x: its never-written positions hold 0), then the same across tile rows with the
- * vertical factors. In exact arithmetic this is the weighted mean; equal predictions blend to exactly that
- * value (an identity model returns its input bit for bit) and a pixel covered by one tile is that tile's
- * value. Scratch: {@code (tile rows covering a chunk) x strips x CHUNK x width} floats per thread. A
- * non-finite prediction (not a probability) may turn the other pixels of its tile into NaN.
+ * vertical factors. Scratch: {@code (tile rows covering a chunk) x strips x CHUNK x width} floats per thread.
+ * </ul>
+ * Either gives the same bits for any split into calls, bands and threads. A non-finite prediction (not a
+ * probability) may turn the other pixels of its tile into NaN.
  *
  * <p><b>float64</b> (the precision of the conformance vectors), non-separable weights (a truncated Gaussian)
  * and grids with many overlapping tiles ({@code S < T / 3}) use the row blend: per x segment with a constant
@@ -40,7 +48,7 @@ public final class Stitcher {
     /** Output rows finished together by the float strip blend. */
     static final int CHUNK = 8;
     /** Output rows finished together by the tile pass (a multiple of {@link #CHUNK}). */
-    static final int PASS_ROWS = Integer.getInteger("hubmap.stitch.rows", 32);
+    static final int PASS_ROWS = 64;
     /** The strip blend is used up to this many strips (else the row blend). */
     private static final int MAX_STRIPS = 3;
 

@@ -10,14 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorBlend implements BlendKernel {
 
-    private static final VectorSpecies<Float> F = species();
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final BlendKernel TAIL = new BlendKernel.Scalar();
-
-    private static VectorSpecies<Float> species() {
-        String bits = System.getProperty("hubmap.stitch.bits", "");
-        return bits.isEmpty() ? FloatVector.SPECIES_PREFERRED
-                : VectorSpecies.of(float.class, jdk.incubator.vector.VectorShape.forBitSize(Integer.parseInt(bits)));
-    }
 
     public VectorBlend() {
     }
@@ -63,24 +57,6 @@ final class VectorBlend implements BlendKernel {
         }
         if (k < n) {
             TAIL.lerpRatio(h, ho + k, p, po + k, q, num, no + k, s, so + k, cum, co + k, n - k);
-        }
-    }
-
-    @Override
-    public void lerp2x2(float[] e0, int e0o, float[] o0, int o0o, float[] e1, int e1o, float[] o1, int o1o,
-                        float[] c, int co, float a, float[] dst, int d, int n) {
-        int end = F.loopBound(n);
-        int k = 0;
-        for (; k < end; k += F.length()) {
-            FloatVector cx = FloatVector.fromArray(F, c, co + k);
-            FloatVector f0 = FloatVector.fromArray(F, e0, e0o + k);
-            FloatVector g0 = f0.add(cx.mul(FloatVector.fromArray(F, o0, o0o + k).sub(f0)));
-            FloatVector f1 = FloatVector.fromArray(F, e1, e1o + k);
-            FloatVector g1 = f1.add(cx.mul(FloatVector.fromArray(F, o1, o1o + k).sub(f1)));
-            g0.add(g1.sub(g0).mul(a)).intoArray(dst, d + k);
-        }
-        if (k < n) {
-            TAIL.lerp2x2(e0, e0o + k, o0, o0o + k, e1, e1o + k, o1, o1o + k, c, co + k, a, dst, d + k, n - k);
         }
     }
 }
