@@ -17,11 +17,10 @@ interface BlendKernel {
     void lerp(float[] e, int eo, float[] o, int oo, float a, float[] dst, int d, int n);
 
     /**
-     * {@code h[ho + k] += c (p[po + k] - h[ho + k])} with the weight computed per pixel,
-     * {@code c = num[no + k] / (q * s[so + k] + cum[co + k])}, k < n.
+     * Two tile rows into a pixel already blended from earlier columns: {@code v = p0 + a (p1 - p0)}, then
+     * {@code h += c[co + k] (v - h)}, in {@code h[ho + k]}, k < n.
      */
-    void lerpRatio(float[] h, int ho, float[] p, int po, float q, float[] num, int no, float[] s, int so, float[] cum,
-                   int co, int n);
+    void lerpTwice(float[] h, int ho, float[] p0, int o0, float[] p1, int o1, float a, float[] c, int co, int n);
 
     /** Plain loops (the JVM without {@code jdk.incubator.vector}, or {@code -Dhubmap.simd=off}). */
     final class Scalar implements BlendKernel {
@@ -43,12 +42,13 @@ interface BlendKernel {
         }
 
         @Override
-        public void lerpRatio(float[] h, int ho, float[] p, int po, float q, float[] num, int no, float[] s, int so,
-                              float[] cum, int co, int n) {
+        public void lerpTwice(float[] h, int ho, float[] p0, int o0, float[] p1, int o1, float a, float[] c, int co,
+                              int n) {
             for (int k = 0; k < n; k++) {
-                float c = num[no + k] / (q * s[so + k] + cum[co + k]);
-                float f = h[ho + k];
-                h[ho + k] = f + c * (p[po + k] - f);
+                float f = p0[o0 + k];
+                float v = f + a * (p1[o1 + k] - f);
+                float g = h[ho + k];
+                h[ho + k] = g + c[co + k] * (v - g);
             }
         }
     }

@@ -86,14 +86,12 @@ public final class Stitcher {
      * column c in the fold of one tile row in column order.
      */
     private final float[][] colWeight;
-    /** Per tile column c: the sum of u over the columns <= c covering x = xs[c] + j. */
-    private final float[][] colCum;
-    /** Per x: the sum of u over all columns covering x. */
-    private final float[] colSum;
-    /** The horizontal factor u as floats. */
-    private final float[] uf;
-    /** Per row of a tile pass: {@code A / u_r} (see {@link #tilePass}). */
-    private final float[] rowRatio = new float[PASS_ROWS];
+    /** Per row of a tile pass: its first and last covering tile rows, and the vertical factors of the others. */
+    private final int[] passLo = new int[PASS_ROWS];
+    private final int[] passHi = new int[PASS_ROWS];
+    private float[][] passA = new float[0][];
+    /** The tile pass's blend of 3 tile rows of one column, one line. */
+    private float[] column;
 
     private Stitcher(TileGrid grid, Weighting weighting, BlendKernel kernel) {
         if (grid.width() > Integer.MAX_VALUE - 8) {
@@ -195,29 +193,16 @@ public final class Stitcher {
         this.kernel = stripOf == null ? null : kernel;
         if (this.kernel != null) {
             colWeight = new float[xs.length][tile];
-            colCum = new float[xs.length][tile];
-            colSum = new float[width];
-            uf = new float[tile];
             double[] acc = new double[width];
             for (int c = 0; c < xs.length; c++) {
                 for (int j = 0; j < tile; j++) {
                     int x = (int) xs[c] + j;
                     acc[x] += u[j];
                     colWeight[c][j] = (float) (u[j] / acc[x]);
-                    colCum[c][j] = (float) acc[x];
                 }
-            }
-            for (int x = 0; x < width; x++) {
-                colSum[x] = (float) acc[x];
-            }
-            for (int j = 0; j < tile; j++) {
-                uf[j] = (float) u[j];
             }
         } else {
             colWeight = null;
-            colCum = null;
-            colSum = null;
-            uf = null;
         }
     }
 
@@ -240,9 +225,6 @@ public final class Stitcher {
         this.stripWeight = o.stripWeight;
         this.kernel = o.kernel;
         this.colWeight = o.colWeight;
-        this.colCum = o.colCum;
-        this.colSum = o.colSum;
-        this.uf = o.uf;
     }
 
     /**
@@ -462,54 +444,73 @@ public final class Stitcher {
 
     /**
      * The tile pass over rows {@code ya .. ya + n - 1} into {@code out} (row {@code ya + j} at
-     * {@code off + j * width}): tile by tile, in raster order, each tile's lines of these rows read in one run
-     * and blended straight into the output lines (in cache while the pass is on them) with the incremental
-     * weight {@code c = w_t / (w_1 + ... + w_t)} of the tiles covering the pixel up to this one in raster order,
-     * so that the result is the weighted mean. Where this tile row is the first covering the output row, a part
-     * of a tile line that no earlier column covers is copied ({@code c = 1}) and the rest blended with
-     * {@code colWeight}; in a later tile row, {@code c = u_c / (q S + C_c)} with {@code q = A / u_r} ({@code A}
-     * the sum of the vertical factors of the earlier tile rows covering the row, {@code u_r} this one's),
-     * {@code S} the sum of the horizontal factors of all columns covering x and {@code C_c} of the columns up to
-     * this one. Each pixel gets the same operations whatever the rows, bands or threads.
+     * {@code off + j * width}): tile column by tile column, each covering tile's lines of these rows read in one
+     * run (one tile, or the 2-3 tile rows covering a row side by side) and blended straight into the output
+     * lines, which are in cache while the pass is on them. Per pixel: the tile rows of the column first,
+     * {@code v = P_0; v += a_r (P_r - v)} with {@code a_r = u_r / (u_0 + ... + u_r)} (vertical factors), then
+     * across columns {@code h = v_first; h += colWeight_c (v_c - h)}; the part of a line that no earlier column
+     * covers is written once ({@code h = v}). The weighted mean in exact arithmetic; each pixel gets the same
+     * operations whatever the rows, bands or threads.
      */
     private void tilePass(int ya, int n, float[][][] tiles, float[] out, int off) {
         final int t = tile;
         final int w = width;
-        final int yb = ya + n;
         final BlendKernel k = kernel;
-        int rA = firstTileRow(ya);
-        int rB = lastTileRow(yb - 1);
-        for (int r = rA; r <= rB; r++) {
-            final int y0 = (int) ys[r];
-            final int lo = Math.max(ya, y0);
-            final int hi = Math.min(yb, y0 + t);
-            // rows [lo, mid) are first covered by an earlier tile row, [mid, hi) by this one
-            final int mid = r == 0 ? lo : Math.max(lo, Math.min(hi, (int) ys[r - 1] + t));
-            for (int y = lo; y < mid; y++) {
-                double acc = 0;
-                for (int q = firstTileRow(y); q < r; q++) {
-                    acc += u[y - (int) ys[q]];
-                }
-                rowRatio[y - lo] = (float) (acc / u[y - y0]);
+        for (int j = 0; j < n; j++) {
+            int y = ya + j;
+            int lo = firstTileRow(y);
+            int hi = lastTileRow(y);
+            passLo[j] = lo;
+            passHi[j] = hi;
+            while (passA.length < hi - lo) {
+                passA = Arrays.copyOf(passA, passA.length + 1);
+                passA[passA.length - 1] = new float[PASS_ROWS];
             }
-            final float[][] row = tiles[r];
-            for (int c = 0; c < xs.length; c++) {
-                final float[] p = row[c];
-                final int x0 = (int) xs[c];
-                final float[] cw = colWeight[c];
-                final float[] cum = colCum[c];
-                // [x0, x0 + b) is covered by earlier columns of this tile row
-                final int b = c == 0 ? 0 : Math.max(0, (int) xs[c - 1] + t - x0);
-                int from = (lo - y0) * t;
-                int at = off + (lo - ya) * w + x0;
-                for (int y = lo; y < mid; y++, from += t, at += w) {
-                    k.lerpRatio(out, at, p, from, rowRatio[y - lo], uf, 0, colSum, x0, cum, 0, t);
-                }
-                for (int y = mid; y < hi; y++, from += t, at += w) {
+            double acc = u[y - (int) ys[lo]];
+            for (int r = lo + 1; r <= hi; r++) {
+                double ur = u[y - (int) ys[r]];
+                acc += ur;
+                passA[r - lo - 1][j] = (float) (ur / acc);
+            }
+        }
+        for (int c = 0; c < xs.length; c++) {
+            final int x0 = (int) xs[c];
+            final float[] cw = colWeight[c];
+            // [x0, x0 + b) is covered by earlier columns
+            final int b = c == 0 ? 0 : Math.max(0, (int) xs[c - 1] + t - x0);
+            for (int j = 0; j < n; j++) {
+                final int y = ya + j;
+                final int at = off + j * w + x0;
+                final int r0 = passLo[j];
+                final int r1 = passHi[j];
+                final float[] p0 = tiles[r0][c];
+                final int f0 = (y - (int) ys[r0]) * t;
+                if (r1 == r0) {
                     if (b > 0) {
-                        k.lerp(out, at, p, from, cw, 0, out, at, b);
+                        k.lerp(out, at, p0, f0, cw, 0, out, at, b);
                     }
-                    System.arraycopy(p, from + b, out, at + b, t - b);
+                    System.arraycopy(p0, f0 + b, out, at + b, t - b);
+                } else if (r1 == r0 + 1) {
+                    final float a = passA[0][j];
+                    final float[] p1 = tiles[r1][c];
+                    final int f1 = (y - (int) ys[r1]) * t;
+                    if (b > 0) {
+                        k.lerpTwice(out, at, p0, f0, p1, f1, a, cw, 0, b);
+                    }
+                    k.lerp(p0, f0 + b, p1, f1 + b, a, out, at + b, t - b);
+                } else {
+                    if (column == null) {
+                        column = new float[t];
+                    }
+                    final float[] v = column;
+                    k.lerp(p0, f0, tiles[r0 + 1][c], (y - (int) ys[r0 + 1]) * t, passA[0][j], v, 0, t);
+                    for (int r = r0 + 2; r <= r1; r++) {
+                        k.lerp(v, 0, tiles[r][c], (y - (int) ys[r]) * t, passA[r - r0 - 1][j], v, 0, t);
+                    }
+                    if (b > 0) {
+                        k.lerp(out, at, v, 0, cw, 0, out, at, b);
+                    }
+                    System.arraycopy(v, b, out, at + b, t - b);
                 }
             }
         }

@@ -45,18 +45,18 @@ final class VectorBlend implements BlendKernel {
     }
 
     @Override
-    public void lerpRatio(float[] h, int ho, float[] p, int po, float q, float[] num, int no, float[] s, int so,
-                          float[] cum, int co, int n) {
+    public void lerpTwice(float[] h, int ho, float[] p0, int o0, float[] p1, int o1, float a, float[] c, int co,
+                          int n) {
         int end = F.loopBound(n);
         int k = 0;
         for (; k < end; k += F.length()) {
-            FloatVector c = FloatVector.fromArray(F, num, no + k)
-                    .div(FloatVector.fromArray(F, s, so + k).mul(q).add(FloatVector.fromArray(F, cum, co + k)));
-            FloatVector f = FloatVector.fromArray(F, h, ho + k);
-            f.add(c.mul(FloatVector.fromArray(F, p, po + k).sub(f))).intoArray(h, ho + k);
+            FloatVector f = FloatVector.fromArray(F, p0, o0 + k);
+            FloatVector v = f.add(FloatVector.fromArray(F, p1, o1 + k).sub(f).mul(a));
+            FloatVector g = FloatVector.fromArray(F, h, ho + k);
+            g.add(FloatVector.fromArray(F, c, co + k).mul(v.sub(g))).intoArray(h, ho + k);
         }
         if (k < n) {
-            TAIL.lerpRatio(h, ho + k, p, po + k, q, num, no + k, s, so + k, cum, co + k, n - k);
+            TAIL.lerpTwice(h, ho + k, p0, o0 + k, p1, o1 + k, a, c, co + k, n - k);
         }
     }
 }
