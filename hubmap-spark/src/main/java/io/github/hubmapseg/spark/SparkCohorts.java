@@ -40,7 +40,9 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
  * to the single-JVM engine's ({@code CohortRuns}), as the units are.
  * <p>Slides whose unit is already done are not sent to Spark (a rerun resumes). The output folder and the slides
  * must be at the same paths on every machine (a shared file system); the driver's classpath is given to the
- * executors as {@code spark.executor.extraClassPath} unless set ({@link #executorClassPath()}).
+ * executors as {@code spark.executor.extraClassPath} unless set ({@link #executorClassPath()}), and executors start
+ * with the Vector API module ({@code spark.executor.extraJavaOptions=--add-modules=jdk.incubator.vector}) unless
+ * that setting is given.
  */
 public final class SparkCohorts {
     /** The master used when neither the settings nor the environment ({@code spark-submit}) name one. */
@@ -159,6 +161,8 @@ public final class SparkCohorts {
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         } else {
             conf.setIfMissing("spark.executor.extraClassPath", executorClassPath());
+            // the tiling kernels' Vector API, as ./hubmap starts the driver (io.github.hubmapseg.tiling.Vectorization)
+            conf.setIfMissing("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector");
         }
         return conf;
     }

@@ -130,5 +130,6 @@ class SparkCohortsLocalTest {
         var cluster = SparkCohorts.conf(new SparkSettings("spark://127.0.0.1:7077", Map.of()));
         assertThat(cluster.contains("spark.driver.bindAddress")).isFalse();
         assertThat(cluster.get("spark.executor.extraClassPath")).contains("hubmap-pipeline");
+        assertThat(cluster.get("spark.executor.extraJavaOptions")).isEqualTo("--add-modules=jdk.incubator.vector");
     }
 }
