@@ -47,7 +47,7 @@ public final class Stitcher {
 
     /** Output rows finished together by the float strip blend. */
     static final int CHUNK = 8;
-    /** Output rows finished together by the tile pass (a multiple of {@link #CHUNK}). */
+    /** Output rows finished together by the tile pass. */
     static final int PASS_ROWS = 64;
     /** The strip blend is used up to this many strips (else the row blend). */
     private static final int MAX_STRIPS = 3;
@@ -83,14 +83,14 @@ public final class Stitcher {
     private final BlendKernel kernel;
     /**
      * Per tile column c: {@code u[j] / (sum of u over the columns <= c covering x = xs[c] + j)}, the weight of
-     * column c in the fold of one tile row in column order.
+     * column c in the fold across columns (in column order).
      */
     private final float[][] colWeight;
     /** Per row of a tile pass: its first and last covering tile rows, and the vertical factors of the others. */
     private final int[] passLo = new int[PASS_ROWS];
     private final int[] passHi = new int[PASS_ROWS];
     private float[][] passA = new float[0][];
-    /** The tile pass's blend of 3 tile rows of one column, one line. */
+    /** The tile pass's blend of 3 or more tile rows of one column, one line. */
     private float[] column;
 
     private Stitcher(TileGrid grid, Weighting weighting, BlendKernel kernel) {
