@@ -15,18 +15,26 @@ import java.util.TreeSet;
  * callers may drop ({@code null}) rows that no longer cover unfinished output.
  *
  * <p><b>float32, separable weights</b> (mean, untruncated Gaussian: {@code w = u[i] * u[j]}), the engine's
- * path, {@link #stitchRows}: rows are finished in chunks of 8. First the chunk's lines of every
- * covering tile are copied, tile by tile (each tile read sequentially), into "strips": one row of the image's
- * width per strip, at the tile's x, where the tile columns are split into a few strips whose tiles do not
- * overlap (2 when {@code S >= T / 2}). Then each row is blended across strips and tile rows with loops in
- * which every array is indexed by the same x, which HotSpot's C2 compiles to SIMD code (it does not for
- * loops over arrays at different run-time offsets), and copied into the output. The blend is incremental:
+ * path, {@link #stitchRows}, blends incrementally: {@code h = P_first; h += c (P - h)} per further covering
+ * tile, with {@code c} the tile's weight over the sum of the weights so far; in exact arithmetic this is the
+ * weighted mean, equal predictions blend to exactly that value (an identity model returns its input bit for
+ * bit) and a pixel covered by one tile is that tile's value. Two orders, which differ in the last bits (both
+ * within 1e-6 of the float64 blend for values in [0, 1)):
+ * <ul>
+ * <li>with the Vector API ({@link Vectorization#enabled()}), the <i>tile pass</i>: {@value #PASS_ROWS} output
+ * rows at a time, tile by tile in raster order, each tile's lines of these rows read in one run and blended
+ * straight into the output lines ({@link #tilePass}; arithmetic in {@link BlendKernel}). Scratch: a few
+ * tile-sized weight rows.
+ * <li>without it, the <i>strip blend</i> (same-index loops, which HotSpot's C2 vectorizes by itself): rows in
+ * chunks of 8; first the chunk's lines of every covering tile are copied, tile by tile, into "strips": one row
+ * of the image's width per strip, at the tile's x, where the tile columns are split into a few strips whose
+ * tiles do not overlap (2 when {@code S >= T / 2}); then each row is blended across strips and tile rows,
  * {@code h = P_0; h += c_s (P_s - h)} per strip with {@code c_s = u_s / (u_0 + ... + u_s)} (0 where strip
  * {@code s} does not cover x: its never-written positions hold 0), then the same across tile rows with the
- * vertical factors. In exact arithmetic this is the weighted mean; equal predictions blend to exactly that
- * value (an identity model returns its input bit for bit) and a pixel covered by one tile is that tile's
- * value. Scratch: {@code (tile rows covering a chunk) x strips x CHUNK x width} floats per thread. A
- * non-finite prediction (not a probability) may turn the other pixels of its tile into NaN.
+ * vertical factors. Scratch: {@code (tile rows covering a chunk) x strips x CHUNK x width} floats per thread.
+ * </ul>
+ * Either gives the same bits for any split into calls, bands and threads. A non-finite prediction (not a
+ * probability) may turn the other pixels of its tile into NaN.
  *
  * <p><b>float64</b> (the precision of the conformance vectors), non-separable weights (a truncated Gaussian)
  * and grids with many overlapping tiles ({@code S < T / 3}) use the row blend: per x segment with a constant
@@ -39,6 +47,8 @@ public final class Stitcher {
 
     /** Output rows finished together by the float strip blend. */
     static final int CHUNK = 8;
+    /** Output rows finished together by the tile pass. */
+    static final int PASS_ROWS = 64;
     /** The strip blend is used up to this many strips (else the row blend). */
     private static final int MAX_STRIPS = 3;
 
@@ -69,8 +79,21 @@ public final class Stitcher {
     private float[] h0;
     private float[] h1;
     private Stitcher[] workers;
+    /** The blend arithmetic of the tile pass; null: the strip blend. */
+    private final BlendKernel kernel;
+    /**
+     * Per tile column c: {@code u[j] / (sum of u over the columns <= c covering x = xs[c] + j)}, the weight of
+     * column c in the fold across columns (in column order).
+     */
+    private final float[][] colWeight;
+    /** Per row of a tile pass: its first and last covering tile rows, and the vertical factors of the others. */
+    private final int[] passLo = new int[PASS_ROWS];
+    private final int[] passHi = new int[PASS_ROWS];
+    private float[][] passA = new float[0][];
+    /** The tile pass's blend of 3 or more tile rows of one column, one line. */
+    private float[] column;
 
-    private Stitcher(TileGrid grid, Weighting weighting) {
+    private Stitcher(TileGrid grid, Weighting weighting, BlendKernel kernel) {
         if (grid.width() > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("image width must be < 2^31 - 8 for row stitching, got " + grid.width());
         }
@@ -167,6 +190,20 @@ public final class Stitcher {
             strips = 0;
             stripWeight = null;
         }
+        this.kernel = stripOf == null ? null : kernel;
+        if (this.kernel != null) {
+            colWeight = new float[xs.length][tile];
+            double[] acc = new double[width];
+            for (int c = 0; c < xs.length; c++) {
+                for (int j = 0; j < tile; j++) {
+                    int x = (int) xs[c] + j;
+                    acc[x] += u[j];
+                    colWeight[c][j] = (float) (u[j] / acc[x]);
+                }
+            }
+        } else {
+            colWeight = null;
+        }
     }
 
     /** A copy sharing the immutable tables, with its own scratch (for another thread). */
@@ -186,11 +223,22 @@ public final class Stitcher {
         this.stripOf = o.stripOf;
         this.strips = o.strips;
         this.stripWeight = o.stripWeight;
+        this.kernel = o.kernel;
+        this.colWeight = o.colWeight;
     }
 
-    /** A stitcher for the grid's output tiles blended with the given weighting. */
+    /**
+     * A stitcher for the grid's output tiles blended with the given weighting: the float32 separable blend is
+     * the tile pass on the Vector API when {@link Vectorization#enabled()}, else the strip blend.
+     */
     public static Stitcher of(TileGrid grid, Weighting weighting) {
-        return new Stitcher(grid, weighting);
+        BlendKernel k = Vectorization.kernel(BlendKernel.class, "io.github.hubmapseg.tiling.VectorBlend", () -> null);
+        return new Stitcher(grid, weighting, k);
+    }
+
+    /** The same with the tile pass on the given kernel, or the strip blend when {@code kernel} is null. */
+    static Stitcher of(TileGrid grid, Weighting weighting, BlendKernel kernel) {
+        return new Stitcher(grid, weighting, kernel);
     }
 
     /**
@@ -228,6 +276,12 @@ public final class Stitcher {
         if (stripOf == null) {
             for (int j = 0; j < n; j++) {
                 stitchRowGeneral(y0 + j, tiles, out, off + j * width);
+            }
+            return;
+        }
+        if (kernel != null) {
+            for (int a = 0; a < n; a += PASS_ROWS) {
+                tilePass(y0 + a, Math.min(PASS_ROWS, n - a), tiles, out, off + a * width);
             }
             return;
         }
@@ -384,6 +438,80 @@ public final class Stitcher {
             }
             for (int k = 0; k < n; k++) {
                 row[xa + k] = first[k] + (u != null ? num[k] : num[k] / den[k]);
+            }
+        }
+    }
+
+    /**
+     * The tile pass over rows {@code ya .. ya + n - 1} into {@code out} (row {@code ya + j} at
+     * {@code off + j * width}): tile column by tile column, each covering tile's lines of these rows read in one
+     * run (one tile, or the 2-3 tile rows covering a row side by side) and blended straight into the output
+     * lines, which are in cache while the pass is on them. Per pixel: the tile rows of the column first,
+     * {@code v = P_0; v += a_r (P_r - v)} with {@code a_r = u_r / (u_0 + ... + u_r)} (vertical factors), then
+     * across columns {@code h = v_first; h += colWeight_c (v_c - h)}; the part of a line that no earlier column
+     * covers is written once ({@code h = v}). The weighted mean in exact arithmetic; each pixel gets the same
+     * operations whatever the rows, bands or threads.
+     */
+    private void tilePass(int ya, int n, float[][][] tiles, float[] out, int off) {
+        final int t = tile;
+        final int w = width;
+        final BlendKernel k = kernel;
+        for (int j = 0; j < n; j++) {
+            int y = ya + j;
+            int lo = firstTileRow(y);
+            int hi = lastTileRow(y);
+            passLo[j] = lo;
+            passHi[j] = hi;
+            while (passA.length < hi - lo) {
+                passA = Arrays.copyOf(passA, passA.length + 1);
+                passA[passA.length - 1] = new float[PASS_ROWS];
+            }
+            double acc = u[y - (int) ys[lo]];
+            for (int r = lo + 1; r <= hi; r++) {
+                double ur = u[y - (int) ys[r]];
+                acc += ur;
+                passA[r - lo - 1][j] = (float) (ur / acc);
+            }
+        }
+        for (int c = 0; c < xs.length; c++) {
+            final int x0 = (int) xs[c];
+            final float[] cw = colWeight[c];
+            // [x0, x0 + b) is covered by earlier columns
+            final int b = c == 0 ? 0 : Math.max(0, (int) xs[c - 1] + t - x0);
+            for (int j = 0; j < n; j++) {
+                final int y = ya + j;
+                final int at = off + j * w + x0;
+                final int r0 = passLo[j];
+                final int r1 = passHi[j];
+                final float[] p0 = tiles[r0][c];
+                final int f0 = (y - (int) ys[r0]) * t;
+                if (r1 == r0) {
+                    if (b > 0) {
+                        k.lerp(out, at, p0, f0, cw, 0, out, at, b);
+                    }
+                    System.arraycopy(p0, f0 + b, out, at + b, t - b);
+                } else if (r1 == r0 + 1) {
+                    final float a = passA[0][j];
+                    final float[] p1 = tiles[r1][c];
+                    final int f1 = (y - (int) ys[r1]) * t;
+                    if (b > 0) {
+                        k.lerpTwice(out, at, p0, f0, p1, f1, a, cw, 0, b);
+                    }
+                    k.lerp(p0, f0 + b, p1, f1 + b, a, out, at + b, t - b);
+                } else {
+                    if (column == null) {
+                        column = new float[t];
+                    }
+                    final float[] v = column;
+                    k.lerp(p0, f0, tiles[r0 + 1][c], (y - (int) ys[r0 + 1]) * t, passA[0][j], v, 0, t);
+                    for (int r = r0 + 2; r <= r1; r++) {
+                        k.lerp(v, 0, tiles[r][c], (y - (int) ys[r]) * t, passA[r - r0 - 1][j], v, 0, t);
+                    }
+                    if (b > 0) {
+                        k.lerp(out, at, v, 0, cw, 0, out, at, b);
+                    }
+                    System.arraycopy(v, b, out, at + b, t - b);
+                }
             }
         }
     }

@@ -5,10 +5,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Random;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The stitcher against a naive full-canvas reference, and normalisation of its weights. */
 class StitcherTest {
+
+    /**
+     * The float32 blends: the strip blend (the JVM without the Vector API), the tile pass with plain loops and
+     * with the Vector API ({@code VectorBlend}; the tests' JVM has the module).
+     */
+    static Stream<Named<BiFunction<TileGrid, Weighting, Stitcher>>> floatPaths() {
+        return Stream.of(
+                Named.of("strip blend", (g, w) -> Stitcher.of(g, w, null)),
+                Named.of("tile pass, scalar", (g, w) -> Stitcher.of(g, w, new BlendKernel.Scalar())),
+                Named.of("tile pass, Vector API", (g, w) -> Stitcher.of(g, w,
+                        Vectorization.vector(BlendKernel.class, "io.github.hubmapseg.tiling.VectorBlend"))));
+    }
 
     static double[] naive(TileGrid g, Weighting wt, double[][][] tiles) {
         int w = (int) g.width();
@@ -195,8 +212,9 @@ class StitcherTest {
      * within 1e-6 of each other (the tolerance of {@code StitcherTorchReferenceTest}), and a mask at 0.5 is the
      * same wherever the float64 blend is not within 1e-6 of the threshold.
      */
-    @Test
-    void floatBlendStaysWithinAMillionthOfThePreviousBlendAndMasksAgree() {
+    @ParameterizedTest
+    @MethodSource("floatPaths")
+    void floatBlendStaysWithinAMillionthOfThePreviousBlendAndMasksAgree(BiFunction<TileGrid, Weighting, Stitcher> of) {
         Random rnd = new Random(7);
         for (int[] geo : GEOMETRIES) {
             TileGrid g = new TileGrid(geo[0], geo[1], geo[2], geo[3], 0);
@@ -205,7 +223,7 @@ class StitcherTest {
                 float[] before = multiPassFloat(g, wt, ft);
                 double[] exact = naive(g, wt, toDouble(ft));
                 float[] out = new float[geo[0] * geo[1]];
-                Stitcher.of(g, wt).stitchRows(0, geo[1], ft, out, 0, 2);
+                of.apply(g, wt).stitchRows(0, geo[1], ft, out, 0, 2);
                 for (int k = 0; k < out.length; k++) {
                     assertThat(Math.abs(out[k] - before[k])).as("%s %s pixel %d", g, wt, k).isLessThan(1e-6f);
                     assertThat(Math.abs(out[k] - exact[k])).as("%s %s pixel %d", g, wt, k).isLessThan(1e-6);
@@ -221,8 +239,9 @@ class StitcherTest {
      * An identity model: every tile is the crop of one image under it, so every blend must return the image bit
      * for bit (equal predictions blend to exactly that value, in every order of blending).
      */
-    @Test
-    void equalPredictionsBlendToExactlyThatValue() {
+    @ParameterizedTest
+    @MethodSource("floatPaths")
+    void equalPredictionsBlendToExactlyThatValue(BiFunction<TileGrid, Weighting, Stitcher> of) {
         Random rnd = new Random(3);
         for (int[] geo : GEOMETRIES) {
             TileGrid g = new TileGrid(geo[0], geo[1], geo[2], geo[3], 0);
@@ -241,23 +260,24 @@ class StitcherTest {
             }
             for (Weighting wt : List.of(Weighting.mean(), Weighting.gaussian(), Weighting.gaussian(1.0 / 32))) {
                 float[] out = new float[img.length];
-                Stitcher.of(g, wt).stitchRows(0, geo[1], ft, out, 0, 2);
+                of.apply(g, wt).stitchRows(0, geo[1], ft, out, 0, 2);
                 assertThat(out).as("%s %s", g, wt).containsExactly(img);
             }
         }
     }
 
     /** Bands of any size, at any offset, with 1 to 3 threads give the bits of one single-thread call. */
-    @Test
-    void bandsAndThreadsDoNotChangeTheBits() {
+    @ParameterizedTest
+    @MethodSource("floatPaths")
+    void bandsAndThreadsDoNotChangeTheBits(BiFunction<TileGrid, Weighting, Stitcher> of) {
         Random rnd = new Random(5);
-        for (int[] geo : new int[][] {{100, 83, 32, 24}, {61, 47, 16, 6}, {61, 47, 16, 5}}) {
+        for (int[] geo : new int[][] {{100, 83, 32, 24}, {61, 47, 16, 6}, {61, 47, 16, 5}, {150, 203, 32, 12}}) {
             TileGrid g = new TileGrid(geo[0], geo[1], geo[2], geo[3], 0);
             float[][][] ft = randomFloatTiles(g, rnd);
-            Stitcher one = Stitcher.of(g, Weighting.gaussian());
+            Stitcher one = of.apply(g, Weighting.gaussian());
             float[] ref = new float[geo[0] * geo[1]];
             one.stitchRows(0, geo[1], ft, ref, 0, 1);
-            for (int band : new int[] {1, 5, 8, 13, 24, geo[1]}) {
+            for (int band : new int[] {1, 5, 8, 13, 24, 64, 70, geo[1]}) {
                 for (int threads = 1; threads <= 3; threads++) {
                     float[] buf = new float[3 + band * geo[0]];
                     for (int y = 0; y < geo[1]; y += band) {
@@ -275,6 +295,80 @@ class StitcherTest {
                 one.stitchRow(y, ft, row, 2);
                 for (int x = 0; x < geo[0]; x++) {
                     assertThat(row[2 + x]).isEqualTo(ref[y * geo[0] + x]);
+                }
+            }
+        }
+    }
+
+    /**
+     * A pixel that one tile alone covers is that tile's value, bit for bit (subnormals included; the strip blend
+     * adds {@code 0 * (0 - p)} there, which turns a -0 into +0, so -0 is not among the values).
+     */
+    @ParameterizedTest
+    @MethodSource("floatPaths")
+    void aPixelCoveredByOneTileIsThatTilesValue(BiFunction<TileGrid, Weighting, Stitcher> of) {
+        Random rnd = new Random(9);
+        for (int[] geo : GEOMETRIES) {
+            TileGrid g = new TileGrid(geo[0], geo[1], geo[2], geo[3], 0);
+            int t = g.tile();
+            long[] ys = g.startsY();
+            long[] xs = g.startsX();
+            float[][][] ft = randomFloatTiles(g, rnd);
+            for (float[][] row : ft) {
+                for (float[] p : row) {
+                    p[rnd.nextInt(p.length)] = Float.MIN_VALUE;
+                    p[rnd.nextInt(p.length)] = 0f;
+                }
+            }
+            float[] out = new float[geo[0] * geo[1]];
+            of.apply(g, Weighting.gaussian()).stitchRows(0, geo[1], ft, out, 0, 1);
+            int single = 0;
+            for (int y = 0; y < geo[1]; y++) {
+                for (int x = 0; x < geo[0]; x++) {
+                    int rr = -1;
+                    int cc = -1;
+                    int n = 0;
+                    for (int r = 0; r < ys.length; r++) {
+                        for (int c = 0; c < xs.length; c++) {
+                            if (ys[r] <= y && y < ys[r] + t && xs[c] <= x && x < xs[c] + t) {
+                                rr = r;
+                                cc = c;
+                                n++;
+                            }
+                        }
+                    }
+                    if (n == 1) {
+                        single++;
+                        float want = ft[rr][cc][(int) ((y - ys[rr]) * t + x - xs[cc])];
+                        assertThat(Float.floatToRawIntBits(out[y * geo[0] + x])).as("%s (%d, %d)", g, x, y)
+                                .isEqualTo(Float.floatToRawIntBits(want));
+                    }
+                }
+            }
+            assertThat(single).as("%s", g).isPositive();
+        }
+    }
+
+    /**
+     * The tile pass gives the same bits with plain loops and with the Vector API (same operations in the same
+     * order, no fused multiply-add), at widths that leave every remainder of the vector length.
+     */
+    @Test
+    void tilePassKernelsGiveTheSameBits() {
+        BlendKernel vector = Vectorization.vector(BlendKernel.class, "io.github.hubmapseg.tiling.VectorBlend");
+        Random rnd = new Random(13);
+        for (int[] geo : new int[][] {{61, 47, 16, 12}, {100, 83, 32, 24}, {97, 70, 40, 29}, {133, 90, 48, 17},
+            {48, 48, 48, 48}}) {
+            TileGrid g = new TileGrid(geo[0], geo[1], geo[2], geo[3], 0);
+            float[][][] ft = randomFloatTiles(g, rnd);
+            for (Weighting wt : List.of(Weighting.mean(), Weighting.gaussian())) {
+                float[] a = new float[geo[0] * geo[1]];
+                float[] b = new float[a.length];
+                Stitcher.of(g, wt, new BlendKernel.Scalar()).stitchRows(0, geo[1], ft, a, 0, 1);
+                Stitcher.of(g, wt, vector).stitchRows(0, geo[1], ft, b, 0, 2);
+                for (int k = 0; k < a.length; k++) {
+                    assertThat(Float.floatToRawIntBits(b[k])).as("%s %s pixel %d", g, wt, k)
+                            .isEqualTo(Float.floatToRawIntBits(a[k]));
                 }
             }
         }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The float32 Gaussian stitch ({@link Stitcher#stitchRows}, 1 and 2 threads) against the classic full-canvas
+ * The float32 Gaussian stitch ({@link Stitcher#stitchRows}: the strip blend, the tile pass with plain loops and
+ * with the Vector API; 1 and 2 threads) against the classic full-canvas
  * accumulate-and-divide with nnU-Net's importance map, computed by torch and scipy in float64
  * ({@code src/test/python/stitch_ref.py}). That script is OUR transcription of MONAI's / nnU-Net's method
  * (neither is installed here); the map there is scipy's {@code gaussian_filter} of a delta, not our closed form.
@@ -74,15 +75,18 @@ class StitcherTorchReferenceTest {
             double[] ref = new double[geo[0] * geo[1]];
             ByteBuffer.wrap(Files.readAllBytes(dir.resolve("out" + n + ".f64"))).order(ByteOrder.LITTLE_ENDIAN)
                     .asDoubleBuffer().get(ref);
-            for (int threads : new int[] {1, 2}) {
-                float[] got = new float[ref.length];
-                Stitcher.of(g, Weighting.gaussian()).stitchRows(0, geo[1], allTiles.get(n), got, 0, threads);
-                double worst = 0;
-                for (int k = 0; k < ref.length; k++) {
-                    worst = Math.max(worst, Math.abs(got[k] - ref[k]));
+            for (var path : StitcherTest.floatPaths().toList()) {
+                for (int threads : new int[] {1, 2}) {
+                    float[] got = new float[ref.length];
+                    path.getPayload().apply(g, Weighting.gaussian()).stitchRows(0, geo[1], allTiles.get(n), got, 0,
+                            threads);
+                    double worst = 0;
+                    for (int k = 0; k < ref.length; k++) {
+                        worst = Math.max(worst, Math.abs(got[k] - ref[k]));
+                    }
+                    // float32 blend of values in [0, 1): a few ulps of 1
+                    assertThat(worst).as("%s, %s, %d threads", g, path.getName(), threads).isLessThan(1e-6);
                 }
-                // float32 blend of values in [0, 1): a few ulps of 1
-                assertThat(worst).as("%s, %d threads", g, threads).isLessThan(1e-6);
             }
         }
     }

@@ -31,14 +31,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * once, contiguously, into one 1 MiB scratch array (the cost of reading the tiles alone); {@code stripGather}
  * is the first step of the stitcher's float blend alone: every tile line copied, 8 rows at a time and tile by
  * tile, into rows of the image's width at the tile's x (even and odd tile columns in two strips), with no
- * blending and no output (our transcription of that step; the stitch minus this is the blend step).
+ * blending and no output (our transcription of that step of the scalar path, the strip blend). The stitcher
+ * runs its tile pass on the Vector API (the fork starts with {@code --add-modules=jdk.incubator.vector}); add
+ * {@code -jvmArgsAppend -Dhubmap.simd=off} for the strip blend.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Xms4g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Xms4g", "--add-modules=jdk.incubator.vector"})
 public class StitchBenchmark {
 
     @Param("8192")

@@ -12,8 +12,12 @@ import java.util.Locale;
  * and are timed by the CPU time summed over the process's live Java threads (the caller and the fork-join
  * workers; the JVM's compiler and GC threads are not among them).
  *
- * <pre>java -Xms4g -Xmx4g -cp hubmap-benchmarks/target/benchmarks.jar \
- *     io.github.hubmapseg.benchmarks.tiling.StitchCpuMeasure 15 [2]</pre>
+ * A third argument sets {@code distinctTiles} (1: every position reads one tile, in cache; default 441). The
+ * stitcher uses the Vector API when the JVM has the module, as below (add {@code -Dhubmap.simd=off} for the
+ * scalar strip blend); the first line printed says which.
+ *
+ * <pre>java -Xms4g -Xmx4g --add-modules=jdk.incubator.vector -cp hubmap-benchmarks/target/benchmarks.jar \
+ *     io.github.hubmapseg.benchmarks.tiling.StitchCpuMeasure 15 [2 [441]]</pre>
  */
 public final class StitchCpuMeasure {
 
@@ -36,7 +40,7 @@ public final class StitchCpuMeasure {
     }
 
     /**
-     * @param args rounds, then optionally the threads (1 or 2)
+     * @param args rounds, then optionally the threads (1 or 2) and the distinct tiles
      */
     public static void main(String[] args) {
         int rounds = Integer.parseInt(args[0]);
@@ -44,7 +48,7 @@ public final class StitchCpuMeasure {
         b.size = 8192;
         b.tile = 512;
         b.stride = 384;
-        b.distinctTiles = 441;
+        b.distinctTiles = args.length > 2 ? Integer.parseInt(args[2]) : 441;
         b.threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         process = b.threads > 1;
         b.setUp();
@@ -61,8 +65,10 @@ public final class StitchCpuMeasure {
             }
         }
         double copy = median(ms[0]);
-        System.out.printf(Locale.ROOT, "StitchBenchmark ops, %d thread(s), %s CPU ms per op (median of %d rounds; load %.1f):%n",
-                b.threads, process ? "all threads'" : "thread", rounds, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf(Locale.ROOT, "StitchBenchmark ops, %d thread(s), %d distinct tiles, stitcher blend on %s, %s CPU ms"
+                        + " per op (median of %d rounds; load %.1f):%n", b.threads, b.distinctTiles,
+                io.github.hubmapseg.tiling.Vectorization.describe(), process ? "all threads'" : "thread", rounds,
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         for (int k = 0; k < names.length; k++) {
             double m = median(ms[k]);
             System.out.printf(Locale.ROOT, "%-14s %7.1f ms  copyBaseline / this = %5.1f %%%n", names[k], m, 100 * copy / m);
