@@ -14,6 +14,7 @@ import io.github.hubmapseg.pipeline.cohort.Shard;
 import io.github.hubmapseg.pipeline.cohort.UnitOutputs;
 import io.github.hubmapseg.pipeline.cohort.UnitRecord;
 import io.github.hubmapseg.pipeline.cohort.UnitStatus;
+import io.github.hubmapseg.tiling.Vectorization;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -117,6 +118,7 @@ final class CohortPredict {
                 pw.println("memory plan for " + widest.id() + ":");
                 pw.println(p.inference().engine(p.predictors()).plan(src.width(), src.height(), src.channels())
                         .describe());
+                pw.println("tiling kernels: " + Vectorization.describe());
             }
         }
         return sizes;

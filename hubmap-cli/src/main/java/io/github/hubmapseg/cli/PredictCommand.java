@@ -13,6 +13,7 @@ import io.github.hubmapseg.pipeline.infer.PredictionMemory;
 import io.github.hubmapseg.pipeline.infer.SlideIds;
 import io.github.hubmapseg.pipeline.infer.ProbabilityTiffOutput;
 import io.github.hubmapseg.pipeline.infer.PyramidTiffSink;
+import io.github.hubmapseg.tiling.Vectorization;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -182,6 +183,7 @@ final class PredictCommand implements Callable<Integer> {
                     var s = ds.slide(todo.get(0)); // the dataset closes it
                     pw.println("memory plan for " + todo.get(0) + ":");
                     pw.println(inference.engine(ps).plan(s.width(), s.height(), s.channels()).describe());
+                    pw.println("tiling kernels: " + Vectorization.describe());
                     pw.flush();
                 }
                 Map<String, Inference.SlideResult> results = inference.predictSlides(ds, todo, ps, out, polygons, tiff);

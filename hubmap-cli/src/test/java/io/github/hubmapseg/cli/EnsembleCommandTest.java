@@ -67,7 +67,8 @@ class EnsembleCommandTest {
                 .contains("member 1: " + model + ": reduce 4, tile 32, expansion 0")
                 .contains("tta [hflip, vflip], weight 2.0 (own: reduce, tile_size, tta)")
                 .contains("combine: vote 2 of n at p >= 0.4")
-                .contains("memory plan for").contains("grid 2x2 at 128x128").contains("grid 2x2 at 64x64");
+                .contains("memory plan for").contains("grid 2x2 at 128x128").contains("grid 2x2 at 64x64")
+                .contains("tiling kernels: Vector API, ");
         try (CompetitionDataset ds = CompetitionDataset.open(data)) {
             for (String id : ds.testIds()) {
                 assertThat(tmp.resolve("prob").resolve(id + ".ome.tif")).exists();
