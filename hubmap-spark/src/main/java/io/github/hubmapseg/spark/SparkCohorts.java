@@ -18,7 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.spark.ExceptionFailure;
 import org.apache.spark.SparkConf;
@@ -252,23 +255,28 @@ public final class SparkCohorts {
     }
 
     /** Driver-side progress: one line per finished or failed slide task, with an ETA. */
-    private static final class Progress extends SparkListener {
+    /**
+     * Says one line per finished or failed task; a slide counts once however many attempts of it succeed (a
+     * speculative copy may finish too).
+     */
+    static final class Progress extends SparkListener {
         private final List<SlideTask> tasks;
         private final Consumer<String> say;
-        private final AtomicInteger done = new AtomicInteger();
-        private final java.util.concurrent.CountDownLatch allDone;
+        /** Task indices (slides) with a successful attempt. */
+        private final Set<Integer> succeeded = ConcurrentHashMap.newKeySet();
+        private final CountDownLatch allDone;
         private final long t0 = System.nanoTime();
 
         Progress(List<SlideTask> tasks, Consumer<String> say) {
             this.tasks = tasks;
             this.say = say;
-            this.allDone = new java.util.concurrent.CountDownLatch(tasks.size());
+            this.allDone = new CountDownLatch(tasks.size());
         }
 
         /** Waits (at most {@code millis}) until every task's success line was said. */
         void awaitAll(long millis) {
             try {
-                allDone.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+                allDone.await(millis, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -280,7 +288,10 @@ public final class SparkCohorts {
             String id = i >= 0 && i < tasks.size() ? tasks.get(i).slide().id() : "#" + i;
             double s = (System.nanoTime() - t0) / 1e9;
             if (end.taskInfo().successful()) {
-                int n = done.incrementAndGet();
+                if (!succeeded.add(i)) {
+                    return; // another attempt of this slide finished first and was counted
+                }
+                int n = succeeded.size();
                 int total = tasks.size();
                 String eta = n < total ? String.format(Locale.ROOT, ", ETA %.0f s", s / n * (total - n)) : "";
                 say.accept(String.format(Locale.ROOT, "spark: slide %s done on executor %s after %.1f s: %d/%d "
