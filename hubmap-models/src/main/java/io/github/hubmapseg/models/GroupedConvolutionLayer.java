@@ -207,11 +207,7 @@ public class GroupedConvolutionLayer extends org.deeplearning4j.nn.conf.layers.C
             if ("dense".equalsIgnoreCase(System.getProperty(OneDnnGroupedConv.PROPERTY))) {
                 return false;
             }
-            try {
-                if (!OneDnnGroupedConv.available()) {
-                    return false;
-                }
-            } catch (LinkageError e) { // the preset's Java classes are missing
+            if (!OneDnnPresence.usable()) {
                 return false;
             }
             for (INDArray a : arrays) {

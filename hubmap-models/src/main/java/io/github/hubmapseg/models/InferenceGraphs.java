@@ -85,11 +85,7 @@ public final class InferenceGraphs {
         if ("false".equalsIgnoreCase(System.getProperty(PROPERTY))) {
             return false;
         }
-        try {
-            return OneDnnGroupedConv.available();
-        } catch (LinkageError e) {
-            return false;
-        }
+        return OneDnnPresence.usable();
     }
 
     /**

@@ -145,11 +145,7 @@ final class NhwcBatchNormHelper implements BatchNormalizationHelper {
                 || !OneDnnGroupedConv.plain(beta)) {
             return null;
         }
-        try {
-            if (!OneDnnGroupedConv.available()) {
-                return null;
-            }
-        } catch (LinkageError e) { // the preset's Java classes are missing
+        if (!OneDnnPresence.usable()) {
             return null;
         }
         return new OneDnnBatchNorm.Key(x.size(0), x.size(1), x.size(2), x.size(3), (float) eps);

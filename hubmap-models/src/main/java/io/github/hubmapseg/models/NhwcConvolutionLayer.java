@@ -135,11 +135,7 @@ public class NhwcConvolutionLayer extends org.deeplearning4j.nn.conf.layers.Conv
             if (key.ho() < 1 || key.wo() < 1) {
                 return null;
             }
-            try {
-                return OneDnnGroupedConv.available() ? key : null;
-            } catch (LinkageError e) { // the preset's Java classes are missing
-                return null;
-            }
+            return OneDnnPresence.usable() ? key : null;
         }
 
         /** @return whether the direct NHWC helper path applies to the current input */
