@@ -262,13 +262,7 @@ final class ReadAheadBand implements AutoCloseable {
                 conv.chunky(ring, s + (int) (x0 + i0) * cs, cs, dst, d + i0, planeOut, i1 - i0);
                 if (xi != null) {
                     for (int ch = 0; ch < cs; ch++) {
-                        int dc = d + ch * planeOut;
-                        for (int i = 0; i < i0; i++) {
-                            dst[dc + i] = ring[s + xi[i] * cs + ch] & 0xFF;
-                        }
-                        for (int i = i1; i < win; i++) {
-                            dst[dc + i] = ring[s + xi[i] * cs + ch] & 0xFF;
-                        }
+                        reflectedColumns(s + ch, cs, xi, dst, d + ch * planeOut, i0, i1);
                     }
                 }
             } else {
@@ -277,15 +271,24 @@ final class ReadAheadBand implements AutoCloseable {
                     int dc = d + ch * planeOut;
                     conv.planar(ring, s + (int) x0 + i0, dst, dc + i0, i1 - i0);
                     if (xi != null) {
-                        for (int i = 0; i < i0; i++) {
-                            dst[dc + i] = ring[s + xi[i]] & 0xFF;
-                        }
-                        for (int i = i1; i < win; i++) {
-                            dst[dc + i] = ring[s + xi[i]] & 0xFF;
-                        }
+                        reflectedColumns(s, 1, xi, dst, dc, i0, i1);
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The window columns outside the image, {@code [0, i0)} and {@code [i1, win)}, of one channel of one window
+     * row: {@code dst[d + i] = ring[base + xi[i] * step] & 0xFF} (step: the channels of an interleaved ring, 1 for
+     * a planar one).
+     */
+    private void reflectedColumns(int base, int step, int[] xi, float[] dst, int d, int i0, int i1) {
+        for (int i = 0; i < i0; i++) {
+            dst[d + i] = ring[base + xi[i] * step] & 0xFF;
+        }
+        for (int i = i1; i < win; i++) {
+            dst[d + i] = ring[base + xi[i] * step] & 0xFF;
         }
     }
 
